@@ -1,0 +1,45 @@
+/* Filling struct mvn_error. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+
+int mvn_error_vset(struct mvn_error *err, int code, int line, const char *fmt,
+		   va_list ap)
+{
+	if (!err)
+		return code;
+	err->code = code;
+	err->line = line;
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	return code;
+}
+
+int mvn_error_set(struct mvn_error *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	mvn_error_vset(err, code, 0, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+int mvn_error_setl(struct mvn_error *err, int code, int line, const char *fmt,
+		   ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	mvn_error_vset(err, code, line, fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void mvn_error_clear(struct mvn_error *err)
+{
+	if (err)
+		memset(err, 0, sizeof(*err));
+}

@@ -1,0 +1,59 @@
+/* Small helpers with no dependencies: strings, a growing buffer, names. */
+#ifndef MVN_UTIL_H
+#define MVN_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* A growing text buffer; oom is set once an allocation failed. */
+struct mvn_buf {
+	char *data;
+	size_t len;
+	size_t cap;
+	int indent;
+	bool oom;
+};
+
+/* Append formatted text (no indentation). */
+void mvn_buf_printf(struct mvn_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Append the current indentation, then formatted text. */
+void mvn_buf_line(struct mvn_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Append s with XML escaping suitable for attribute values and text. */
+void mvn_buf_escape(struct mvn_buf *b, const char *s);
+/* Append raw bytes. */
+void mvn_buf_add(struct mvn_buf *b, const char *s, size_t n);
+/* Hand the text to the caller (who frees it); NULL after an allocation failure. */
+char *mvn_buf_steal(struct mvn_buf *b);
+/* Release the buffer's memory. */
+void mvn_buf_free(struct mvn_buf *b);
+
+/* strdup that accepts NULL. */
+char *mvn_strdup(const char *s);
+
+/*
+ * Whether name can be a Linux interface name: 1..15 bytes, no '/', ':' or
+ * white space, not "." or "..".
+ */
+bool mvn_ifname_valid(const char *name);
+
+/*
+ * Parse a MAC address "xx:xx:xx:xx:xx:xx" (hex, either case) into mac;
+ * return false if the text is not one.
+ */
+bool mvn_mac_parse(const char *s, unsigned char mac[6]);
+/* Format mac as lower-case "xx:xx:xx:xx:xx:xx" into out (18 bytes). */
+void mvn_mac_format(const unsigned char mac[6], char out[18]);
+
+/* Parse a UUID with or without dashes into 16 bytes; false if malformed. */
+bool mvn_uuid_parse(const char *s, unsigned char uuid[16]);
+/* Format uuid in the 8-4-4-4-12 form into out (37 bytes). */
+void mvn_uuid_format(const unsigned char uuid[16], char out[37]);
+/* Make a random version 4 UUID; return 0 or a negative errno. */
+int mvn_uuid_generate(unsigned char uuid[16]);
+
+/* Read a whole file of at most max bytes; -EFBIG if larger. */
+int mvn_file_read(const char *path, size_t max, char **out, size_t *len);
+
+#endif
