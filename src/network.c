@@ -1,0 +1,1177 @@
+/* The <network> document: parser, canonical formatter and its model. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "network.h"
+#include "xml.h"
+
+static const char *const fwd_mode_names[MVN_FWD_LAST] = {
+	[MVN_FWD_NONE] = "none",
+	[MVN_FWD_NAT] = "nat",
+	[MVN_FWD_ROUTE] = "route",
+	[MVN_FWD_OPEN] = "open",
+	[MVN_FWD_BRIDGE] = "bridge",
+	[MVN_FWD_PRIVATE] = "private",
+	[MVN_FWD_VEPA] = "vepa",
+	[MVN_FWD_PASSTHROUGH] = "passthrough",
+	[MVN_FWD_HOSTDEV] = "hostdev",
+};
+
+const char *mvn_fwd_mode_name(enum mvn_fwd_mode mode)
+{
+	if ((int)mode < 0 || mode >= MVN_FWD_LAST)
+		return "?";
+	return fwd_mode_names[mode];
+}
+
+int mvn_fwd_mode_from_name(const char *name)
+{
+	int i;
+
+	/* "none" is what an absent <forward> means, never a mode= value. */
+	for (i = MVN_FWD_NAT; name && i < MVN_FWD_LAST; i++)
+		if (!strcmp(fwd_mode_names[i], name))
+			return i;
+	return -1;
+}
+
+bool mvn_fwd_mode_is_macvtap(enum mvn_fwd_mode mode)
+{
+	return mode == MVN_FWD_BRIDGE || mode == MVN_FWD_PRIVATE ||
+	       mode == MVN_FWD_VEPA || mode == MVN_FWD_PASSTHROUGH;
+}
+
+/* Parsing state: the document's name for messages and the first error. */
+struct pctx {
+	const char *name;
+	struct mvn_error *err;
+	int ret;
+};
+
+static int fail(struct pctx *p, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(struct pctx *p, int line, const char *fmt, ...)
+{
+	char msg[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	p->ret = mvn_error_setl(p->err, -EINVAL, line, "%s:%d: %s", p->name,
+				line, msg);
+	return p->ret;
+}
+
+static int oom(struct pctx *p)
+{
+	p->ret = mvn_error_set(p->err, -ENOMEM, _("out of memory"));
+	return p->ret;
+}
+
+/* Grow *arr (of elements of size sz) by one zeroed slot; NULL on failure. */
+static void *grow(void *arrp, size_t *n, size_t sz)
+{
+	void **arr = arrp;
+	char *p = realloc(*arr, (*n + 1) * sz);
+
+	if (!p)
+		return NULL;
+	memset(p + *n * sz, 0, sz);
+	*arr = p;
+	return p + (*n)++ * sz;
+}
+
+static int parse_tristate(struct pctx *p, xmlNodePtr node, const char *attr,
+			  enum mvn_tristate *out)
+{
+	char *v = mvn_xml_prop(node, attr);
+	int ret = 0;
+
+	if (!v)
+		return 0;
+	if (!strcmp(v, "yes"))
+		*out = MVN_YES;
+	else if (!strcmp(v, "no"))
+		*out = MVN_NO;
+	else
+		ret = fail(p, mvn_xml_line(node),
+			   _("%1$s='%2$s' in <%3$s> must be 'yes' or 'no'"),
+			   attr, v, (const char *)node->name);
+	free(v);
+	return ret;
+}
+
+/* Element children of node, skipping text and comments. */
+#define for_each_elem(c, node)                                                 \
+	for (c = (node)->children; c; c = c->next)                             \
+		if (c->type == XML_ELEMENT_NODE)
+
+static int unknown_child(struct pctx *p, xmlNodePtr c, const char *parent,
+			 const char *allowed)
+{
+	char *q = mvn_xml_qname(c);
+
+	fail(p, mvn_xml_line(c),
+	     _("unknown element <%1$s> in <%2$s> (allowed here: %3$s)"),
+	     q ? q : "?", parent, allowed);
+	free(q);
+	return p->ret;
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s || !*s || *s == '-' || *s == '+' || isspace((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int parse_vlan(struct pctx *p, xmlNodePtr node, struct mvn_vlan *vlan)
+{
+	xmlNodePtr c;
+
+	if (vlan->present)
+		return fail(p, mvn_xml_line(node),
+			    _("<vlan> is given twice; merge the tags into one "
+			      "<vlan>"));
+	vlan->present = true;
+	vlan->line = mvn_xml_line(node);
+	if (parse_tristate(p, node, "trunk", &vlan->trunk))
+		return p->ret;
+	for_each_elem(c, node)
+	{
+		struct mvn_vlan_tag *t;
+		char *id;
+		unsigned long v;
+
+		if (!mvn_xml_is(c, "tag"))
+			return unknown_child(p, c, "vlan", "tag");
+		t = grow(&vlan->tags, &vlan->ntags, sizeof(*t));
+		if (!t)
+			return oom(p);
+		id = mvn_xml_prop(c, "id");
+		if (parse_uint(id, 4095, &v) < 0) {
+			fail(p, mvn_xml_line(c),
+			     _("vlan tag id '%s' is not a number from 0 to 4095"),
+			     id ? id : "");
+			free(id);
+			return p->ret;
+		}
+		free(id);
+		t->id = (unsigned int)v;
+		t->native_mode = mvn_xml_prop(c, "nativeMode");
+		if (t->native_mode && strcmp(t->native_mode, "tagged") &&
+		    strcmp(t->native_mode, "untagged"))
+			return fail(p, mvn_xml_line(c),
+				    _("nativeMode='%s' must be 'tagged' or "
+				      "'untagged'"),
+				    t->native_mode);
+	}
+	if (vlan->ntags == 0)
+		return fail(p, vlan->line,
+			    _("<vlan> needs at least one <tag id='N'/>"));
+	if (vlan->ntags > 1 && vlan->trunk == MVN_NO)
+		return fail(p, vlan->line,
+			    _("<vlan trunk='no'> can carry only one tag; "
+			      "remove the other tags or set trunk='yes'"));
+	return 0;
+}
+
+static int parse_rate(struct pctx *p, xmlNodePtr node, struct mvn_rate *r)
+{
+	static const char *const names[] = { "average", "peak", "floor",
+					     "burst" };
+	char **fields[] = { &r->average, &r->peak, &r->floor, &r->burst };
+	unsigned long v;
+	size_t i;
+
+	if (r->present)
+		return fail(p, mvn_xml_line(node),
+			    _("<%s> is given twice in <bandwidth>"),
+			    (const char *)node->name);
+	r->present = true;
+	for (i = 0; i < 4; i++) {
+		*fields[i] = mvn_xml_prop(node, names[i]);
+		if (*fields[i] &&
+		    parse_uint(*fields[i], (unsigned long)-1, &v) < 0)
+			return fail(p, mvn_xml_line(node),
+				    _("%1$s='%2$s' in <%3$s> is not a "
+				      "non-negative number (kilobytes per "
+				      "second, or kilobytes for burst)"),
+				    names[i], *fields[i],
+				    (const char *)node->name);
+	}
+	return 0;
+}
+
+static int parse_bandwidth(struct pctx *p, xmlNodePtr node,
+			   struct mvn_bandwidth *bw)
+{
+	xmlNodePtr c;
+
+	if (bw->present)
+		return fail(p, mvn_xml_line(node),
+			    _("<bandwidth> is given twice"));
+	bw->present = true;
+	bw->line = mvn_xml_line(node);
+	for_each_elem(c, node)
+	{
+		if (mvn_xml_is(c, "inbound")) {
+			if (parse_rate(p, c, &bw->in))
+				return p->ret;
+		} else if (mvn_xml_is(c, "outbound")) {
+			if (parse_rate(p, c, &bw->out))
+				return p->ret;
+		} else {
+			return unknown_child(p, c, "bandwidth",
+					     "inbound, outbound");
+		}
+	}
+	return 0;
+}
+
+static int parse_vport(struct pctx *p, xmlNodePtr node,
+		       struct mvn_virtualport *vp)
+{
+	static const char *const types[] = { "802.1Qbg", "802.1Qbh",
+					     "openvswitch", "midonet" };
+	xmlNodePtr c;
+	size_t i;
+
+	if (vp->present)
+		return fail(p, mvn_xml_line(node),
+			    _("<virtualport> is given twice"));
+	vp->present = true;
+	vp->line = mvn_xml_line(node);
+	vp->type = mvn_xml_prop(node, "type");
+	if (vp->type) {
+		for (i = 0; i < 4 && strcmp(vp->type, types[i]); i++)
+			;
+		if (i == 4)
+			return fail(p, vp->line,
+				    _("unknown virtualport type '%s' (valid: "
+				      "802.1Qbg, 802.1Qbh, openvswitch, "
+				      "midonet)"),
+				    vp->type);
+	}
+	for_each_elem(c, node)
+	{
+		if (!mvn_xml_is(c, "parameters"))
+			return unknown_child(p, c, "virtualport",
+					     "parameters");
+		if (vp->has_params)
+			return fail(p, mvn_xml_line(c),
+				    _("<parameters> is given twice in "
+				      "<virtualport>"));
+		vp->has_params = true;
+		vp->managerid = mvn_xml_prop(c, "managerid");
+		vp->typeid = mvn_xml_prop(c, "typeid");
+		vp->typeidversion = mvn_xml_prop(c, "typeidversion");
+		vp->instanceid = mvn_xml_prop(c, "instanceid");
+		vp->profileid = mvn_xml_prop(c, "profileid");
+		vp->interfaceid = mvn_xml_prop(c, "interfaceid");
+	}
+	return 0;
+}
+
+static int parse_portgroup(struct pctx *p, xmlNodePtr node,
+			   struct mvn_network *net)
+{
+	struct mvn_portgroup *pg;
+	xmlNodePtr c;
+
+	pg = grow(&net->portgroups, &net->nportgroups, sizeof(*pg));
+	if (!pg)
+		return oom(p);
+	pg->line = mvn_xml_line(node);
+	pg->name = mvn_xml_prop(node, "name");
+	if (!pg->name || !*pg->name)
+		return fail(p, pg->line,
+			    _("<portgroup> needs a name attribute"));
+	if (parse_tristate(p, node, "default", &pg->is_default) ||
+	    parse_tristate(p, node, "trustGuestRxFilters", &pg->trust_rx))
+		return p->ret;
+	for_each_elem(c, node)
+	{
+		if (mvn_xml_is(c, "virtualport")) {
+			if (parse_vport(p, c, &pg->vport))
+				return p->ret;
+		} else if (mvn_xml_is(c, "vlan")) {
+			if (parse_vlan(p, c, &pg->vlan))
+				return p->ret;
+		} else if (mvn_xml_is(c, "bandwidth")) {
+			if (parse_bandwidth(p, c, &pg->bandwidth))
+				return p->ret;
+		} else {
+			return unknown_child(p, c, "portgroup",
+					     "virtualport, vlan, bandwidth");
+		}
+	}
+	return 0;
+}
+
+static int parse_pci_value(const char *s, unsigned long max,
+			   unsigned long *out)
+{
+	return parse_uint(s, max, out);
+}
+
+static int parse_pci(struct pctx *p, xmlNodePtr node, struct mvn_forward *fw)
+{
+	static const char *const names[] = { "domain", "bus", "slot",
+					     "function" };
+	static const unsigned long max[] = { 0xffff, 0xff, 0x1f, 7 };
+	struct mvn_pci_addr *a;
+	unsigned int *fields[4];
+	char *type, *v;
+	unsigned long n;
+	size_t i;
+
+	a = grow(&fw->addrs, &fw->naddrs, sizeof(*a));
+	if (!a)
+		return oom(p);
+	a->line = mvn_xml_line(node);
+	type = mvn_xml_prop(node, "type");
+	if (!type || strcmp(type, "pci")) {
+		fail(p, a->line,
+		     _("<address> in <forward> must have type='pci' (it names "
+		       "a PCI device, e.g. domain='0x0000' bus='0x03' "
+		       "slot='0x00' function='0x1')"));
+		free(type);
+		return p->ret;
+	}
+	free(type);
+	fields[0] = &a->domain;
+	fields[1] = &a->bus;
+	fields[2] = &a->slot;
+	fields[3] = &a->function;
+	for (i = 0; i < 4; i++) {
+		v = mvn_xml_prop(node, names[i]);
+		if (!v && i == 0) {
+			*fields[i] = 0;
+			continue;
+		}
+		if (parse_pci_value(v, max[i], &n) < 0) {
+			fail(p, a->line,
+			     _("PCI address %1$s='%2$s' is not a number from 0 "
+			       "to %3$#lx"),
+			     names[i], v ? v : "", max[i]);
+			free(v);
+			return p->ret;
+		}
+		free(v);
+		*fields[i] = (unsigned int)n;
+	}
+	return 0;
+}
+
+static int parse_forward(struct pctx *p, xmlNodePtr node,
+			 struct mvn_network *net)
+{
+	struct mvn_forward *fw = &net->forward;
+	xmlNodePtr c;
+	char *mode;
+	int m;
+
+	if (fw->present)
+		return fail(p, mvn_xml_line(node),
+			    _("<forward> is given twice; a network has one "
+			      "forward mode"));
+	fw->present = true;
+	fw->line = mvn_xml_line(node);
+	mode = mvn_xml_prop(node, "mode");
+	if (!mode) {
+		fw->mode = MVN_FWD_NAT;
+	} else {
+		m = mvn_fwd_mode_from_name(mode);
+		if (m < 0) {
+			fail(p, fw->line,
+			     _("unknown forward mode '%s' (valid: nat, route, "
+			       "open, bridge, private, vepa, passthrough, "
+			       "hostdev; for macvtap use bridge, vepa, private "
+			       "or passthrough)"),
+			     mode);
+			free(mode);
+			return p->ret;
+		}
+		fw->mode = (enum mvn_fwd_mode)m;
+		free(mode);
+	}
+	fw->dev = mvn_xml_prop(node, "dev");
+	if (fw->dev && !*fw->dev)
+		return fail(p, fw->line,
+			    _("<forward dev=''> is empty; name a device or "
+			      "remove the attribute"));
+	if (parse_tristate(p, node, "managed", &fw->managed))
+		return p->ret;
+	for_each_elem(c, node)
+	{
+		if (mvn_xml_is(c, "interface")) {
+			struct mvn_fwd_iface *fi;
+
+			fi = grow(&fw->ifaces, &fw->nifaces, sizeof(*fi));
+			if (!fi)
+				return oom(p);
+			fi->line = mvn_xml_line(c);
+			fi->dev = mvn_xml_prop(c, "dev");
+			if (!fi->dev || !*fi->dev)
+				return fail(p, fi->line,
+					    _("<interface> in <forward> needs "
+					      "a dev attribute naming a host "
+					      "interface, e.g. <interface "
+					      "dev='eth0'/>"));
+		} else if (mvn_xml_is(c, "pf")) {
+			fw->pf_count++;
+			if (fw->pf_count > 1)
+				return fail(p, mvn_xml_line(c),
+					    _("only one <pf> is allowed in "
+					      "<forward>"));
+			fw->pf = mvn_xml_prop(c, "dev");
+			if (!fw->pf || !*fw->pf)
+				return fail(p, mvn_xml_line(c),
+					    _("<pf> needs a dev attribute"));
+		} else if (mvn_xml_is(c, "address")) {
+			if (parse_pci(p, c, fw))
+				return p->ret;
+		} else if (mvn_xml_is(c, "driver")) {
+			free(fw->driver);
+			fw->driver = mvn_xml_prop(c, "name");
+		} else if (mvn_xml_is(c, "nat")) {
+			if (fw->nat)
+				return fail(p, mvn_xml_line(c),
+					    _("<nat> is given twice"));
+			fw->nat = mvn_xml_to_xnode(c);
+			if (!fw->nat)
+				return oom(p);
+		} else {
+			return unknown_child(p, c, "forward",
+					     "interface, pf, address, driver, "
+					     "nat");
+		}
+	}
+	return 0;
+}
+
+static int parse_bridge(struct pctx *p, xmlNodePtr node,
+			struct mvn_network *net)
+{
+	struct mvn_bridge *br = &net->bridge;
+
+	if (br->present)
+		return fail(p, mvn_xml_line(node), _("<bridge> is given twice"));
+	br->present = true;
+	br->line = mvn_xml_line(node);
+	br->name = mvn_xml_prop(node, "name");
+	br->zone = mvn_xml_prop(node, "zone");
+	br->stp = mvn_xml_prop(node, "stp");
+	br->delay = mvn_xml_prop(node, "delay");
+	br->mac_table_manager = mvn_xml_prop(node, "macTableManager");
+	if (br->stp && strcmp(br->stp, "on") && strcmp(br->stp, "off"))
+		return fail(p, br->line,
+			    _("stp='%s' in <bridge> must be 'on' or 'off'"),
+			    br->stp);
+	if (br->mac_table_manager &&
+	    strcmp(br->mac_table_manager, "kernel") &&
+	    strcmp(br->mac_table_manager, "libvirt"))
+		return fail(p, br->line,
+			    _("macTableManager='%s' must be 'kernel' or "
+			      "'libvirt'"),
+			    br->mac_table_manager);
+	if (br->delay) {
+		unsigned long v;
+
+		if (parse_uint(br->delay, 0x7fffffff, &v) < 0)
+			return fail(p, br->line,
+				    _("delay='%s' in <bridge> is not a number "
+				      "of seconds"),
+				    br->delay);
+	}
+	return 0;
+}
+
+/* <macvnet:port> and <macvnet:host> inside <metadata>. */
+static int parse_macvnet_meta(struct pctx *p, xmlNodePtr node,
+			      struct mvn_network *net)
+{
+	int line = mvn_xml_line(node);
+
+	if (!strcmp((const char *)node->name, "port")) {
+		struct mvn_port_spec *ps;
+
+		ps = grow(&net->ports, &net->nports, sizeof(*ps));
+		if (!ps)
+			return oom(p);
+		ps->line = line;
+		ps->name = mvn_xml_prop(node, "name");
+		ps->mac = mvn_xml_prop(node, "mac");
+		ps->owner = mvn_xml_prop(node, "owner");
+		ps->group = mvn_xml_prop(node, "group");
+		ps->mode = mvn_xml_prop(node, "mode");
+		if (!ps->name)
+			return fail(p, line,
+				    _("<macvnet:port> needs a name attribute "
+				      "(the endpoint's interface name)"));
+		return 0;
+	}
+	if (!strcmp((const char *)node->name, "host")) {
+		if (net->host.present)
+			return fail(p, line,
+				    _("<macvnet:host> is given twice; a "
+				      "network has one host shim"));
+		net->host.present = true;
+		net->host.line = line;
+		net->host.name = mvn_xml_prop(node, "name");
+		net->host.address = mvn_xml_prop(node, "address");
+		if (!net->host.name)
+			return fail(p, line,
+				    _("<macvnet:host> needs a name attribute "
+				      "(the host-side interface name)"));
+		return parse_tristate(p, node, "move-addresses",
+				      &net->host.move_addresses);
+	}
+	return fail(p, line,
+		    _("unknown element <%s> in the macvnet namespace "
+		      "(allowed in a network: port, host)"),
+		    (const char *)node->name);
+}
+
+static int parse_metadata(struct pctx *p, xmlNodePtr node,
+			  struct mvn_network *net)
+{
+	xmlNodePtr c;
+
+	if (net->metadata)
+		return fail(p, mvn_xml_line(node),
+			    _("<metadata> is given twice; put all metadata "
+			      "elements in one"));
+	for_each_elem(c, node)
+	{
+		if (c->ns && c->ns->href &&
+		    !strcmp((const char *)c->ns->href, MVN_NS)) {
+			if (parse_macvnet_meta(p, c, net))
+				return p->ret;
+		}
+	}
+	net->metadata = mvn_xml_dump(node, 1);
+	if (!net->metadata)
+		return oom(p);
+	return 0;
+}
+
+static int parse_text_once(struct pctx *p, xmlNodePtr node, char **field)
+{
+	if (*field)
+		return fail(p, mvn_xml_line(node),
+			    _("<%s> is given twice; keep one"),
+			    (const char *)node->name);
+	*field = mvn_xml_text(node);
+	return *field ? 0 : oom(p);
+}
+
+static int keep_node(struct pctx *p, xmlNodePtr node, struct mvn_xnode **slot)
+{
+	if (*slot)
+		return fail(p, mvn_xml_line(node),
+			    _("<%s> is given twice; keep one"),
+			    (const char *)node->name);
+	*slot = mvn_xml_to_xnode(node);
+	return *slot ? 0 : oom(p);
+}
+
+static int keep_node_list(struct pctx *p, xmlNodePtr node,
+			  struct mvn_xnode ***arr, size_t *n)
+{
+	struct mvn_xnode **slot;
+
+	slot = grow(arr, n, sizeof(**arr));
+	if (!slot)
+		return oom(p);
+	*slot = mvn_xml_to_xnode(node);
+	return *slot ? 0 : oom(p);
+}
+
+static int dup_elem(struct pctx *p, int line, const char *name)
+{
+	return fail(p, line, _("<%s> is given twice; keep one"), name);
+}
+
+static int parse_child(struct pctx *p, xmlNodePtr c, struct mvn_network *net)
+{
+	const char *n = (const char *)c->name;
+	int line = mvn_xml_line(c);
+
+	if (c->ns) {
+		if (c->ns->href &&
+		    !strcmp((const char *)c->ns->href,
+			    "http://libvirt.org/schemas/network/dnsmasq/1.0") &&
+		    !strcmp(n, "options")) {
+			if (keep_node(p, c, &net->dnsmasq))
+				return p->ret;
+			net->dnsmasq_prefix = mvn_strdup(
+				(const char *)(c->ns->prefix ? c->ns->prefix
+							     : (const xmlChar *)
+								       "dnsmasq"));
+			return 0;
+		}
+		return unknown_child(p, c, "network",
+				     "name, uuid, title, description, "
+				     "metadata, forward, bridge, mtu, mac, "
+				     "domain, dns, vlan, bandwidth, "
+				     "virtualport, ip, route, portgroup, port; "
+				     "foreign elements go inside <metadata>");
+	}
+	if (!strcmp(n, "name")) {
+		net->name_count++;
+		if (net->name_count > 1)
+			return fail(p, line,
+				    _("<name> is given twice; a network has "
+				      "one name"));
+		net->name = mvn_xml_text(c);
+		return net->name ? 0 : oom(p);
+	}
+	if (!strcmp(n, "uuid")) {
+		char *u = mvn_xml_text(c);
+
+		if (!u)
+			return oom(p);
+		if (net->has_uuid || !mvn_uuid_parse(u, net->uuid)) {
+			if (net->has_uuid)
+				fail(p, line, _("<uuid> is given twice"));
+			else
+				fail(p, line,
+				     _("uuid '%s' is malformed (expected 32 "
+				       "hex digits like "
+				       "81ff0d90-c91e-6742-64da-4a736edb9a8c)"),
+				     u);
+			free(u);
+			return p->ret;
+		}
+		free(u);
+		net->has_uuid = true;
+		return 0;
+	}
+	if (!strcmp(n, "title"))
+		return parse_text_once(p, c, &net->title);
+	if (!strcmp(n, "description"))
+		return parse_text_once(p, c, &net->description);
+	if (!strcmp(n, "metadata"))
+		return parse_metadata(p, c, net);
+	if (!strcmp(n, "forward"))
+		return parse_forward(p, c, net);
+	if (!strcmp(n, "bridge"))
+		return parse_bridge(p, c, net);
+	if (!strcmp(n, "mtu")) {
+		char *v = mvn_xml_prop(c, "size");
+		unsigned long m;
+
+		if (net->mtu_line) {
+			free(v);
+			return dup_elem(p, line, n);
+		}
+		net->mtu_line = line;
+		if (parse_uint(v, 0xffffffffUL, &m) < 0 || m == 0) {
+			fail(p, line,
+			     _("mtu size '%s' is not a positive number of "
+			       "bytes"),
+			     v ? v : "");
+			free(v);
+			return p->ret;
+		}
+		free(v);
+		net->mtu = (unsigned int)m;
+		return 0;
+	}
+	if (!strcmp(n, "mac")) {
+		char *v = mvn_xml_prop(c, "address");
+
+		if (net->has_mac) {
+			free(v);
+			return dup_elem(p, line, n);
+		}
+		net->mac_line = line;
+		if (!mvn_mac_parse(v, net->mac)) {
+			fail(p, line,
+			     _("MAC address '%s' is malformed (expected six "
+			       "hex pairs like 52:54:00:b8:9c:58)"),
+			     v ? v : "");
+			free(v);
+			return p->ret;
+		}
+		free(v);
+		net->has_mac = true;
+		return 0;
+	}
+	if (!strcmp(n, "domain"))
+		return keep_node(p, c, &net->domain);
+	if (!strcmp(n, "dns"))
+		return keep_node(p, c, &net->dns);
+	if (!strcmp(n, "vlan"))
+		return parse_vlan(p, c, &net->vlan);
+	if (!strcmp(n, "bandwidth"))
+		return parse_bandwidth(p, c, &net->bandwidth);
+	if (!strcmp(n, "virtualport"))
+		return parse_vport(p, c, &net->vport);
+	if (!strcmp(n, "ip"))
+		return keep_node_list(p, c, &net->ips, &net->nips);
+	if (!strcmp(n, "route"))
+		return keep_node_list(p, c, &net->routes, &net->nroutes);
+	if (!strcmp(n, "portgroup"))
+		return parse_portgroup(p, c, net);
+	if (!strcmp(n, "port")) {
+		if (net->port_isolated)
+			return dup_elem(p, line, n);
+		if (parse_tristate(p, c, "isolated", &net->port_isolated))
+			return p->ret;
+		if (!net->port_isolated)
+			net->port_isolated = MVN_NO;
+		return 0;
+	}
+	return unknown_child(p, c, "network",
+			     "name, uuid, title, description, metadata, "
+			     "forward, bridge, mtu, mac, domain, dns, vlan, "
+			     "bandwidth, virtualport, ip, route, portgroup, "
+			     "port");
+}
+
+static int parse_doc(struct pctx *p, xmlDocPtr doc, struct mvn_network **out)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc), c;
+	struct mvn_network *net;
+
+	if (!mvn_xml_is(root, "network"))
+		return fail(p, mvn_xml_line(root),
+			    _("the root element is <%s>, not <network>"),
+			    (const char *)root->name);
+	net = calloc(1, sizeof(*net));
+	if (!net)
+		return oom(p);
+	net->line = mvn_xml_line(root);
+	if (parse_tristate(p, root, "ipv6", &net->ipv6) ||
+	    parse_tristate(p, root, "trustGuestRxFilters", &net->trust_rx))
+		goto fail;
+	for_each_elem(c, root)
+	{
+		if (parse_child(p, c, net))
+			goto fail;
+	}
+	if (!net->name || !*net->name) {
+		fail(p, net->line,
+		     _("the network has no <name>; add one, e.g. "
+		       "<name>lan</name>"));
+		goto fail;
+	}
+	if (!net->has_uuid) {
+		/* Like libvirt, a definition without a UUID gets a new one. */
+		if (mvn_uuid_generate(net->uuid) < 0) {
+			oom(p);
+			goto fail;
+		}
+		net->has_uuid = true;
+	}
+	*out = net;
+	return 0;
+fail:
+	mvn_network_free(net);
+	return p->ret;
+}
+
+int mvn_network_parse(const char *text, size_t len, const char *name,
+		      struct mvn_network **out, struct mvn_error *err)
+{
+	struct pctx p = { .name = name, .err = err, .ret = -EINVAL };
+	xmlDocPtr doc = NULL;
+	int ret;
+
+	ret = mvn_xml_parse(text, len, name, &doc, err);
+	if (ret < 0)
+		return ret;
+	ret = parse_doc(&p, doc, out);
+	xmlFreeDoc(doc);
+	return ret;
+}
+
+int mvn_network_parse_file(const char *path, struct mvn_network **out,
+			   struct mvn_error *err)
+{
+	struct pctx p = { .name = path, .err = err, .ret = -EINVAL };
+	xmlDocPtr doc = NULL;
+	int ret;
+
+	ret = mvn_xml_parse_file(path, &doc, err);
+	if (ret < 0)
+		return ret;
+	ret = parse_doc(&p, doc, out);
+	xmlFreeDoc(doc);
+	return ret;
+}
+
+static void vlan_clear(struct mvn_vlan *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->ntags; i++)
+		free(v->tags[i].native_mode);
+	free(v->tags);
+}
+
+static void rate_clear(struct mvn_rate *r)
+{
+	free(r->average);
+	free(r->peak);
+	free(r->floor);
+	free(r->burst);
+}
+
+static void vport_clear(struct mvn_virtualport *vp)
+{
+	free(vp->type);
+	free(vp->managerid);
+	free(vp->typeid);
+	free(vp->typeidversion);
+	free(vp->instanceid);
+	free(vp->profileid);
+	free(vp->interfaceid);
+}
+
+void mvn_network_free(struct mvn_network *net)
+{
+	size_t i;
+
+	if (!net)
+		return;
+	free(net->name);
+	free(net->title);
+	free(net->description);
+	free(net->metadata);
+	for (i = 0; i < net->nports; i++) {
+		free(net->ports[i].name);
+		free(net->ports[i].mac);
+		free(net->ports[i].owner);
+		free(net->ports[i].group);
+		free(net->ports[i].mode);
+	}
+	free(net->ports);
+	free(net->host.name);
+	free(net->host.address);
+	free(net->forward.dev);
+	free(net->forward.driver);
+	free(net->forward.pf);
+	for (i = 0; i < net->forward.nifaces; i++)
+		free(net->forward.ifaces[i].dev);
+	free(net->forward.ifaces);
+	free(net->forward.addrs);
+	mvn_xnode_free(net->forward.nat);
+	free(net->bridge.name);
+	free(net->bridge.zone);
+	free(net->bridge.stp);
+	free(net->bridge.delay);
+	free(net->bridge.mac_table_manager);
+	mvn_xnode_free(net->domain);
+	mvn_xnode_free(net->dns);
+	vlan_clear(&net->vlan);
+	rate_clear(&net->bandwidth.in);
+	rate_clear(&net->bandwidth.out);
+	vport_clear(&net->vport);
+	for (i = 0; i < net->nips; i++)
+		mvn_xnode_free(net->ips[i]);
+	free(net->ips);
+	for (i = 0; i < net->nroutes; i++)
+		mvn_xnode_free(net->routes[i]);
+	free(net->routes);
+	for (i = 0; i < net->nportgroups; i++) {
+		struct mvn_portgroup *pg = &net->portgroups[i];
+
+		free(pg->name);
+		vport_clear(&pg->vport);
+		vlan_clear(&pg->vlan);
+		rate_clear(&pg->bandwidth.in);
+		rate_clear(&pg->bandwidth.out);
+	}
+	free(net->portgroups);
+	mvn_xnode_free(net->dnsmasq);
+	free(net->dnsmasq_prefix);
+	free(net);
+}
+
+/* Formatting: libvirt's element order, attribute order and quoting. */
+
+static void fmt_attr(struct mvn_buf *b, const char *name, const char *v)
+{
+	if (!v)
+		return;
+	mvn_buf_printf(b, " %s='", name);
+	mvn_buf_escape(b, v);
+	mvn_buf_add(b, "'", 1);
+}
+
+static const char *yesno(enum mvn_tristate t)
+{
+	return t == MVN_YES ? "yes" : t == MVN_NO ? "no" : NULL;
+}
+
+static void fmt_vlan(struct mvn_buf *b, const struct mvn_vlan *v)
+{
+	size_t i;
+
+	if (!v->present)
+		return;
+	mvn_buf_line(b, "<vlan");
+	if (v->trunk == MVN_YES)
+		mvn_buf_printf(b, " trunk='yes'");
+	mvn_buf_printf(b, ">\n");
+	b->indent += 2;
+	for (i = 0; i < v->ntags; i++) {
+		mvn_buf_line(b, "<tag id='%u'", v->tags[i].id);
+		fmt_attr(b, "nativeMode", v->tags[i].native_mode);
+		mvn_buf_printf(b, "/>\n");
+	}
+	b->indent -= 2;
+	mvn_buf_line(b, "</vlan>\n");
+}
+
+static void fmt_rate(struct mvn_buf *b, const char *name,
+		     const struct mvn_rate *r)
+{
+	if (!r->present)
+		return;
+	mvn_buf_line(b, "<%s", name);
+	fmt_attr(b, "average", r->average);
+	fmt_attr(b, "peak", r->peak);
+	fmt_attr(b, "floor", r->floor);
+	fmt_attr(b, "burst", r->burst);
+	mvn_buf_printf(b, "/>\n");
+}
+
+static void fmt_bandwidth(struct mvn_buf *b, const struct mvn_bandwidth *bw)
+{
+	if (!bw->present || (!bw->in.present && !bw->out.present))
+		return;
+	mvn_buf_line(b, "<bandwidth>\n");
+	b->indent += 2;
+	fmt_rate(b, "inbound", &bw->in);
+	fmt_rate(b, "outbound", &bw->out);
+	b->indent -= 2;
+	mvn_buf_line(b, "</bandwidth>\n");
+}
+
+static void fmt_vport(struct mvn_buf *b, const struct mvn_virtualport *vp)
+{
+	bool params;
+
+	if (!vp->present)
+		return;
+	params = vp->managerid || vp->typeid || vp->typeidversion ||
+		 vp->instanceid || vp->profileid || vp->interfaceid;
+	mvn_buf_line(b, "<virtualport");
+	fmt_attr(b, "type", vp->type);
+	if (!params) {
+		mvn_buf_printf(b, "/>\n");
+		return;
+	}
+	mvn_buf_printf(b, ">\n");
+	b->indent += 2;
+	mvn_buf_line(b, "<parameters");
+	fmt_attr(b, "managerid", vp->managerid);
+	fmt_attr(b, "typeid", vp->typeid);
+	fmt_attr(b, "typeidversion", vp->typeidversion);
+	fmt_attr(b, "instanceid", vp->instanceid);
+	fmt_attr(b, "interfaceid", vp->interfaceid);
+	fmt_attr(b, "profileid", vp->profileid);
+	mvn_buf_printf(b, "/>\n");
+	b->indent -= 2;
+	mvn_buf_line(b, "</virtualport>\n");
+}
+
+static void fmt_forward(struct mvn_buf *b, const struct mvn_network *net)
+{
+	const struct mvn_forward *fw = &net->forward;
+	const char *dev = NULL;
+	bool nat_content, empty;
+	size_t i;
+
+	if (!fw->present)
+		return;
+	if (!fw->pf)
+		dev = fw->nifaces ? fw->ifaces[0].dev : fw->dev;
+	nat_content = fw->nat && (fw->nat->nchildren || fw->nat->nattrs);
+	mvn_buf_line(b, "<forward");
+	fmt_attr(b, "dev", dev);
+	fmt_attr(b, "mode", mvn_fwd_mode_name(fw->mode));
+	if (fw->mode == MVN_FWD_HOSTDEV && fw->managed == MVN_YES)
+		mvn_buf_printf(b, " managed='yes'");
+	empty = !fw->nifaces && !fw->naddrs && !fw->pf && !fw->driver &&
+		!nat_content && !(dev && fw->mode != MVN_FWD_OPEN);
+	if (empty) {
+		mvn_buf_printf(b, "/>\n");
+		return;
+	}
+	mvn_buf_printf(b, ">\n");
+	b->indent += 2;
+	if (nat_content)
+		mvn_xnode_format(fw->nat, b);
+	if (fw->driver) {
+		mvn_buf_line(b, "<driver");
+		fmt_attr(b, "name", fw->driver);
+		mvn_buf_printf(b, "/>\n");
+	}
+	if (fw->pf) {
+		mvn_buf_line(b, "<pf");
+		fmt_attr(b, "dev", fw->pf);
+		mvn_buf_printf(b, "/>\n");
+	}
+	if (fw->nifaces) {
+		for (i = 0; i < fw->nifaces; i++) {
+			mvn_buf_line(b, "<interface");
+			fmt_attr(b, "dev", fw->ifaces[i].dev);
+			mvn_buf_printf(b, "/>\n");
+		}
+	} else if (dev && !fw->naddrs) {
+		/* libvirt lists <forward dev> as the pool's only member. */
+		mvn_buf_line(b, "<interface");
+		fmt_attr(b, "dev", dev);
+		mvn_buf_printf(b, "/>\n");
+	}
+	for (i = 0; i < fw->naddrs; i++) {
+		const struct mvn_pci_addr *a = &fw->addrs[i];
+
+		mvn_buf_line(b,
+			     "<address type='pci' domain='0x%04x' bus='0x%02x' "
+			     "slot='0x%02x' function='0x%x'/>\n",
+			     a->domain, a->bus, a->slot, a->function);
+	}
+	b->indent -= 2;
+	mvn_buf_line(b, "</forward>\n");
+}
+
+static void fmt_bridge(struct mvn_buf *b, const struct mvn_network *net)
+{
+	const struct mvn_bridge *br = &net->bridge;
+	enum mvn_fwd_mode m = net->forward.mode;
+	bool routed = m == MVN_FWD_NONE || m == MVN_FWD_NAT ||
+		      m == MVN_FWD_ROUTE || m == MVN_FWD_OPEN;
+
+	if (!routed && !br->name && !br->mac_table_manager)
+		return;
+	mvn_buf_line(b, "<bridge");
+	fmt_attr(b, "name", br->name);
+	fmt_attr(b, "zone", br->zone);
+	if (routed) {
+		mvn_buf_printf(b, " stp='%s' delay='%s'",
+			       br->stp && !strcmp(br->stp, "off") ? "off"
+								  : "on",
+			       br->delay ? br->delay : "0");
+	}
+	fmt_attr(b, "macTableManager", br->mac_table_manager);
+	mvn_buf_printf(b, "/>\n");
+}
+
+static void fmt_ip(struct mvn_buf *b, const struct mvn_xnode *ip)
+{
+	/* libvirt always prints <ip> with an end tag, even when empty. */
+	mvn_buf_line(b, "<ip");
+	mvn_xnode_format_attrs(ip, b);
+	mvn_buf_printf(b, ">\n");
+	mvn_xnode_format_children(ip, b);
+	mvn_buf_line(b, "</ip>\n");
+}
+
+static void fmt_portgroup(struct mvn_buf *b, const struct mvn_portgroup *pg)
+{
+	bool content = pg->vlan.present || pg->vport.present ||
+		       pg->bandwidth.present;
+
+	mvn_buf_line(b, "<portgroup");
+	fmt_attr(b, "name", pg->name);
+	if (pg->is_default == MVN_YES)
+		mvn_buf_printf(b, " default='yes'");
+	fmt_attr(b, "trustGuestRxFilters", yesno(pg->trust_rx));
+	if (!content) {
+		mvn_buf_printf(b, "/>\n");
+		return;
+	}
+	mvn_buf_printf(b, ">\n");
+	b->indent += 2;
+	fmt_vlan(b, &pg->vlan);
+	fmt_vport(b, &pg->vport);
+	fmt_bandwidth(b, &pg->bandwidth);
+	b->indent -= 2;
+	mvn_buf_line(b, "</portgroup>\n");
+}
+
+char *mvn_network_format(const struct mvn_network *net)
+{
+	struct mvn_buf b = { 0 };
+	char uuid[37], mac[18];
+	size_t i;
+
+	mvn_buf_printf(&b, "<network");
+	if (net->dnsmasq)
+		mvn_buf_printf(&b,
+			       " xmlns:%s='http://libvirt.org/schemas/network/"
+			       "dnsmasq/1.0'",
+			       net->dnsmasq_prefix);
+	if (net->ipv6 == MVN_YES)
+		mvn_buf_printf(&b, " ipv6='yes'");
+	fmt_attr(&b, "trustGuestRxFilters", yesno(net->trust_rx));
+	mvn_buf_printf(&b, ">\n");
+	b.indent = 2;
+	mvn_buf_line(&b, "<name>");
+	mvn_buf_escape(&b, net->name);
+	mvn_buf_printf(&b, "</name>\n");
+	mvn_uuid_format(net->uuid, uuid);
+	mvn_buf_line(&b, "<uuid>%s</uuid>\n", uuid);
+	if (net->title) {
+		mvn_buf_line(&b, "<title>");
+		mvn_buf_escape(&b, net->title);
+		mvn_buf_printf(&b, "</title>\n");
+	}
+	if (net->description) {
+		mvn_buf_line(&b, "<description>");
+		mvn_buf_escape(&b, net->description);
+		mvn_buf_printf(&b, "</description>\n");
+	}
+	if (net->metadata)
+		mvn_buf_line(&b, "%s\n", net->metadata);
+	fmt_forward(&b, net);
+	fmt_bridge(&b, net);
+	if (net->mtu)
+		mvn_buf_line(&b, "<mtu size='%u'/>\n", net->mtu);
+	if (net->has_mac) {
+		mvn_mac_format(net->mac, mac);
+		mvn_buf_line(&b, "<mac address='%s'/>\n", mac);
+	}
+	if (net->domain)
+		mvn_xnode_format(net->domain, &b);
+	if (net->dns)
+		mvn_xnode_format(net->dns, &b);
+	fmt_vlan(&b, &net->vlan);
+	fmt_bandwidth(&b, &net->bandwidth);
+	fmt_vport(&b, &net->vport);
+	for (i = 0; i < net->nips; i++)
+		fmt_ip(&b, net->ips[i]);
+	for (i = 0; i < net->nroutes; i++)
+		mvn_xnode_format(net->routes[i], &b);
+	for (i = 0; i < net->nportgroups; i++)
+		fmt_portgroup(&b, &net->portgroups[i]);
+	if (net->port_isolated)
+		mvn_buf_line(&b, "<port isolated='%s'/>\n",
+			     yesno(net->port_isolated));
+	if (net->dnsmasq)
+		mvn_xnode_format(net->dnsmasq, &b);
+	b.indent = 0;
+	mvn_buf_printf(&b, "</network>\n");
+	return mvn_buf_steal(&b);
+}

@@ -1,0 +1,327 @@
+/* Safe parsing of untrusted XML and small accessors over libxml2. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parserInternals.h>
+#include <libxml/xmlerror.h>
+#include <libxml/xmlsave.h>
+
+#include "util.h"
+#include "xml.h"
+
+struct parse_ctx {
+	struct mvn_error *err;
+	const char *name;
+	bool failed;
+	bool doctype;
+};
+
+/*
+ * libxml2 reports through this instead of printing to stderr; the first
+ * error is kept, with its line.
+ */
+static void on_xml_error(void *data, xmlErrorPtr e)
+{
+	struct parse_ctx *pc = data;
+	char msg[400];
+	size_t n;
+
+	if (!e || e->level < XML_ERR_ERROR || pc->failed)
+		return;
+	snprintf(msg, sizeof(msg), "%s", e->message ? e->message : "?");
+	n = strlen(msg);
+	while (n && isspace((unsigned char)msg[n - 1]))
+		msg[--n] = '\0';
+	pc->failed = true;
+	mvn_error_setl(pc->err, -EINVAL, e->line,
+		       _("%1$s:%2$d: not well-formed XML: %3$s"), pc->name,
+		       e->line, msg);
+}
+
+/* A DOCTYPE could declare entities that expand without bound: refuse it. */
+static void on_internal_subset(void *data, const xmlChar *name,
+			       const xmlChar *ext, const xmlChar *sys)
+{
+	xmlParserCtxtPtr ctxt = data;
+	struct parse_ctx *pc = ctxt->_private;
+
+	(void)name;
+	(void)ext;
+	(void)sys;
+	pc->doctype = true;
+	xmlStopParser(ctxt);
+}
+
+static void on_entity_decl(void *data, const xmlChar *name, int type,
+			   const xmlChar *pub, const xmlChar *sys,
+			   xmlChar *content)
+{
+	(void)name;
+	(void)type;
+	(void)pub;
+	(void)sys;
+	(void)content;
+	on_internal_subset(data, NULL, NULL, NULL);
+}
+
+static xmlEntityPtr on_get_entity(void *data, const xmlChar *name)
+{
+	/* Only the five predefined entities exist. */
+	(void)data;
+	return xmlGetPredefinedEntity(name);
+}
+
+int mvn_xml_parse(const char *text, size_t len, const char *name,
+		  xmlDocPtr *out, struct mvn_error *err)
+{
+	struct parse_ctx pc = { .err = err, .name = name };
+	xmlParserCtxtPtr ctxt = NULL;
+	xmlDocPtr doc = NULL;
+	int ret = -EINVAL;
+
+	if (len > MVN_XML_MAX_SIZE)
+		return mvn_error_set(err, -EFBIG,
+				     _("%s: larger than 1 MiB; a network or "
+				       "domain document is never that big"),
+				     name);
+	if (len > INT32_MAX)
+		return mvn_error_set(err, -EFBIG, _("%s: too large"), name);
+
+	ctxt = xmlNewParserCtxt();
+	if (!ctxt)
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	ctxt->_private = &pc;
+	ctxt->sax->internalSubset = on_internal_subset;
+	ctxt->sax->externalSubset = on_internal_subset;
+	ctxt->sax->entityDecl = on_entity_decl;
+	ctxt->sax->getEntity = on_get_entity;
+	ctxt->sax->getParameterEntity = on_get_entity;
+	xmlSetStructuredErrorFunc(&pc, on_xml_error);
+
+	doc = xmlCtxtReadMemory(ctxt, text, (int)len, NULL, NULL,
+				XML_PARSE_NONET | XML_PARSE_NOWARNING |
+					XML_PARSE_NOERROR | XML_PARSE_NOCDATA);
+	xmlSetStructuredErrorFunc(NULL, NULL);
+	if (pc.doctype) {
+		ret = mvn_error_set(err, -EINVAL,
+				    _("%s: DOCTYPE and entity declarations "
+				      "are not allowed (remove the <!DOCTYPE> "
+				      "line)"),
+				    name);
+		goto cleanup;
+	}
+	if (!doc || !ctxt->wellFormed || pc.failed) {
+		if (!pc.failed)
+			mvn_error_set(err, -EINVAL,
+				      _("%s: not a well-formed XML document"),
+				      name);
+		ret = err ? err->code : -EINVAL;
+		goto cleanup;
+	}
+	if (!xmlDocGetRootElement(doc)) {
+		ret = mvn_error_set(err, -EINVAL, _("%s: empty document"),
+				    name);
+		goto cleanup;
+	}
+	*out = doc;
+	doc = NULL;
+	ret = 0;
+cleanup:
+	xmlFreeDoc(doc);
+	xmlFreeParserCtxt(ctxt);
+	return ret;
+}
+
+int mvn_xml_parse_file(const char *path, xmlDocPtr *out,
+		       struct mvn_error *err)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = mvn_file_read(path, MVN_XML_MAX_SIZE, &text, &len);
+	if (ret == -EFBIG)
+		return mvn_error_set(err, ret,
+				     _("%s: larger than 1 MiB; a network or "
+				       "domain document is never that big"),
+				     path);
+	if (ret < 0)
+		return mvn_error_set(err, ret, _("cannot read %1$s: %2$s"),
+				     path, strerror(-ret));
+	ret = mvn_xml_parse(text, len, path, out, err);
+	free(text);
+	return ret;
+}
+
+char *mvn_xml_prop(xmlNodePtr node, const char *name)
+{
+	xmlChar *v = xmlGetNoNsProp(node, (const xmlChar *)name);
+	char *s;
+
+	if (!v)
+		return NULL;
+	s = strdup((const char *)v);
+	xmlFree(v);
+	return s;
+}
+
+static char *trim_dup(const char *s)
+{
+	const char *e;
+	char *r;
+
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		e--;
+	r = malloc((size_t)(e - s) + 1);
+	if (!r)
+		return NULL;
+	memcpy(r, s, (size_t)(e - s));
+	r[e - s] = '\0';
+	return r;
+}
+
+char *mvn_xml_text(xmlNodePtr node)
+{
+	xmlChar *v = xmlNodeGetContent(node);
+	char *s;
+
+	if (!v)
+		return strdup("");
+	s = trim_dup((const char *)v);
+	xmlFree(v);
+	return s;
+}
+
+int mvn_xml_line(xmlNodePtr node)
+{
+	long l = xmlGetLineNo(node);
+
+	return l > 0 && l < INT32_MAX ? (int)l : 0;
+}
+
+bool mvn_xml_is(xmlNodePtr node, const char *name)
+{
+	return node && node->type == XML_ELEMENT_NODE && !node->ns &&
+	       !strcmp((const char *)node->name, name);
+}
+
+char *mvn_xml_qname(xmlNodePtr node)
+{
+	struct mvn_buf b = { 0 };
+
+	if (node->ns && node->ns->prefix)
+		mvn_buf_printf(&b, "%s:", (const char *)node->ns->prefix);
+	mvn_buf_printf(&b, "%s", (const char *)node->name);
+	return mvn_buf_steal(&b);
+}
+
+struct mvn_xnode *mvn_xml_to_xnode(xmlNodePtr node)
+{
+	struct mvn_xnode *n;
+	xmlAttrPtr a;
+	xmlNodePtr c;
+	size_t cnt;
+
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return NULL;
+	n->name = mvn_xml_qname(node);
+	n->line = mvn_xml_line(node);
+	if (!n->name)
+		goto fail;
+	for (cnt = 0, a = node->properties; a; a = a->next)
+		cnt++;
+	n->attrs = calloc(cnt ? cnt : 1, sizeof(*n->attrs));
+	if (!n->attrs)
+		goto fail;
+	for (a = node->properties; a; a = a->next) {
+		xmlChar *v = xmlNodeListGetString(node->doc, a->children, 1);
+		struct mvn_xattr *x = &n->attrs[n->nattrs++];
+		struct mvn_buf qb = { 0 };
+
+		if (a->ns && a->ns->prefix)
+			mvn_buf_printf(&qb, "%s:", (const char *)a->ns->prefix);
+		mvn_buf_printf(&qb, "%s", (const char *)a->name);
+		x->name = mvn_buf_steal(&qb);
+		x->value = strdup(v ? (const char *)v : "");
+		xmlFree(v);
+		if (!x->name || !x->value)
+			goto fail;
+	}
+	for (cnt = 0, c = node->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			cnt++;
+	if (cnt) {
+		n->children = calloc(cnt, sizeof(*n->children));
+		if (!n->children)
+			goto fail;
+		for (c = node->children; c; c = c->next) {
+			if (c->type != XML_ELEMENT_NODE)
+				continue;
+			n->children[n->nchildren] = mvn_xml_to_xnode(c);
+			if (!n->children[n->nchildren])
+				goto fail;
+			n->nchildren++;
+		}
+	} else {
+		n->text = mvn_xml_text(node);
+		if (!n->text)
+			goto fail;
+	}
+	return n;
+fail:
+	mvn_xnode_free(n);
+	return NULL;
+}
+
+/* Remove text nodes made only of white space between elements. */
+static void strip_blanks(xmlNodePtr node)
+{
+	xmlNodePtr c, next;
+	bool has_elem = false;
+
+	for (c = node->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			has_elem = true;
+	for (c = node->children; c; c = next) {
+		next = c->next;
+		if (c->type == XML_TEXT_NODE && has_elem &&
+		    xmlIsBlankNode(c)) {
+			xmlUnlinkNode(c);
+			xmlFreeNode(c);
+		} else if (c->type == XML_ELEMENT_NODE) {
+			strip_blanks(c);
+		}
+	}
+}
+
+char *mvn_xml_dump(xmlNodePtr node, int level)
+{
+	xmlNodePtr copy;
+	xmlBufferPtr xb;
+	char *s = NULL;
+	int old_indent = xmlIndentTreeOutput;
+
+	copy = xmlDocCopyNode(node, node->doc, 1);
+	if (!copy)
+		return NULL;
+	strip_blanks(copy);
+	xb = xmlBufferCreate();
+	if (!xb)
+		goto cleanup;
+	xmlIndentTreeOutput = 1;
+	if (xmlNodeDump(xb, node->doc, copy, level, 1) >= 0)
+		s = strdup((const char *)xmlBufferContent(xb));
+	xmlIndentTreeOutput = old_indent;
+cleanup:
+	xmlBufferFree(xb);
+	xmlFreeNode(copy);
+	return s;
+}

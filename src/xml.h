@@ -1,0 +1,53 @@
+/*
+ * Safe parsing of untrusted XML and small accessors; only the XML modules
+ * (network, iface, schema) include this header and libxml2.
+ */
+#ifndef MVN_XML_H
+#define MVN_XML_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "error.h"
+#include "xnode.h"
+
+/* Documents larger than this are refused before parsing. */
+#define MVN_XML_MAX_SIZE (1024 * 1024)
+
+/*
+ * Parse text (len bytes) into a document: no network, no DTD loading, no
+ * entity substitution; a DOCTYPE or entity declaration is refused.  name is
+ * used in messages.  *out is set only on success; free it with xmlFreeDoc().
+ */
+int mvn_xml_parse(const char *text, size_t len, const char *name,
+		  xmlDocPtr *out, struct mvn_error *err);
+
+/* Read and parse a file (or "-" for standard input), at most 1 MiB. */
+int mvn_xml_parse_file(const char *path, xmlDocPtr *out,
+		       struct mvn_error *err);
+
+/* A copy of attribute name of node (caller frees), or NULL if absent. */
+char *mvn_xml_prop(xmlNodePtr node, const char *name);
+/* A copy of the text content of node, trimmed (caller frees). */
+char *mvn_xml_text(xmlNodePtr node);
+/* The element's line in its document. */
+int mvn_xml_line(xmlNodePtr node);
+/* Whether node is an element with this local name and no namespace. */
+bool mvn_xml_is(xmlNodePtr node, const char *name);
+/* The qualified name (prefix:local) of an element (caller frees). */
+char *mvn_xml_qname(xmlNodePtr node);
+
+/* Copy an element and its subtree into a preserved node (caller frees). */
+struct mvn_xnode *mvn_xml_to_xnode(xmlNodePtr node);
+
+/*
+ * Serialise an element the way libvirt keeps foreign metadata: whitespace
+ * between elements dropped, children indented two spaces per level below
+ * level.  The caller frees the text.
+ */
+char *mvn_xml_dump(xmlNodePtr node, int level);
+
+#endif
