@@ -780,6 +780,7 @@ static int parse_doc(struct pctx *p, xmlDocPtr doc, struct mvn_network **out)
 			goto fail;
 		}
 		net->has_uuid = true;
+		net->uuid_generated = true;
 	}
 	*out = net;
 	return 0;

@@ -131,6 +131,7 @@ struct mvn_network {
 	int name_count;
 	unsigned char uuid[16];
 	bool has_uuid;
+	bool uuid_generated; /* none was written; a fresh one was made */
 	char *title, *description;
 	enum mvn_tristate ipv6, trust_rx;
 	char *metadata;		/* serialised <metadata>, printed back as is */

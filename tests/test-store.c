@@ -138,7 +138,8 @@ static void dir_names(const char *dir, char *out, size_t size)
 	assert_true(n >= 0);
 	out[0] = '\0';
 	for (i = 0; i < n; i++) {
-		if (strcmp(list[i]->d_name, ".") && strcmp(list[i]->d_name, "..")) {
+		if (strcmp(list[i]->d_name, ".") &&
+		    strcmp(list[i]->d_name, "..")) {
 			if (out[0])
 				strncat(out, " ", size - strlen(out) - 1);
 			strncat(out, list[i]->d_name, size - strlen(out) - 1);
@@ -360,8 +361,8 @@ static void test_delete_missing(void **state)
 static void test_invalid_names(void **state)
 {
 	struct fixture *f = *state;
-	const char *bad[] = { "", "a/b", ".hidden", "../x", "..", ".",
-			      "a\nb", "tab\there", "del\x7f" };
+	const char *bad[] = { "",  "a/b",  ".hidden",	"../x",	  "..",
+			      ".", "a\nb", "tab\there", "del\x7f" };
 	char longname[300], names[1024], p[PATH_MAX];
 	struct mvn_error err;
 	char *xml = NULL;
@@ -684,8 +685,9 @@ static void test_lock_blocks_second_handle(void **state)
 static void test_write_runfile(void **state)
 {
 	struct fixture *f = *state;
-	const char *bad[] = { "..", "../x", "a/../b", "a/..", "/abs", "a/b/c",
-			      "", "a//b", "a/", ".", "./x", ".hidden", "lock" };
+	const char *bad[] = { "..",    "../x",	  "a/../b", "a/..", "/abs",
+			      "a/b/c", "",	  "a//b",   "a/",   ".",
+			      "./x",   ".hidden", "lock" };
 	struct mvn_error err = { 0 };
 	char p[PATH_MAX], buf[256], names[1024];
 	struct stat sb;
@@ -702,8 +704,8 @@ static void test_write_runfile(void **state)
 	assert_string_equal(buf, "one\n");
 
 	/* Replaced, with the new mode. */
-	assert_int_equal(mvn_store_write_runfile(f->st, "state", "two", 3,
-						 0640, &err),
+	assert_int_equal(mvn_store_write_runfile(f->st, "state", "two", 3, 0640,
+						 &err),
 			 0);
 	assert_int_equal(lstat(p, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0640);
@@ -724,8 +726,8 @@ static void test_write_runfile(void **state)
 	read_file(p, buf, sizeof(buf));
 	assert_string_equal(buf, "{}");
 	/* An empty file is fine. */
-	assert_int_equal(mvn_store_write_runfile(f->st, "active/empty", NULL,
-						 0, 0644, &err),
+	assert_int_equal(mvn_store_write_runfile(f->st, "active/empty", NULL, 0,
+						 0644, &err),
 			 0);
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

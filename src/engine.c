@@ -1,0 +1,339 @@
+/* Network definitions as transactions over the store. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "engine.h"
+#include "schema.h"
+#include "store.h"
+#include "util.h"
+#include "xml.h"
+
+struct mvn_engine {
+	char *config_dir;
+	char *run_dir;
+	char *schema_dir;
+	bool json;
+	struct mvn_store *store;
+	struct mvn_schema *schema;
+};
+
+int mvn_engine_new(const struct mvn_paths *paths, bool json,
+		   struct mvn_engine **out, struct mvn_error *err)
+{
+	struct mvn_engine *eng = calloc(1, sizeof(*eng));
+
+	if (!eng)
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	eng->json = json;
+	eng->config_dir = mvn_strdup(paths->config_dir ? paths->config_dir
+						       : MVN_CONFIG_DIR);
+	eng->run_dir =
+		mvn_strdup(paths->run_dir ? paths->run_dir : MVN_RUN_DIR);
+	eng->schema_dir = mvn_strdup(paths->schema_dir ? paths->schema_dir
+						       : MVN_SCHEMA_DIR);
+	if (!eng->config_dir || !eng->run_dir || !eng->schema_dir) {
+		mvn_engine_free(eng);
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	}
+	*out = eng;
+	return 0;
+}
+
+void mvn_engine_free(struct mvn_engine *eng)
+{
+	if (!eng)
+		return;
+	mvn_store_free(eng->store);
+	mvn_schema_free(eng->schema);
+	free(eng->config_dir);
+	free(eng->run_dir);
+	free(eng->schema_dir);
+	free(eng);
+}
+
+bool mvn_engine_json(const struct mvn_engine *eng)
+{
+	return eng->json;
+}
+
+static int open_store(struct mvn_engine *eng, bool lock, struct mvn_error *err)
+{
+	int ret;
+
+	if (!eng->store) {
+		ret = mvn_store_open(eng->config_dir, eng->run_dir,
+				     &eng->store, err);
+		if (ret < 0)
+			return ret;
+	}
+	return lock ? mvn_store_lock(eng->store, err) : 0;
+}
+
+int mvn_engine_validate_file(struct mvn_engine *eng, const char *path,
+			     const char **kind, struct mvn_network **net_out,
+			     struct mvn_error *err)
+{
+	struct mvn_network *net = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = mvn_file_read(path, MVN_XML_MAX_SIZE, &text, &len);
+	if (ret == -EFBIG)
+		return mvn_error_set(err, ret,
+				     _("%s: larger than 1 MiB; a network or "
+				       "domain document is never that big"),
+				     path);
+	if (ret < 0)
+		return mvn_error_set(err, ret, _("cannot read %1$s: %2$s"),
+				     path, strerror(-ret));
+	if (!eng->schema) {
+		ret = mvn_schema_open(eng->schema_dir, &eng->schema, err);
+		if (ret < 0)
+			goto cleanup;
+	}
+	*kind = NULL;
+	ret = mvn_schema_validate(eng->schema, text, len, path, kind, err);
+	if (!*kind || strcmp(*kind, "network"))
+		goto cleanup; /* not well-formed, or not a network */
+	{
+		/*
+		 * The model's parser names the element and the fix, where the
+		 * schema can only say what did not match: its message wins.
+		 */
+		struct mvn_error perr = { 0 };
+		int pret = mvn_network_parse(text, len, path, &net, &perr);
+
+		if (pret < 0) {
+			if (err)
+				*err = perr;
+			ret = pret;
+			goto cleanup;
+		}
+	}
+	if (ret < 0)
+		goto cleanup;
+	ret = mvn_check_network(net, path, err);
+	if (ret < 0)
+		goto cleanup;
+	if (net_out) {
+		*net_out = net;
+		net = NULL;
+	}
+cleanup:
+	mvn_network_free(net);
+	free(text);
+	return ret;
+}
+
+/* Refuse a definition whose UUID another network already uses. */
+static int check_uuid_unique(struct mvn_engine *eng,
+			     const struct mvn_network *net,
+			     struct mvn_error *err)
+{
+	char **names = NULL;
+	size_t i;
+	int ret;
+
+	ret = mvn_store_list_networks(eng->store, &names, err);
+	if (ret < 0)
+		return ret;
+	for (i = 0; names[i]; i++) {
+		struct mvn_network *other = NULL;
+		struct mvn_error ignored = { 0 };
+		char *xml = NULL;
+		char uuid[37];
+
+		if (!strcmp(names[i], net->name))
+			continue;
+		if (mvn_store_load_network(eng->store, names[i], &xml,
+					   &ignored) < 0)
+			continue;
+		if (mvn_network_parse(xml, strlen(xml), names[i], &other,
+				      &ignored) == 0 &&
+		    !memcmp(other->uuid, net->uuid, 16)) {
+			mvn_uuid_format(net->uuid, uuid);
+			ret = mvn_error_set(err, -EEXIST,
+					    _("network '%1$s' already has "
+					      "uuid %2$s; give '%3$s' another "
+					      "uuid or remove its <uuid>"),
+					    names[i], uuid, net->name);
+		}
+		mvn_network_free(other);
+		free(xml);
+		if (ret < 0)
+			break;
+	}
+	mvn_store_names_free(names);
+	return ret;
+}
+
+int mvn_engine_define(struct mvn_engine *eng, const char *path,
+		      char **name_out, struct mvn_error *err)
+{
+	struct mvn_network *net = NULL, *old = NULL;
+	const char *kind = NULL;
+	char *xml = NULL, *oldxml = NULL;
+	char u1[37], u2[37];
+	int ret;
+
+	ret = mvn_engine_validate_file(eng, path, &kind, &net, err);
+	if (ret < 0)
+		goto cleanup;
+	if (strcmp(kind, "network")) {
+		ret = mvn_error_set(err, -EINVAL,
+				    _("%1$s is a <%2$s> document, not a "
+				      "<network>; net-define takes network "
+				      "XML"),
+				    path, kind);
+		goto cleanup;
+	}
+	ret = mvn_check_runnable(net, path, err);
+	if (ret < 0)
+		goto cleanup;
+	if (!mvn_store_name_valid(net->name)) {
+		ret = mvn_error_set(err, -EINVAL,
+				    _("network name '%s' cannot be stored: it "
+				      "must not start with '.' or hold '/' or "
+				      "control characters; rename it"),
+				    net->name);
+		goto cleanup;
+	}
+	ret = open_store(eng, true, err);
+	if (ret < 0)
+		goto cleanup;
+	/* A redefinition keeps the network's identity, like libvirt's. */
+	if (mvn_store_load_network(eng->store, net->name, &oldxml,
+				   &(struct mvn_error){ 0 }) == 0 &&
+	    mvn_network_parse(oldxml, strlen(oldxml), net->name, &old,
+			      &(struct mvn_error){ 0 }) == 0) {
+		if (net->uuid_generated) {
+			memcpy(net->uuid, old->uuid, 16);
+		} else if (memcmp(net->uuid, old->uuid, 16)) {
+			mvn_uuid_format(old->uuid, u1);
+			mvn_uuid_format(net->uuid, u2);
+			ret = mvn_error_set(err, -EEXIST,
+					    _("network '%1$s' is already "
+					      "defined with uuid %2$s, not "
+					      "%3$s; undefine it first or use "
+					      "its uuid"),
+					    net->name, u1, u2);
+			goto cleanup;
+		}
+	}
+	ret = check_uuid_unique(eng, net, err);
+	if (ret < 0)
+		goto cleanup;
+	xml = mvn_network_format(net);
+	if (!xml) {
+		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
+		goto cleanup;
+	}
+	ret = mvn_store_save_network(eng->store, net->name, xml, err);
+	if (ret < 0)
+		goto cleanup;
+	if (name_out) {
+		*name_out = net->name;
+		net->name = NULL;
+	}
+cleanup:
+	if (eng->store)
+		mvn_store_unlock(eng->store);
+	mvn_network_free(net);
+	mvn_network_free(old);
+	free(xml);
+	free(oldxml);
+	return ret;
+}
+
+int mvn_engine_undefine(struct mvn_engine *eng, const char *name,
+			struct mvn_error *err)
+{
+	int ret;
+
+	if (!mvn_store_name_valid(name))
+		return mvn_error_set(err, -EINVAL,
+				     _("'%s' is not a valid network name"),
+				     name);
+	ret = open_store(eng, true, err);
+	if (ret < 0)
+		return ret;
+	ret = mvn_store_delete_network(eng->store, name, err);
+	mvn_store_unlock(eng->store);
+	return ret;
+}
+
+int mvn_engine_dumpxml(struct mvn_engine *eng, const char *name, char **xml,
+		       struct mvn_error *err)
+{
+	int ret;
+
+	if (!mvn_store_name_valid(name))
+		return mvn_error_set(err, -EINVAL,
+				     _("'%s' is not a valid network name"),
+				     name);
+	ret = open_store(eng, false, err);
+	if (ret < 0)
+		return ret;
+	return mvn_store_load_network(eng->store, name, xml, err);
+}
+
+int mvn_engine_list(struct mvn_engine *eng, struct mvn_net_status **out,
+		    size_t *n, struct mvn_error *err)
+{
+	struct mvn_net_status *list = NULL;
+	char **names = NULL;
+	size_t count = 0, i;
+	int ret;
+
+	ret = open_store(eng, false, err);
+	if (ret < 0)
+		return ret;
+	ret = mvn_store_list_networks(eng->store, &names, err);
+	if (ret < 0)
+		return ret;
+	while (names[count])
+		count++;
+	list = calloc(count ? count : 1, sizeof(*list));
+	if (!list) {
+		mvn_store_names_free(names);
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	}
+	for (i = 0; i < count; i++) {
+		struct mvn_network *net = NULL;
+		char *xml = NULL;
+
+		list[i].name = names[i];
+		names[i] = NULL;
+		list[i].persistent = true;
+		list[i].autostart =
+			mvn_store_get_autostart(eng->store, list[i].name);
+		if (mvn_store_load_network(eng->store, list[i].name, &xml,
+					   &(struct mvn_error){ 0 }) == 0 &&
+		    mvn_network_parse(xml, strlen(xml), list[i].name, &net,
+				      &(struct mvn_error){ 0 }) == 0)
+			list[i].mode = mvn_strdup(
+				mvn_fwd_mode_name(net->forward.mode));
+		mvn_network_free(net);
+		free(xml);
+	}
+	mvn_store_names_free(names);
+	*out = list;
+	*n = count;
+	return 0;
+}
+
+void mvn_engine_list_free(struct mvn_net_status *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; list && i < n; i++) {
+		free(list[i].name);
+		free(list[i].mode);
+	}
+	free(list);
+}

@@ -1,0 +1,165 @@
+/* macvnet: command-line entry point and command dispatch. */
+#include "config.h"
+
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "util.h"
+
+static const struct mvn_cmd *const commands[] = {
+	&mvn_cmd_validate,    &mvn_cmd_net_define, &mvn_cmd_net_undefine,
+	&mvn_cmd_net_list,    &mvn_cmd_net_dumpxml,
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+int mvn_cmd_fail(const struct mvn_error *err)
+{
+	fprintf(stderr, "macvnet: %s %s\n", _("error:"),
+		err->msg[0] ? err->msg : _("unknown failure"));
+	return 1;
+}
+
+int mvn_cmd_usage(const struct mvn_cmd *cmd, const char *why)
+{
+	fprintf(stderr, "macvnet: %s %s\n", _("error:"), why);
+	fprintf(stderr, _("usage: macvnet %1$s %2$s\n"), cmd->name,
+		cmd->args);
+	return 2;
+}
+
+void mvn_json_string(const char *s)
+{
+	putchar('"');
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "%s",
+		_("usage: macvnet [--config-dir DIR] [--run-dir DIR] "
+		  "[--schema-dir DIR] [--json] COMMAND [ARGS]\n\n"
+		  "Define, validate and run macvtap networks described in "
+		  "libvirt's network XML.\n\n"
+		  "Commands:\n"));
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-14s %s\n", commands[i]->name,
+			_(commands[i]->summary));
+	fprintf(f, "%s",
+		_("\nOptions:\n"
+		  "  --config-dir DIR  network definitions (default "
+		  "$MACVNET_CONFIG_DIR or " MVN_CONFIG_DIR ")\n"
+		  "  --run-dir DIR     runtime state and lock (default "
+		  "$MACVNET_RUN_DIR or " MVN_RUN_DIR ")\n"
+		  "  --schema-dir DIR  RelaxNG schemas (default "
+		  "$MACVNET_SCHEMA_DIR or " MVN_SCHEMA_DIR ")\n"
+		  "  --json            machine-readable output\n"
+		  "  -h, --help        show this help; 'macvnet COMMAND "
+		  "--help' for one command\n"
+		  "  -V, --version     show the version\n\n"
+		  "Exit status: 0 success, 1 the request failed, 2 usage "
+		  "error.\n"));
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config-dir", required_argument, NULL, 'c' },
+		{ "run-dir", required_argument, NULL, 'r' },
+		{ "schema-dir", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mvn_paths paths = { 0 };
+	struct mvn_engine *eng = NULL;
+	struct mvn_error err = { 0 };
+	const struct mvn_cmd *cmd = NULL;
+	bool json = false;
+	size_t i;
+	int c, ret;
+
+	setlocale(LC_ALL, "");
+	bindtextdomain(PACKAGE, LOCALEDIR);
+	textdomain(PACKAGE);
+
+	paths.config_dir = getenv("MACVNET_CONFIG_DIR");
+	paths.run_dir = getenv("MACVNET_RUN_DIR");
+	paths.schema_dir = getenv("MACVNET_SCHEMA_DIR");
+
+	/* Options end at the command's name: "+" stops at the first operand. */
+	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			paths.config_dir = optarg;
+			break;
+		case 'r':
+			paths.run_dir = optarg;
+			break;
+		case 's':
+			paths.schema_dir = optarg;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("macvnet %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "macvnet: %s %s\n", _("error:"),
+			_("no command given (see 'macvnet --help')"));
+		return 2;
+	}
+	for (i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(argv[optind], commands[i]->name))
+			cmd = commands[i];
+	if (!cmd) {
+		fprintf(stderr, "macvnet: %s ", _("error:"));
+		fprintf(stderr,
+			_("unknown command '%s' (see 'macvnet --help' for "
+			  "the list)\n"),
+			argv[optind]);
+		return 2;
+	}
+	if (argc - optind > 1 && (!strcmp(argv[optind + 1], "--help") ||
+				  !strcmp(argv[optind + 1], "-h"))) {
+		printf(_("usage: macvnet %1$s %2$s\n"), cmd->name, cmd->args);
+		printf("%s\n", _(cmd->summary));
+		return 0;
+	}
+	if (mvn_engine_new(&paths, json, &eng, &err) < 0)
+		return mvn_cmd_fail(&err);
+	ret = cmd->exec(eng, argc - optind, argv + optind);
+	mvn_engine_free(eng);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "macvnet: %s %s\n", _("error:"),
+			_("cannot write the output"));
+		return 1;
+	}
+	return ret;
+}
