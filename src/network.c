@@ -923,20 +923,34 @@ static const char *yesno(enum mvn_tristate t)
 	return t == MVN_YES ? "yes" : t == MVN_NO ? "no" : NULL;
 }
 
+/* Whether a number attribute is present and not zero. */
+static bool nonzero(const char *v)
+{
+	return v && strtoull(v, NULL, 0) != 0;
+}
+
 static void fmt_vlan(struct mvn_buf *b, const struct mvn_vlan *v)
 {
+	const char *native = NULL;
+	unsigned int native_id = 0;
 	size_t i;
 
-	if (!v->present)
+	if (!v->present || !v->ntags)
 		return;
+	for (i = 0; i < v->ntags && !native; i++) {
+		native = v->tags[i].native_mode;
+		native_id = v->tags[i].id;
+	}
 	mvn_buf_line(b, "<vlan");
-	if (v->trunk == MVN_YES)
+	if (v->trunk == MVN_YES || v->ntags > 1)
 		mvn_buf_printf(b, " trunk='yes'");
 	mvn_buf_printf(b, ">\n");
 	b->indent += 2;
 	for (i = 0; i < v->ntags; i++) {
 		mvn_buf_line(b, "<tag id='%u'", v->tags[i].id);
-		fmt_attr(b, "nativeMode", v->tags[i].native_mode);
+		/* libvirt keeps one native VLAN and marks each tag with its id. */
+		if (native && v->tags[i].id == native_id)
+			fmt_attr(b, "nativeMode", native);
 		mvn_buf_printf(b, "/>\n");
 	}
 	b->indent -= 2;
@@ -946,13 +960,20 @@ static void fmt_vlan(struct mvn_buf *b, const struct mvn_vlan *v)
 static void fmt_rate(struct mvn_buf *b, const char *name,
 		     const struct mvn_rate *r)
 {
-	if (!r->present)
+	if (!r->present || (!nonzero(r->average) && !nonzero(r->floor)))
 		return;
 	mvn_buf_line(b, "<%s", name);
-	fmt_attr(b, "average", r->average);
-	fmt_attr(b, "peak", r->peak);
-	fmt_attr(b, "floor", r->floor);
-	fmt_attr(b, "burst", r->burst);
+	if (nonzero(r->average))
+		mvn_buf_printf(b, " average='%llu'",
+			       strtoull(r->average, NULL, 0));
+	if (nonzero(r->peak))
+		mvn_buf_printf(b, " peak='%llu'", strtoull(r->peak, NULL, 0));
+	if (nonzero(r->floor))
+		mvn_buf_printf(b, " floor='%llu'",
+			       strtoull(r->floor, NULL, 0));
+	if (nonzero(r->burst))
+		mvn_buf_printf(b, " burst='%llu'",
+			       strtoull(r->burst, NULL, 0));
 	mvn_buf_printf(b, "/>\n");
 }
 
@@ -970,14 +991,23 @@ static void fmt_bandwidth(struct mvn_buf *b, const struct mvn_bandwidth *bw)
 
 static void fmt_vport(struct mvn_buf *b, const struct mvn_virtualport *vp)
 {
-	bool params;
+	const char *t = vp->type;
+	bool qbg = !t || !strcmp(t, "802.1Qbg");
+	bool ifid = !t || !strcmp(t, "openvswitch") || !strcmp(t, "midonet");
+	bool prof = !t || !strcmp(t, "openvswitch") || !strcmp(t, "802.1Qbh");
+	const char *managerid = qbg ? vp->managerid : NULL;
+	const char *typeid = qbg ? vp->typeid : NULL;
+	const char *typeidversion = qbg ? vp->typeidversion : NULL;
+	const char *instanceid = qbg ? vp->instanceid : NULL;
+	const char *interfaceid = ifid ? vp->interfaceid : NULL;
+	const char *profileid = prof ? vp->profileid : NULL;
+	bool params = managerid || typeid || typeidversion || instanceid ||
+		      interfaceid || profileid;
 
-	if (!vp->present)
+	if (!vp->present || (!t && !params))
 		return;
-	params = vp->managerid || vp->typeid || vp->typeidversion ||
-		 vp->instanceid || vp->profileid || vp->interfaceid;
 	mvn_buf_line(b, "<virtualport");
-	fmt_attr(b, "type", vp->type);
+	fmt_attr(b, "type", t);
 	if (!params) {
 		mvn_buf_printf(b, "/>\n");
 		return;
@@ -985,67 +1015,109 @@ static void fmt_vport(struct mvn_buf *b, const struct mvn_virtualport *vp)
 	mvn_buf_printf(b, ">\n");
 	b->indent += 2;
 	mvn_buf_line(b, "<parameters");
-	fmt_attr(b, "managerid", vp->managerid);
-	fmt_attr(b, "typeid", vp->typeid);
-	fmt_attr(b, "typeidversion", vp->typeidversion);
-	fmt_attr(b, "instanceid", vp->instanceid);
-	fmt_attr(b, "interfaceid", vp->interfaceid);
-	fmt_attr(b, "profileid", vp->profileid);
+	/* Numbers are read in any base and printed in decimal. */
+	if (managerid)
+		mvn_buf_printf(b, " managerid='%lu'",
+			       strtoul(managerid, NULL, 0));
+	if (typeid)
+		mvn_buf_printf(b, " typeid='%lu'", strtoul(typeid, NULL, 0));
+	if (typeidversion)
+		mvn_buf_printf(b, " typeidversion='%lu'",
+			       strtoul(typeidversion, NULL, 0));
+	fmt_attr(b, "instanceid", instanceid);
+	fmt_attr(b, "interfaceid", interfaceid);
+	fmt_attr(b, "profileid", profileid);
 	mvn_buf_printf(b, "/>\n");
 	b->indent -= 2;
 	mvn_buf_line(b, "</virtualport>\n");
 }
 
-static void fmt_forward(struct mvn_buf *b, const struct mvn_network *net)
+/* The elements of a NAT range, address before port, whatever the input. */
+static void fmt_nat(struct mvn_buf *b, const struct mvn_xnode *nat)
 {
-	const struct mvn_forward *fw = &net->forward;
-	const char *dev = NULL;
-	bool nat_content, empty;
-	size_t i;
+	static const char *const order[] = { "address", "port" };
+	size_t i, k;
 
-	if (!fw->present)
-		return;
-	if (!fw->pf)
-		dev = fw->nifaces ? fw->ifaces[0].dev : fw->dev;
-	nat_content = fw->nat && (fw->nat->nchildren || fw->nat->nattrs);
-	mvn_buf_line(b, "<forward");
-	fmt_attr(b, "dev", dev);
-	fmt_attr(b, "mode", mvn_fwd_mode_name(fw->mode));
-	if (fw->mode == MVN_FWD_HOSTDEV && fw->managed == MVN_YES)
-		mvn_buf_printf(b, " managed='yes'");
-	empty = !fw->nifaces && !fw->naddrs && !fw->pf && !fw->driver &&
-		!nat_content && !(dev && fw->mode != MVN_FWD_OPEN);
-	if (empty) {
+	mvn_buf_line(b, "<nat");
+	fmt_attr(b, "ipv6", mvn_xnode_attr(nat, "ipv6"));
+	if (!nat->nchildren) {
 		mvn_buf_printf(b, "/>\n");
 		return;
 	}
 	mvn_buf_printf(b, ">\n");
 	b->indent += 2;
-	if (nat_content)
-		mvn_xnode_format(fw->nat, b);
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < nat->nchildren; i++) {
+			const struct mvn_xnode *c = nat->children[i];
+			const char *end = mvn_xnode_attr(c, "end");
+
+			if (strcmp(c->name, order[k]))
+				continue;
+			mvn_buf_line(b, "<%s", c->name);
+			fmt_attr(b, "start", mvn_xnode_attr(c, "start"));
+			if (k == 0 || nonzero(end))
+				fmt_attr(b, "end", end);
+			mvn_buf_printf(b, "/>\n");
+		}
+	}
+	b->indent -= 2;
+	mvn_buf_line(b, "</nat>\n");
+}
+
+static void fmt_forward(struct mvn_buf *b, const struct mvn_network *net)
+{
+	const struct mvn_forward *fw = &net->forward;
+	const char *dev = NULL, *pf = fw->pf;
+	bool nat, pool_dev;
+	size_t i;
+
+	if (!fw->present)
+		return;
+	/* libvirt lists <forward dev> as the pool's first and only member. */
+	pool_dev = !fw->nifaces && fw->dev && !fw->naddrs;
+	if (fw->nifaces || pool_dev)
+		pf = NULL; /* a pool of interfaces makes <pf> moot */
+	if (!pf)
+		dev = fw->nifaces ? fw->ifaces[0].dev : pool_dev ? fw->dev
+								  : NULL;
+	nat = fw->mode == MVN_FWD_NAT && fw->nat &&
+	      (fw->nat->nchildren || mvn_xnode_attr(fw->nat, "ipv6"));
+	mvn_buf_line(b, "<forward");
+	fmt_attr(b, "dev", dev);
+	fmt_attr(b, "mode", mvn_fwd_mode_name(fw->mode));
+	if (fw->mode == MVN_FWD_HOSTDEV)
+		mvn_buf_printf(b, " managed='%s'",
+			       fw->managed == MVN_YES ? "yes" : "no");
+	if (!fw->nifaces && !pool_dev && !fw->naddrs && !pf && !fw->driver &&
+	    !nat) {
+		mvn_buf_printf(b, "/>\n");
+		return;
+	}
+	mvn_buf_printf(b, ">\n");
+	b->indent += 2;
 	if (fw->driver) {
 		mvn_buf_line(b, "<driver");
 		fmt_attr(b, "name", fw->driver);
 		mvn_buf_printf(b, "/>\n");
 	}
-	if (fw->pf) {
+	if (nat)
+		fmt_nat(b, fw->nat);
+	if (pf) {
 		mvn_buf_line(b, "<pf");
-		fmt_attr(b, "dev", fw->pf);
+		fmt_attr(b, "dev", pf);
 		mvn_buf_printf(b, "/>\n");
 	}
-	if (fw->nifaces) {
-		for (i = 0; i < fw->nifaces; i++) {
-			mvn_buf_line(b, "<interface");
-			fmt_attr(b, "dev", fw->ifaces[i].dev);
-			mvn_buf_printf(b, "/>\n");
-		}
-	} else if (dev && !fw->naddrs) {
-		/* libvirt lists <forward dev> as the pool's only member. */
+	for (i = 0; i < fw->nifaces; i++) {
 		mvn_buf_line(b, "<interface");
-		fmt_attr(b, "dev", dev);
+		fmt_attr(b, "dev", fw->ifaces[i].dev);
 		mvn_buf_printf(b, "/>\n");
 	}
-	for (i = 0; i < fw->naddrs; i++) {
+	if (pool_dev) {
+		mvn_buf_line(b, "<interface");
+		fmt_attr(b, "dev", fw->dev);
+		mvn_buf_printf(b, "/>\n");
+	}
+	for (i = 0; !fw->nifaces && i < fw->naddrs; i++) {
 		const struct mvn_pci_addr *a = &fw->addrs[i];
 
 		mvn_buf_line(b,
@@ -1069,40 +1141,162 @@ static void fmt_bridge(struct mvn_buf *b, const struct mvn_network *net)
 	mvn_buf_line(b, "<bridge");
 	fmt_attr(b, "name", br->name);
 	fmt_attr(b, "zone", br->zone);
-	if (routed) {
-		mvn_buf_printf(b, " stp='%s' delay='%s'",
+	if (routed)
+		mvn_buf_printf(b, " stp='%s' delay='%lu'",
 			       br->stp && !strcmp(br->stp, "off") ? "off"
 								  : "on",
-			       br->delay ? br->delay : "0");
-	}
+			       br->delay ? strtoul(br->delay, NULL, 10) : 0UL);
 	fmt_attr(b, "macTableManager", br->mac_table_manager);
 	mvn_buf_printf(b, "/>\n");
 }
 
-static void fmt_ip(struct mvn_buf *b, const struct mvn_xnode *ip)
+/*
+ * The canonical shape of the elements macvnet keeps without modelling:
+ * for each, the order of its attributes and of its children.  What a table
+ * does not name keeps the order it was written in, after the named ones.
+ */
+static const struct shape {
+	const char *parent; /* NULL: any */
+	const char *name;
+	const char *attrs[8];
+	const char *children[5];
+} shapes[] = {
+	{ NULL, "ip", { "family", "address", "netmask", "prefix", "localPtr" },
+	  { "tftp", "dhcp" } },
+	{ "ip", "tftp", { "root" }, { NULL } },
+	{ "ip", "dhcp", { NULL }, { "range", "host", "bootp" } },
+	{ "dhcp", "range", { "start", "end" }, { "lease" } },
+	{ "dhcp", "host", { "mac", "id", "name", "ip" }, { "lease" } },
+	{ NULL, "lease", { "expiry", "unit" }, { NULL } },
+	{ "dhcp", "bootp", { "file", "server" }, { NULL } },
+	{ NULL, "dns", { "enable", "forwardPlainNames" },
+	  { "forwarder", "txt", "srv", "host" } },
+	{ "dns", "forwarder", { "domain", "addr" }, { NULL } },
+	{ "dns", "txt", { "name", "value" }, { NULL } },
+	{ "dns", "srv",
+	  { "service", "protocol", "domain", "target", "port", "priority",
+	    "weight" },
+	  { NULL } },
+	{ "dns", "host", { "ip" }, { "hostname" } },
+	{ NULL, "route",
+	  { "family", "address", "netmask", "prefix", "gateway", "metric" },
+	  { NULL } },
+	{ NULL, "domain", { "name", "localOnly", "register" }, { NULL } },
+};
+
+static const struct shape *shape_of(const char *parent, const char *name)
 {
-	/* libvirt always prints <ip> with an end tag, even when empty. */
-	mvn_buf_line(b, "<ip");
-	mvn_xnode_format_attrs(ip, b);
-	mvn_buf_printf(b, ">\n");
-	mvn_xnode_format_children(ip, b);
-	mvn_buf_line(b, "</ip>\n");
+	size_t i;
+
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
+		if (!strcmp(shapes[i].name, name) &&
+		    (!shapes[i].parent ||
+		     (parent && !strcmp(shapes[i].parent, parent))))
+			return &shapes[i];
+	return NULL;
+}
+
+static bool in_list(const char *const *list, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n && list[i]; i++)
+		if (!strcmp(list[i], s))
+			return true;
+	return false;
+}
+
+/* Whether libvirt would print this kept element at all. */
+static bool kept_visible(const char *parent, const struct mvn_xnode *n)
+{
+	size_t i;
+
+	if (!strcmp(n->name, "dns") && !parent)
+		return n->nattrs || n->nchildren;
+	if (!strcmp(n->name, "dhcp")) {
+		/* A <dhcp> with only <bootp> carries nothing libvirt keeps. */
+		for (i = 0; i < n->nchildren; i++)
+			if (strcmp(n->children[i]->name, "bootp"))
+				return true;
+		return false;
+	}
+	if (!strcmp(n->name, "hostname"))
+		return n->text && *n->text;
+	return true;
+}
+
+static void fmt_kept(struct mvn_buf *b, const char *parent,
+		     const struct mvn_xnode *n, bool force_end_tag);
+
+static void fmt_kept_attrs(struct mvn_buf *b, const struct shape *sh,
+			   const struct mvn_xnode *n)
+{
+	size_t i, k;
+
+	for (k = 0; sh && k < 8 && sh->attrs[k]; k++) {
+		const char *v = mvn_xnode_attr(n, sh->attrs[k]);
+
+		/* An IP prefix of 0 means "none" to libvirt. */
+		if (v && !strcmp(n->name, "ip") &&
+		    !strcmp(sh->attrs[k], "prefix") && !nonzero(v))
+			continue;
+		fmt_attr(b, sh->attrs[k], v);
+	}
+	for (i = 0; i < n->nattrs; i++)
+		if (!sh || !in_list(sh->attrs, 8, n->attrs[i].name))
+			fmt_attr(b, n->attrs[i].name, n->attrs[i].value);
+}
+
+static void fmt_kept(struct mvn_buf *b, const char *parent,
+		     const struct mvn_xnode *n, bool force_end_tag)
+{
+	const struct shape *sh = shape_of(parent, n->name);
+	size_t i, k, shown = 0;
+
+	if (!kept_visible(parent, n))
+		return;
+	for (i = 0; i < n->nchildren; i++)
+		if (kept_visible(n->name, n->children[i]))
+			shown++;
+	mvn_buf_line(b, "<%s", n->name);
+	fmt_kept_attrs(b, sh, n);
+	if (!shown && !(n->text && *n->text)) {
+		if (force_end_tag)
+			mvn_buf_printf(b, ">\n");
+		else
+			mvn_buf_printf(b, "/>\n");
+	} else if (!shown) {
+		mvn_buf_printf(b, ">");
+		mvn_buf_escape(b, n->text);
+		mvn_buf_printf(b, "</%s>\n", n->name);
+		return;
+	} else {
+		mvn_buf_printf(b, ">\n");
+		b->indent += 2;
+		for (k = 0; sh && k < 5 && sh->children[k]; k++)
+			for (i = 0; i < n->nchildren; i++)
+				if (!strcmp(n->children[i]->name,
+					    sh->children[k]))
+					fmt_kept(b, n->name, n->children[i],
+						 false);
+		for (i = 0; i < n->nchildren; i++)
+			if (!sh || !in_list(sh->children, 5,
+					    n->children[i]->name))
+				fmt_kept(b, n->name, n->children[i], false);
+		b->indent -= 2;
+	}
+	if (shown || force_end_tag)
+		mvn_buf_line(b, "</%s>\n", n->name);
 }
 
 static void fmt_portgroup(struct mvn_buf *b, const struct mvn_portgroup *pg)
 {
-	bool content = pg->vlan.present || pg->vport.present ||
-		       pg->bandwidth.present;
-
+	/* libvirt always prints a portgroup with an end tag. */
 	mvn_buf_line(b, "<portgroup");
 	fmt_attr(b, "name", pg->name);
 	if (pg->is_default == MVN_YES)
 		mvn_buf_printf(b, " default='yes'");
 	fmt_attr(b, "trustGuestRxFilters", yesno(pg->trust_rx));
-	if (!content) {
-		mvn_buf_printf(b, "/>\n");
-		return;
-	}
 	mvn_buf_printf(b, ">\n");
 	b->indent += 2;
 	fmt_vlan(b, &pg->vlan);
@@ -1112,6 +1306,29 @@ static void fmt_portgroup(struct mvn_buf *b, const struct mvn_portgroup *pg)
 	mvn_buf_line(b, "</portgroup>\n");
 }
 
+static bool has_dnsmasq_options(const struct mvn_network *net)
+{
+	return net->dnsmasq && net->dnsmasq->nchildren;
+}
+
+static void fmt_dnsmasq(struct mvn_buf *b, const struct mvn_network *net)
+{
+	size_t i;
+
+	if (!has_dnsmasq_options(net))
+		return;
+	mvn_buf_line(b, "<dnsmasq:options>\n");
+	b->indent += 2;
+	for (i = 0; i < net->dnsmasq->nchildren; i++) {
+		mvn_buf_line(b, "<dnsmasq:option");
+		fmt_attr(b, "value",
+			 mvn_xnode_attr(net->dnsmasq->children[i], "value"));
+		mvn_buf_printf(b, "/>\n");
+	}
+	b->indent -= 2;
+	mvn_buf_line(b, "</dnsmasq:options>\n");
+}
+
 char *mvn_network_format(const struct mvn_network *net)
 {
 	struct mvn_buf b = { 0 };
@@ -1119,11 +1336,9 @@ char *mvn_network_format(const struct mvn_network *net)
 	size_t i;
 
 	mvn_buf_printf(&b, "<network");
-	if (net->dnsmasq)
-		mvn_buf_printf(&b,
-			       " xmlns:%s='http://libvirt.org/schemas/network/"
-			       "dnsmasq/1.0'",
-			       net->dnsmasq_prefix);
+	if (has_dnsmasq_options(net))
+		mvn_buf_printf(&b, " xmlns:dnsmasq='http://libvirt.org/schemas/"
+				   "network/dnsmasq/1.0'");
 	if (net->ipv6 == MVN_YES)
 		mvn_buf_printf(&b, " ipv6='yes'");
 	fmt_attr(&b, "trustGuestRxFilters", yesno(net->trust_rx));
@@ -1155,23 +1370,22 @@ char *mvn_network_format(const struct mvn_network *net)
 		mvn_buf_line(&b, "<mac address='%s'/>\n", mac);
 	}
 	if (net->domain)
-		mvn_xnode_format(net->domain, &b);
+		fmt_kept(&b, NULL, net->domain, false);
 	if (net->dns)
-		mvn_xnode_format(net->dns, &b);
+		fmt_kept(&b, NULL, net->dns, false);
 	fmt_vlan(&b, &net->vlan);
 	fmt_bandwidth(&b, &net->bandwidth);
-	fmt_vport(&b, &net->vport);
-	for (i = 0; i < net->nips; i++)
-		fmt_ip(&b, net->ips[i]);
-	for (i = 0; i < net->nroutes; i++)
-		mvn_xnode_format(net->routes[i], &b);
-	for (i = 0; i < net->nportgroups; i++)
-		fmt_portgroup(&b, &net->portgroups[i]);
 	if (net->port_isolated)
 		mvn_buf_line(&b, "<port isolated='%s'/>\n",
 			     yesno(net->port_isolated));
-	if (net->dnsmasq)
-		mvn_xnode_format(net->dnsmasq, &b);
+	for (i = 0; i < net->nips; i++)
+		fmt_kept(&b, NULL, net->ips[i], true);
+	for (i = 0; i < net->nroutes; i++)
+		fmt_kept(&b, NULL, net->routes[i], false);
+	fmt_vport(&b, &net->vport);
+	for (i = 0; i < net->nportgroups; i++)
+		fmt_portgroup(&b, &net->portgroups[i]);
+	fmt_dnsmasq(&b, net);
 	b.indent = 0;
 	mvn_buf_printf(&b, "</network>\n");
 	return mvn_buf_steal(&b);

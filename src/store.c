@@ -581,15 +581,6 @@ int mvn_store_load_network(struct mvn_store *st, const char *name, char **xml,
 			      path);
 		goto cleanup;
 	}
-	if (sb.st_size > STORE_FILE_MAX) {
-		ret = -EFBIG;
-		mvn_error_set(err, ret,
-			      _("definition '%1$s' is larger than %2$d bytes "
-				"(this is not a network definition; move it "
-				"away)"),
-			      path, STORE_FILE_MAX);
-		goto cleanup;
-	}
 	/*
 	 * Read through the descriptor opened with O_NOFOLLOW, so that what is
 	 * read is the file checked above even if the name is swapped now.

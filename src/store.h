@@ -35,7 +35,8 @@ int mvn_store_lock(struct mvn_store *st, struct mvn_error *err);
 void mvn_store_unlock(struct mvn_store *st);
 
 /*
- * Whether name can name a stored network: not empty, at most 255 bytes, no
+ * Whether name can name a stored network: not empty, at most 243 bytes (so
+ * that NAME.xml and its temporary twin fit a file name), no
  * '/', no leading '.', no control characters.
  */
 bool mvn_store_name_valid(const char *name);

@@ -45,7 +45,8 @@ void mvn_buf_add(struct mvn_buf *b, const char *s, size_t n)
 	b->data[b->len] = '\0';
 }
 
-static void buf_vprintf(struct mvn_buf *b, const char *fmt, va_list ap)
+static __attribute__((format(printf, 2, 0))) void
+buf_vprintf(struct mvn_buf *b, const char *fmt, va_list ap)
 {
 	va_list copy;
 	int n;
