@@ -65,6 +65,12 @@ static int check_mac(struct mvn_error *err, const char *doc, int line,
 	return 0;
 }
 
+static bool routed_mode(enum mvn_fwd_mode m)
+{
+	return m == MVN_FWD_NONE || m == MVN_FWD_NAT || m == MVN_FWD_ROUTE ||
+	       m == MVN_FWD_OPEN;
+}
+
 static int check_forward(const struct mvn_network *net, const char *doc,
 			 struct mvn_error *err)
 {
@@ -74,21 +80,25 @@ static int check_forward(const struct mvn_network *net, const char *doc,
 
 	if (!fw->present)
 		return 0;
-	if (fw->dev && fw->mode == MVN_FWD_OPEN)
+	if (fw->nat && fw->mode != MVN_FWD_NAT)
+		return bad(err, doc, fw->nat->line,
+			   _("<nat> can only be used with forward mode='nat', "
+			     "not mode='%s'; remove <nat>"),
+			   mode);
+	if (fw->dev && (fw->naddrs || (fw->pf && !fw->nifaces)))
 		return bad(err, doc, fw->line,
-			   _("forward dev is not allowed for network '%s' "
-			     "with forward mode='open'; remove the dev "
+			   _("<forward dev> cannot be used together with "
+			     "<address> or <pf> in network %s; remove the dev "
 			     "attribute"),
 			   net->name);
 	if (fw->dev && fw->nifaces && strcmp(fw->dev, fw->ifaces[0].dev))
 		return bad(err, doc, fw->line,
-			   _("<forward dev='%1$s'> must name the first "
+			   _("<forward dev='%1$s'> must match the first "
 			     "<interface> of the pool ('%2$s'); put '%1$s' "
 			     "first or remove the dev attribute"),
 			   fw->dev, fw->ifaces[0].dev);
-	if (fw->dev && (mvn_fwd_mode_is_macvtap(fw->mode) ||
-			fw->mode == MVN_FWD_NAT || fw->mode == MVN_FWD_ROUTE)
-	    && check_ifname(err, doc, fw->line, _("forward dev"), fw->dev))
+	if (fw->dev && check_ifname(err, doc, fw->line, _("forward dev"),
+				    fw->dev))
 		return -EINVAL;
 	for (i = 0; i < fw->nifaces; i++) {
 		if (check_ifname(err, doc, fw->ifaces[i].line,
@@ -107,10 +117,10 @@ static int check_forward(const struct mvn_network *net, const char *doc,
 		const struct mvn_pci_addr *a = &fw->addrs[i];
 
 		for (j = 0; j < i; j++) {
-			const struct mvn_pci_addr *b = &fw->addrs[j];
+			const struct mvn_pci_addr *o = &fw->addrs[j];
 
-			if (a->domain == b->domain && a->bus == b->bus &&
-			    a->slot == b->slot && a->function == b->function)
+			if (a->domain == o->domain && a->bus == o->bus &&
+			    a->slot == o->slot && a->function == o->function)
 				return bad(err, doc, a->line,
 					   _("PCI device "
 					     "'%1$04x:%2$02x:%3$02x.%4$x' can "
@@ -135,46 +145,121 @@ static int check_forward(const struct mvn_network *net, const char *doc,
 			   net->name, mode);
 	if (fw->nifaces && fw->mode == MVN_FWD_HOSTDEV)
 		return bad(err, doc, fw->ifaces[0].line,
-			   _("network '%s' has forward mode 'hostdev', whose "
-			     "pool lists PCI devices; replace <interface> "
-			     "with <address type='pci' .../>"),
-			   net->name);
-	if (fw->pf && (fw->nifaces || fw->naddrs))
-		return bad(err, doc, fw->line,
-			   _("network '%s' has both <pf> and a device pool; "
-			     "use only one of them"),
-			   net->name);
-	if (fw->pf && check_ifname(err, doc, fw->line, _("<pf dev>"), fw->pf))
+			   _("hostdev network '%1$s' lists '%2$s' in its pool, "
+			     "but hostdev pools list PCI devices; replace "
+			     "<interface> with <address type='pci' .../>"),
+			   net->name, fw->ifaces[0].dev);
+	if (fw->pf && !fw->nifaces &&
+	    check_ifname(err, doc, fw->line, _("<pf dev>"), fw->pf))
 		return -EINVAL;
-	if (fw->managed && fw->mode != MVN_FWD_HOSTDEV)
-		return bad(err, doc, fw->line,
-			   _("managed= is only meaningful with forward "
-			     "mode='hostdev'; remove it"));
+	if (routed_mode(fw->mode)) {
+		size_t pool = fw->nifaces ? fw->nifaces : fw->dev ? 1 : 0;
+
+		if (fw->mode == MVN_FWD_OPEN && pool)
+			return bad(err, doc, fw->line,
+				   _("forward dev is not allowed for network "
+				     "'%s' with forward mode='open'; remove "
+				     "the dev attribute and <interface>"),
+				   net->name);
+		if (pool > 1)
+			return bad(err, doc, fw->ifaces[1].line,
+				   _("network '%1$s' (mode='%2$s') lists "
+				     "several forwarding interfaces; only one "
+				     "is supported"),
+				   net->name, mode);
+		if (!net->nips)
+			return bad(err, doc, fw->line,
+				   _("network '%1$s' uses forward mode='%2$s' "
+				     "but has no <ip> address; add <ip "
+				     "address='...' prefix='...'/>"),
+				   net->name, mode);
+	}
 	return 0;
 }
 
-/* Elements that a network without a host bridge cannot use. */
+/* Bridge settings that only a bridge libvirt creates itself can have. */
+static int check_bridge(const struct mvn_network *net, const char *doc,
+			struct mvn_error *err)
+{
+	const struct mvn_bridge *br = &net->bridge;
+	enum mvn_fwd_mode m = net->forward.mode;
+	const char *mode = mvn_fwd_mode_name(m);
+
+	if (!br->present || routed_mode(m))
+		return 0;
+	if (m != MVN_FWD_BRIDGE) {
+		if (br->name)
+			return bad(err, doc, br->line,
+				   _("bridge name not allowed in %1$s mode "
+				     "(network '%2$s'); remove <bridge>"),
+				   mode, net->name);
+		if (br->zone)
+			return bad(err, doc, br->line,
+				   _("bridge zone not allowed in %1$s mode "
+				     "(network '%2$s'); remove it"),
+				   mode, net->name);
+		if (br->mac_table_manager)
+			return bad(err, doc, br->line,
+				   _("bridge macTableManager not allowed in "
+				     "%1$s mode (network '%2$s'); remove it"),
+				   mode, net->name);
+	}
+	if (br->stp || br->zone ||
+	    (br->delay && strtoul(br->delay, NULL, 10) != 0))
+		return bad(err, doc, br->line,
+			   _("bridge stp, delay and zone are only allowed in "
+			     "nat, route, open and isolated networks, not in "
+			     "%1$s mode (network '%2$s'); remove them"),
+			   mode, net->name);
+	if (m == MVN_FWD_BRIDGE && br->name &&
+	    (net->forward.nifaces || net->forward.dev || net->forward.pf))
+		return bad(err, doc, br->line,
+			   _("network %s has both <bridge name> and an "
+			     "interface pool: with forward mode='bridge' use "
+			     "<bridge name> for a host bridge or <interface "
+			     "dev> for macvtap, not both"),
+			   net->name);
+	return 0;
+}
+
+/* What a network whose guests sit on the host's LAN cannot have. */
 static int check_bridgeless(const struct mvn_network *net, const char *doc,
 			    struct mvn_error *err)
 {
 	const char *mode = mvn_fwd_mode_name(net->forward.mode);
+	size_t i;
 
-	if (!mvn_fwd_mode_is_macvtap(net->forward.mode) &&
-	    net->forward.mode != MVN_FWD_HOSTDEV)
+	if (routed_mode(net->forward.mode))
 		return 0;
+	if (net->mtu)
+		return bad(err, doc, net->mtu_line,
+			   _("<mtu> is not supported in network %1$s with "
+			     "forward mode='%2$s': endpoints take the lower "
+			     "device's MTU (set the MTU of the pool "
+			     "interfaces, or <mtu> in the domain's "
+			     "<interface>)"),
+			   net->name, mode);
+	if (net->has_mac)
+		return bad(err, doc, net->mac_line,
+			   _("<mac> is not supported in network %1$s with "
+			     "forward mode='%2$s': there is no host bridge "
+			     "to give it to (remove it)"),
+			   net->name, mode);
 	if (net->nips)
 		return bad(err, doc, net->ips[0]->line,
 			   _("<ip> is not supported in network %1$s with "
 			     "forward mode='%2$s': its guests sit directly on "
-			     "the host's LAN and get addresses there; remove "
-			     "<ip>"),
+			     "the host's LAN and get addresses there (remove "
+			     "<ip>)"),
 			   net->name, mode);
-	if (net->dns)
-		return bad(err, doc, net->dns->line,
-			   _("<dns> is not supported in network %1$s with "
-			     "forward mode='%2$s'; the LAN's own DNS serves "
-			     "its guests (remove <dns>)"),
-			   net->name, mode);
+	for (i = 0; net->dns && i < net->dns->nchildren; i++)
+		if (strcmp(net->dns->children[i]->name, "forwarder"))
+			return bad(err, doc, net->dns->line,
+				   _("<dns> entries are not supported in "
+				     "network %1$s with forward mode='%2$s'; "
+				     "the LAN's own DNS serves its guests "
+				     "(remove them)"),
+				   net->name, mode);
 	if (net->domain)
 		return bad(err, doc, net->domain->line,
 			   _("<domain> is not supported in network %1$s with "
@@ -185,99 +270,126 @@ static int check_bridgeless(const struct mvn_network *net, const char *doc,
 			   _("<route> is not supported in network %1$s with "
 			     "forward mode='%2$s'; remove it"),
 			   net->name, mode);
-	if (net->mtu)
-		return bad(err, doc, net->mtu_line,
-			   _("<mtu> is not supported in network %1$s with "
-			     "forward mode='%2$s': the endpoints take the "
-			     "lower device's MTU (set the MTU of the pool "
-			     "interfaces, or <mtu> in the domain's "
-			     "<interface>)"),
-			   net->name, mode);
-	if (net->has_mac)
-		return bad(err, doc, net->mac_line,
-			   _("<mac> is not supported in network %1$s with "
-			     "forward mode='%2$s': there is no host bridge "
-			     "to give it to (remove it)"),
-			   net->name, mode);
-	if (net->bridge.present && net->bridge.name &&
-	    net->forward.mode != MVN_FWD_BRIDGE)
-		return bad(err, doc, net->bridge.line,
-			   _("<bridge name> is not supported in network "
-			     "%1$s with forward mode='%2$s'; remove it"),
-			   net->name, mode);
-	if (net->forward.mode == MVN_FWD_BRIDGE && net->bridge.name &&
-	    (net->forward.nifaces || net->forward.dev))
-		return bad(err, doc, net->bridge.line,
-			   _("network %s has both <bridge name> and an "
-			     "interface pool: with forward mode='bridge' use "
-			     "<bridge name> for a host bridge or <interface "
-			     "dev> for macvtap, not both"),
-			   net->name);
+	return 0;
+}
+
+static int check_rate(const struct mvn_rate *r, const char *doc, int line,
+		      const char *what, struct mvn_error *err)
+{
+	if (!r->present)
+		return 0;
+	if (r->floor)
+		return bad(err, doc, line,
+			   _("floor in <%s> is not supported in a network's "
+			     "bandwidth; remove it"),
+			   what);
+	if (!r->average)
+		return bad(err, doc, line,
+			   _("<%s> needs an average attribute (kilobytes per "
+			     "second)"),
+			   what);
+	return 0;
+}
+
+static int check_bandwidths(const struct mvn_network *net, const char *doc,
+			    struct mvn_error *err)
+{
+	enum mvn_fwd_mode m = net->forward.mode;
+	bool allowed = routed_mode(m) ||
+		       (m == MVN_FWD_BRIDGE && net->bridge.name);
+	size_t i;
+
+	for (i = 0; i <= net->nportgroups; i++) {
+		const struct mvn_bandwidth *bw =
+			i == 0 ? &net->bandwidth
+			       : &net->portgroups[i - 1].bandwidth;
+
+		if (!bw->present)
+			continue;
+		if (check_rate(&bw->in, doc, bw->line, "inbound", err) ||
+		    check_rate(&bw->out, doc, bw->line, "outbound", err))
+			return -EINVAL;
+		if (!allowed)
+			return bad(err, doc, bw->line,
+				   _("<bandwidth> is not supported in network "
+				     "%1$s with forward mode='%2$s': macvtap "
+				     "endpoints have no host-side port to "
+				     "shape (remove it)"),
+				   net->name, mvn_fwd_mode_name(m));
+	}
+	return 0;
+}
+
+static bool is_ovs(const struct mvn_virtualport *vp)
+{
+	return vp->present && vp->type && !strcmp(vp->type, "openvswitch");
+}
+
+static int check_vlan_tags(const struct mvn_vlan *v, const char *doc,
+			   struct mvn_error *err)
+{
+	size_t i, natives = 0;
+
+	for (i = 0; i < v->ntags; i++)
+		if (v->tags[i].native_mode)
+			natives++;
+	if (natives > 1)
+		return bad(err, doc, v->line,
+			   _("<vlan> marks more than one tag with nativeMode; "
+			     "a port has one native VLAN"));
 	return 0;
 }
 
 static int check_vlan(const struct mvn_network *net, const char *doc,
 		      struct mvn_error *err)
 {
-	bool allowed;
-	int line = 0;
+	enum mvn_fwd_mode m = net->forward.mode;
+	bool net_ok, has_default = false;
 	size_t i;
 
-	if (net->vlan.present)
-		line = net->vlan.line;
-	for (i = 0; !line && i < net->nportgroups; i++)
-		if (net->portgroups[i].vlan.present)
-			line = net->portgroups[i].vlan.line;
-	if (!line)
-		return 0;
 	/*
-	 * A VLAN can be applied only by an SR-IOV device or by Open vSwitch
-	 * on its own bridge; a macvtap endpoint cannot tag frames.
+	 * A VLAN can be applied by an SR-IOV device or by Open vSwitch; a
+	 * macvtap endpoint on a plain lower device cannot tag frames.
 	 */
-	allowed = net->forward.mode == MVN_FWD_HOSTDEV ||
-		  (net->forward.mode == MVN_FWD_BRIDGE && net->bridge.name &&
-		   net->vport.present && net->vport.type &&
-		   !strcmp(net->vport.type, "openvswitch"));
-	if (!allowed)
-		return bad(err, doc, line,
+	net_ok = m == MVN_FWD_HOSTDEV || m == MVN_FWD_PASSTHROUGH ||
+		 (m == MVN_FWD_BRIDGE && is_ovs(&net->vport));
+	if (check_vlan_tags(&net->vlan, doc, err))
+		return -EINVAL;
+	for (i = 0; i < net->nportgroups; i++) {
+		const struct mvn_portgroup *pg = &net->portgroups[i];
+		bool ok;
+
+		if (check_vlan_tags(&pg->vlan, doc, err))
+			return -EINVAL;
+		if (pg->is_default == MVN_YES)
+			has_default = true;
+		if (!pg->vlan.present && !net->vlan.present)
+			continue;
+		if (pg->vport.present)
+			ok = m == MVN_FWD_BRIDGE && is_ovs(&pg->vport);
+		else
+			ok = net_ok;
+		if (!ok)
+			return bad(err, doc,
+				   pg->vlan.present ? pg->vlan.line
+						    : net->vlan.line,
+				   _("<vlan> element specified for network "
+				     "%s, whose type does not support vlan "
+				     "configuration; VLANs need forward "
+				     "mode='hostdev' or 'passthrough', or an "
+				     "Open vSwitch bridge (for macvtap, use a "
+				     "VLAN interface as the lower device)"),
+				   net->name);
+	}
+	if (net->vlan.present && !net_ok && !has_default)
+		return bad(err, doc, net->vlan.line,
 			   _("<vlan> element specified for network %s, whose "
 			     "type does not support vlan configuration; "
-			     "VLANs need forward mode='hostdev' or an Open "
-			     "vSwitch bridge (for macvtap, use a VLAN "
-			     "interface as the lower device instead)"),
+			     "VLANs need forward mode='hostdev' or "
+			     "'passthrough', or an Open vSwitch bridge (for "
+			     "macvtap, use a VLAN interface as the lower "
+			     "device)"),
 			   net->name);
-	return 0;
-}
-
-static int check_vports(const struct mvn_network *net, const char *doc,
-			struct mvn_error *err)
-{
-	enum mvn_fwd_mode m = net->forward.mode;
-	const struct mvn_virtualport *vp;
-	size_t i;
-
-	for (i = 0; i <= net->nportgroups; i++) {
-		vp = i == 0 ? &net->vport : &net->portgroups[i - 1].vport;
-		if (!vp->present || !vp->type)
-			continue;
-		if ((!strcmp(vp->type, "802.1Qbg") ||
-		     !strcmp(vp->type, "802.1Qbh")) &&
-		    !mvn_fwd_mode_is_macvtap(m))
-			return bad(err, doc, vp->line,
-				   _("virtualport type '%1$s' needs a "
-				     "macvtap network (forward mode bridge, "
-				     "private, vepa or passthrough), not "
-				     "mode='%2$s'"),
-				   vp->type, mvn_fwd_mode_name(m));
-		if ((!strcmp(vp->type, "openvswitch") ||
-		     !strcmp(vp->type, "midonet")) &&
-		    !(m == MVN_FWD_BRIDGE && !net->forward.nifaces))
-			return bad(err, doc, vp->line,
-				   _("virtualport type '%1$s' needs forward "
-				     "mode='bridge' with a <bridge name>, not "
-				     "a macvtap interface pool"),
-				   vp->type);
-	}
 	return 0;
 }
 
@@ -287,16 +399,14 @@ static int check_portgroups(const struct mvn_network *net, const char *doc,
 	const char *def = NULL;
 	size_t i, j;
 
+	if (net->vport.present && !net->vport.type)
+		return bad(err, doc, net->vport.line,
+			   _("a network's <virtualport> needs a type "
+			     "(802.1Qbg, 802.1Qbh, openvswitch or "
+			     "midonet)"));
 	for (i = 0; i < net->nportgroups; i++) {
 		const struct mvn_portgroup *pg = &net->portgroups[i];
 
-		for (j = 0; j < i; j++)
-			if (!strcmp(pg->name, net->portgroups[j].name))
-				return bad(err, doc, pg->line,
-					   _("portgroup '%1$s' is defined "
-					     "twice in network %2$s; rename "
-					     "one of them"),
-					   pg->name, net->name);
 		if (pg->is_default == MVN_YES) {
 			if (def)
 				return bad(err, doc, pg->line,
@@ -306,6 +416,13 @@ static int check_portgroups(const struct mvn_network *net, const char *doc,
 					   net->name, def, pg->name);
 			def = pg->name;
 		}
+		for (j = 0; j < i; j++)
+			if (!strcmp(pg->name, net->portgroups[j].name))
+				return bad(err, doc, pg->line,
+					   _("portgroup '%1$s' is defined "
+					     "twice in network %2$s; rename "
+					     "one of them"),
+					   pg->name, net->name);
 	}
 	return 0;
 }
@@ -314,9 +431,35 @@ static int check_dns(const struct mvn_network *net, const char *doc,
 		     struct mvn_error *err)
 {
 	const char *enable;
+	size_t i;
 
 	if (!net->dns)
 		return 0;
+	for (i = 0; i < net->dns->nchildren; i++) {
+		const struct mvn_xnode *c = net->dns->children[i];
+
+		if (!strcmp(c->name, "forwarder") &&
+		    !mvn_xnode_attr(c, "addr") && !mvn_xnode_attr(c, "domain"))
+			return bad(err, doc, c->line,
+				   _("<forwarder> needs an addr or a domain "
+				     "attribute"));
+		if (!strcmp(c->name, "srv")) {
+			const char *port = mvn_xnode_attr(c, "port");
+
+			if (!mvn_xnode_attr(c, "target") &&
+			    (port || mvn_xnode_attr(c, "priority") ||
+			     mvn_xnode_attr(c, "weight")))
+				return bad(err, doc, c->line,
+					   _("a DNS SRV record with port, "
+					     "priority or weight needs a "
+					     "target"));
+			if (port && strtoul(port, NULL, 10) == 0)
+				return bad(err, doc, c->line,
+					   _("DNS SRV port '%s' is invalid; "
+					     "use 1 to 65535"),
+					   port);
+		}
+	}
 	enable = mvn_xnode_attr(net->dns, "enable");
 	if (enable && !strcmp(enable, "no") && net->dns->nchildren)
 		return bad(err, doc, net->dns->line,
@@ -324,6 +467,68 @@ static int check_dns(const struct mvn_network *net, const char *doc,
 			     "lists DNS entries; remove the entries or "
 			     "enable DNS"),
 			   net->name);
+	return 0;
+}
+
+static int check_ips(const struct mvn_network *net, const char *doc,
+		     struct mvn_error *err)
+{
+	size_t i, dhcp4 = 0, dhcp6 = 0;
+
+	for (i = 0; i < net->nips; i++) {
+		const struct mvn_xnode *ip = net->ips[i];
+		const char *addr = mvn_xnode_attr(ip, "address");
+		const char *fam = mvn_xnode_attr(ip, "family");
+		const char *prefix = mvn_xnode_attr(ip, "prefix");
+		const struct mvn_xnode *dhcp = mvn_xnode_child(ip, "dhcp");
+		bool v6;
+
+		if (!addr)
+			return bad(err, doc, ip->line,
+				   _("<ip> needs an address attribute"));
+		v6 = strchr(addr, ':') != NULL;
+		if ((!fam || !strcmp(fam, "ipv4")) && v6)
+			return bad(err, doc, ip->line,
+				   _("address '%s' is IPv6; add "
+				     "family='ipv6'"),
+				   addr);
+		if (fam && !strcmp(fam, "ipv6") && !v6)
+			return bad(err, doc, ip->line,
+				   _("family='ipv6' is given for the non-IPv6 "
+				     "address '%s'"),
+				   addr);
+		if (prefix && strtoul(prefix, NULL, 10) > (v6 ? 128UL : 32UL))
+			return bad(err, doc, ip->line,
+				   _("prefix '%1$s' is too long for address "
+				     "'%2$s'"),
+				   prefix, addr);
+		if (v6 && mvn_xnode_attr(ip, "netmask"))
+			return bad(err, doc, ip->line,
+				   _("netmask is not allowed for the IPv6 "
+				     "address '%s'; use prefix"),
+				   addr);
+		if (v6 && mvn_xnode_child(ip, "tftp"))
+			return bad(err, doc, ip->line,
+				   _("<tftp> is not supported in an IPv6 "
+				     "<ip>"));
+		if (dhcp && (mvn_xnode_child(dhcp, "range") ||
+			     mvn_xnode_child(dhcp, "host"))) {
+			if ((v6 ? ++dhcp6 : ++dhcp4) > 1)
+				return bad(err, doc, ip->line,
+					   _("several %s <ip> elements have "
+					     "<dhcp>; DHCP is supported on one "
+					     "address per family"),
+					   v6 ? "IPv6" : "IPv4");
+		}
+	}
+	for (i = 0; i < net->nroutes; i++) {
+		const char *metric = mvn_xnode_attr(net->routes[i], "metric");
+
+		if (metric && strtoul(metric, NULL, 10) == 0)
+			return bad(err, doc, net->routes[i]->line,
+				   _("route metric 0 is not permitted; use 1 "
+				     "or more"));
+	}
 	return 0;
 }
 
@@ -459,19 +664,21 @@ int mvn_check_network(const struct mvn_network *net, const char *doc,
 	if (!net->name || !*net->name)
 		return bad(err, doc, net->line,
 			   _("the network has no name; add <name>"));
-	if (strchr(net->name, '/'))
+	if (strchr(net->name, '/') || strchr(net->name, '\n'))
 		return bad(err, doc, net->line,
-			   _("network name '%s' contains '/'; choose a name "
-			     "without it"),
+			   _("network name '%s' contains '/' or a line break; "
+			     "choose a name without them"),
 			   net->name);
 	if (net->has_mac) {
 		mvn_mac_format(net->mac, text);
 		if (check_mac(err, doc, net->mac_line, text, net->mac))
 			return -EINVAL;
 	}
-	if (check_forward(net, doc, err) || check_bridgeless(net, doc, err) ||
-	    check_vlan(net, doc, err) || check_vports(net, doc, err) ||
-	    check_portgroups(net, doc, err) || check_dns(net, doc, err) ||
+	if (check_dns(net, doc, err) || check_ips(net, doc, err) ||
+	    check_forward(net, doc, err) || check_bridge(net, doc, err) ||
+	    check_bridgeless(net, doc, err) ||
+	    check_portgroups(net, doc, err) ||
+	    check_bandwidths(net, doc, err) || check_vlan(net, doc, err) ||
 	    check_ports(net, doc, err))
 		return -EINVAL;
 	if (net->bridge.name &&

@@ -544,14 +544,14 @@ static int parse_macvnet_meta(struct pctx *p, xmlNodePtr node,
 	}
 	return fail(p, line,
 		    _("unknown element <%s> in the macvnet namespace "
-		      "(allowed in a network: port, host)"),
+		      "(allowed in a network: network, port, host)"),
 		    (const char *)node->name);
 }
 
 static int parse_metadata(struct pctx *p, xmlNodePtr node,
 			  struct mvn_network *net)
 {
-	xmlNodePtr c;
+	xmlNodePtr c, k;
 
 	if (net->metadata)
 		return fail(p, mvn_xml_line(node),
@@ -559,13 +559,27 @@ static int parse_metadata(struct pctx *p, xmlNodePtr node,
 			      "elements in one"));
 	for_each_elem(c, node)
 	{
-		if (c->ns && c->ns->href &&
-		    !strcmp((const char *)c->ns->href, MVN_NS)) {
+		if (!c->ns || !c->ns->href ||
+		    strcmp((const char *)c->ns->href, MVN_NS))
+			continue;
+		if (strcmp((const char *)c->name, "network")) {
 			if (parse_macvnet_meta(p, c, net))
+				return p->ret;
+			continue;
+		}
+		/* <macvnet:network> holds the settings as one element. */
+		for_each_elem(k, c)
+		{
+			if (!k->ns || !k->ns->href ||
+			    strcmp((const char *)k->ns->href, MVN_NS))
+				return unknown_child(p, k, "macvnet:network",
+						     "macvnet:port, "
+						     "macvnet:host");
+			if (parse_macvnet_meta(p, k, net))
 				return p->ret;
 		}
 	}
-	net->metadata = mvn_xml_dump(node, 1);
+	net->metadata = mvn_xml_dump_metadata(node, MVN_NS, "network");
 	if (!net->metadata)
 		return oom(p);
 	return 0;

@@ -302,23 +302,147 @@ static void strip_blanks(xmlNodePtr node)
 	}
 }
 
-char *mvn_xml_dump(xmlNodePtr node, int level)
+/* Point every use of namespace href in the subtree at ns. */
+static void adopt_ns(xmlNodePtr node, const char *href, xmlNsPtr ns)
+{
+	xmlAttrPtr a;
+	xmlNodePtr c;
+
+	if (node->type != XML_ELEMENT_NODE)
+		return;
+	if (node->ns && node->ns->href &&
+	    !strcmp((const char *)node->ns->href, href))
+		node->ns = ns;
+	for (a = node->properties; a; a = a->next)
+		if (a->ns && a->ns->href &&
+		    !strcmp((const char *)a->ns->href, href))
+			a->ns = ns;
+	for (c = node->children; c; c = c->next)
+		adopt_ns(c, href, ns);
+}
+
+/* Drop node's own declarations of href (nothing refers to them any more). */
+static void drop_ns_decl(xmlNodePtr node, const char *href)
+{
+	xmlNsPtr *pp = &node->nsDef, n;
+
+	while ((n = *pp)) {
+		if (n->href && !strcmp((const char *)n->href, href)) {
+			*pp = n->next;
+			n->next = NULL;
+			xmlFreeNs(n);
+		} else {
+			pp = &n->next;
+		}
+	}
+}
+
+static bool ns_is(xmlNodePtr n, const char *href)
+{
+	return n->ns && n->ns->href && !strcmp((const char *)n->ns->href, href);
+}
+
+/*
+ * Keep what libvirt keeps of <metadata>: only namespaced elements, the
+ * first of each namespace.  The elements of own_ns are not dropped but
+ * gathered, in order, into one <own_wrapper> element, so that all of them
+ * survive libvirt's rule.
+ */
+static int sanitize_metadata(xmlNodePtr md, const char *own_ns,
+			     const char *own_wrapper)
+{
+	xmlNodePtr c, next, wrap = NULL, prev;
+	xmlNsPtr wns = NULL;
+
+	for (c = md->children; c; c = next) {
+		next = c->next;
+		if (c->type != XML_ELEMENT_NODE || !c->ns || !c->ns->href) {
+			xmlUnlinkNode(c);
+			xmlFreeNode(c);
+			continue;
+		}
+		if (own_ns && ns_is(c, own_ns)) {
+			bool is_wrap = !strcmp((const char *)c->name,
+					       own_wrapper);
+
+			if (!wrap && is_wrap) {
+				wrap = c;
+				wns = c->ns;
+				continue;
+			}
+			if (!wrap) {
+				wrap = xmlNewNode(NULL,
+						  (const xmlChar *)own_wrapper);
+				if (!wrap)
+					return -ENOMEM;
+				wns = xmlNewNs(wrap, (const xmlChar *)own_ns,
+					       c->ns->prefix);
+				if (!wns) {
+					xmlFreeNode(wrap);
+					return -ENOMEM;
+				}
+				xmlSetNs(wrap, wns);
+				xmlAddPrevSibling(c, wrap);
+			}
+			xmlUnlinkNode(c);
+			if (is_wrap) {
+				/* A second wrapper: take over its children. */
+				xmlNodePtr k, knext;
+
+				for (k = c->children; k; k = knext) {
+					knext = k->next;
+					xmlUnlinkNode(k);
+					adopt_ns(k, own_ns, wns);
+					xmlAddChild(wrap, k);
+				}
+				xmlFreeNode(c);
+				continue;
+			}
+			adopt_ns(c, own_ns, wns);
+			drop_ns_decl(c, own_ns);
+			xmlAddChild(wrap, c);
+			continue;
+		}
+		for (prev = md->children; prev != c; prev = prev->next)
+			if (prev->type == XML_ELEMENT_NODE && prev->ns &&
+			    prev->ns->href &&
+			    !strcmp((const char *)prev->ns->href,
+				    (const char *)c->ns->href))
+				break;
+		if (prev != c) {
+			xmlUnlinkNode(c);
+			xmlFreeNode(c);
+		}
+	}
+	return 0;
+}
+
+char *mvn_xml_dump_metadata(xmlNodePtr node, const char *own_ns,
+			    const char *own_wrapper)
 {
 	xmlNodePtr copy;
-	xmlBufferPtr xb;
+	xmlBufferPtr xb = NULL;
 	char *s = NULL;
 	int old_indent = xmlIndentTreeOutput;
 
-	copy = xmlDocCopyNode(node, node->doc, 1);
+	/* A copy outside any document, as libvirt keeps it. */
+	copy = xmlCopyNode(node, 1);
 	if (!copy)
 		return NULL;
 	strip_blanks(copy);
+	if (sanitize_metadata(copy, own_ns, own_wrapper) < 0)
+		goto cleanup;
 	xb = xmlBufferCreate();
 	if (!xb)
 		goto cleanup;
 	xmlIndentTreeOutput = 1;
-	if (xmlNodeDump(xb, node->doc, copy, level, 1) >= 0)
-		s = strdup((const char *)xmlBufferContent(xb));
+	if (xmlNodeDump(xb, NULL, copy, 1, 1) >= 0) {
+		const char *t = (const char *)xmlBufferContent(xb);
+
+		while (*t == ' ')
+			t++;
+		s = strdup(t);
+	}
 	xmlIndentTreeOutput = old_indent;
 cleanup:
 	xmlBufferFree(xb);

@@ -44,10 +44,13 @@ char *mvn_xml_qname(xmlNodePtr node);
 struct mvn_xnode *mvn_xml_to_xnode(xmlNodePtr node);
 
 /*
- * Serialise an element the way libvirt keeps foreign metadata: whitespace
- * between elements dropped, children indented two spaces per level below
- * level.  The caller frees the text.
+ * Serialise a <metadata> element the way libvirt keeps it: blanks between
+ * elements dropped, only the first element of each namespace kept, children
+ * indented two spaces per level under an element at indentation level 1.
+ * Elements in own_ns (macvnet's namespace) are all kept, gathered into one
+ * <own_wrapper> element.  The caller frees the text; NULL when out of memory.
  */
-char *mvn_xml_dump(xmlNodePtr node, int level);
+char *mvn_xml_dump_metadata(xmlNodePtr node, const char *own_ns,
+			    const char *own_wrapper);
 
 #endif
