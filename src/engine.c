@@ -102,24 +102,26 @@ int mvn_engine_validate_file(struct mvn_engine *eng, const char *path,
 		goto cleanup; /* not well-formed, or not a network */
 	{
 		/*
-		 * The model's parser names the element and the fix, where the
-		 * schema can only say what did not match: its message wins.
+		 * The model's parser and checks name the element and the
+		 * fix, where the schema can only say what did not match:
+		 * their message wins, and the schema's is the last word.
 		 */
-		struct mvn_error perr = { 0 };
-		int pret = mvn_network_parse(text, len, path, &net, &perr);
+		struct mvn_error serr = { 0 };
+		int sret = ret;
 
-		if (pret < 0) {
+		if (err)
+			serr = *err;
+		ret = mvn_network_parse(text, len, path, &net, err);
+		if (ret == 0)
+			ret = mvn_check_network(net, path, err);
+		if (ret == 0 && sret < 0) {
 			if (err)
-				*err = perr;
-			ret = pret;
-			goto cleanup;
+				*err = serr;
+			ret = sret;
 		}
+		if (ret < 0)
+			goto cleanup;
 	}
-	if (ret < 0)
-		goto cleanup;
-	ret = mvn_check_network(net, path, err);
-	if (ret < 0)
-		goto cleanup;
 	if (net_out) {
 		*net_out = net;
 		net = NULL;

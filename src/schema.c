@@ -35,14 +35,36 @@ struct mvn_schema {
 struct verr {
 	struct mvn_error *err;
 	const char *name;
+	xmlDocPtr doc;
 	bool failed;
 };
+
+/* The line of the first element called name in the document, or 0. */
+static int find_line(xmlNodePtr node, const char *name)
+{
+	xmlNodePtr c;
+	int line;
+
+	for (; node; node = node->next) {
+		if (node->type != XML_ELEMENT_NODE)
+			continue;
+		if (!strcmp((const char *)node->name, name))
+			return (int)xmlGetLineNo(node);
+		for (c = node->children; c; c = c->next) {
+			line = find_line(c, name);
+			if (line > 0)
+				return line;
+		}
+	}
+	return 0;
+}
 
 static void on_schema_error(void *data, xmlErrorPtr e)
 {
 	struct verr *v = data;
 	char msg[400];
 	size_t n;
+	int line;
 
 	if (!e || e->level < XML_ERR_ERROR || v->failed)
 		return;
@@ -51,9 +73,30 @@ static void on_schema_error(void *data, xmlErrorPtr e)
 	while (n && isspace((unsigned char)msg[n - 1]))
 		msg[--n] = '\0';
 	v->failed = true;
-	mvn_error_setl(v->err, -EINVAL, e->line,
+	line = e->line;
+	if (line <= 0 && e->node)
+		line = (int)xmlGetLineNo((xmlNodePtr)e->node);
+	if (line <= 0 && v->doc) {
+		char elem[64];
+
+		/*
+		 * libxml2 reports a mismatch inside an unordered group only
+		 * as the group's failure; name the element and its line.
+		 */
+		if (sscanf(msg, "Extra element %63s in interleave", elem) == 1) {
+			line = find_line(xmlDocGetRootElement(v->doc), elem);
+			mvn_error_setl(v->err, -EINVAL, line,
+				       _("%1$s:%2$d: <%3$s> does not match the "
+					 "schema: one of its attributes, "
+					 "children or values is not allowed "
+					 "there"),
+				       v->name, line, elem);
+			return;
+		}
+	}
+	mvn_error_setl(v->err, -EINVAL, line,
 		       _("%1$s:%2$d: does not match the schema: %3$s"),
-		       v->name, e->line, msg);
+		       v->name, line, msg);
 }
 
 int mvn_schema_open(const char *dir, struct mvn_schema **out,
@@ -90,7 +133,8 @@ void mvn_schema_free(struct mvn_schema *s)
 	free(s);
 }
 
-static int compile(struct mvn_schema *s, size_t k, struct mvn_error *err)
+static int compile(struct mvn_schema *s, size_t k, const char *doc,
+		   struct mvn_error *err)
 {
 	struct verr v = { .err = err };
 	xmlRelaxNGParserCtxtPtr pctxt;
@@ -105,10 +149,11 @@ static int compile(struct mvn_schema *s, size_t k, struct mvn_error *err)
 				     _("schema path too long: %s"), s->dir);
 	if (stat(path, &st) < 0)
 		return mvn_error_set(err, -ENOENT,
-				     _("schema %s not found (set "
+				     _("%1$s: cannot check a <%2$s> document: "
+				       "schema %3$s not found (set "
 				       "MACVNET_SCHEMA_DIR to the directory "
 				       "holding the installed schemas)"),
-				     path);
+				     doc, kinds[k].root, path);
 	v.name = path;
 	pctxt = xmlRelaxNGNewParserCtxt(path);
 	if (!pctxt)
@@ -143,6 +188,16 @@ int mvn_schema_validate(struct mvn_schema *s, const char *text, size_t len,
 	for (k = 0; k < NKINDS; k++)
 		if (mvn_xml_is(root, kinds[k].root))
 			break;
+	if (k == NKINDS && root->ns && root->ns->href) {
+		ret = mvn_error_setl(err, -EINVAL, mvn_xml_line(root),
+				     _("%1$s: the root element <%2$s> is in "
+				       "the namespace '%3$s'; libvirt documents "
+				       "have none (remove the xmlns "
+				       "attribute)"),
+				     name, (const char *)root->name,
+				     (const char *)root->ns->href);
+		goto cleanup;
+	}
 	if (k == NKINDS) {
 		char *q = mvn_xml_qname(root);
 
@@ -155,7 +210,7 @@ int mvn_schema_validate(struct mvn_schema *s, const char *text, size_t len,
 		goto cleanup;
 	}
 	*kind = kinds[k].root;
-	ret = compile(s, k, err);
+	ret = compile(s, k, name, err);
 	if (ret < 0)
 		goto cleanup;
 	vctxt = xmlRelaxNGNewValidCtxt(s->compiled[k]);
@@ -163,6 +218,7 @@ int mvn_schema_validate(struct mvn_schema *s, const char *text, size_t len,
 		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
 		goto cleanup;
 	}
+	v.doc = doc;
 	xmlRelaxNGSetValidStructuredErrors(vctxt, on_schema_error, &v);
 	if (xmlRelaxNGValidateDoc(vctxt, doc) != 0) {
 		if (!v.failed)
