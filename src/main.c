@@ -97,7 +97,10 @@ int main(int argc, char **argv)
 	int c, ret;
 
 	setlocale(LC_ALL, "");
-	bindtextdomain(PACKAGE, LOCALEDIR);
+	/* MACVNET_LOCALEDIR lets the test suite use the uninstalled catalogs. */
+	bindtextdomain(PACKAGE, getenv("MACVNET_LOCALEDIR")
+					? getenv("MACVNET_LOCALEDIR")
+					: LOCALEDIR);
 	textdomain(PACKAGE);
 
 	paths.config_dir = getenv("MACVNET_CONFIG_DIR");
