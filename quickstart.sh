@@ -1,0 +1,100 @@
+#!/bin/sh
+# Build macvnet on a Debian 12 machine and either run the demo or the whole
+# test suite.  Installs the Debian packages that are missing (needs root).
+#
+#   ./quickstart.sh demo   build, then run the demo in a private network
+#                          namespace with a temporary store
+#   ./quickstart.sh test   build, then run the test suite three times: plain,
+#                          under ASan+UBSan, under valgrind; then distcheck
+set -eu
+cd "$(dirname "$0")"
+top=$(pwd)
+
+packages="gcc make autoconf automake autopoint gettext pkg-config
+	libxml2-dev libxml2-utils libnl-3-dev libnl-route-3-dev libvirt-dev
+	libcmocka-dev valgrind iproute2 util-linux"
+
+install_missing() {
+	missing=""
+	for p in $packages; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q "install ok installed" || missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	echo "quickstart: installing$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+}
+
+build() {
+	[ -x configure ] || ./autogen.sh >/dev/null 2>&1
+	[ -f Makefile ] || ./configure --quiet "$@"
+	make -j"$(nproc)" >/dev/null
+}
+
+# The conformance data sits beside the checkout.
+CONFORMANCE_DIR=${CONFORMANCE_DIR:-$top/../shared/conformance/libvirt-9.0}
+export CONFORMANCE_DIR
+
+summary() {
+	# One closing line per run, from automake's test-suite.log files.
+	pass=0 fail=0 skip=0
+	for log in "$@"; do
+		[ -f "$log" ] || continue
+		p=$(sed -n 's/^# PASS: *//p' "$log" | head -n 1)
+		f=$(sed -n 's/^# FAIL: *//p' "$log" | head -n 1)
+		e=$(sed -n 's/^# ERROR: *//p' "$log" | head -n 1)
+		x=$(sed -n 's/^# XPASS: *//p' "$log" | head -n 1)
+		s=$(sed -n 's/^# SKIP: *//p' "$log" | head -n 1)
+		pass=$((pass + ${p:-0}))
+		fail=$((fail + ${f:-0} + ${e:-0} + ${x:-0}))
+		skip=$((skip + ${s:-0}))
+	done
+	echo "$pass passed, $fail failed, $skip skipped"
+	[ "$fail" -eq 0 ]
+}
+
+case "${1:-}" in
+demo)
+	install_missing
+	build
+	exec unshare --net sh "$top/data/demo.sh" "$top/src/macvnet" "$top"
+	;;
+test)
+	install_missing
+	build
+	status=0
+	echo "== tests"
+	make -j"$(nproc)" check >/dev/null 2>&1 || status=1
+	grep -E '^# (TOTAL|PASS|FAIL|ERROR)' test-suite.log || true
+	[ $status -eq 0 ] || sed -n '/^FAIL\|^ERROR/,+40p' tests/*.log | head -n 80
+
+	echo "== tests under AddressSanitizer and UndefinedBehaviorSanitizer"
+	rm -rf build-san && mkdir build-san
+	(cd build-san && ../configure --quiet --enable-sanitizers &&
+		make -j"$(nproc)" >/dev/null &&
+		ASAN_OPTIONS=detect_leaks=1 make -j"$(nproc)" check \
+			>/dev/null 2>&1) || status=1
+	grep -E '^# (TOTAL|PASS|FAIL|ERROR)' build-san/test-suite.log || true
+	[ $status -eq 0 ] || sed -n '/^FAIL\|^ERROR/,+40p' build-san/tests/*.log | head -n 80
+
+	echo "== unit tests under valgrind"
+	make check-valgrind || status=1
+
+	echo "== distcheck"
+	make -j"$(nproc)" distcheck >distcheck.log 2>&1 || {
+		status=1
+		tail -n 40 distcheck.log
+	}
+	grep -E 'archives ready|^# (TOTAL|FAIL)' distcheck.log || true
+
+	summary test-suite.log build-san/test-suite.log || status=1
+	exit $status
+	;;
+*)
+	echo "usage: $0 demo|test" >&2
+	exit 2
+	;;
+esac
