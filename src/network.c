@@ -1,6 +1,7 @@
 /* The <network> document: parser, canonical formatter and its model. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
@@ -1003,6 +1004,19 @@ static void fmt_bandwidth(struct mvn_buf *b, const struct mvn_bandwidth *bw)
 	mvn_buf_line(b, "</bandwidth>\n");
 }
 
+/* UUIDs are kept as numbers by libvirt and printed in lower case. */
+static void fmt_uuid_attr(struct mvn_buf *b, const char *name, const char *v)
+{
+	unsigned char u[16];
+	char text[37];
+
+	if (v && mvn_uuid_parse(v, u)) {
+		mvn_uuid_format(u, text);
+		v = text;
+	}
+	fmt_attr(b, name, v);
+}
+
 static void fmt_vport(struct mvn_buf *b, const struct mvn_virtualport *vp)
 {
 	const char *t = vp->type;
@@ -1038,12 +1052,30 @@ static void fmt_vport(struct mvn_buf *b, const struct mvn_virtualport *vp)
 	if (typeidversion)
 		mvn_buf_printf(b, " typeidversion='%lu'",
 			       strtoul(typeidversion, NULL, 0));
-	fmt_attr(b, "instanceid", instanceid);
-	fmt_attr(b, "interfaceid", interfaceid);
+	fmt_uuid_attr(b, "instanceid", instanceid);
+	fmt_uuid_attr(b, "interfaceid", interfaceid);
 	fmt_attr(b, "profileid", profileid);
 	mvn_buf_printf(b, "/>\n");
 	b->indent -= 2;
 	mvn_buf_line(b, "</virtualport>\n");
+}
+
+/*
+ * libvirt stores addresses as numbers and prints them back in the standard
+ * form (lower-case IPv6 with the longest zero run as "::").
+ */
+static void fmt_ip_attr(struct mvn_buf *b, const char *name, const char *v)
+{
+	unsigned char bin[16];
+	char text[INET6_ADDRSTRLEN];
+
+	if (v && strchr(v, ':') && inet_pton(AF_INET6, v, bin) == 1 &&
+	    inet_ntop(AF_INET6, bin, text, sizeof(text)))
+		v = text;
+	else if (v && inet_pton(AF_INET, v, bin) == 1 &&
+		 inet_ntop(AF_INET, bin, text, sizeof(text)))
+		v = text;
+	fmt_attr(b, name, v);
 }
 
 /* The elements of a NAT range, address before port, whatever the input. */
@@ -1068,9 +1100,14 @@ static void fmt_nat(struct mvn_buf *b, const struct mvn_xnode *nat)
 			if (strcmp(c->name, order[k]))
 				continue;
 			mvn_buf_line(b, "<%s", c->name);
-			fmt_attr(b, "start", mvn_xnode_attr(c, "start"));
-			if (k == 0 || nonzero(end))
-				fmt_attr(b, "end", end);
+			if (k == 0) {
+				fmt_ip_attr(b, "start", mvn_xnode_attr(c, "start"));
+				fmt_ip_attr(b, "end", end);
+			} else {
+				fmt_attr(b, "start", mvn_xnode_attr(c, "start"));
+				if (nonzero(end))
+					fmt_attr(b, "end", end);
+			}
 			mvn_buf_printf(b, "/>\n");
 		}
 	}
@@ -1242,6 +1279,47 @@ static bool kept_visible(const char *parent, const struct mvn_xnode *n)
 static void fmt_kept(struct mvn_buf *b, const char *parent,
 		     const struct mvn_xnode *n, bool force_end_tag);
 
+static bool is_addr_attr(const char *elem, const char *attr)
+{
+	static const char *const names[] = { "address", "netmask", "start",
+					     "end",	"ip",	   "server",
+					     "gateway", "addr" };
+	size_t i;
+
+	if (!strcmp(elem, "dhcp") || !strcmp(elem, "lease"))
+		return false;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(names[i], attr))
+			return true;
+	return false;
+}
+
+/* Print one attribute of a kept element as libvirt would, or not at all. */
+static void fmt_kept_attr(struct mvn_buf *b, const struct mvn_xnode *n,
+			  const char *attr, const char *v)
+{
+	/* An IP prefix of 0 means "none" to libvirt. */
+	if (!strcmp(n->name, "ip") && !strcmp(attr, "prefix") && !nonzero(v))
+		return;
+	/* So do SRV numbers of 0. */
+	if (!strcmp(n->name, "srv") &&
+	    (!strcmp(attr, "port") || !strcmp(attr, "priority") ||
+	     !strcmp(attr, "weight")) &&
+	    !nonzero(v))
+		return;
+	if (!strcmp(n->name, "lease") && !strcmp(attr, "unit")) {
+		/* A lease of 0 is "infinite" and has no unit. */
+		if (!nonzero(mvn_xnode_attr(n, "expiry")))
+			return;
+		fmt_attr(b, attr, v ? v : "minutes");
+		return;
+	}
+	if (is_addr_attr(n->name, attr))
+		fmt_ip_attr(b, attr, v);
+	else
+		fmt_attr(b, attr, v);
+}
+
 static void fmt_kept_attrs(struct mvn_buf *b, const struct shape *sh,
 			   const struct mvn_xnode *n)
 {
@@ -1250,15 +1328,14 @@ static void fmt_kept_attrs(struct mvn_buf *b, const struct shape *sh,
 	for (k = 0; sh && k < 8 && sh->attrs[k]; k++) {
 		const char *v = mvn_xnode_attr(n, sh->attrs[k]);
 
-		/* An IP prefix of 0 means "none" to libvirt. */
-		if (v && !strcmp(n->name, "ip") &&
-		    !strcmp(sh->attrs[k], "prefix") && !nonzero(v))
-			continue;
-		fmt_attr(b, sh->attrs[k], v);
+		if (v || (!strcmp(n->name, "lease") &&
+			  !strcmp(sh->attrs[k], "unit")))
+			fmt_kept_attr(b, n, sh->attrs[k], v);
 	}
 	for (i = 0; i < n->nattrs; i++)
 		if (!sh || !in_list(sh->attrs, 8, n->attrs[i].name))
-			fmt_attr(b, n->attrs[i].name, n->attrs[i].value);
+			fmt_kept_attr(b, n, n->attrs[i].name,
+				      n->attrs[i].value);
 }
 
 static void fmt_kept(struct mvn_buf *b, const char *parent,
