@@ -1,6 +1,7 @@
 /* Semantic rules over a parsed network, beyond what the schema says. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -306,6 +307,10 @@ static int check_bandwidths(const struct mvn_network *net, const char *doc,
 
 		if (!bw->present)
 			continue;
+		if (bw->classid)
+			return bad(err, doc, bw->line,
+				   _("classID is not supported on <bandwidth> "
+				     "in a network; remove it"));
 		if (check_rate(&bw->in, doc, bw->line, "inbound", err) ||
 		    check_rate(&bw->out, doc, bw->line, "outbound", err))
 			return -EINVAL;
@@ -470,10 +475,222 @@ static int check_dns(const struct mvn_network *net, const char *doc,
 	return 0;
 }
 
+/* An IPv4 or IPv6 address as 16 bytes (IPv4 in the last 4). */
+struct addr {
+	int family;
+	unsigned char b[16];
+};
+
+static bool addr_parse(const char *s, struct addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (!s)
+		return false;
+	if (inet_pton(AF_INET, s, a->b + 12) == 1) {
+		a->family = AF_INET;
+		return true;
+	}
+	if (inet_pton(AF_INET6, s, a->b) == 1) {
+		a->family = AF_INET6;
+		return true;
+	}
+	return false;
+}
+
+static int addr_bits(const struct addr *a)
+{
+	return a->family == AF_INET ? 32 : 128;
+}
+
+/* Whether a and b agree in their first prefix bits. */
+static bool addr_same_net(const struct addr *a, const struct addr *b,
+			  unsigned int prefix)
+{
+	unsigned int off = a->family == AF_INET ? 96 : 0, i;
+
+	if (a->family != b->family)
+		return false;
+	for (i = off; i < off + prefix; i++)
+		if (((a->b[i / 8] ^ b->b[i / 8]) >> (7 - i % 8)) & 1)
+			return false;
+	return true;
+}
+
+/* Whether the host part (after prefix bits) of a is all value (0 or 1). */
+static bool addr_host_all(const struct addr *a, unsigned int prefix, int value)
+{
+	unsigned int off = a->family == AF_INET ? 96 : 0, i;
+
+	for (i = off + prefix; i < off + (unsigned int)addr_bits(a); i++)
+		if ((int)((a->b[i / 8] >> (7 - i % 8)) & 1) != value)
+			return false;
+	return true;
+}
+
+static int addr_cmp(const struct addr *a, const struct addr *b)
+{
+	return memcmp(a->b, b->b, 16);
+}
+
+/* The prefix length of a netmask, or -1 if it is not contiguous. */
+static int netmask_prefix(const struct addr *m)
+{
+	int n = 0, i;
+	bool zero = false;
+
+	for (i = m->family == AF_INET ? 96 : 0; i < 128; i++) {
+		int bit = (m->b[i / 8] >> (7 - i % 8)) & 1;
+
+		if (bit && zero)
+			return -1;
+		if (bit)
+			n++;
+		else
+			zero = true;
+	}
+	return n;
+}
+
+/*
+ * The prefix of an <ip> or <route>: its prefix, else its netmask, else for
+ * <ip> what libvirt assumes (the IPv4 class, or 64 for IPv6).
+ */
+static int node_prefix(const struct mvn_xnode *n, const struct addr *a,
+		       bool classful)
+{
+	const char *p = mvn_xnode_attr(n, "prefix");
+	const char *m = mvn_xnode_attr(n, "netmask");
+	struct addr mask;
+
+	if (p)
+		return (int)strtoul(p, NULL, 10);
+	if (m && addr_parse(m, &mask))
+		return netmask_prefix(&mask);
+	if (!classful)
+		return 0;
+	if (a->family == AF_INET6)
+		return 64;
+	if (a->b[12] < 128)
+		return 8;
+	return a->b[12] < 192 ? 16 : 24;
+}
+
+static bool srv_service_valid(const char *s)
+{
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_-+/*", *s))
+			return false;
+	return true;
+}
+
+static int check_dhcp(const struct mvn_network *net, const char *doc,
+		      const struct mvn_xnode *ip, const struct addr *net_addr,
+		      int prefix, struct mvn_error *err)
+{
+	const struct mvn_xnode *dhcp = mvn_xnode_child(ip, "dhcp");
+	size_t i, j;
+
+	for (i = 0; dhcp && i < dhcp->nchildren; i++) {
+		const struct mvn_xnode *c = dhcp->children[i];
+		const struct mvn_xnode *lease = mvn_xnode_child(c, "lease");
+
+		if (!strcmp(c->name, "range")) {
+			const char *s = mvn_xnode_attr(c, "start");
+			const char *e = mvn_xnode_attr(c, "end");
+			struct addr a, b;
+
+			if (!addr_parse(s, &a) || !addr_parse(e, &b) ||
+			    a.family != net_addr->family ||
+			    b.family != net_addr->family)
+				return bad(err, doc, c->line,
+					   _("DHCP range %1$s - %2$s does not "
+					     "match the address family of its "
+					     "<ip>"),
+					   s ? s : "", e ? e : "");
+			if (!addr_same_net(&a, net_addr, (unsigned)prefix) ||
+			    !addr_same_net(&b, net_addr, (unsigned)prefix))
+				return bad(err, doc, c->line,
+					   _("DHCP range %1$s - %2$s is not "
+					     "entirely within network %3$s/%4$d; "
+					     "change the range or the prefix"),
+					   s, e, mvn_xnode_attr(ip, "address"),
+					   prefix);
+			if (addr_cmp(&a, &b) > 0)
+				return bad(err, doc, c->line,
+					   _("DHCP range %1$s - %2$s is "
+					     "reversed; swap start and end"),
+					   s, e);
+			if (a.family == AF_INET && prefix < 31 &&
+			    addr_host_all(&a, (unsigned)prefix, 0))
+				return bad(err, doc, c->line,
+					   _("DHCP range %1$s - %2$s starts at "
+					     "the network address; start one "
+					     "higher"),
+					   s, e);
+			if (a.family == AF_INET && prefix < 31 &&
+			    addr_host_all(&b, (unsigned)prefix, 1))
+				return bad(err, doc, c->line,
+					   _("DHCP range %1$s - %2$s ends at the "
+					     "broadcast address; end one "
+					     "lower"),
+					   s, e);
+			if (a.family == AF_INET &&
+			    (a.b[12] != b.b[12] || a.b[13] != b.b[13]))
+				return bad(err, doc, c->line,
+					   _("DHCP range %1$s - %2$s is too "
+					     "large (more than 65535 "
+					     "addresses)"),
+					   s, e);
+		}
+		if (!strcmp(c->name, "host")) {
+			const char *name = mvn_xnode_attr(c, "name");
+
+			if (name && !isalnum((unsigned char)name[0]))
+				return bad(err, doc, c->line,
+					   _("DHCP host name '%1$s' in network "
+					     "'%2$s' must start with a letter "
+					     "or digit"),
+					   name, net->name);
+			if (mvn_xnode_attr(c, "mac") &&
+			    net_addr->family == AF_INET6)
+				return bad(err, doc, c->line,
+					   _("an IPv6 DHCP host is identified "
+					     "by id, not mac; replace mac= "
+					     "with id="));
+		}
+		if (!strcmp(c->name, "bootp")) {
+			const char *server = mvn_xnode_attr(c, "server");
+			struct addr a;
+
+			if (server && !addr_parse(server, &a))
+				return bad(err, doc, c->line,
+					   _("bootp server '%s' must be an IP "
+					     "address, not a host name"),
+					   server);
+		}
+		for (j = 0; lease && j < 1; j++) {
+			const char *ex = mvn_xnode_attr(lease, "expiry");
+			const char *unit = mvn_xnode_attr(lease, "unit");
+			unsigned long v = ex ? strtoul(ex, NULL, 10) : 0;
+
+			if (v == 0 || (unit && !strcmp(unit, "hours")))
+				continue;
+			if ((unit && !strcmp(unit, "seconds")) ? v < 120
+							       : v < 2)
+				return bad(err, doc, lease->line,
+					   _("a DHCP lease must last at least 2 "
+					     "minutes (expiry='%s' is too "
+					     "short)"),
+					   ex);
+		}
+	}
+	return 0;
+}
+
 static int check_ips(const struct mvn_network *net, const char *doc,
 		     struct mvn_error *err)
 {
-	size_t i, dhcp4 = 0, dhcp6 = 0;
+	size_t i, j, dhcp4 = 0, dhcp6 = 0;
 
 	for (i = 0; i < net->nips; i++) {
 		const struct mvn_xnode *ip = net->ips[i];
@@ -481,6 +698,7 @@ static int check_ips(const struct mvn_network *net, const char *doc,
 		const char *fam = mvn_xnode_attr(ip, "family");
 		const char *prefix = mvn_xnode_attr(ip, "prefix");
 		const struct mvn_xnode *dhcp = mvn_xnode_child(ip, "dhcp");
+		struct addr a;
 		bool v6;
 
 		if (!addr)
@@ -511,6 +729,12 @@ static int check_ips(const struct mvn_network *net, const char *doc,
 			return bad(err, doc, ip->line,
 				   _("<tftp> is not supported in an IPv6 "
 				     "<ip>"));
+		if (!addr_parse(addr, &a))
+			return bad(err, doc, ip->line,
+				   _("'%s' is not an IP address"), addr);
+		if (check_dhcp(net, doc, ip, &a, node_prefix(ip, &a, true),
+			       err))
+			return -EINVAL;
 		if (dhcp && (mvn_xnode_child(dhcp, "range") ||
 			     mvn_xnode_child(dhcp, "host"))) {
 			if ((v6 ? ++dhcp6 : ++dhcp4) > 1)
@@ -522,12 +746,91 @@ static int check_ips(const struct mvn_network *net, const char *doc,
 		}
 	}
 	for (i = 0; i < net->nroutes; i++) {
-		const char *metric = mvn_xnode_attr(net->routes[i], "metric");
+		const struct mvn_xnode *r = net->routes[i];
+		const char *metric = mvn_xnode_attr(r, "metric");
+		const char *address = mvn_xnode_attr(r, "address");
+		const char *gateway = mvn_xnode_attr(r, "gateway");
+		struct addr a, g;
+		bool reachable = false;
+		int prefix;
 
 		if (metric && strtoul(metric, NULL, 10) == 0)
-			return bad(err, doc, net->routes[i]->line,
+			return bad(err, doc, r->line,
 				   _("route metric 0 is not permitted; use 1 "
 				     "or more"));
+		if (!addr_parse(address, &a) || !addr_parse(gateway, &g) ||
+		    a.family != g.family)
+			return bad(err, doc, r->line,
+				   _("<route> needs an address and a gateway "
+				     "of the same family"));
+		prefix = node_prefix(r, &a, false);
+		if (prefix < 0 || prefix > addr_bits(&a))
+			return bad(err, doc, r->line,
+				   _("the prefix of route %s is invalid"),
+				   address);
+		if (!addr_host_all(&a, (unsigned)prefix, 0))
+			return bad(err, doc, r->line,
+				   _("route address '%1$s' is not a network "
+				     "address for prefix %2$d; give the prefix "
+				     "(or netmask) and clear the host bits"),
+				   address, prefix);
+		for (j = 0; j < net->nips && !reachable; j++) {
+			struct addr ia;
+
+			if (addr_parse(mvn_xnode_attr(net->ips[j], "address"),
+				       &ia))
+				reachable = addr_same_net(
+					&g, &ia,
+					(unsigned)node_prefix(net->ips[j], &ia,
+							      true));
+		}
+		if (!reachable)
+			return bad(err, doc, r->line,
+				   _("route gateway '%1$s' is not inside any "
+				     "<ip> of network '%2$s'; it must be "
+				     "reachable on the network"),
+				   gateway, net->name);
+	}
+	for (i = 0; net->dns && i < net->dns->nchildren; i++) {
+		const struct mvn_xnode *c = net->dns->children[i];
+		const char *svc = mvn_xnode_attr(c, "service");
+
+		if (!strcmp(c->name, "srv") && svc &&
+		    (strlen(svc) > 482 || !srv_service_valid(svc)))
+			return bad(err, doc, c->line,
+				   _("DNS SRV service '%s' may hold only "
+				     "letters, digits and _-+/* (at most 482 "
+				     "bytes)"),
+				   svc);
+	}
+	if (net->forward.nat) {
+		for (i = 0; i < net->forward.nat->nchildren; i++) {
+			const struct mvn_xnode *c = net->forward.nat->children[i];
+			const char *s = mvn_xnode_attr(c, "start");
+			const char *e = mvn_xnode_attr(c, "end");
+
+			if (!strcmp(c->name, "port") &&
+			    ((s && strtoul(s, NULL, 10) > 65535) ||
+			     (e && strtoul(e, NULL, 10) <
+					   strtoul(s ? s : "0", NULL, 10))))
+				return bad(err, doc, c->line,
+					   _("NAT port range %1$s - %2$s is "
+					     "invalid; use start <= end <= "
+					     "65535"),
+					   s ? s : "", e ? e : "");
+			if (!strcmp(c->name, "address")) {
+				struct addr a, b;
+
+				if (!addr_parse(s, &a) || !addr_parse(e, &b) ||
+				    a.family != AF_INET ||
+				    b.family != AF_INET || addr_cmp(&a, &b) > 0)
+					return bad(err, doc, c->line,
+						   _("NAT address range %1$s - "
+						     "%2$s must be two IPv4 "
+						     "addresses, start <= end"),
+						   s ? s : "", e ? e : "");
+			}
+		}
 	}
 	return 0;
 }

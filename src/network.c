@@ -228,6 +228,7 @@ static int parse_bandwidth(struct pctx *p, xmlNodePtr node,
 			    _("<bandwidth> is given twice"));
 	bw->present = true;
 	bw->line = mvn_xml_line(node);
+	bw->classid = xmlHasProp(node, (const xmlChar *)"classID") != NULL;
 	for_each_elem(c, node)
 	{
 		if (mvn_xml_is(c, "inbound")) {

@@ -57,6 +57,7 @@ struct mvn_rate {
 
 struct mvn_bandwidth {
 	bool present;
+	bool classid; /* classID= was given (libvirt refuses it here) */
 	struct mvn_rate in, out;
 	int line;
 };
