@@ -4,15 +4,16 @@
 #
 #   ./quickstart.sh demo   build, then run the demo in a private network
 #                          namespace with a temporary store
-#   ./quickstart.sh test   build, then run the test suite three times: plain,
-#                          under ASan+UBSan, under valgrind; then distcheck
+#   ./quickstart.sh test   build, check the code style, run the test suite,
+#                          the unit tests under valgrind, make distcheck, and
+#                          the suite again under ASan+UBSan
 set -eu
 cd "$(dirname "$0")"
 top=$(pwd)
 
 packages="gcc make autoconf automake autopoint gettext pkg-config
 	libxml2-dev libxml2-utils libnl-3-dev libnl-route-3-dev libvirt-dev
-	libcmocka-dev valgrind iproute2 util-linux"
+	libcmocka-dev valgrind iproute2 util-linux clang-format-14"
 
 install_missing() {
 	missing=""
@@ -66,19 +67,19 @@ test)
 	install_missing
 	build
 	status=0
+	echo "== clang-format (kernel style)"
+	if command -v clang-format-14 >/dev/null; then
+		clang-format-14 --dry-run --Werror src/*.c src/*.h tests/*.c ||
+			status=1
+	else
+		echo "clang-format-14 is missing" && status=1
+	fi
+
 	echo "== tests"
 	make -j"$(nproc)" check >/dev/null 2>&1 || status=1
+	cp test-suite.log test-suite-plain.log
 	grep -E '^# (TOTAL|PASS|FAIL|ERROR)' test-suite.log || true
-	[ $status -eq 0 ] || sed -n '/^FAIL\|^ERROR/,+40p' tests/*.log | head -n 80
-
-	echo "== tests under AddressSanitizer and UndefinedBehaviorSanitizer"
-	rm -rf build-san && mkdir build-san
-	(cd build-san && ../configure --quiet --enable-sanitizers &&
-		make -j"$(nproc)" >/dev/null &&
-		ASAN_OPTIONS=detect_leaks=1 make -j"$(nproc)" check \
-			>/dev/null 2>&1) || status=1
-	grep -E '^# (TOTAL|PASS|FAIL|ERROR)' build-san/test-suite.log || true
-	[ $status -eq 0 ] || sed -n '/^FAIL\|^ERROR/,+40p' build-san/tests/*.log | head -n 80
+	grep -E '^(FAIL|ERROR)' tests/*.log | head -n 40 || true
 
 	echo "== unit tests under valgrind"
 	make check-valgrind || status=1
@@ -86,11 +87,24 @@ test)
 	echo "== distcheck"
 	make -j"$(nproc)" distcheck >distcheck.log 2>&1 || {
 		status=1
-		tail -n 40 distcheck.log
+		grep -E '^(FAIL|ERROR)|rror' distcheck.log | head -n 40
 	}
-	grep -E 'archives ready|^# (TOTAL|FAIL)' distcheck.log || true
+	grep -E 'archives ready' distcheck.log || true
 
-	summary test-suite.log build-san/test-suite.log || status=1
+	echo "== tests under AddressSanitizer and UndefinedBehaviorSanitizer"
+	./configure --quiet --enable-sanitizers
+	make clean >/dev/null
+	make -j"$(nproc)" >/dev/null
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		make -j"$(nproc)" check >/dev/null 2>&1 || status=1
+	cp test-suite.log test-suite-sanitizers.log
+	grep -E '^# (TOTAL|PASS|FAIL|ERROR)' test-suite.log || true
+	grep -E '^(FAIL|ERROR)' tests/*.log | head -n 40 || true
+	# Leave a plain build behind.
+	./configure --quiet && make clean >/dev/null && make -j"$(nproc)" >/dev/null
+
+	summary test-suite-plain.log test-suite-sanitizers.log || status=1
 	exit $status
 	;;
 *)

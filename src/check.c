@@ -98,8 +98,8 @@ static int check_forward(const struct mvn_network *net, const char *doc,
 			     "<interface> of the pool ('%2$s'); put '%1$s' "
 			     "first or remove the dev attribute"),
 			   fw->dev, fw->ifaces[0].dev);
-	if (fw->dev && check_ifname(err, doc, fw->line, _("forward dev"),
-				    fw->dev))
+	if (fw->dev &&
+	    check_ifname(err, doc, fw->line, _("forward dev"), fw->dev))
 		return -EINVAL;
 	for (i = 0; i < fw->nifaces; i++) {
 		if (check_ifname(err, doc, fw->ifaces[i].line,
@@ -302,8 +302,8 @@ static int check_bandwidths(const struct mvn_network *net, const char *doc,
 
 	for (i = 0; i <= net->nportgroups; i++) {
 		const struct mvn_bandwidth *bw =
-			i == 0 ? &net->bandwidth
-			       : &net->portgroups[i - 1].bandwidth;
+			i == 0 ? &net->bandwidth :
+				 &net->portgroups[i - 1].bandwidth;
 
 		if (!bw->present)
 			continue;
@@ -376,8 +376,8 @@ static int check_vlan(const struct mvn_network *net, const char *doc,
 			ok = net_ok;
 		if (!ok)
 			return bad(err, doc,
-				   pg->vlan.present ? pg->vlan.line
-						    : net->vlan.line,
+				   pg->vlan.present ? pg->vlan.line :
+						      net->vlan.line,
 				   _("<vlan> element specified for network "
 				     "%s, whose type does not support vlan "
 				     "configuration; VLANs need forward "
@@ -609,12 +609,13 @@ static int check_dhcp(const struct mvn_network *net, const char *doc,
 					   s ? s : "", e ? e : "");
 			if (!addr_same_net(&a, net_addr, (unsigned)prefix) ||
 			    !addr_same_net(&b, net_addr, (unsigned)prefix))
-				return bad(err, doc, c->line,
-					   _("DHCP range %1$s - %2$s is not "
-					     "entirely within network %3$s/%4$d; "
-					     "change the range or the prefix"),
-					   s, e, mvn_xnode_attr(ip, "address"),
-					   prefix);
+				return bad(
+					err, doc, c->line,
+					_("DHCP range %1$s - %2$s is not "
+					  "entirely within network %3$s/%4$d; "
+					  "change the range or the prefix"),
+					s, e, mvn_xnode_attr(ip, "address"),
+					prefix);
 			if (addr_cmp(&a, &b) > 0)
 				return bad(err, doc, c->line,
 					   _("DHCP range %1$s - %2$s is "
@@ -629,11 +630,12 @@ static int check_dhcp(const struct mvn_network *net, const char *doc,
 					   s, e);
 			if (a.family == AF_INET && prefix < 31 &&
 			    addr_host_all(&b, (unsigned)prefix, 1))
-				return bad(err, doc, c->line,
-					   _("DHCP range %1$s - %2$s ends at the "
-					     "broadcast address; end one "
-					     "lower"),
-					   s, e);
+				return bad(
+					err, doc, c->line,
+					_("DHCP range %1$s - %2$s ends at the "
+					  "broadcast address; end one "
+					  "lower"),
+					s, e);
 			if (a.family == AF_INET &&
 			    (a.b[12] != b.b[12] || a.b[13] != b.b[13]))
 				return bad(err, doc, c->line,
@@ -675,13 +677,14 @@ static int check_dhcp(const struct mvn_network *net, const char *doc,
 
 			if (v == 0 || (unit && !strcmp(unit, "hours")))
 				continue;
-			if ((unit && !strcmp(unit, "seconds")) ? v < 120
-							       : v < 2)
-				return bad(err, doc, lease->line,
-					   _("a DHCP lease must last at least 2 "
-					     "minutes (expiry='%s' is too "
-					     "short)"),
-					   ex);
+			if ((unit && !strcmp(unit, "seconds")) ? v < 120 :
+								 v < 2)
+				return bad(
+					err, doc, lease->line,
+					_("a DHCP lease must last at least 2 "
+					  "minutes (expiry='%s' is too "
+					  "short)"),
+					ex);
 		}
 	}
 	return 0;
@@ -805,7 +808,8 @@ static int check_ips(const struct mvn_network *net, const char *doc,
 	}
 	if (net->forward.nat) {
 		for (i = 0; i < net->forward.nat->nchildren; i++) {
-			const struct mvn_xnode *c = net->forward.nat->children[i];
+			const struct mvn_xnode *c =
+				net->forward.nat->children[i];
 			const char *s = mvn_xnode_attr(c, "start");
 			const char *e = mvn_xnode_attr(c, "end");
 
@@ -869,8 +873,7 @@ static int check_ports(const struct mvn_network *net, const char *doc,
 	for (i = 0; i < net->nports; i++) {
 		const struct mvn_port_spec *ps = &net->ports[i];
 
-		if (check_ifname(err, doc, ps->line, _("port name"),
-				 ps->name))
+		if (check_ifname(err, doc, ps->line, _("port name"), ps->name))
 			return -EINVAL;
 		for (j = 0; j < i; j++)
 			if (!strcmp(ps->name, net->ports[j].name))
@@ -937,8 +940,8 @@ static int check_ports(const struct mvn_network *net, const char *doc,
 			     "device (add devices or remove ports)"),
 			   net->name, net->forward.nifaces, net->nports);
 	if (net->host.present) {
-		if (check_ifname(err, doc, net->host.line,
-				 _("host shim name"), net->host.name))
+		if (check_ifname(err, doc, net->host.line, _("host shim name"),
+				 net->host.name))
 			return -EINVAL;
 		if (net->forward.mode != MVN_FWD_BRIDGE)
 			return bad(err, doc, net->host.line,
@@ -1000,12 +1003,13 @@ int mvn_check_runnable(const struct mvn_network *net, const char *doc,
 
 	switch (m) {
 	case MVN_FWD_NONE:
-		return bad(err, doc, net->line,
-			   _("network %s has no <forward>: an isolated "
-			     "network needs a host bridge, which macvnet does "
-			     "not manage (use libvirt for it, or add <forward "
-			     "mode='bridge'><interface dev='eth0'/></forward>)"),
-			   net->name);
+		return bad(
+			err, doc, net->line,
+			_("network %s has no <forward>: an isolated "
+			  "network needs a host bridge, which macvnet does "
+			  "not manage (use libvirt for it, or add <forward "
+			  "mode='bridge'><interface dev='eth0'/></forward>)"),
+			net->name);
 	case MVN_FWD_NAT:
 	case MVN_FWD_ROUTE:
 	case MVN_FWD_OPEN:
@@ -1054,8 +1058,8 @@ int mvn_check_runnable(const struct mvn_network *net, const char *doc,
 		const struct mvn_virtualport *vp =
 			i == 0 ? &net->vport : &net->portgroups[i - 1].vport;
 		const struct mvn_bandwidth *bw =
-			i == 0 ? &net->bandwidth
-			       : &net->portgroups[i - 1].bandwidth;
+			i == 0 ? &net->bandwidth :
+				 &net->portgroups[i - 1].bandwidth;
 
 		if (vp->present)
 			return bad(err, doc, vp->line,

@@ -22,8 +22,8 @@ static int validate_exec(struct mvn_engine *eng, int argc, char **argv)
 		struct mvn_error err = { 0 };
 		const char *kind = NULL;
 
-		if (mvn_engine_validate_file(eng, argv[i], &kind, NULL,
-					     &err) < 0) {
+		if (mvn_engine_validate_file(eng, argv[i], &kind, NULL, &err) <
+		    0) {
 			mvn_cmd_fail(&err);
 			failed = 1;
 			continue;

@@ -8,7 +8,7 @@
 
 struct mvn_cmd {
 	const char *name;
-	const char *args;    /* argument synopsis for usage */
+	const char *args; /* argument synopsis for usage */
 	const char *summary; /* one line for --help */
 	/*
 	 * Run the command with argv[0] being the command's name; return the

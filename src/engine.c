@@ -29,12 +29,12 @@ int mvn_engine_new(const struct mvn_paths *paths, bool json,
 	if (!eng)
 		return mvn_error_set(err, -ENOMEM, _("out of memory"));
 	eng->json = json;
-	eng->config_dir = mvn_strdup(paths->config_dir ? paths->config_dir
-						       : MVN_CONFIG_DIR);
+	eng->config_dir = mvn_strdup(paths->config_dir ? paths->config_dir :
+							 MVN_CONFIG_DIR);
 	eng->run_dir =
 		mvn_strdup(paths->run_dir ? paths->run_dir : MVN_RUN_DIR);
-	eng->schema_dir = mvn_strdup(paths->schema_dir ? paths->schema_dir
-						       : MVN_SCHEMA_DIR);
+	eng->schema_dir = mvn_strdup(paths->schema_dir ? paths->schema_dir :
+							 MVN_SCHEMA_DIR);
 	if (!eng->config_dir || !eng->run_dir || !eng->schema_dir) {
 		mvn_engine_free(eng);
 		return mvn_error_set(err, -ENOMEM, _("out of memory"));
@@ -65,8 +65,8 @@ static int open_store(struct mvn_engine *eng, bool lock, struct mvn_error *err)
 	int ret;
 
 	if (!eng->store) {
-		ret = mvn_store_open(eng->config_dir, eng->run_dir,
-				     &eng->store, err);
+		ret = mvn_store_open(eng->config_dir, eng->run_dir, &eng->store,
+				     err);
 		if (ret < 0)
 			return ret;
 	}
@@ -174,8 +174,8 @@ static int check_uuid_unique(struct mvn_engine *eng,
 	return ret;
 }
 
-int mvn_engine_define(struct mvn_engine *eng, const char *path,
-		      char **name_out, struct mvn_error *err)
+int mvn_engine_define(struct mvn_engine *eng, const char *path, char **name_out,
+		      struct mvn_error *err)
 {
 	struct mvn_network *net = NULL, *old = NULL;
 	const char *kind = NULL;

@@ -46,8 +46,8 @@ int mvn_engine_validate_file(struct mvn_engine *eng, const char *path,
  * macvnet cannot run it, stored in canonical form.  *name_out (caller frees)
  * is the network's name.
  */
-int mvn_engine_define(struct mvn_engine *eng, const char *path,
-		      char **name_out, struct mvn_error *err);
+int mvn_engine_define(struct mvn_engine *eng, const char *path, char **name_out,
+		      struct mvn_error *err);
 /* Remove a definition. */
 int mvn_engine_undefine(struct mvn_engine *eng, const char *name,
 			struct mvn_error *err);

@@ -11,8 +11,8 @@
 #include "util.h"
 
 static const struct mvn_cmd *const commands[] = {
-	&mvn_cmd_validate,    &mvn_cmd_net_define, &mvn_cmd_net_undefine,
-	&mvn_cmd_net_list,    &mvn_cmd_net_dumpxml,
+	&mvn_cmd_validate, &mvn_cmd_net_define,	 &mvn_cmd_net_undefine,
+	&mvn_cmd_net_list, &mvn_cmd_net_dumpxml,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -27,8 +27,7 @@ int mvn_cmd_fail(const struct mvn_error *err)
 int mvn_cmd_usage(const struct mvn_cmd *cmd, const char *why)
 {
 	fprintf(stderr, "macvnet: %s %s\n", _("error:"), why);
-	fprintf(stderr, _("usage: macvnet %1$s %2$s\n"), cmd->name,
-		cmd->args);
+	fprintf(stderr, _("usage: macvnet %1$s %2$s\n"), cmd->name, cmd->args);
 	return 2;
 }
 
@@ -98,9 +97,9 @@ int main(int argc, char **argv)
 
 	setlocale(LC_ALL, "");
 	/* MACVNET_LOCALEDIR lets the test suite use the uninstalled catalogs. */
-	bindtextdomain(PACKAGE, getenv("MACVNET_LOCALEDIR")
-					? getenv("MACVNET_LOCALEDIR")
-					: LOCALEDIR);
+	bindtextdomain(PACKAGE, getenv("MACVNET_LOCALEDIR") ?
+					getenv("MACVNET_LOCALEDIR") :
+					LOCALEDIR);
 	textdomain(PACKAGE);
 
 	paths.config_dir = getenv("MACVNET_CONFIG_DIR");

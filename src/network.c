@@ -11,14 +11,10 @@
 #include "xml.h"
 
 static const char *const fwd_mode_names[MVN_FWD_LAST] = {
-	[MVN_FWD_NONE] = "none",
-	[MVN_FWD_NAT] = "nat",
-	[MVN_FWD_ROUTE] = "route",
-	[MVN_FWD_OPEN] = "open",
-	[MVN_FWD_BRIDGE] = "bridge",
-	[MVN_FWD_PRIVATE] = "private",
-	[MVN_FWD_VEPA] = "vepa",
-	[MVN_FWD_PASSTHROUGH] = "passthrough",
+	[MVN_FWD_NONE] = "none",       [MVN_FWD_NAT] = "nat",
+	[MVN_FWD_ROUTE] = "route",     [MVN_FWD_OPEN] = "open",
+	[MVN_FWD_BRIDGE] = "bridge",   [MVN_FWD_PRIVATE] = "private",
+	[MVN_FWD_VEPA] = "vepa",       [MVN_FWD_PASSTHROUGH] = "passthrough",
 	[MVN_FWD_HOSTDEV] = "hostdev",
 };
 
@@ -109,8 +105,8 @@ static int parse_tristate(struct pctx *p, xmlNodePtr node, const char *attr,
 }
 
 /* Element children of node, skipping text and comments. */
-#define for_each_elem(c, node)                                                 \
-	for (c = (node)->children; c; c = c->next)                             \
+#define for_each_elem(c, node)                     \
+	for (c = (node)->children; c; c = c->next) \
 		if (c->type == XML_ELEMENT_NODE)
 
 static int unknown_child(struct pctx *p, xmlNodePtr c, const char *parent,
@@ -152,8 +148,7 @@ static int parse_vlan(struct pctx *p, xmlNodePtr node, struct mvn_vlan *vlan)
 	vlan->line = mvn_xml_line(node);
 	if (parse_tristate(p, node, "trunk", &vlan->trunk))
 		return p->ret;
-	for_each_elem(c, node)
-	{
+	for_each_elem(c, node) {
 		struct mvn_vlan_tag *t;
 		char *id;
 		unsigned long v;
@@ -229,8 +224,7 @@ static int parse_bandwidth(struct pctx *p, xmlNodePtr node,
 	bw->present = true;
 	bw->line = mvn_xml_line(node);
 	bw->classid = xmlHasProp(node, (const xmlChar *)"classID") != NULL;
-	for_each_elem(c, node)
-	{
+	for_each_elem(c, node) {
 		if (mvn_xml_is(c, "inbound")) {
 			if (parse_rate(p, c, &bw->in))
 				return p->ret;
@@ -269,11 +263,9 @@ static int parse_vport(struct pctx *p, xmlNodePtr node,
 				      "midonet)"),
 				    vp->type);
 	}
-	for_each_elem(c, node)
-	{
+	for_each_elem(c, node) {
 		if (!mvn_xml_is(c, "parameters"))
-			return unknown_child(p, c, "virtualport",
-					     "parameters");
+			return unknown_child(p, c, "virtualport", "parameters");
 		if (vp->has_params)
 			return fail(p, mvn_xml_line(c),
 				    _("<parameters> is given twice in "
@@ -306,8 +298,7 @@ static int parse_portgroup(struct pctx *p, xmlNodePtr node,
 	if (parse_tristate(p, node, "default", &pg->is_default) ||
 	    parse_tristate(p, node, "trustGuestRxFilters", &pg->trust_rx))
 		return p->ret;
-	for_each_elem(c, node)
-	{
+	for_each_elem(c, node) {
 		if (mvn_xml_is(c, "virtualport")) {
 			if (parse_vport(p, c, &pg->vport))
 				return p->ret;
@@ -325,8 +316,7 @@ static int parse_portgroup(struct pctx *p, xmlNodePtr node,
 	return 0;
 }
 
-static int parse_pci_value(const char *s, unsigned long max,
-			   unsigned long *out)
+static int parse_pci_value(const char *s, unsigned long max, unsigned long *out)
 {
 	return parse_uint(s, max, out);
 }
@@ -419,8 +409,7 @@ static int parse_forward(struct pctx *p, xmlNodePtr node,
 			      "remove the attribute"));
 	if (parse_tristate(p, node, "managed", &fw->managed))
 		return p->ret;
-	for_each_elem(c, node)
-	{
+	for_each_elem(c, node) {
 		if (mvn_xml_is(c, "interface")) {
 			struct mvn_fwd_iface *fi;
 
@@ -473,7 +462,8 @@ static int parse_bridge(struct pctx *p, xmlNodePtr node,
 	struct mvn_bridge *br = &net->bridge;
 
 	if (br->present)
-		return fail(p, mvn_xml_line(node), _("<bridge> is given twice"));
+		return fail(p, mvn_xml_line(node),
+			    _("<bridge> is given twice"));
 	br->present = true;
 	br->line = mvn_xml_line(node);
 	br->name = mvn_xml_prop(node, "name");
@@ -485,8 +475,7 @@ static int parse_bridge(struct pctx *p, xmlNodePtr node,
 		return fail(p, br->line,
 			    _("stp='%s' in <bridge> must be 'on' or 'off'"),
 			    br->stp);
-	if (br->mac_table_manager &&
-	    strcmp(br->mac_table_manager, "kernel") &&
+	if (br->mac_table_manager && strcmp(br->mac_table_manager, "kernel") &&
 	    strcmp(br->mac_table_manager, "libvirt"))
 		return fail(p, br->line,
 			    _("macTableManager='%s' must be 'kernel' or "
@@ -559,8 +548,7 @@ static int parse_metadata(struct pctx *p, xmlNodePtr node,
 		return fail(p, mvn_xml_line(node),
 			    _("<metadata> is given twice; put all metadata "
 			      "elements in one"));
-	for_each_elem(c, node)
-	{
+	for_each_elem(c, node) {
 		if (!c->ns || !c->ns->href ||
 		    strcmp((const char *)c->ns->href, MVN_NS))
 			continue;
@@ -570,8 +558,7 @@ static int parse_metadata(struct pctx *p, xmlNodePtr node,
 			continue;
 		}
 		/* <macvnet:network> holds the settings as one element. */
-		for_each_elem(k, c)
-		{
+		for_each_elem(k, c) {
 			if (!k->ns || !k->ns->href ||
 			    strcmp((const char *)k->ns->href, MVN_NS))
 				return unknown_child(p, k, "macvnet:network",
@@ -636,10 +623,11 @@ static int parse_child(struct pctx *p, xmlNodePtr c, struct mvn_network *net)
 		    !strcmp(n, "options")) {
 			if (keep_node(p, c, &net->dnsmasq))
 				return p->ret;
-			net->dnsmasq_prefix = mvn_strdup(
-				(const char *)(c->ns->prefix ? c->ns->prefix
-							     : (const xmlChar *)
-								       "dnsmasq"));
+			net->dnsmasq_prefix = mvn_strdup((
+				const char
+					*)(c->ns->prefix ?
+						   c->ns->prefix :
+						   (const xmlChar *)"dnsmasq"));
 			return 0;
 		}
 		return unknown_child(p, c, "network",
@@ -778,8 +766,7 @@ static int parse_doc(struct pctx *p, xmlDocPtr doc, struct mvn_network **out)
 	if (parse_tristate(p, root, "ipv6", &net->ipv6) ||
 	    parse_tristate(p, root, "trustGuestRxFilters", &net->trust_rx))
 		goto fail;
-	for_each_elem(c, root)
-	{
+	for_each_elem(c, root) {
 		if (parse_child(p, c, net))
 			goto fail;
 	}
@@ -985,11 +972,9 @@ static void fmt_rate(struct mvn_buf *b, const char *name,
 	if (nonzero(r->peak))
 		mvn_buf_printf(b, " peak='%llu'", strtoull(r->peak, NULL, 0));
 	if (nonzero(r->floor))
-		mvn_buf_printf(b, " floor='%llu'",
-			       strtoull(r->floor, NULL, 0));
+		mvn_buf_printf(b, " floor='%llu'", strtoull(r->floor, NULL, 0));
 	if (nonzero(r->burst))
-		mvn_buf_printf(b, " burst='%llu'",
-			       strtoull(r->burst, NULL, 0));
+		mvn_buf_printf(b, " burst='%llu'", strtoull(r->burst, NULL, 0));
 	mvn_buf_printf(b, "/>\n");
 }
 
@@ -1102,10 +1087,12 @@ static void fmt_nat(struct mvn_buf *b, const struct mvn_xnode *nat)
 				continue;
 			mvn_buf_line(b, "<%s", c->name);
 			if (k == 0) {
-				fmt_ip_attr(b, "start", mvn_xnode_attr(c, "start"));
+				fmt_ip_attr(b, "start",
+					    mvn_xnode_attr(c, "start"));
 				fmt_ip_attr(b, "end", end);
 			} else {
-				fmt_attr(b, "start", mvn_xnode_attr(c, "start"));
+				fmt_attr(b, "start",
+					 mvn_xnode_attr(c, "start"));
 				if (nonzero(end))
 					fmt_attr(b, "end", end);
 			}
@@ -1130,8 +1117,9 @@ static void fmt_forward(struct mvn_buf *b, const struct mvn_network *net)
 	if (fw->nifaces || pool_dev)
 		pf = NULL; /* a pool of interfaces makes <pf> moot */
 	if (!pf)
-		dev = fw->nifaces ? fw->ifaces[0].dev : pool_dev ? fw->dev
-								  : NULL;
+		dev = fw->nifaces ? fw->ifaces[0].dev :
+		      pool_dev	  ? fw->dev :
+				    NULL;
 	nat = fw->mode == MVN_FWD_NAT && fw->nat &&
 	      (fw->nat->nchildren || mvn_xnode_attr(fw->nat, "ipv6"));
 	mvn_buf_line(b, "<forward");
@@ -1195,8 +1183,8 @@ static void fmt_bridge(struct mvn_buf *b, const struct mvn_network *net)
 	fmt_attr(b, "zone", br->zone);
 	if (routed)
 		mvn_buf_printf(b, " stp='%s' delay='%lu'",
-			       br->stp && !strcmp(br->stp, "off") ? "off"
-								  : "on",
+			       br->stp && !strcmp(br->stp, "off") ? "off" :
+								    "on",
 			       br->delay ? strtoul(br->delay, NULL, 10) : 0UL);
 	fmt_attr(b, "macTableManager", br->mac_table_manager);
 	mvn_buf_printf(b, "/>\n");
@@ -1213,7 +1201,9 @@ static const struct shape {
 	const char *attrs[8];
 	const char *children[5];
 } shapes[] = {
-	{ NULL, "ip", { "family", "address", "netmask", "prefix", "localPtr" },
+	{ NULL,
+	  "ip",
+	  { "family", "address", "netmask", "prefix", "localPtr" },
 	  { "tftp", "dhcp" } },
 	{ "ip", "tftp", { "root" }, { NULL } },
 	{ "ip", "dhcp", { NULL }, { "range", "host", "bootp" } },
@@ -1221,16 +1211,20 @@ static const struct shape {
 	{ "dhcp", "host", { "mac", "id", "name", "ip" }, { "lease" } },
 	{ NULL, "lease", { "expiry", "unit" }, { NULL } },
 	{ "dhcp", "bootp", { "file", "server" }, { NULL } },
-	{ NULL, "dns", { "enable", "forwardPlainNames" },
+	{ NULL,
+	  "dns",
+	  { "enable", "forwardPlainNames" },
 	  { "forwarder", "txt", "srv", "host" } },
 	{ "dns", "forwarder", { "domain", "addr" }, { NULL } },
 	{ "dns", "txt", { "name", "value" }, { NULL } },
-	{ "dns", "srv",
+	{ "dns",
+	  "srv",
 	  { "service", "protocol", "domain", "target", "port", "priority",
 	    "weight" },
 	  { NULL } },
 	{ "dns", "host", { "ip" }, { "hostname" } },
-	{ NULL, "route",
+	{ NULL,
+	  "route",
 	  { "family", "address", "netmask", "prefix", "gateway", "metric" },
 	  { NULL } },
 	{ NULL, "domain", { "name", "localOnly", "register" }, { NULL } },
@@ -1372,8 +1366,8 @@ static void fmt_kept(struct mvn_buf *b, const char *parent,
 					fmt_kept(b, n->name, n->children[i],
 						 false);
 		for (i = 0; i < n->nchildren; i++)
-			if (!sh || !in_list(sh->children, 5,
-					    n->children[i]->name))
+			if (!sh ||
+			    !in_list(sh->children, 5, n->children[i]->name))
 				fmt_kept(b, n->name, n->children[i], false);
 		b->indent -= 2;
 	}

@@ -96,8 +96,8 @@ struct mvn_forward {
 	enum mvn_fwd_mode mode;
 	char *dev;
 	enum mvn_tristate managed;
-	char *driver;		/* <driver name=> */
-	char *pf;		/* <pf dev=> */
+	char *driver; /* <driver name=> */
+	char *pf; /* <pf dev=> */
 	int pf_count;
 	struct mvn_fwd_iface *ifaces;
 	size_t nifaces;
@@ -135,7 +135,7 @@ struct mvn_network {
 	bool uuid_generated; /* none was written; a fresh one was made */
 	char *title, *description;
 	enum mvn_tristate ipv6, trust_rx;
-	char *metadata;		/* serialised <metadata>, printed back as is */
+	char *metadata; /* serialised <metadata>, printed back as is */
 	struct mvn_port_spec *ports;
 	size_t nports;
 	struct mvn_host_spec host;
@@ -159,7 +159,7 @@ struct mvn_network {
 	size_t nportgroups;
 	enum mvn_tristate port_isolated;
 	struct mvn_xnode *dnsmasq; /* <dnsmasq:options> */
-	char *dnsmasq_prefix;	   /* its namespace prefix */
+	char *dnsmasq_prefix; /* its namespace prefix */
 	int line;
 };
 

@@ -83,7 +83,8 @@ static void on_schema_error(void *data, xmlErrorPtr e)
 		 * libxml2 reports a mismatch inside an unordered group only
 		 * as the group's failure; name the element and its line.
 		 */
-		if (sscanf(msg, "Extra element %63s in interleave", elem) == 1) {
+		if (sscanf(msg, "Extra element %63s in interleave", elem) ==
+		    1) {
 			line = find_line(xmlDocGetRootElement(v->doc), elem);
 			mvn_error_setl(v->err, -EINVAL, line,
 				       _("%1$s:%2$d: <%3$s> does not match the "
@@ -95,8 +96,8 @@ static void on_schema_error(void *data, xmlErrorPtr e)
 		}
 	}
 	mvn_error_setl(v->err, -EINVAL, line,
-		       _("%1$s:%2$d: does not match the schema: %3$s"),
-		       v->name, line, msg);
+		       _("%1$s:%2$d: does not match the schema: %3$s"), v->name,
+		       line, msg);
 }
 
 int mvn_schema_open(const char *dir, struct mvn_schema **out,
@@ -189,13 +190,14 @@ int mvn_schema_validate(struct mvn_schema *s, const char *text, size_t len,
 		if (mvn_xml_is(root, kinds[k].root))
 			break;
 	if (k == NKINDS && root->ns && root->ns->href) {
-		ret = mvn_error_setl(err, -EINVAL, mvn_xml_line(root),
-				     _("%1$s: the root element <%2$s> is in "
-				       "the namespace '%3$s'; libvirt documents "
-				       "have none (remove the xmlns "
-				       "attribute)"),
-				     name, (const char *)root->name,
-				     (const char *)root->ns->href);
+		ret = mvn_error_setl(
+			err, -EINVAL, mvn_xml_line(root),
+			_("%1$s: the root element <%2$s> is in "
+			  "the namespace '%3$s'; libvirt documents "
+			  "have none (remove the xmlns "
+			  "attribute)"),
+			name, (const char *)root->name,
+			(const char *)root->ns->href);
 		goto cleanup;
 	}
 	if (k == NKINDS) {
@@ -223,8 +225,7 @@ int mvn_schema_validate(struct mvn_schema *s, const char *text, size_t len,
 	if (xmlRelaxNGValidateDoc(vctxt, doc) != 0) {
 		if (!v.failed)
 			mvn_error_set(err, -EINVAL,
-				      _("%s: does not match the schema"),
-				      name);
+				      _("%s: does not match the schema"), name);
 		ret = -EINVAL;
 		goto cleanup;
 	}

@@ -136,8 +136,7 @@ cleanup:
 	return ret;
 }
 
-int mvn_xml_parse_file(const char *path, xmlDocPtr *out,
-		       struct mvn_error *err)
+int mvn_xml_parse_file(const char *path, xmlDocPtr *out, struct mvn_error *err)
 {
 	char *text = NULL;
 	size_t len = 0;
@@ -292,8 +291,7 @@ static void strip_blanks(xmlNodePtr node)
 			has_elem = true;
 	for (c = node->children; c; c = next) {
 		next = c->next;
-		if (c->type == XML_TEXT_NODE && has_elem &&
-		    xmlIsBlankNode(c)) {
+		if (c->type == XML_TEXT_NODE && has_elem && xmlIsBlankNode(c)) {
 			xmlUnlinkNode(c);
 			xmlFreeNode(c);
 		} else if (c->type == XML_ELEMENT_NODE) {
@@ -362,8 +360,8 @@ static int sanitize_metadata(xmlNodePtr md, const char *own_ns,
 			continue;
 		}
 		if (own_ns && ns_is(c, own_ns)) {
-			bool is_wrap = !strcmp((const char *)c->name,
-					       own_wrapper);
+			bool is_wrap =
+				!strcmp((const char *)c->name, own_wrapper);
 
 			if (!wrap && is_wrap) {
 				wrap = c;

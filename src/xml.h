@@ -26,8 +26,7 @@ int mvn_xml_parse(const char *text, size_t len, const char *name,
 		  xmlDocPtr *out, struct mvn_error *err);
 
 /* Read and parse a file (or "-" for standard input), at most 1 MiB. */
-int mvn_xml_parse_file(const char *path, xmlDocPtr *out,
-		       struct mvn_error *err);
+int mvn_xml_parse_file(const char *path, xmlDocPtr *out, struct mvn_error *err);
 
 /* A copy of attribute name of node (caller frees), or NULL if absent. */
 char *mvn_xml_prop(xmlNodePtr node, const char *name);

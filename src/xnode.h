@@ -16,12 +16,12 @@ struct mvn_xattr {
 };
 
 struct mvn_xnode {
-	char *name;		/* qualified name as written, e.g. dnsmasq:option */
+	char *name; /* qualified name as written, e.g. dnsmasq:option */
 	struct mvn_xattr *attrs;
 	size_t nattrs;
 	struct mvn_xnode **children;
 	size_t nchildren;
-	char *text;		/* text content of a leaf, trimmed; or NULL */
+	char *text; /* text content of a leaf, trimmed; or NULL */
 	int line;
 };
 

@@ -90,14 +90,13 @@ static char *roundtrip(const char *xml)
 
 static void test_macvtap_model(void **state)
 {
-	static const char xml[] =
-		"<network>\n"
-		"  <name>lan</name>\n"
-		"  <forward mode='passthrough' dev='eth1'>\n"
-		"    <interface dev='eth1'/>\n"
-		"    <interface dev='eth2'/>\n"
-		"  </forward>\n"
-		"</network>\n";
+	static const char xml[] = "<network>\n"
+				  "  <name>lan</name>\n"
+				  "  <forward mode='passthrough' dev='eth1'>\n"
+				  "    <interface dev='eth1'/>\n"
+				  "    <interface dev='eth2'/>\n"
+				  "  </forward>\n"
+				  "</network>\n";
 	struct mvn_error err = { 0 };
 	struct mvn_network *net = parse(xml, &err);
 
@@ -123,14 +122,14 @@ static void test_forward_dev_becomes_pool(void **state)
 			    "<forward mode='vepa' dev='eth3'/></network>");
 
 	(void)state;
-	assert_string_equal(s,
-			    "<network>\n"
-			    "  <name>v</name>\n"
-			    "  <uuid>81ff0d90-c91e-6742-64da-4a736edb9a8f</uuid>\n"
-			    "  <forward dev='eth3' mode='vepa'>\n"
-			    "    <interface dev='eth3'/>\n"
-			    "  </forward>\n"
-			    "</network>\n");
+	assert_string_equal(
+		s, "<network>\n"
+		   "  <name>v</name>\n"
+		   "  <uuid>81ff0d90-c91e-6742-64da-4a736edb9a8f</uuid>\n"
+		   "  <forward dev='eth3' mode='vepa'>\n"
+		   "    <interface dev='eth3'/>\n"
+		   "  </forward>\n"
+		   "</network>\n");
 	free(s);
 }
 
@@ -289,11 +288,11 @@ static void test_too_large(void **state)
 
 static void test_escaping(void **state)
 {
-	char *s = roundtrip(
-		"<network><name>a&amp;b &lt;c&gt; 'q'</name>"
-		"<uuid>81ff0d90-c91e-6742-64da-4a736edb9a8f</uuid>"
-		"<forward mode='bridge'><interface dev='eth&apos;0'/>"
-		"</forward></network>");
+	char *s =
+		roundtrip("<network><name>a&amp;b &lt;c&gt; 'q'</name>"
+			  "<uuid>81ff0d90-c91e-6742-64da-4a736edb9a8f</uuid>"
+			  "<forward mode='bridge'><interface dev='eth&apos;0'/>"
+			  "</forward></network>");
 
 	(void)state;
 	assert_non_null(strstr(s, "<name>a&amp;b &lt;c&gt; &apos;q&apos;"
@@ -303,8 +302,8 @@ static void test_escaping(void **state)
 }
 
 /* One golden test per out/ file of each folder that has in/ and out/. */
-static size_t add_golden(struct CMUnitTest **tests, size_t n,
-			 const char *dir, const char *label)
+static size_t add_golden(struct CMUnitTest **tests, size_t n, const char *dir,
+			 const char *label)
 {
 	char path[4096];
 	struct dirent **ents = NULL;
