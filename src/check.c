@@ -995,7 +995,7 @@ int mvn_check_network(const struct mvn_network *net, const char *doc,
 }
 
 int mvn_check_runnable(const struct mvn_network *net, const char *doc,
-		       struct mvn_error *err)
+		       struct mvn_error *warn, struct mvn_error *err)
 {
 	enum mvn_fwd_mode m = net->forward.mode;
 	const char *mode = mvn_fwd_mode_name(m);
@@ -1061,13 +1061,19 @@ int mvn_check_runnable(const struct mvn_network *net, const char *doc,
 			i == 0 ? &net->bandwidth :
 				 &net->portgroups[i - 1].bandwidth;
 
-		if (vp->present)
-			return bad(err, doc, vp->line,
-				   _("<virtualport> needs a switch protocol "
-				     "(802.1Qbg/802.1Qbh port profiles) that "
-				     "macvnet does not speak; remove it from "
-				     "network %s"),
-				   net->name);
+		/*
+		 * A port profile is kept (libvirt's own macvtap networks carry
+		 * them) but macvnet does not associate it with the switch.
+		 */
+		if (vp->present && warn && !warn->msg[0])
+			mvn_error_setl(warn, 0, vp->line,
+				       _("%1$s:%2$d: <virtualport type='%3$s'> "
+					 "is kept but not applied: macvnet "
+					 "does not associate port profiles "
+					 "with the switch (configure the "
+					 "switch port for these MACs "
+					 "yourself)"),
+				       doc, vp->line, vp->type ? vp->type : "");
 		if (bw->present)
 			return bad(err, doc, bw->line,
 				   _("macvnet does not apply <bandwidth> "

@@ -17,9 +17,10 @@ int mvn_check_network(const struct mvn_network *net, const char *name,
 /*
  * Whether macvnet can run net with macvtap endpoints (net-define): a bridge,
  * vepa, private or passthrough network over an interface pool.  Other
- * networks are refused with the reason and what to use instead.
+ * networks are refused with the reason and what to use instead.  What is
+ * accepted but not acted on is described in warn (code 0), if not NULL.
  */
 int mvn_check_runnable(const struct mvn_network *net, const char *name,
-		       struct mvn_error *err);
+		       struct mvn_error *warn, struct mvn_error *err);
 
 #endif

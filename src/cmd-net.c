@@ -14,14 +14,16 @@
 
 static int define_exec(struct mvn_engine *eng, int argc, char **argv)
 {
-	struct mvn_error err = { 0 };
+	struct mvn_error err = { 0 }, warn = { 0 };
 	char *name = NULL;
 
 	if (argc != 2)
 		return mvn_cmd_usage(&mvn_cmd_net_define,
 				     _("net-define takes one file"));
-	if (mvn_engine_define(eng, argv[1], &name, &err) < 0)
+	if (mvn_engine_define(eng, argv[1], &name, &warn, &err) < 0)
 		return mvn_cmd_fail(&err);
+	if (warn.msg[0])
+		fprintf(stderr, "macvnet: %s %s\n", _("warning:"), warn.msg);
 	if (mvn_engine_json(eng)) {
 		printf("{\"defined\":");
 		mvn_json_string(name);

@@ -175,7 +175,7 @@ static int check_uuid_unique(struct mvn_engine *eng,
 }
 
 int mvn_engine_define(struct mvn_engine *eng, const char *path, char **name_out,
-		      struct mvn_error *err)
+		      struct mvn_error *warn, struct mvn_error *err)
 {
 	struct mvn_network *net = NULL, *old = NULL;
 	const char *kind = NULL;
@@ -194,7 +194,7 @@ int mvn_engine_define(struct mvn_engine *eng, const char *path, char **name_out,
 				    path, kind);
 		goto cleanup;
 	}
-	ret = mvn_check_runnable(net, path, err);
+	ret = mvn_check_runnable(net, path, warn, err);
 	if (ret < 0)
 		goto cleanup;
 	if (!mvn_store_name_valid(net->name)) {

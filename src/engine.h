@@ -44,10 +44,11 @@ int mvn_engine_validate_file(struct mvn_engine *eng, const char *path,
 /*
  * Define (or redefine) a network from a file: validated, refused when
  * macvnet cannot run it, stored in canonical form.  *name_out (caller frees)
- * is the network's name.
+ * is the network's name; warn (optional) receives what is kept but not
+ * acted on.
  */
 int mvn_engine_define(struct mvn_engine *eng, const char *path, char **name_out,
-		      struct mvn_error *err);
+		      struct mvn_error *warn, struct mvn_error *err);
 /* Remove a definition. */
 int mvn_engine_undefine(struct mvn_engine *eng, const char *name,
 			struct mvn_error *err);

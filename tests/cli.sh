@@ -9,7 +9,7 @@ data=${TESTS_SRCDIR:?}/../data/networks
 tmp=$(mktemp -d) || bail "mktemp"
 trap 'rm -rf "$tmp"' EXIT
 export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
-plan 114
+plan 116
 
 # run CMD...: sets $rc, $out (stdout) and $err (stderr) for the assertions.
 run() {
@@ -173,6 +173,12 @@ is "$rc" 1 "net-define refuses an isolated network"
 run "$M" net-define "$data/../../tests/schema/invalid/second-name.xml"
 is "$rc" 1 "net-define refuses an invalid document"
 is "$(ls "$tmp/etc/networks" | grep -c xml)" 1 "only lan is stored"
+
+printf '<network>\n  <name>qbg</name>\n  <forward mode="vepa"><interface dev="eth1"/></forward>\n  <virtualport type="802.1Qbg">\n    <parameters managerid="11" typeid="1193047" typeidversion="2"/>\n  </virtualport>\n</network>\n' >"$tmp/qbg.xml"
+run "$M" net-define "$tmp/qbg.xml"
+is "$rc" 0 "a port profile is kept"
+like "$err" "^macvnet: warning: .*qbg.xml:4: <virtualport type='802.1Qbg'> is kept but not applied" "the port profile gets a warning that names it"
+"$M" net-undefine qbg >/dev/null
 
 # --- undefine ---
 run "$M" net-undefine lan
