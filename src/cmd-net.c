@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "cmd.h"
 
@@ -65,6 +66,44 @@ const struct mvn_cmd mvn_cmd_net_undefine = {
 	.exec = undefine_exec,
 };
 
+/* The width of s on a terminal: translations may hold wide characters. */
+static size_t text_width(const char *s)
+{
+	size_t n = mbstowcs(NULL, s, 0);
+	wchar_t *w;
+	int cols;
+
+	if (n == (size_t)-1)
+		return strlen(s);
+	w = calloc(n + 1, sizeof(*w));
+	if (!w)
+		return strlen(s);
+	mbstowcs(w, s, n + 1);
+	cols = wcswidth(w, n);
+	free(w);
+	return cols < 0 ? strlen(s) : (size_t)cols;
+}
+
+/* Print s, then spaces up to width columns. */
+static void cell(const char *s, size_t width)
+{
+	size_t n = text_width(s);
+
+	fputs(s, stdout);
+	for (; n < width; n++)
+		putchar(' ');
+}
+
+static void row(size_t w, const char *name, const char *state,
+		const char *autostart, const char *persistent)
+{
+	putchar(' ');
+	cell(name, w + 3);
+	cell(state, 11);
+	cell(autostart, 12);
+	printf("%s\n", persistent);
+}
+
 static int list_exec(struct mvn_engine *eng, int argc, char **argv)
 {
 	struct mvn_net_status *list = NULL;
@@ -83,8 +122,8 @@ static int list_exec(struct mvn_engine *eng, int argc, char **argv)
 	if (mvn_engine_list(eng, &list, &n, &err) < 0)
 		return mvn_cmd_fail(&err);
 	for (i = 0; i < n; i++)
-		if ((all || list[i].active) && strlen(list[i].name) > w)
-			w = strlen(list[i].name);
+		if ((all || list[i].active) && text_width(list[i].name) > w)
+			w = text_width(list[i].name);
 	if (mvn_engine_json(eng)) {
 		printf("[");
 		for (i = 0; i < n; i++) {
@@ -102,19 +141,16 @@ static int list_exec(struct mvn_engine *eng, int argc, char **argv)
 		}
 		printf("]\n");
 	} else {
-		printf(" %-*s   %-8s   %-9s   %s\n", (int)w, _("Name"),
-		       _("State"), _("Autostart"), _("Persistent"));
+		row(w, _("Name"), _("State"), _("Autostart"), _("Persistent"));
 		for (i = 0; i < w + 40; i++)
 			putchar('-');
 		putchar('\n');
 		for (i = 0; i < n; i++) {
 			if (!all && !list[i].active)
 				continue;
-			printf(" %-*s   %-8s   %-9s   %s\n", (int)w,
-			       list[i].name,
-			       list[i].active ? _("active") : _("inactive"),
-			       list[i].autostart ? _("yes") : _("no"),
-			       _("yes"));
+			row(w, list[i].name,
+			    list[i].active ? _("active") : _("inactive"),
+			    list[i].autostart ? _("yes") : _("no"), _("yes"));
 		}
 		putchar('\n');
 	}

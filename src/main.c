@@ -60,20 +60,21 @@ static void usage(FILE *f)
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-14s %s\n", commands[i]->name,
 			_(commands[i]->summary));
-	fprintf(f, "%s",
+	fprintf(f,
 		_("\nOptions:\n"
 		  "  --config-dir DIR  network definitions (default "
-		  "$MACVNET_CONFIG_DIR or " MVN_CONFIG_DIR ")\n"
+		  "$MACVNET_CONFIG_DIR or %1$s)\n"
 		  "  --run-dir DIR     runtime state and lock (default "
-		  "$MACVNET_RUN_DIR or " MVN_RUN_DIR ")\n"
+		  "$MACVNET_RUN_DIR or %2$s)\n"
 		  "  --schema-dir DIR  RelaxNG schemas (default "
-		  "$MACVNET_SCHEMA_DIR or " MVN_SCHEMA_DIR ")\n"
+		  "$MACVNET_SCHEMA_DIR or %3$s)\n"
 		  "  --json            machine-readable output\n"
 		  "  -h, --help        show this help; 'macvnet COMMAND "
 		  "--help' for one command\n"
 		  "  -V, --version     show the version\n\n"
 		  "Exit status: 0 success, 1 the request failed, 2 usage "
-		  "error.\n"));
+		  "error.\n"),
+		MVN_CONFIG_DIR, MVN_RUN_DIR, MVN_SCHEMA_DIR);
 }
 
 int main(int argc, char **argv)
