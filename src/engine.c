@@ -10,7 +10,6 @@
 #include "schema.h"
 #include "store.h"
 #include "util.h"
-#include "xml.h"
 
 struct mvn_engine {
 	char *config_dir;
@@ -82,15 +81,9 @@ int mvn_engine_validate_file(struct mvn_engine *eng, const char *path,
 	size_t len = 0;
 	int ret;
 
-	ret = mvn_file_read(path, MVN_XML_MAX_SIZE, &text, &len);
-	if (ret == -EFBIG)
-		return mvn_error_set(err, ret,
-				     _("%s: larger than 1 MiB; a network or "
-				       "domain document is never that big"),
-				     path);
+	ret = mvn_doc_read(path, &text, &len, err);
 	if (ret < 0)
-		return mvn_error_set(err, ret, _("cannot read %1$s: %2$s"),
-				     path, strerror(-ret));
+		return ret;
 	if (!eng->schema) {
 		ret = mvn_schema_open(eng->schema_dir, &eng->schema, err);
 		if (ret < 0)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "util.h"
+#include "i18n.h"
 
 static bool buf_reserve(struct mvn_buf *b, size_t extra)
 {
@@ -308,4 +309,20 @@ cleanup:
 	free(data);
 	close(fd);
 	return ret;
+}
+
+int mvn_doc_read(const char *path, char **text, size_t *len,
+		 struct mvn_error *err)
+{
+	int ret = mvn_file_read(path, MVN_XML_MAX_SIZE, text, len);
+
+	if (ret == -EFBIG)
+		return mvn_error_set(err, ret,
+				     _("%s: larger than 1 MiB; a network or "
+				       "domain document is never that big"),
+				     path);
+	if (ret < 0)
+		return mvn_error_set(err, ret, _("cannot read %1$s: %2$s"),
+				     path, strerror(-ret));
+	return 0;
 }

@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "error.h"
+
 /* A growing text buffer; oom is set once an allocation failed. */
 struct mvn_buf {
 	char *data;
@@ -52,6 +54,17 @@ bool mvn_uuid_parse(const char *s, unsigned char uuid[16]);
 void mvn_uuid_format(const unsigned char uuid[16], char out[37]);
 /* Make a random version 4 UUID; return 0 or a negative errno. */
 int mvn_uuid_generate(unsigned char uuid[16]);
+
+/* Documents larger than this are refused before parsing. */
+#define MVN_XML_MAX_SIZE (1024 * 1024)
+
+/*
+ * Read a document (a file, or "-" for standard input) of at most
+ * MVN_XML_MAX_SIZE bytes into *text (caller frees), with a message naming
+ * the file when it cannot be read or is too large.
+ */
+int mvn_doc_read(const char *path, char **text, size_t *len,
+		 struct mvn_error *err);
 
 /* Read a whole file of at most max bytes; -EFBIG if larger. */
 int mvn_file_read(const char *path, size_t max, char **out, size_t *len);

@@ -142,15 +142,9 @@ int mvn_xml_parse_file(const char *path, xmlDocPtr *out, struct mvn_error *err)
 	size_t len = 0;
 	int ret;
 
-	ret = mvn_file_read(path, MVN_XML_MAX_SIZE, &text, &len);
-	if (ret == -EFBIG)
-		return mvn_error_set(err, ret,
-				     _("%s: larger than 1 MiB; a network or "
-				       "domain document is never that big"),
-				     path);
+	ret = mvn_doc_read(path, &text, &len, err);
 	if (ret < 0)
-		return mvn_error_set(err, ret, _("cannot read %1$s: %2$s"),
-				     path, strerror(-ret));
+		return ret;
 	ret = mvn_xml_parse(text, len, path, out, err);
 	free(text);
 	return ret;

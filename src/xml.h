@@ -14,9 +14,6 @@
 #include "error.h"
 #include "xnode.h"
 
-/* Documents larger than this are refused before parsing. */
-#define MVN_XML_MAX_SIZE (1024 * 1024)
-
 /*
  * Parse text (len bytes) into a document: no network, no DTD loading, no
  * entity substitution; a DOCTYPE or entity declaration is refused.  name is
