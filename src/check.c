@@ -856,9 +856,52 @@ static bool owner_valid(const char *s)
 	return s[0] != '-';
 }
 
+/* Whether name is one of the lower devices of the network's pool. */
+static bool in_pool(const struct mvn_network *net, const char *name)
+{
+	size_t i;
+
+	if (net->forward.dev && !strcmp(net->forward.dev, name))
+		return true;
+	for (i = 0; i < net->forward.nifaces; i++)
+		if (!strcmp(net->forward.ifaces[i].dev, name))
+			return true;
+	return false;
+}
+
+/* Whether s is ADDRESS/PREFIX with an IPv4 or IPv6 address. */
+static bool cidr_valid(const char *s)
+{
+	const char *slash = strchr(s, '/');
+	char addr[INET6_ADDRSTRLEN];
+	unsigned char bin[16];
+	unsigned long prefix;
+	char *end;
+	size_t n;
+	int fam;
+
+	if (!slash || slash == s || !slash[1])
+		return false;
+	n = (size_t)(slash - s);
+	if (n >= sizeof(addr))
+		return false;
+	memcpy(addr, s, n);
+	addr[n] = '\0';
+	fam = strchr(addr, ':') ? AF_INET6 : AF_INET;
+	if (inet_pton(fam, addr, bin) != 1)
+		return false;
+	if (strspn(slash + 1, "0123456789") != strlen(slash + 1))
+		return false;
+	prefix = strtoul(slash + 1, &end, 10);
+	return prefix <= (fam == AF_INET ? 32UL : 128UL);
+}
+
 static int check_ports(const struct mvn_network *net, const char *doc,
 		       struct mvn_error *err)
 {
+	size_t pool = net->forward.nifaces ? net->forward.nifaces :
+		      net->forward.dev	   ? 1 :
+					     0;
 	unsigned char mac[6], other[6];
 	size_t i, j;
 
@@ -875,6 +918,11 @@ static int check_ports(const struct mvn_network *net, const char *doc,
 
 		if (check_ifname(err, doc, ps->line, _("port name"), ps->name))
 			return -EINVAL;
+		if (in_pool(net, ps->name))
+			return bad(err, doc, ps->line,
+				   _("port '%s' has the name of a lower device "
+				     "of the pool; choose another name"),
+				   ps->name);
 		for (j = 0; j < i; j++)
 			if (!strcmp(ps->name, net->ports[j].name))
 				return bad(err, doc, ps->line,
@@ -916,7 +964,8 @@ static int check_ports(const struct mvn_network *net, const char *doc,
 			char *end;
 			unsigned long m = strtoul(ps->mode, &end, 8);
 
-			if (*end || !*ps->mode || m > 0777)
+			if (*end || !*ps->mode || m > 0777 ||
+			    strspn(ps->mode, "01234567") != strlen(ps->mode))
 				return bad(err, doc, ps->line,
 					   _("mode '%s' is not an octal "
 					     "permission such as 0600 or "
@@ -932,13 +981,13 @@ static int check_ports(const struct mvn_network *net, const char *doc,
 					   ps->mode, ps->name);
 		}
 	}
-	if (net->forward.mode == MVN_FWD_PASSTHROUGH && net->forward.nifaces &&
-	    net->nports > net->forward.nifaces)
-		return bad(err, doc, net->ports[net->forward.nifaces].line,
+	if (net->forward.mode == MVN_FWD_PASSTHROUGH && pool &&
+	    net->nports > pool)
+		return bad(err, doc, net->ports[pool].line,
 			   _("network %1$s has %2$zu passthrough devices but "
 			     "%3$zu static ports; each port takes a whole "
 			     "device (add devices or remove ports)"),
-			   net->name, net->forward.nifaces, net->nports);
+			   net->name, pool, net->nports);
 	if (net->host.present) {
 		if (check_ifname(err, doc, net->host.line, _("host shim name"),
 				 net->host.name))
@@ -958,6 +1007,18 @@ static int check_ports(const struct mvn_network *net, const char *doc,
 					   _("host shim '%s' has the same name "
 					     "as a port; rename one of them"),
 					   net->host.name);
+		if (in_pool(net, net->host.name))
+			return bad(err, doc, net->host.line,
+				   _("host shim '%s' has the name of a lower "
+				     "device of the pool; choose another "
+				     "name"),
+				   net->host.name);
+		if (net->host.address && !cidr_valid(net->host.address))
+			return bad(err, doc, net->host.line,
+				   _("host shim address '%s' is not an address "
+				     "with a prefix, such as 198.51.100.1/24 "
+				     "or 2001:db8::1/64"),
+				   net->host.address);
 	}
 	return 0;
 }

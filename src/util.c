@@ -117,8 +117,11 @@ char *mvn_buf_steal(struct mvn_buf *b)
 		mvn_buf_free(b);
 		return NULL;
 	}
-	if (!b->data && !buf_reserve(b, 0))
-		return NULL;
+	if (!b->data) {
+		if (!buf_reserve(b, 0))
+			return NULL;
+		b->data[0] = '\0';
+	}
 	s = b->data;
 	b->data = NULL;
 	b->len = b->cap = 0;
