@@ -23,6 +23,15 @@ extern const struct mvn_cmd mvn_cmd_net_define;
 extern const struct mvn_cmd mvn_cmd_net_undefine;
 extern const struct mvn_cmd mvn_cmd_net_list;
 extern const struct mvn_cmd mvn_cmd_net_dumpxml;
+extern const struct mvn_cmd mvn_cmd_net_start;
+extern const struct mvn_cmd mvn_cmd_net_destroy;
+extern const struct mvn_cmd mvn_cmd_net_autostart;
+extern const struct mvn_cmd mvn_cmd_start_autostart;
+extern const struct mvn_cmd mvn_cmd_net_info;
+extern const struct mvn_cmd mvn_cmd_port_create;
+extern const struct mvn_cmd mvn_cmd_port_delete;
+extern const struct mvn_cmd mvn_cmd_port_list;
+extern const struct mvn_cmd mvn_cmd_reconcile;
 
 /* Print "macvnet: error: MSG" on stderr and return 1. */
 int mvn_cmd_fail(const struct mvn_error *err);

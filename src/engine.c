@@ -7,18 +7,10 @@
 
 #include "check.h"
 #include "engine.h"
+#include "engine-int.h"
 #include "schema.h"
 #include "store.h"
 #include "util.h"
-
-struct mvn_engine {
-	char *config_dir;
-	char *run_dir;
-	char *schema_dir;
-	bool json;
-	struct mvn_store *store;
-	struct mvn_schema *schema;
-};
 
 int mvn_engine_new(const struct mvn_paths *paths, bool json,
 		   struct mvn_engine **out, struct mvn_error *err)
@@ -46,6 +38,8 @@ void mvn_engine_free(struct mvn_engine *eng)
 {
 	if (!eng)
 		return;
+	if (eng->link_ops)
+		eng->link_ops->close(eng->link_ctx);
 	mvn_store_free(eng->store);
 	mvn_schema_free(eng->schema);
 	free(eng->config_dir);
@@ -59,7 +53,8 @@ bool mvn_engine_json(const struct mvn_engine *eng)
 	return eng->json;
 }
 
-static int open_store(struct mvn_engine *eng, bool lock, struct mvn_error *err)
+int mvn_engine_open_store(struct mvn_engine *eng, bool lock,
+			  struct mvn_error *err)
 {
 	int ret;
 
@@ -198,7 +193,7 @@ int mvn_engine_define(struct mvn_engine *eng, const char *path, char **name_out,
 				    net->name);
 		goto cleanup;
 	}
-	ret = open_store(eng, true, err);
+	ret = mvn_engine_open_store(eng, true, err);
 	if (ret < 0)
 		goto cleanup;
 	/* A redefinition keeps the network's identity, like libvirt's. */
@@ -254,9 +249,22 @@ int mvn_engine_undefine(struct mvn_engine *eng, const char *name,
 		return mvn_error_set(err, -EINVAL,
 				     _("'%s' is not a valid network name"),
 				     name);
-	ret = open_store(eng, true, err);
+	ret = mvn_engine_open_store(eng, true, err);
 	if (ret < 0)
 		return ret;
+	{
+		struct mvn_state *st = NULL;
+
+		if (mvn_engine_state(eng, name, &st, NULL) == 0) {
+			mvn_state_free(st);
+			mvn_store_unlock(eng->store);
+			return mvn_error_set(err, -EBUSY,
+					     _("network '%1$s' is active; stop "
+					       "it first (macvnet net-destroy "
+					       "%1$s)"),
+					     name);
+		}
+	}
 	ret = mvn_store_delete_network(eng->store, name, err);
 	mvn_store_unlock(eng->store);
 	return ret;
@@ -271,7 +279,7 @@ int mvn_engine_dumpxml(struct mvn_engine *eng, const char *name, char **xml,
 		return mvn_error_set(err, -EINVAL,
 				     _("'%s' is not a valid network name"),
 				     name);
-	ret = open_store(eng, false, err);
+	ret = mvn_engine_open_store(eng, false, err);
 	if (ret < 0)
 		return ret;
 	return mvn_store_load_network(eng->store, name, xml, err);
@@ -285,7 +293,7 @@ int mvn_engine_list(struct mvn_engine *eng, struct mvn_net_status **out,
 	size_t count = 0, i;
 	int ret;
 
-	ret = open_store(eng, false, err);
+	ret = mvn_engine_open_store(eng, false, err);
 	if (ret < 0)
 		return ret;
 	ret = mvn_store_list_networks(eng->store, &names, err);
@@ -305,6 +313,13 @@ int mvn_engine_list(struct mvn_engine *eng, struct mvn_net_status **out,
 		list[i].name = names[i];
 		names[i] = NULL;
 		list[i].persistent = true;
+		{
+			struct mvn_state *st = NULL;
+
+			list[i].active = mvn_engine_state(eng, list[i].name,
+							  &st, NULL) == 0;
+			mvn_state_free(st);
+		}
 		list[i].autostart =
 			mvn_store_get_autostart(eng->store, list[i].name);
 		if (mvn_store_load_network(eng->store, list[i].name, &xml,

@@ -9,7 +9,9 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "link.h"
 #include "network.h"
+#include "state.h"
 
 /* Where the engine keeps things; NULL fields take the built-in defaults. */
 struct mvn_paths {
@@ -68,5 +70,86 @@ struct mvn_net_status {
 int mvn_engine_list(struct mvn_engine *eng, struct mvn_net_status **out,
 		    size_t *n, struct mvn_error *err);
 void mvn_engine_list_free(struct mvn_net_status *list, size_t n);
+
+/*
+ * Put the kernel's links behind other operations (a test's fake); the
+ * engine closes them when it is freed.  Without this, netlink is used.
+ */
+void mvn_engine_set_link_ops(struct mvn_engine *eng,
+			     const struct mvn_link_ops *ops, void *ctx);
+
+struct mvn_reconcile_report {
+	size_t forgotten; /* ports in the state that the kernel had lost */
+	size_t removed; /* macvnet's links that no state knew */
+	size_t restored; /* lower devices whose MAC was given back */
+};
+
+/*
+ * Bring state and kernel into agreement after a crash: ports the kernel
+ * lacks are forgotten, links in macvnet's groups that no state lists are
+ * deleted.  Every command that changes something runs it first.
+ */
+int mvn_engine_reconcile(struct mvn_engine *eng,
+			 struct mvn_reconcile_report *rep,
+			 struct mvn_error *err);
+
+/*
+ * Activate a defined network: its lower devices are checked (present, not
+ * a bridge port) and brought up, its static ports created, and its state
+ * recorded.  All or nothing.
+ */
+int mvn_engine_start(struct mvn_engine *eng, const char *name,
+		     struct mvn_error *err);
+/* Deactivate a network: all its links deleted in one request. */
+int mvn_engine_destroy(struct mvn_engine *eng, const char *name,
+		       struct mvn_error *err);
+/* Mark a defined network for start-autostart, or unmark it. */
+int mvn_engine_set_autostart(struct mvn_engine *eng, const char *name, bool on,
+			     struct mvn_error *err);
+/*
+ * Start every autostart network that is not active.  *started (caller
+ * frees with mvn_store_names_free) lists those started; the first failure
+ * is returned after trying all.
+ */
+int mvn_engine_start_autostart(struct mvn_engine *eng, char ***started,
+			       struct mvn_error *err);
+
+/* The runtime state of an active network; -ENOENT when it is inactive. */
+int mvn_engine_state(struct mvn_engine *eng, const char *name,
+		     struct mvn_state **out, struct mvn_error *err);
+
+struct mvn_port_request {
+	const char *network;
+	const char *name; /* NULL: the first free mvtN */
+	const char *lower; /* NULL: the pool device with fewest ports */
+	bool has_mac; /* false: a random 52:54:00:xx:xx:xx */
+	unsigned char mac[6];
+	const char *owner; /* "USER[:GROUP]", NULL: root */
+	unsigned int perm; /* 0: 0600, or 0660 with a group */
+	unsigned int mtu; /* 0: the lower device's */
+	const char *owner_tag; /* who asks, kept in the state */
+};
+
+/*
+ * Create one endpoint on an active network; *out describes it.  On
+ * failure nothing is left behind.
+ */
+int mvn_engine_port_create(struct mvn_engine *eng,
+			   const struct mvn_port_request *req,
+			   struct mvn_port_state *out, struct mvn_error *err);
+/* Delete endpoints by name, in one kernel request; all must exist. */
+int mvn_engine_port_delete(struct mvn_engine *eng, char *const *names, size_t n,
+			   struct mvn_error *err);
+
+struct mvn_port_row {
+	char network[256];
+	enum mvn_fwd_mode mode;
+	struct mvn_port_state port;
+};
+
+/* The endpoints of one active network (or all); *rows is freed by the caller. */
+int mvn_engine_port_list(struct mvn_engine *eng, const char *network,
+			 struct mvn_port_row **rows, size_t *n,
+			 struct mvn_error *err);
 
 #endif

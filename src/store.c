@@ -935,3 +935,133 @@ const char *mvn_store_run_dir(const struct mvn_store *st)
 {
 	return st->run_dir;
 }
+
+/* Read a run file (relative to the run directory) without following links. */
+int mvn_store_read_runfile(struct mvn_store *st, const char *relpath,
+			   char **data, struct mvn_error *err)
+{
+	char proc[64], *path;
+	struct stat sb;
+	int fd, ret;
+
+	if (!runfile_valid(relpath))
+		return mvn_error_set(err, -EINVAL,
+				     _("run file name '%s' is not valid"),
+				     relpath);
+	path = path_printf("%s/%s", st->run_dir, relpath);
+	if (!path)
+		return oom(err, relpath);
+	fd = open(path,
+		  O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0) {
+		ret = -errno;
+		mvn_error_set(err, ret, _("cannot open '%1$s': %2$s"), path,
+			      strerror(-ret));
+		free(path);
+		return ret;
+	}
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		ret = mvn_error_set(err, -EINVAL,
+				    _("'%s' is not a regular file (move it "
+				      "away)"),
+				    path);
+		goto cleanup;
+	}
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	ret = mvn_file_read(proc, STORE_FILE_MAX, data, NULL);
+	if (ret < 0)
+		mvn_error_set(err, ret, _("cannot read '%1$s': %2$s"), path,
+			      strerror(-ret));
+cleanup:
+	close(fd);
+	free(path);
+	return ret;
+}
+
+/* Remove a run file; one that does not exist is not an error. */
+int mvn_store_delete_runfile(struct mvn_store *st, const char *relpath,
+			     struct mvn_error *err)
+{
+	char *path, *dir;
+	int ret = 0;
+
+	if (!runfile_valid(relpath))
+		return mvn_error_set(err, -EINVAL,
+				     _("run file name '%s' is not valid"),
+				     relpath);
+	path = path_printf("%s/%s", st->run_dir, relpath);
+	if (!path)
+		return oom(err, relpath);
+	if (unlink(path) < 0 && errno != ENOENT) {
+		ret = -errno;
+		mvn_error_set(err, ret, _("cannot remove '%1$s': %2$s"), path,
+			      strerror(-ret));
+	} else {
+		dir = strdup(path);
+		if (dir) {
+			*strrchr(dir, '/') = '\0';
+			ret = fsync_dir(dir, err);
+			free(dir);
+		}
+	}
+	free(path);
+	return ret;
+}
+
+/*
+ * The regular files of run_dir/subdir whose names end in suffix, without
+ * the suffix, sorted; a missing directory gives an empty list.
+ */
+int mvn_store_list_runfiles(struct mvn_store *st, const char *subdir,
+			    const char *suffix, char ***names,
+			    struct mvn_error *err)
+{
+	struct dirent *de;
+	struct stat sb;
+	char **v = NULL, **grown, *path;
+	size_t n = 0, len, slen = strlen(suffix);
+	DIR *d;
+	int fd;
+
+	path = path_printf("%s/%s", st->run_dir, subdir);
+	if (!path)
+		return oom(err, subdir);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d && fd >= 0)
+		close(fd);
+	free(path);
+	v = calloc(1, sizeof(*v));
+	if (!v) {
+		if (d)
+			closedir(d);
+		return oom(err, subdir);
+	}
+	while (d && (de = readdir(d))) {
+		len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len <= slen ||
+		    strcmp(de->d_name + len - slen, suffix) ||
+		    fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) <
+			    0 ||
+		    !S_ISREG(sb.st_mode))
+			continue;
+		grown = realloc(v, (n + 2) * sizeof(*v));
+		if (!grown)
+			goto nomem;
+		v = grown;
+		v[n] = strndup(de->d_name, len - slen);
+		if (!v[n])
+			goto nomem;
+		v[++n] = NULL;
+	}
+	if (d)
+		closedir(d);
+	qsort(v, n, sizeof(*v), compare_names);
+	*names = v;
+	return 0;
+nomem:
+	if (d)
+		closedir(d);
+	mvn_store_names_free(v);
+	return oom(err, subdir);
+}

@@ -80,6 +80,23 @@ int mvn_store_write_runfile(struct mvn_store *st, const char *relpath,
 			    const char *data, size_t len, unsigned int mode,
 			    struct mvn_error *err);
 
+/*
+ * Read run file relpath (relative to the run directory) into *data (caller
+ * frees); -ENOENT when it does not exist.
+ */
+int mvn_store_read_runfile(struct mvn_store *st, const char *relpath,
+			   char **data, struct mvn_error *err);
+/* Remove run file relpath; one that does not exist is not an error. */
+int mvn_store_delete_runfile(struct mvn_store *st, const char *relpath,
+			     struct mvn_error *err);
+/*
+ * The regular files of the run directory's subdir whose names end in
+ * suffix, without the suffix, sorted; free with mvn_store_names_free().
+ */
+int mvn_store_list_runfiles(struct mvn_store *st, const char *subdir,
+			    const char *suffix, char ***names,
+			    struct mvn_error *err);
+
 /* The directories the store was opened on (borrowed). */
 const char *mvn_store_config_dir(const struct mvn_store *st);
 const char *mvn_store_run_dir(const struct mvn_store *st);

@@ -1,0 +1,279 @@
+/*
+ * Running networks: net-start creates a defined network's static endpoints
+ * after checking its lower devices; net-destroy removes all its endpoints in
+ * one kernel request; net-autostart marks a network for start-autostart,
+ * which starts every marked network at boot; net-info shows a network's
+ * devices, endpoints and which endpoints can reach which; reconcile repairs
+ * the state after a crash.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "store.h"
+
+static int one_name(const struct mvn_cmd *cmd, int argc)
+{
+	if (argc != 2)
+		return mvn_cmd_usage(cmd, _("give one network name"));
+	return 0;
+}
+
+static int start_exec(struct mvn_engine *eng, int argc, char **argv)
+{
+	struct mvn_error err = { 0 };
+
+	if (one_name(&mvn_cmd_net_start, argc))
+		return 2;
+	if (mvn_engine_start(eng, argv[1], &err) < 0)
+		return mvn_cmd_fail(&err);
+	if (mvn_engine_json(eng)) {
+		printf("{\"started\":");
+		mvn_json_string(argv[1]);
+		printf("}\n");
+	} else {
+		printf(_("Network %s started\n"), argv[1]);
+	}
+	return 0;
+}
+
+const struct mvn_cmd mvn_cmd_net_start = {
+	.name = "net-start",
+	.args = "NAME",
+	.summary = N_("start a network: check its devices, create its static "
+		      "ports"),
+	.exec = start_exec,
+};
+
+static int destroy_exec(struct mvn_engine *eng, int argc, char **argv)
+{
+	struct mvn_error err = { 0 };
+
+	if (one_name(&mvn_cmd_net_destroy, argc))
+		return 2;
+	if (mvn_engine_destroy(eng, argv[1], &err) < 0)
+		return mvn_cmd_fail(&err);
+	if (mvn_engine_json(eng)) {
+		printf("{\"destroyed\":");
+		mvn_json_string(argv[1]);
+		printf("}\n");
+	} else {
+		printf(_("Network %s destroyed\n"), argv[1]);
+	}
+	return 0;
+}
+
+const struct mvn_cmd mvn_cmd_net_destroy = {
+	.name = "net-destroy",
+	.args = "NAME",
+	.summary = N_("stop a network and delete all its endpoints"),
+	.exec = destroy_exec,
+};
+
+static int autostart_exec(struct mvn_engine *eng, int argc, char **argv)
+{
+	struct mvn_error err = { 0 };
+	bool off = false;
+	const char *name = NULL;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--disable"))
+			off = true;
+		else if (!name && argv[i][0] != '-')
+			name = argv[i];
+		else
+			return mvn_cmd_usage(&mvn_cmd_net_autostart,
+					     _("unexpected argument"));
+	}
+	if (!name)
+		return mvn_cmd_usage(&mvn_cmd_net_autostart,
+				     _("give one network name"));
+	if (mvn_engine_set_autostart(eng, name, !off, &err) < 0)
+		return mvn_cmd_fail(&err);
+	if (!mvn_engine_json(eng))
+		printf(off ? _("Network %s unmarked as autostarted\n") :
+			     _("Network %s marked as autostarted\n"),
+		       name);
+	return 0;
+}
+
+const struct mvn_cmd mvn_cmd_net_autostart = {
+	.name = "net-autostart",
+	.args = "NAME [--disable]",
+	.summary = N_("start a network at boot (start-autostart), or not"),
+	.exec = autostart_exec,
+};
+
+static int start_autostart_exec(struct mvn_engine *eng, int argc, char **argv)
+{
+	struct mvn_error err = { 0 };
+	char **started = NULL;
+	size_t i;
+	int ret;
+
+	(void)argv;
+	if (argc != 1)
+		return mvn_cmd_usage(&mvn_cmd_start_autostart,
+				     _("start-autostart takes no arguments"));
+	ret = mvn_engine_start_autostart(eng, &started, &err);
+	for (i = 0; started && started[i]; i++)
+		printf(_("Network %s started\n"), started[i]);
+	mvn_store_names_free(started);
+	return ret < 0 ? mvn_cmd_fail(&err) : 0;
+}
+
+const struct mvn_cmd mvn_cmd_start_autostart = {
+	.name = "start-autostart",
+	.args = "",
+	.summary = N_("start every network marked for autostart"),
+	.exec = start_autostart_exec,
+};
+
+static int reconcile_exec(struct mvn_engine *eng, int argc, char **argv)
+{
+	struct mvn_reconcile_report rep = { 0 };
+	struct mvn_error err = { 0 };
+
+	(void)argv;
+	if (argc != 1)
+		return mvn_cmd_usage(&mvn_cmd_reconcile,
+				     _("reconcile takes no arguments"));
+	if (mvn_engine_reconcile(eng, &rep, &err) < 0)
+		return mvn_cmd_fail(&err);
+	if (mvn_engine_json(eng))
+		printf("{\"forgotten\":%zu,\"removed\":%zu,\"restored\":%zu}\n",
+		       rep.forgotten, rep.removed, rep.restored);
+	else
+		printf(_("Reconciled: %1$zu lost endpoints forgotten, %2$zu "
+			 "leftover links removed, %3$zu device MACs "
+			 "restored\n"),
+		       rep.forgotten, rep.removed, rep.restored);
+	return 0;
+}
+
+const struct mvn_cmd mvn_cmd_reconcile = {
+	.name = "reconcile",
+	.args = "",
+	.summary = N_("bring the state and the kernel back into agreement"),
+	.exec = reconcile_exec,
+};
+
+/* Who reaches whom, in the words of the mode. */
+static const char *reach(enum mvn_fwd_mode m)
+{
+	switch (m) {
+	case MVN_FWD_BRIDGE:
+		return _("endpoints on the same device reach each other "
+			 "directly");
+	case MVN_FWD_VEPA:
+		return _("endpoints on the same device reach each other only "
+			 "if the adjacent switch sends frames back (hairpin)");
+	case MVN_FWD_PRIVATE:
+		return _("endpoints on the same device never reach each other "
+			 "through this host (unicast does come back from a "
+			 "hairpin switch, broadcast does not)");
+	case MVN_FWD_PASSTHROUGH:
+		return _("each device serves one endpoint; endpoints reach "
+			 "each other through the LAN");
+	default:
+		return "";
+	}
+}
+
+static int info_exec(struct mvn_engine *eng, int argc, char **argv)
+{
+	struct mvn_network *net = NULL;
+	struct mvn_state *st = NULL;
+	struct mvn_error err = { 0 }, quiet = { 0 };
+	char uuid[37], mac[18], *xml = NULL;
+	size_t i, j;
+	int ret;
+
+	if (one_name(&mvn_cmd_net_info, argc))
+		return 2;
+	ret = mvn_engine_dumpxml(eng, argv[1], &xml, &err);
+	if (ret == 0)
+		ret = mvn_network_parse(xml, strlen(xml), argv[1], &net, &err);
+	free(xml);
+	if (ret < 0)
+		return mvn_cmd_fail(&err);
+	mvn_engine_state(eng, argv[1], &st, &quiet);
+	mvn_uuid_format(net->uuid, uuid);
+	if (mvn_engine_json(eng)) {
+		printf("{\"name\":");
+		mvn_json_string(net->name);
+		printf(",\"uuid\":\"%s\",\"mode\":\"%s\",\"active\":%s,"
+		       "\"devices\":[",
+		       uuid, mvn_fwd_mode_name(net->forward.mode),
+		       st ? "true" : "false");
+		for (i = 0; st && i < st->nlowers; i++) {
+			printf("%s{\"dev\":", i ? "," : "");
+			mvn_json_string(st->lowers[i]);
+			printf(",\"ports\":%zu}",
+			       mvn_state_count_lower(st, st->lowers[i]));
+		}
+		printf("],\"ports\":[");
+		for (i = 0; st && i < st->nports; i++) {
+			mvn_mac_format(st->ports[i].mac, mac);
+			printf("%s{\"name\":\"%s\",\"ifindex\":%d,\"lower\":"
+			       "\"%s\",\"mac\":\"%s\",\"tap\":",
+			       i ? "," : "", st->ports[i].name,
+			       st->ports[i].ifindex, st->ports[i].lower, mac);
+			mvn_json_string(st->ports[i].tap);
+			printf("}");
+		}
+		printf("]}\n");
+		goto out;
+	}
+	printf("%-12s %s\n", _("Name:"), net->name);
+	printf("%-12s %s\n", _("UUID:"), uuid);
+	printf("%-12s %s\n", _("Mode:"), mvn_fwd_mode_name(net->forward.mode));
+	printf("%-12s %s\n", _("Active:"), st ? _("yes") : _("no"));
+	if (!st)
+		goto out;
+	printf("%s\n", _("Devices:"));
+	for (i = 0; i < st->nlowers; i++)
+		printf(_("  %1$-16s %2$zu endpoints\n"), st->lowers[i],
+		       mvn_state_count_lower(st, st->lowers[i]));
+	printf("%s\n", _("Endpoints:"));
+	for (i = 0; i < st->nports; i++) {
+		mvn_mac_format(st->ports[i].mac, mac);
+		printf("  %-16s %-8d %-16s %s %s\n", st->ports[i].name,
+		       st->ports[i].ifindex, st->ports[i].lower, mac,
+		       st->ports[i].tap);
+	}
+	printf("%s\n", _("Reachability:"));
+	printf("  %s\n", reach(st->mode));
+	for (i = 0; i < st->nlowers; i++) {
+		size_t k = mvn_state_count_lower(st, st->lowers[i]);
+
+		if (k < 2)
+			continue;
+		printf("  %s:", st->lowers[i]);
+		for (j = 0; j < st->nports; j++)
+			if (!strcmp(st->ports[j].lower, st->lowers[i]))
+				printf(" %s", st->ports[j].name);
+		printf(" %s\n", st->mode == MVN_FWD_BRIDGE ?
+					_("(reach each other)") :
+				st->mode == MVN_FWD_VEPA ?
+					_("(only through a hairpin switch)") :
+					_("(isolated from each other)"));
+	}
+	printf("  %s\n", _("no endpoint reaches the host's own addresses on "
+			   "its device (add a <macvnet:host> shim for that)"));
+out:
+	mvn_state_free(st);
+	mvn_network_free(net);
+	return 0;
+}
+
+const struct mvn_cmd mvn_cmd_net_info = {
+	.name = "net-info",
+	.args = "NAME",
+	.summary = N_("show a network's devices, endpoints and reachability"),
+	.exec = info_exec,
+};

@@ -1,0 +1,493 @@
+/* The kernel's links through libnl-route-3: the only module that talks netlink. */
+#include "config.h"
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/if_link.h>
+#include <netlink/netlink.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/macvlan.h>
+#include <netlink/route/link/macvtap.h>
+
+#include "link.h"
+#include "util.h"
+
+struct nl_ctx {
+	struct nl_sock *sk;
+	int kernel_errno; /* the errno of the last error the kernel sent */
+};
+
+/*
+ * libnl folds the kernel's errno (EEXIST and EADDRINUSE both become
+ * NLE_EXIST); keep the kernel's own so that messages can tell them apart.
+ */
+static int on_nl_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	struct nl_ctx *c = arg;
+
+	(void)nla;
+	c->kernel_errno = -e->error;
+	return NL_STOP;
+}
+
+/* The errno behind a libnl result: the kernel's if it sent one. */
+static int sys_err(struct nl_ctx *c, int nlret)
+{
+	int e = c->kernel_errno;
+
+	c->kernel_errno = 0;
+	if (e > 0)
+		return -e;
+	switch (-nlret) {
+	case NLE_NOMEM:
+		return -ENOMEM;
+	case NLE_OBJ_NOTFOUND:
+	case NLE_NODEV:
+		return -ENODEV;
+	case NLE_EXIST:
+		return -EEXIST;
+	case NLE_PERM:
+		return -EPERM;
+	case NLE_BUSY:
+		return -EBUSY;
+	case NLE_INVAL:
+		return -EINVAL;
+	default:
+		return -EIO;
+	}
+}
+
+static void describe(struct rtnl_link *l, struct mvn_link_info *out)
+{
+	struct nl_addr *a = rtnl_link_get_addr(l);
+	const char *type = rtnl_link_get_type(l);
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->name, sizeof(out->name), "%s",
+		 rtnl_link_get_name(l) ? rtnl_link_get_name(l) : "");
+	out->ifindex = rtnl_link_get_ifindex(l);
+	out->lower_ifindex = rtnl_link_get_link(l);
+	out->master_ifindex = rtnl_link_get_master(l);
+	out->mtu = rtnl_link_get_mtu(l);
+	out->group = rtnl_link_get_group(l);
+	out->up = (rtnl_link_get_flags(l) & IFF_UP) != 0;
+	if (a && nl_addr_get_len(a) == 6)
+		memcpy(out->mac, nl_addr_get_binary_addr(a), 6);
+	if (type && !strcmp(type, "macvtap")) {
+		out->kind = MVN_LINK_MACVTAP;
+		/* The getters report errors as huge values: keep known bits. */
+		out->mode = rtnl_link_macvtap_get_mode(l) & 0xf;
+	} else if (type && !strcmp(type, "macvlan")) {
+		out->kind = MVN_LINK_MACVLAN;
+		out->mode = rtnl_link_macvlan_get_mode(l) & 0xf;
+	} else if (type && !strcmp(type, "bridge")) {
+		out->kind = MVN_LINK_BRIDGE;
+	}
+}
+
+static int lk_get(void *ctx, const char *name, struct mvn_link_info *out,
+		  struct mvn_error *err)
+{
+	struct nl_ctx *c = ctx;
+	struct rtnl_link *l = NULL;
+	int r;
+
+	r = rtnl_link_get_kernel(c->sk, 0, name, &l);
+	if (r < 0) {
+		r = sys_err(c, r);
+		if (r == -ENODEV)
+			return mvn_error_set(
+				err, r, _("interface '%s' not found"), name);
+		return mvn_error_set(err, r,
+				     _("cannot read interface '%1$s': %2$s"),
+				     name, strerror(-r));
+	}
+	describe(l, out);
+	rtnl_link_put(l);
+	return 0;
+}
+
+/* Say what a failed create means, naming the device and the fix. */
+static int create_error(const struct mvn_link_spec *s, int e,
+			struct mvn_error *err)
+{
+	char mac[18] = "";
+
+	if (s->has_mac)
+		mvn_mac_format(s->mac, mac);
+	switch (-e) {
+	case EEXIST:
+		return mvn_error_set(err, e,
+				     _("an interface named '%s' already "
+				       "exists; choose another name"),
+				     s->name);
+	case EADDRINUSE:
+		return mvn_error_set(err, e,
+				     _("MAC address %1$s is already in use on "
+				       "lower device '%2$s' (by the device or "
+				       "another endpoint); choose another "
+				       "MAC"),
+				     mac, s->lower);
+	case EBUSY:
+		return mvn_error_set(err, e,
+				     _("lower device '%1$s' is busy: a bridge "
+				       "port cannot carry macvtap endpoints "
+				       "(detach it: ip link set %1$s "
+				       "nomaster)"),
+				     s->lower);
+	case EINVAL:
+		if (s->mode == MVN_LINK_PASSTHRU)
+			return mvn_error_set(err, e,
+					     _("lower device '%s' already has "
+					       "an endpoint, and a passthrough "
+					       "endpoint needs the whole "
+					       "device; delete the other or "
+					       "use another device"),
+					     s->lower);
+		if (s->mtu)
+			return mvn_error_set(
+				err, e,
+				_("MTU %1$u is more than lower "
+				  "device '%2$s' allows; lower the "
+				  "MTU or raise the device's"),
+				s->mtu, s->lower);
+		return mvn_error_set(err, e,
+				     _("the kernel refused endpoint '%1$s' on "
+				       "'%2$s' as invalid (a passthrough "
+				       "endpoint may hold the device)"),
+				     s->name, s->lower);
+	case EPERM:
+	case EACCES:
+		return mvn_error_set(err, e,
+				     _("not permitted to create '%s': run "
+				       "macvnet as root (it needs "
+				       "CAP_NET_ADMIN)"),
+				     s->name);
+	case ENODEV:
+		return mvn_error_set(err, e,
+				     _("lower device '%s' not found; create "
+				       "it or correct <interface dev>"),
+				     s->lower);
+	default:
+		return mvn_error_set(err, e,
+				     _("cannot create '%1$s' on '%2$s': %3$s"),
+				     s->name, s->lower, strerror(-e));
+	}
+}
+
+static int lk_create(void *ctx, const struct mvn_link_spec *s,
+		     struct mvn_link_info *out, struct mvn_error *err)
+{
+	struct nl_ctx *c = ctx;
+	struct rtnl_link *l = NULL, *lower = NULL, *alias = NULL;
+	struct nl_addr *addr = NULL;
+	int r, ret;
+
+	if (!mvn_ifname_valid(s->name))
+		return mvn_error_set(err, -EINVAL,
+				     _("'%s' is not a valid interface name"),
+				     s->name);
+	r = rtnl_link_get_kernel(c->sk, 0, s->lower, &lower);
+	if (r < 0)
+		return create_error(s, sys_err(c, r), err);
+	l = s->kind == MVN_LINK_MACVLAN ? rtnl_link_macvlan_alloc() :
+					  rtnl_link_macvtap_alloc();
+	if (!l) {
+		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
+		goto cleanup;
+	}
+	rtnl_link_set_name(l, s->name);
+	rtnl_link_set_link(l, rtnl_link_get_ifindex(lower));
+	if (s->kind == MVN_LINK_MACVLAN)
+		rtnl_link_macvlan_set_mode(l, s->mode);
+	else
+		rtnl_link_macvtap_set_mode(l, s->mode);
+	/* The group marks the link as macvnet's from its first moment. */
+	rtnl_link_set_group(l, s->group);
+	if (s->mtu)
+		rtnl_link_set_mtu(l, s->mtu);
+	if (s->has_mac) {
+		addr = nl_addr_build(AF_LLC, s->mac, 6);
+		if (!addr) {
+			ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
+			goto cleanup;
+		}
+		rtnl_link_set_addr(l, addr);
+	}
+	/* Up in the same request: if that fails the kernel undoes it all. */
+	rtnl_link_set_flags(l, IFF_UP);
+	c->kernel_errno = 0;
+	r = rtnl_link_add(c->sk, l, NLM_F_CREATE | NLM_F_EXCL);
+	if (r < 0) {
+		ret = create_error(s, sys_err(c, r), err);
+		goto cleanup;
+	}
+	rtnl_link_put(l);
+	l = NULL;
+	r = rtnl_link_get_kernel(c->sk, 0, s->name, &l);
+	if (r < 0) {
+		ret = mvn_error_set(err, sys_err(c, r),
+				    _("'%s' vanished right after it was "
+				      "created"),
+				    s->name);
+		goto cleanup;
+	}
+	if (s->alias) {
+		/* Only for people reading ip link; the group is the mark. */
+		alias = rtnl_link_alloc();
+		if (alias) {
+			rtnl_link_set_ifalias(alias, s->alias);
+			if (rtnl_link_change(c->sk, l, alias, 0) < 0)
+				c->kernel_errno = 0;
+		}
+	}
+	describe(l, out);
+	ret = 0;
+cleanup:
+	if (alias)
+		rtnl_link_put(alias);
+	if (l)
+		rtnl_link_put(l);
+	if (lower)
+		rtnl_link_put(lower);
+	if (addr)
+		nl_addr_put(addr);
+	return ret;
+}
+
+struct list_acc {
+	struct mvn_link_info *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static void collect(struct nl_object *obj, void *arg)
+{
+	struct list_acc *a = arg;
+
+	if (a->oom)
+		return;
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 64;
+		struct mvn_link_info *v = realloc(a->v, cap * sizeof(*v));
+
+		if (!v) {
+			a->oom = true;
+			return;
+		}
+		a->v = v;
+		a->cap = cap;
+	}
+	describe((struct rtnl_link *)obj, &a->v[a->n++]);
+}
+
+static int lk_list(void *ctx, struct mvn_link_info **out, size_t *n,
+		   struct mvn_error *err)
+{
+	struct nl_ctx *c = ctx;
+	struct nl_cache *cache = NULL;
+	struct list_acc acc = { 0 };
+	int r;
+
+	r = rtnl_link_alloc_cache(c->sk, AF_UNSPEC, &cache);
+	if (r < 0) {
+		r = sys_err(c, r);
+		return mvn_error_set(err, r,
+				     _("cannot list the interfaces: %s"),
+				     strerror(-r));
+	}
+	nl_cache_foreach(cache, collect, &acc);
+	nl_cache_free(cache);
+	if (acc.oom) {
+		free(acc.v);
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	}
+	*out = acc.v;
+	*n = acc.n;
+	return 0;
+}
+
+/* Send a request built by the caller and wait for the kernel's answer. */
+static int send_and_ack(struct nl_ctx *c, struct nl_msg *msg)
+{
+	int r;
+
+	c->kernel_errno = 0;
+	r = nl_send_auto_complete(c->sk, msg);
+	nlmsg_free(msg);
+	if (r < 0)
+		return sys_err(c, r);
+	r = nl_wait_for_ack(c->sk);
+	return r < 0 ? sys_err(c, r) : 0;
+}
+
+static struct nl_msg *link_msg(int type, int flags, int ifindex)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
+				 .ifi_index = ifindex };
+	struct nl_msg *msg = nlmsg_alloc_simple(type, flags);
+
+	if (msg && nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0) {
+		nlmsg_free(msg);
+		msg = NULL;
+	}
+	return msg;
+}
+
+static int lk_delete_group(void *ctx, uint32_t group, struct mvn_error *err)
+{
+	struct nl_ctx *c = ctx;
+	struct nl_msg *msg;
+	int r;
+
+	/* Never group 0 (every link) nor anybody else's group. */
+	if (!MVN_GROUP_OURS(group))
+		return mvn_error_set(err, -EINVAL,
+				     _("refusing to delete link group %u, "
+				       "which is not macvnet's"),
+				     group);
+	msg = link_msg(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, 0);
+	if (!msg || nla_put_u32(msg, IFLA_GROUP, group) < 0) {
+		nlmsg_free(msg);
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	}
+	r = send_and_ack(c, msg);
+	/* An empty group is not an error: there was nothing to delete. */
+	if (r < 0 && r != -ENODEV)
+		return mvn_error_set(err, r,
+				     _("cannot delete the interfaces of link "
+				       "group %1$u: %2$s"),
+				     group, strerror(-r));
+	return 0;
+}
+
+static int lk_delete(void *ctx, int ifindex, struct mvn_error *err)
+{
+	struct nl_ctx *c = ctx;
+	struct nl_msg *msg =
+		link_msg(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, ifindex);
+	int r;
+
+	if (!msg)
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	r = send_and_ack(c, msg);
+	if (r < 0 && r != -ENODEV)
+		return mvn_error_set(err, r,
+				     _("cannot delete interface %1$d: %2$s"),
+				     ifindex, strerror(-r));
+	return 0;
+}
+
+static int change(struct nl_ctx *c, int ifindex, uint32_t *group,
+		  unsigned int flags, const unsigned char *mac)
+{
+	struct nl_msg *msg =
+		link_msg(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, ifindex);
+
+	if (!msg)
+		return -ENOMEM;
+	if (flags) {
+		struct nlmsghdr *h = nlmsg_hdr(msg);
+		struct ifinfomsg *ifi = nlmsg_data(h);
+
+		ifi->ifi_flags = flags;
+		ifi->ifi_change = flags;
+	}
+	if ((group && nla_put_u32(msg, IFLA_GROUP, *group) < 0) ||
+	    (mac && nla_put(msg, IFLA_ADDRESS, 6, mac) < 0)) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	return send_and_ack(c, msg);
+}
+
+static int lk_set_group(void *ctx, int ifindex, uint32_t group,
+			struct mvn_error *err)
+{
+	int r = change(ctx, ifindex, &group, 0, NULL);
+
+	if (r < 0)
+		return mvn_error_set(err, r,
+				     _("cannot move interface %1$d to link "
+				       "group %2$u: %3$s"),
+				     ifindex, group, strerror(-r));
+	return 0;
+}
+
+static int lk_set_up(void *ctx, int ifindex, struct mvn_error *err)
+{
+	int r = change(ctx, ifindex, NULL, IFF_UP, NULL);
+
+	if (r < 0)
+		return mvn_error_set(err, r,
+				     _("cannot bring interface %1$d up: %2$s"),
+				     ifindex, strerror(-r));
+	return 0;
+}
+
+static int lk_set_mac(void *ctx, int ifindex, const unsigned char mac[6],
+		      struct mvn_error *err)
+{
+	int r = change(ctx, ifindex, NULL, 0, mac);
+	char text[18];
+
+	if (r < 0) {
+		mvn_mac_format(mac, text);
+		return mvn_error_set(err, r,
+				     _("cannot set MAC %1$s on interface %2$d: "
+				       "%3$s"),
+				     text, ifindex, strerror(-r));
+	}
+	return 0;
+}
+
+static void lk_close(void *ctx)
+{
+	struct nl_ctx *c = ctx;
+
+	if (!c)
+		return;
+	nl_socket_free(c->sk);
+	free(c);
+}
+
+static const struct mvn_link_ops netlink_ops = {
+	.create = lk_create,
+	.get = lk_get,
+	.list = lk_list,
+	.delete_group = lk_delete_group,
+	.delete = lk_delete,
+	.set_group = lk_set_group,
+	.set_up = lk_set_up,
+	.set_mac = lk_set_mac,
+	.close = lk_close,
+};
+
+int mvn_link_netlink(const struct mvn_link_ops **ops, void **ctx,
+		     struct mvn_error *err)
+{
+	struct nl_ctx *c = calloc(1, sizeof(*c));
+	int r;
+
+	if (!c)
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	c->sk = nl_socket_alloc();
+	if (!c->sk) {
+		free(c);
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	}
+	r = nl_connect(c->sk, NETLINK_ROUTE);
+	if (r < 0) {
+		lk_close(c);
+		return mvn_error_set(err, -EIO,
+				     _("cannot open a netlink socket: %s"),
+				     nl_geterror(r));
+	}
+	nl_socket_modify_err_cb(c->sk, NL_CB_CUSTOM, on_nl_error, c);
+	*ops = &netlink_ops;
+	*ctx = c;
+	return 0;
+}
