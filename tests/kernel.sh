@@ -1,0 +1,214 @@
+#!/bin/sh
+# Real endpoints in the kernel, in a private network and mount namespace
+# (fresh sysfs) on veth pairs: every mode's delivery between two endpoints
+# (DESIGN's table), owners of the character devices, passthrough's single
+# endpoint and MAC handover, bridge ports refused, a crash in the middle of
+# creating 50 endpoints repaired by the next command, and 20 concurrent
+# port-create.  Nothing outside the namespace is touched.
+. "${TESTS_SRCDIR:-$(dirname "$0")}/tap.sh"
+
+if [ "${MVN_IN_NETNS:-}" != 1 ]; then
+	[ "$(id -u)" = 0 ] || bail "the kernel tests need root (network namespaces)"
+	MVN_IN_NETNS=1 exec unshare --net --mount sh "$0" "$@"
+fi
+mount --make-rprivate / 2>/dev/null
+mount -t sysfs sysfs /sys || bail "cannot mount a private sysfs"
+
+M=${MACVNET:?}
+TAPIO=${TAPIO:-$(dirname "$M")/../tests/tapio}
+tmp=$(mktemp -d) || bail "mktemp"
+trap 'rm -rf "$tmp"' EXIT
+export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
+plan 79
+
+run() {
+	"$@" >"$tmp/o" 2>"$tmp/e"
+	rc=$?
+	out=$(cat "$tmp/o")
+	err=$(cat "$tmp/e")
+}
+
+# network NAME MODE DEV...: define a network over the given devices.
+network() {
+	name=$1 mode=$2
+	shift 2
+	{
+		printf '<network>\n  <name>%s</name>\n  <forward mode="%s">\n' "$name" "$mode"
+		for d in "$@"; do printf '    <interface dev="%s"/>\n' "$d"; done
+		printf '  </forward>\n</network>\n'
+	} >"$tmp/$name.xml"
+	"$M" net-define "$tmp/$name.xml" >/dev/null
+}
+
+macvnet_links() { ip -o link show type macvtap | wc -l; }
+
+ip link add veth0 type veth peer name veth1 || bail "no veth"
+ip link set veth1 up
+
+# --- each mode: two endpoints, one frame each way ---
+# expect MODE UNICAST BROADCAST [hairpin]
+expect() {
+	mode=$1 uni=$2 bc=$3 label=$4
+	network "$mode" "$mode" veth0
+	run "$M" net-start "$mode"
+	is "$rc" 0 "$mode$label: net-start"
+	a=$("$M" port-create "$mode" --name a0 --mac 52:54:00:00:00:0a --owner nobody:nogroup)
+	b=$("$M" port-create "$mode" --name b0 --mac 52:54:00:00:00:0b)
+	ta=$(echo "$a" | cut -d' ' -f3)
+	tb=$(echo "$b" | cut -d' ' -f3)
+	if [ -z "$label" ]; then
+		like "$a" "^a0 [0-9]+ /" "$mode: port-create prints name, ifindex and device"
+		is "$(cat /sys/class/net/a0/address)" 52:54:00:00:00:0a "$mode: the requested MAC"
+		is "$(stat -c '%U:%G %a' "$ta")" "nobody:nogroup 660" "$mode: the device belongs to the requested owner"
+		is "$(stat -c '%U:%G %a' "$tb")" "root:root 600" "$mode: by default the device is root's, 0600"
+	fi
+	res=$("$TAPIO" "$ta" "$tb" 52:54:00:00:00:0a 52:54:00:00:00:0b | tr '\n' ' ')
+	is "$res" "unicast $uni broadcast $bc " "$mode$label: a0 -> b0: unicast $uni, broadcast $bc"
+	run "$M" net-destroy "$mode"
+	is "$rc" 0 "$mode$label: net-destroy"
+	is "$(macvnet_links)" 0 "$mode$label: no endpoint is left"
+	"$M" net-undefine "$mode" >/dev/null
+}
+expect bridge delivered delivered ""
+expect vepa dropped dropped ""
+expect private dropped dropped ""
+
+# The same behind a Linux bridge that sends frames back (hairpin).
+ip link add hp0 type bridge
+ip link set veth1 master hp0
+ip link set hp0 up
+echo 1 >/sys/class/net/veth1/brport/hairpin_mode
+expect vepa delivered delivered " (hairpin)"
+expect private delivered dropped " (hairpin)"
+ip link set veth1 nomaster
+ip link del hp0
+
+# --- passthrough: one endpoint per device, which lends it its MAC ---
+own=$(cat /sys/class/net/veth0/address)
+network pt passthrough veth0
+"$M" net-start pt >/dev/null
+run "$M" port-create pt --name p0 --mac 52:54:00:00:00:0c
+is "$rc" 0 "passthrough: the first endpoint"
+is "$(cat /sys/class/net/veth0/address)" 52:54:00:00:00:0c "passthrough: the device takes the endpoint's MAC"
+run "$M" port-create pt --name p1
+is "$rc" 1 "passthrough: a second endpoint is refused"
+like "$err" "^macvnet: error: .*each serves one endpoint" "passthrough: the refusal says why"
+[ ! -e /sys/class/net/p1 ]
+ok $? "passthrough: nothing was created"
+"$M" net-destroy pt >/dev/null
+is "$(cat /sys/class/net/veth0/address)" "$own" "passthrough: the device's own MAC is back"
+"$M" net-undefine pt >/dev/null
+
+# --- what the kernel refuses, in words ---
+network lan bridge veth0
+"$M" net-start lan >/dev/null
+run "$M" port-create lan --name veth1
+is "$rc" 1 "a name in use is refused"
+like "$err" "^macvnet: error: an interface named 'veth1' already exists; choose another name$" "the name in use is named"
+run "$M" port-create lan --name x0 --mac "$(cat /sys/class/net/veth0/address)"
+is "$rc" 1 "the lower device's MAC is refused"
+like "$err" "already in use on lower device 'veth0'" "the MAC in use is explained"
+[ ! -e /sys/class/net/x0 ]
+ok $? "nothing is left of the refused endpoint"
+run "$M" port-create lan --mtu 9000
+is "$rc" 1 "an MTU above the device's is refused"
+like "$err" "MTU 9000 is more than lower device 'veth0' allows" "the MTU refusal names the device"
+run "$M" port-create nosuch
+is "$rc" 1 "an unknown network is refused"
+run "$M" port-create lan --owner nosuchuser
+is "$rc" 1 "an unknown owner is refused"
+like "$err" "user 'nosuchuser' does not exist" "the unknown owner is named"
+run "$M" net-undefine lan
+is "$rc" 1 "an active network cannot be undefined"
+like "$err" "net-destroy lan" "net-undefine says to stop it first"
+run "$M" port-delete nosuch0
+is "$rc" 1 "deleting an unknown endpoint fails"
+"$M" net-destroy lan >/dev/null
+
+ip link add br9 type bridge
+ip link set veth0 master br9
+run "$M" net-start lan
+is "$rc" 1 "a bridge port as lower device is refused"
+is "$err" "macvnet: error: veth0 is a port of bridge br9; a macvtap lower device cannot be a bridge port (detach it: ip link set veth0 nomaster)" "the bridge port refusal names both and the fix"
+run "$M" net-list
+if printf '%s' "$out" | grep -q ' lan '; then ok 1 "the refused network is not active"; else ok 0 "the refused network is not active"; fi
+ip link set veth0 nomaster
+ip link del br9
+network gone bridge veth7
+run "$M" net-start gone
+is "$rc" 1 "a missing lower device is refused"
+like "$err" "lower device 'veth7' of network 'gone' not found" "the missing device is named"
+
+# --- several at once: one request; the pool is shared out ---
+ip link add veth2 type veth peer name veth3
+ip link set veth3 up
+network two bridge veth0 veth2
+"$M" net-start two >/dev/null
+for i in 1 2 3 4; do "$M" port-create two >/dev/null; done
+is "$(ls /sys/class/net/veth0/upper_* -d 2>/dev/null | wc -l) $(ls /sys/class/net/veth2/upper_* -d 2>/dev/null | wc -l)" "2 2" "endpoints go to the device with the fewest"
+run "$M" port-delete mvt0 mvt1 mvt2
+is "$rc" 0 "port-delete of three"
+is "$("$M" port-list two | grep -c ' two ')" 1 "one endpoint is left"
+run "$M" net-info two
+like "$out" "veth0 +[0-9] endpoints" "net-info shows the devices"
+like "$out" "reach each other directly" "net-info says who reaches whom"
+"$M" net-destroy two >/dev/null
+
+# --- autostart ---
+"$M" net-autostart two >/dev/null
+run "$M" start-autostart
+like "$out" "Network two started" "start-autostart starts marked networks"
+run "$M" start-autostart
+is "$out" "" "start-autostart leaves active networks alone"
+"$M" net-destroy two >/dev/null
+"$M" net-autostart two --disable >/dev/null
+run "$M" start-autostart
+is "$out" "" "after --disable nothing starts"
+
+# --- a crash in the middle of creating 50 endpoints ---
+{
+	printf '<network>\n  <name>big</name>\n  <forward mode="bridge"><interface dev="veth0"/></forward>\n  <metadata><m:network xmlns:m="urn:macvnet:1">\n'
+	i=0
+	while [ $i -lt 50 ]; do printf '    <m:port name="big%d"/>\n' $i; i=$((i + 1)); done
+	printf '  </m:network></metadata>\n</network>\n'
+} >"$tmp/big.xml"
+"$M" net-define "$tmp/big.xml" >/dev/null
+"$M" net-start big >/dev/null &
+pid=$!
+n=0
+while [ "$(macvnet_links)" -lt 10 ] && [ $n -lt 2000 ]; do n=$((n + 1)); done
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
+left=$(macvnet_links)
+if [ "$left" -gt 0 ] && [ "$left" -lt 50 ]; then
+	ok 0 "SIGKILL left a half-made network ($left endpoints)"
+else
+	ok 1 "SIGKILL left a half-made network ($left endpoints)"
+fi
+run "$M" reconcile
+is "$rc" 0 "reconcile after the crash"
+like "$out" "$left leftover links removed" "reconcile removes every leftover endpoint"
+is "$(macvnet_links)" 0 "no leaked link"
+run "$M" net-list --all
+like "$out" " big +inactive" "the crashed network is inactive, as the kernel says"
+run "$M" net-start big
+is "$rc" 0 "it starts cleanly afterwards"
+is "$(macvnet_links)" 50 "with its 50 endpoints"
+ip link del big7
+run "$M" port-create big --name late0
+is "$rc" 0 "a command after a link vanished works"
+is "$("$M" port-list big | grep -c ' big ')" 50 "the vanished endpoint is forgotten, the new one listed"
+"$M" net-destroy big >/dev/null
+is "$(macvnet_links)" 0 "net-destroy removes all 50 at once"
+
+# --- 20 port-create at the same time ---
+"$M" net-start lan >/dev/null
+i=0
+while [ $i -lt 20 ]; do "$M" port-create lan >"$tmp/par$i" 2>&1 & i=$((i + 1)); done
+wait
+is "$(cat "$tmp"/par* | cut -d' ' -f1 | sort -u | wc -l)" 20 "20 concurrent port-create: 20 distinct names"
+is "$(for f in "$tmp"/par*; do cat "/sys/class/net/$(cut -d' ' -f1 "$f")/address"; done | sort -u | wc -l)" 20 "20 distinct MACs"
+is "$("$M" port-list lan | grep -c ' lan ')" 20 "the state lists exactly 20"
+is "$(macvnet_links)" 20 "the kernel has exactly 20"
+"$M" net-destroy lan >/dev/null
+is "$(macvnet_links)" 0 "all gone after net-destroy"

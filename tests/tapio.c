@@ -1,0 +1,103 @@
+/*
+ * tapio: send frames from one macvtap character device and tell whether
+ * they arrive on another, for the kernel tests.
+ *
+ *   tapio FROM TO FROM_MAC TO_MAC
+ *
+ * writes one unicast frame (to TO_MAC) and one broadcast frame from FROM,
+ * each with a random tag, then reads TO for up to 500 ms and prints
+ * "unicast delivered|dropped" and "broadcast delivered|dropped".  Frames
+ * carry the 10-byte virtio-net header the devices are opened with.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define VNET_HDR 10
+#define ETHERTYPE 0x88b5 /* IEEE local experimental */
+
+static int frame(unsigned char *buf, const unsigned char dst[6],
+		 const unsigned char src[6], const unsigned char tag[8])
+{
+	memset(buf, 0, VNET_HDR);
+	memcpy(buf + VNET_HDR, dst, 6);
+	memcpy(buf + VNET_HDR + 6, src, 6);
+	buf[VNET_HDR + 12] = ETHERTYPE >> 8;
+	buf[VNET_HDR + 13] = ETHERTYPE & 0xff;
+	memset(buf + VNET_HDR + 14, 0, 46);
+	memcpy(buf + VNET_HDR + 14, tag, 8);
+	return VNET_HDR + 60;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned char src[6], dst[6], bcast[6], uni_tag[8], b_tag[8];
+	unsigned char buf[2048];
+	bool got_uni = false, got_b = false;
+	int from, to, len;
+	long deadline;
+
+	if (argc != 5 || !mvn_mac_parse(argv[3], src) ||
+	    !mvn_mac_parse(argv[4], dst)) {
+		fprintf(stderr, "usage: tapio FROM TO FROM_MAC TO_MAC\n");
+		return 2;
+	}
+	memset(bcast, 0xff, 6);
+	if (getrandom(uni_tag, 8, 0) != 8 || getrandom(b_tag, 8, 0) != 8)
+		return 1;
+	from = open(argv[1], O_RDWR | O_CLOEXEC);
+	to = open(argv[2], O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (from < 0 || to < 0) {
+		fprintf(stderr, "tapio: cannot open %s: %s\n",
+			from < 0 ? argv[1] : argv[2], strerror(errno));
+		return 1;
+	}
+	/* Drain what is already queued (router solicitations and such). */
+	while (read(to, buf, sizeof(buf)) > 0)
+		;
+	len = frame(buf, dst, src, uni_tag);
+	if (write(from, buf, (size_t)len) != len)
+		fprintf(stderr, "tapio: write: %s\n", strerror(errno));
+	len = frame(buf, bcast, src, b_tag);
+	if (write(from, buf, (size_t)len) != len)
+		fprintf(stderr, "tapio: write: %s\n", strerror(errno));
+	deadline = now_ms() + 500;
+	while (!(got_uni && got_b) && now_ms() < deadline) {
+		struct pollfd p = { .fd = to, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, (int)(deadline - now_ms())) <= 0)
+			continue;
+		while ((n = read(to, buf, sizeof(buf))) > 0) {
+			if (n < VNET_HDR + 22)
+				continue;
+			if (!memcmp(buf + VNET_HDR + 14, uni_tag, 8))
+				got_uni = true;
+			if (!memcmp(buf + VNET_HDR + 14, b_tag, 8))
+				got_b = true;
+		}
+	}
+	printf("unicast %s\nbroadcast %s\n", got_uni ? "delivered" : "dropped",
+	       got_b ? "delivered" : "dropped");
+	close(from);
+	close(to);
+	return 0;
+}
