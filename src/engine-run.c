@@ -449,23 +449,52 @@ static int choose_lower(const struct mvn_state *st,
  * Create one endpoint of st and add it to st (in memory).  On failure
  * nothing of it is left.
  */
+struct linkset {
+	struct mvn_link_info *v;
+	size_t n, cap;
+};
+
+/* Remember a link just created, so that one dump serves many creations. */
+static int linkset_add(struct linkset *ls, const struct mvn_link_info *l)
+{
+	if (ls->n >= ls->cap) {
+		size_t cap = ls->cap ? ls->cap * 2 : ls->n + 64;
+		struct mvn_link_info *v = realloc(ls->v, cap * sizeof(*v));
+
+		if (!v)
+			return -ENOMEM;
+		ls->v = v;
+		ls->cap = cap;
+	}
+	ls->v[ls->n++] = *l;
+	return 0;
+}
+
+static int linkset_load(struct mvn_engine *eng, struct linkset *ls,
+			struct mvn_error *err)
+{
+	free(ls->v);
+	ls->v = NULL;
+	ls->n = ls->cap = 0;
+	if (L(eng)->list(C(eng), &ls->v, &ls->n, err) < 0)
+		return err ? err->code : -EIO;
+	ls->cap = ls->n;
+	return 0;
+}
+
 static int create_port(struct mvn_engine *eng, struct mvn_state *st,
-		       const struct creation *c, struct mvn_port_state *out,
-		       struct mvn_error *err)
+		       struct linkset *ls, const struct creation *c,
+		       struct mvn_port_state *out, struct mvn_error *err)
 {
 	struct mvn_link_spec spec = { 0 };
-	struct mvn_link_info info, *v = NULL, lower_info = { 0 };
+	struct mvn_link_info info, *v = ls->v, lower_info = { 0 };
 	struct mvn_port_state p = { 0 };
 	struct mvn_error ignored = { 0 };
 	const struct mvn_link_info *lower;
-	char name[16], alias[300];
+	char name[16];
 	bool took_mac = false;
-	size_t n = 0, i;
+	size_t n = ls->n, i;
 	int ret;
-
-	ret = L(eng)->list(C(eng), &v, &n, err);
-	if (ret < 0)
-		return ret;
 	if (c->name) {
 		snprintf(name, sizeof(name), "%s", c->name);
 		if (mvn_state_find_port(st, name) >= 0 ||
@@ -505,13 +534,13 @@ static int create_port(struct mvn_engine *eng, struct mvn_state *st,
 		if (ret < 0)
 			goto cleanup;
 	}
+	lower = find_link(v, n, spec.lower);
+	spec.lower_ifindex = lower ? lower->ifindex : 0;
 	spec.name = name;
 	spec.kind = MVN_LINK_MACVTAP;
 	spec.mode = link_mode(st->mode);
 	spec.group = st->group;
 	spec.mtu = c->mtu;
-	snprintf(alias, sizeof(alias), "macvnet:%s", st->network);
-	spec.alias = alias;
 	if (c->has_mac) {
 		memcpy(spec.mac, c->mac, 6);
 	} else if (fresh_mac(v, n, spec.mac) < 0) {
@@ -563,6 +592,10 @@ static int create_port(struct mvn_engine *eng, struct mvn_state *st,
 			      c->perm, p.tap, sizeof(p.tap), err);
 	if (ret == 0)
 		ret = mvn_state_add_port(st, &p);
+	if (ret == 0 && linkset_add(ls, &info) < 0) {
+		mvn_state_remove_port(st, st->nports - 1);
+		ret = -ENOMEM;
+	}
 	if (ret < 0) {
 		if (ret == -ENOMEM)
 			mvn_error_set(err, ret, _("out of memory"));
@@ -581,7 +614,6 @@ cleanup:
 	if (ret < 0 && st->mode == MVN_FWD_PASSTHROUGH && spec.lower &&
 	    !mvn_state_count_lower(st, spec.lower))
 		mvn_state_forget_mac(st, spec.lower);
-	free(v);
 	return ret;
 }
 
@@ -683,6 +715,7 @@ int mvn_engine_start(struct mvn_engine *eng, const char *name,
 	struct mvn_network *net = NULL;
 	struct mvn_state *st = NULL, *old = NULL;
 	struct mvn_error quiet = { 0 };
+	struct linkset ls = { 0 };
 	size_t i;
 	int ret;
 
@@ -725,6 +758,8 @@ int mvn_engine_start(struct mvn_engine *eng, const char *name,
 			goto out;
 	}
 	ret = alloc_group(eng, &st->group, err);
+	if (ret == 0)
+		ret = linkset_load(eng, &ls, err);
 	if (ret < 0)
 		goto out;
 	for (i = 0; i < net->nports; i++) {
@@ -737,7 +772,7 @@ int mvn_engine_start(struct mvn_engine *eng, const char *name,
 		c.has_mac = ps->mac && mvn_mac_parse(ps->mac, c.mac);
 		ret = port_ids(ps, &c, err);
 		if (ret == 0)
-			ret = create_port(eng, st, &c, NULL, &perr);
+			ret = create_port(eng, st, &ls, &c, NULL, &perr);
 		if (ret < 0) {
 			if (perr.msg[0])
 				mvn_error_set(err, ret,
@@ -753,6 +788,7 @@ int mvn_engine_start(struct mvn_engine *eng, const char *name,
 		teardown(eng, st);
 out:
 	end(eng);
+	free(ls.v);
 	mvn_state_free(st);
 	mvn_state_free(old);
 	mvn_network_free(net);
@@ -846,6 +882,7 @@ int mvn_engine_port_create(struct mvn_engine *eng,
 {
 	struct mvn_state *st = NULL;
 	struct creation c = { 0 };
+	struct linkset ls = { 0 };
 	bool has_group = false;
 	int ret;
 
@@ -879,9 +916,11 @@ int mvn_engine_port_create(struct mvn_engine *eng,
 	if (ret < 0)
 		return ret;
 	ret = load_state(eng, req->network, &st, err);
+	if (ret == 0)
+		ret = linkset_load(eng, &ls, err);
 	if (ret < 0)
 		goto out;
-	ret = create_port(eng, st, &c, out, err);
+	ret = create_port(eng, st, &ls, &c, out, err);
 	if (ret < 0)
 		goto out;
 	ret = save_state(eng, st, err);
@@ -893,6 +932,7 @@ int mvn_engine_port_create(struct mvn_engine *eng,
 	}
 out:
 	end(eng);
+	free(ls.v);
 	mvn_state_free(st);
 	return ret;
 }

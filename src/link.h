@@ -43,13 +43,13 @@ enum mvn_link_mode {
 struct mvn_link_spec {
 	const char *name;
 	const char *lower;
+	int lower_ifindex; /* 0: look it up by name */
 	enum mvn_link_kind kind; /* MVN_LINK_MACVTAP or MVN_LINK_MACVLAN */
 	enum mvn_link_mode mode;
 	bool has_mac;
 	unsigned char mac[6];
 	unsigned int mtu; /* 0: the lower device's */
 	uint32_t group;
-	const char *alias; /* shown by ip link; may be NULL */
 };
 
 /* What the kernel says about a link. */

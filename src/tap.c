@@ -45,26 +45,20 @@ static int sysfs_devt(const char *ifname, int ifindex, dev_t *out,
 	return 0;
 }
 
+/*
+ * Give the node to uid:gid with perm.  path was just seen to be a character
+ * device, not a link, in a directory only root may write.
+ */
 static int give(const char *path, uid_t uid, gid_t gid, mode_t perm,
 		struct mvn_error *err)
 {
-	int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	char proc[64];
-	int ret = 0;
-
-	if (fd < 0)
-		return mvn_error_set(err, -errno, _("cannot open %1$s: %2$s"),
-				     path, strerror(errno));
-	/* Through the descriptor, so that a swapped name is not followed. */
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	if (chown(proc, uid, gid) < 0 || chmod(proc, perm) < 0)
-		ret = mvn_error_set(err, -errno,
-				    _("cannot give %1$s to %2$u:%3$u mode "
-				      "%4$04o: %5$s"),
-				    path, (unsigned)uid, (unsigned)gid,
-				    (unsigned)perm, strerror(errno));
-	close(fd);
-	return ret;
+	if (lchown(path, uid, gid) < 0 || fchmodat(AT_FDCWD, path, perm, 0) < 0)
+		return mvn_error_set(err, -errno,
+				     _("cannot give %1$s to %2$u:%3$u mode "
+				       "%4$04o: %5$s"),
+				     path, (unsigned)uid, (unsigned)gid,
+				     (unsigned)perm, strerror(errno));
+	return 0;
 }
 
 int mvn_tap_prepare(const char *run_dir, const char *ifname, int ifindex,
