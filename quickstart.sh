@@ -13,7 +13,7 @@ top=$(pwd)
 
 packages="gcc make autoconf automake autopoint gettext pkg-config
 	libxml2-dev libxml2-utils libnl-3-dev libnl-route-3-dev libvirt-dev
-	libcmocka-dev valgrind iproute2 util-linux clang-format-14"
+	libcmocka-dev valgrind iproute2 util-linux strace clang-format-14"
 
 install_missing() {
 	missing=""
@@ -61,7 +61,8 @@ case "${1:-}" in
 demo)
 	install_missing
 	build
-	exec unshare --net sh "$top/data/demo.sh" "$top/src/macvnet" "$top"
+	make tests/tapio >/dev/null
+	exec sh "$top/data/demo.sh" "$top/src/macvnet" "$top"
 	;;
 test)
 	install_missing
