@@ -246,6 +246,9 @@ static int info_exec(struct mvn_engine *eng, int argc, char **argv)
 		       st->ports[i].ifindex, st->ports[i].lower, mac,
 		       st->ports[i].tap);
 	}
+	if (st->has_host)
+		printf(_("Host shim:   %1$s on %2$s (ifindex %3$d)\n"),
+		       st->host_name, st->host_lower, st->host_ifindex);
 	printf("%s\n", _("Reachability:"));
 	printf("  %s\n", reach(st->mode));
 	for (i = 0; i < st->nlowers; i++) {
@@ -263,8 +266,13 @@ static int info_exec(struct mvn_engine *eng, int argc, char **argv)
 					_("(only through a hairpin switch)") :
 					_("(isolated from each other)"));
 	}
-	printf("  %s\n", _("no endpoint reaches the host's own addresses on "
-			   "its device (add a <macvnet:host> shim for that)"));
+	if (st->has_host)
+		printf("  %s\n", _("the host reaches the endpoints through its "
+				   "shim"));
+	else
+		printf("  %s\n",
+		       _("no endpoint reaches the host's own addresses on its "
+			 "device (add a <macvnet:host> shim for that)"));
 out:
 	mvn_state_free(st);
 	mvn_network_free(net);

@@ -177,6 +177,24 @@ static bool restore_mac(struct mvn_engine *eng, struct mvn_state *st,
 	return false;
 }
 
+/* Give the lower devices back the addresses the host shim took. */
+static void restore_addrs(struct mvn_engine *eng, struct mvn_state *st,
+			  const struct mvn_link_info *v, size_t n)
+{
+	struct mvn_error ignored = { 0 };
+	struct mvn_addr a;
+	size_t i;
+
+	for (i = 0; i < st->nmoved; i++) {
+		const struct mvn_link_info *l =
+			find_link(v, n, st->moved[i].dev);
+
+		if (l && mvn_addr_parse(st->moved[i].cidr, &a))
+			L(eng)->addr_add(C(eng), l->ifindex, &a, &ignored);
+	}
+	st->nmoved = 0;
+}
+
 /* The ports of st the kernel no longer has are forgotten; true if any. */
 static bool forget_lost(struct mvn_engine *eng, struct mvn_state *st,
 			const struct mvn_link_info *v, size_t n,
@@ -204,6 +222,18 @@ static bool forget_lost(struct mvn_engine *eng, struct mvn_state *st,
 			rep->restored++;
 		changed = true;
 	}
+	if (st->has_host) {
+		const struct mvn_link_info *l = find_link(v, n, st->host_name);
+
+		if (!l || l->ifindex != st->host_ifindex ||
+		    l->group != st->group) {
+			st->has_host = false;
+			restore_addrs(eng, st, v, n);
+			if (rep)
+				rep->forgotten++;
+			changed = true;
+		}
+	}
 	return changed;
 }
 
@@ -214,6 +244,10 @@ static bool known(struct mvn_state **states, const struct mvn_link_info *l)
 	for (i = 0; states[i]; i++) {
 		if (states[i]->group != l->group)
 			continue;
+		if (states[i]->has_host &&
+		    states[i]->host_ifindex == l->ifindex &&
+		    !strcmp(states[i]->host_name, l->name))
+			return true;
 		for (j = 0; j < states[i]->nports; j++)
 			if (states[i]->ports[j].ifindex == l->ifindex &&
 			    !strcmp(states[i]->ports[j].name, l->name))
@@ -679,11 +713,97 @@ static void teardown(struct mvn_engine *eng, struct mvn_state *st)
 	for (i = 0; i < st->nports; i++)
 		mvn_tap_release(eng->run_dir, st->ports[i].tap);
 	st->nports = 0;
-	if (st->nsaved && L(eng)->list(C(eng), &v, &n, &ignored) == 0) {
+	st->has_host = false;
+	if ((st->nsaved || st->nmoved) &&
+	    L(eng)->list(C(eng), &v, &n, &ignored) == 0) {
 		while (st->nsaved)
 			restore_mac(eng, st, st->saved[0].dev, v, n);
+		restore_addrs(eng, st, v, n);
 	}
 	free(v);
+}
+
+/*
+ * The host shim: a macvlan in bridge mode on the first lower device, so
+ * that the host reaches the network's guests.  It takes the given address
+ * and, with move-addresses='yes', the lower device's own addresses (saved
+ * in the state first, so that they come back after a crash too).
+ */
+static int create_host(struct mvn_engine *eng, struct mvn_state *st,
+		       const struct mvn_host_spec *h, struct linkset *ls,
+		       struct mvn_error *err)
+{
+	struct mvn_link_spec spec = { 0 };
+	struct mvn_link_info info;
+	const struct mvn_link_info *lower = NULL;
+	struct mvn_addr a, *addrs = NULL;
+	char text[64];
+	size_t i, n = 0;
+	int ret;
+
+	for (i = 0; i < st->nlowers && !lower; i++)
+		lower = find_link(ls->v, ls->n, st->lowers[i]);
+	if (!lower)
+		return mvn_error_set(err, -ENODEV,
+				     _("no lower device of network '%s' exists "
+				       "for the host shim"),
+				     st->network);
+	if (find_link(ls->v, ls->n, h->name))
+		return mvn_error_set(err, -EEXIST,
+				     _("host shim '%s': an interface of that "
+				       "name already exists; choose another "
+				       "name"),
+				     h->name);
+	spec.name = h->name;
+	spec.lower = lower->name;
+	spec.lower_ifindex = lower->ifindex;
+	spec.kind = MVN_LINK_MACVLAN;
+	spec.mode = MVN_LINK_BRIDGE_MODE;
+	spec.group = st->group;
+	if (fresh_mac(ls->v, ls->n, spec.mac) == 0)
+		spec.has_mac = true;
+	ret = L(eng)->create(C(eng), &spec, &info, err);
+	if (ret < 0)
+		return ret;
+	st->has_host = true;
+	snprintf(st->host_name, sizeof(st->host_name), "%s", h->name);
+	snprintf(st->host_lower, sizeof(st->host_lower), "%s", lower->name);
+	st->host_ifindex = info.ifindex;
+	ret = linkset_add(ls, &info);
+	if (ret == 0)
+		ret = save_state(eng, st, err);
+	if (ret < 0)
+		return ret;
+	if (h->move_addresses == MVN_YES) {
+		ret = L(eng)->addr_list(C(eng), lower->ifindex, &addrs, &n,
+					err);
+		for (i = 0; ret == 0 && i < n; i++) {
+			if (!addrs[i].global)
+				continue;
+			mvn_addr_format(&addrs[i], text);
+			ret = mvn_state_add_moved(st, lower->name, text);
+			if (ret == 0)
+				ret = save_state(eng, st, err);
+			if (ret == 0)
+				ret = L(eng)->addr_del(C(eng), lower->ifindex,
+						       &addrs[i], err);
+			if (ret == 0)
+				ret = L(eng)->addr_add(C(eng), info.ifindex,
+						       &addrs[i], err);
+		}
+		free(addrs);
+		if (ret < 0)
+			return ret;
+	}
+	if (h->address) {
+		if (!mvn_addr_parse(h->address, &a))
+			return mvn_error_set(err, -EINVAL,
+					     _("host shim address '%s' is not "
+					       "an address with a prefix"),
+					     h->address);
+		ret = L(eng)->addr_add(C(eng), info.ifindex, &a, err);
+	}
+	return ret;
 }
 
 static int port_ids(const struct mvn_port_spec *ps, struct creation *c,
@@ -783,9 +903,25 @@ int mvn_engine_start(struct mvn_engine *eng, const char *name,
 			goto out;
 		}
 	}
+	if (net->host.present) {
+		struct mvn_error herr = { 0 };
+
+		ret = create_host(eng, st, &net->host, &ls, &herr);
+		if (ret < 0) {
+			mvn_error_set(err, ret,
+				      _("network '%1$s', host shim '%2$s': "
+					"%3$s"),
+				      name, net->host.name, herr.msg);
+			teardown(eng, st);
+			drop_state(eng, name, NULL);
+			goto out;
+		}
+	}
 	ret = save_state(eng, st, err);
-	if (ret < 0)
+	if (ret < 0) {
 		teardown(eng, st);
+		drop_state(eng, name, NULL);
+	}
 out:
 	end(eng);
 	free(ls.v);

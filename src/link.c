@@ -1,6 +1,7 @@
 /* The kernel's links through libnl-route-3: the only module that talks netlink. */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
@@ -11,6 +12,7 @@
 
 #include <linux/if_link.h>
 #include <netlink/netlink.h>
+#include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/macvlan.h>
 #include <netlink/route/link/macvtap.h>
@@ -468,6 +470,155 @@ static int lk_set_mac(void *ctx, int ifindex, const unsigned char mac[6],
 	return 0;
 }
 
+bool mvn_addr_parse(const char *s, struct mvn_addr *a)
+{
+	char text[64], *slash, *end;
+	unsigned long p;
+
+	memset(a, 0, sizeof(*a));
+	if (!s || snprintf(text, sizeof(text), "%s", s) >= (int)sizeof(text))
+		return false;
+	slash = strchr(text, '/');
+	if (!slash || !slash[1])
+		return false;
+	*slash++ = '\0';
+	a->family = strchr(text, ':') ? AF_INET6 : AF_INET;
+	if (inet_pton(a->family, text, a->bytes) != 1)
+		return false;
+	if (strspn(slash, "0123456789") != strlen(slash))
+		return false;
+	p = strtoul(slash, &end, 10);
+	if (p > (a->family == AF_INET ? 32UL : 128UL))
+		return false;
+	a->prefix = (unsigned int)p;
+	a->global = true;
+	return true;
+}
+
+void mvn_addr_format(const struct mvn_addr *a, char out[64])
+{
+	char text[INET6_ADDRSTRLEN] = "?";
+
+	inet_ntop(a->family, a->bytes, text, sizeof(text));
+	snprintf(out, 64, "%s/%u", text, a->prefix);
+}
+
+struct addr_acc {
+	int ifindex;
+	struct mvn_addr *v;
+	size_t n;
+	bool oom;
+};
+
+static void collect_addr(struct nl_object *obj, void *arg)
+{
+	struct rtnl_addr *ra = (struct rtnl_addr *)obj;
+	struct addr_acc *acc = arg;
+	struct nl_addr *local = rtnl_addr_get_local(ra);
+	struct mvn_addr *v;
+
+	if (acc->oom || rtnl_addr_get_ifindex(ra) != acc->ifindex || !local)
+		return;
+	v = realloc(acc->v, (acc->n + 1) * sizeof(*v));
+	if (!v) {
+		acc->oom = true;
+		return;
+	}
+	acc->v = v;
+	memset(&v[acc->n], 0, sizeof(v[0]));
+	v[acc->n].family = rtnl_addr_get_family(ra);
+	if (nl_addr_get_len(local) <= 16)
+		memcpy(v[acc->n].bytes, nl_addr_get_binary_addr(local),
+		       nl_addr_get_len(local));
+	v[acc->n].prefix = (unsigned int)rtnl_addr_get_prefixlen(ra);
+	v[acc->n].global = rtnl_addr_get_scope(ra) == RT_SCOPE_UNIVERSE;
+	acc->n++;
+}
+
+static int lk_addr_list(void *ctx, int ifindex, struct mvn_addr **out,
+			size_t *n, struct mvn_error *err)
+{
+	struct nl_ctx *c = ctx;
+	struct nl_cache *cache = NULL;
+	struct addr_acc acc = { .ifindex = ifindex };
+	int r;
+
+	r = rtnl_addr_alloc_cache(c->sk, &cache);
+	if (r < 0) {
+		r = sys_err(c, r);
+		return mvn_error_set(err, r, _("cannot list addresses: %s"),
+				     strerror(-r));
+	}
+	nl_cache_foreach(cache, collect_addr, &acc);
+	nl_cache_free(cache);
+	if (acc.oom) {
+		free(acc.v);
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	}
+	*out = acc.v;
+	*n = acc.n;
+	return 0;
+}
+
+static int addr_op(struct nl_ctx *c, int ifindex, const struct mvn_addr *a,
+		   bool add)
+{
+	struct rtnl_addr *ra = rtnl_addr_alloc();
+	struct nl_addr *local;
+	int r;
+
+	if (!ra)
+		return -ENOMEM;
+	local = nl_addr_build(a->family, a->bytes,
+			      a->family == AF_INET ? 4 : 16);
+	if (!local) {
+		rtnl_addr_put(ra);
+		return -ENOMEM;
+	}
+	nl_addr_set_prefixlen(local, (int)a->prefix);
+	rtnl_addr_set_ifindex(ra, ifindex);
+	rtnl_addr_set_family(ra, a->family);
+	rtnl_addr_set_local(ra, local);
+	rtnl_addr_set_prefixlen(ra, (int)a->prefix);
+	c->kernel_errno = 0;
+	r = add ? rtnl_addr_add(c->sk, ra, 0) : rtnl_addr_delete(c->sk, ra, 0);
+	nl_addr_put(local);
+	rtnl_addr_put(ra);
+	return r < 0 ? sys_err(c, r) : 0;
+}
+
+static int lk_addr_add(void *ctx, int ifindex, const struct mvn_addr *a,
+		       struct mvn_error *err)
+{
+	char text[64];
+	int r = addr_op(ctx, ifindex, a, true);
+
+	if (r < 0 && r != -EEXIST) {
+		mvn_addr_format(a, text);
+		return mvn_error_set(err, r,
+				     _("cannot add address %1$s to interface "
+				       "%2$d: %3$s"),
+				     text, ifindex, strerror(-r));
+	}
+	return 0;
+}
+
+static int lk_addr_del(void *ctx, int ifindex, const struct mvn_addr *a,
+		       struct mvn_error *err)
+{
+	char text[64];
+	int r = addr_op(ctx, ifindex, a, false);
+
+	if (r < 0 && r != -EADDRNOTAVAIL && r != -ENODEV) {
+		mvn_addr_format(a, text);
+		return mvn_error_set(err, r,
+				     _("cannot remove address %1$s from "
+				       "interface %2$d: %3$s"),
+				     text, ifindex, strerror(-r));
+	}
+	return 0;
+}
+
 static void lk_close(void *ctx)
 {
 	struct nl_ctx *c = ctx;
@@ -489,6 +640,9 @@ static const struct mvn_link_ops netlink_ops = {
 	.set_group = lk_set_group,
 	.set_up = lk_set_up,
 	.set_mac = lk_set_mac,
+	.addr_list = lk_addr_list,
+	.addr_add = lk_addr_add,
+	.addr_del = lk_addr_del,
 	.close = lk_close,
 };
 

@@ -66,6 +66,19 @@ struct mvn_link_info {
 	bool up;
 };
 
+/* An interface address. */
+struct mvn_addr {
+	int family; /* AF_INET or AF_INET6 */
+	unsigned char bytes[16];
+	unsigned int prefix;
+	bool global; /* scope global (what an admin assigned) */
+};
+
+/* Parse "ADDRESS/PREFIX"; false if it is not one. */
+bool mvn_addr_parse(const char *s, struct mvn_addr *a);
+/* Format as "ADDRESS/PREFIX" into out (64 bytes). */
+void mvn_addr_format(const struct mvn_addr *a, char out[64]);
+
 struct mvn_link_ops {
 	/* Create and bring up a link; *out describes it.  All or nothing. */
 	int (*create)(void *ctx, const struct mvn_link_spec *spec,
@@ -88,6 +101,15 @@ struct mvn_link_ops {
 	/* Give a (down) link another MAC address. */
 	int (*set_mac)(void *ctx, int ifindex, const unsigned char mac[6],
 		       struct mvn_error *err);
+	/* The addresses of a link; *out is freed by the caller. */
+	int (*addr_list)(void *ctx, int ifindex, struct mvn_addr **out,
+			 size_t *n, struct mvn_error *err);
+	/* Give a link an address. */
+	int (*addr_add)(void *ctx, int ifindex, const struct mvn_addr *a,
+			struct mvn_error *err);
+	/* Take an address from a link. */
+	int (*addr_del)(void *ctx, int ifindex, const struct mvn_addr *a,
+			struct mvn_error *err);
 	/* Release the context. */
 	void (*close)(void *ctx);
 };

@@ -16,6 +16,8 @@
  *   mode MODE
  *   lower DEV                (once per pool device, in order)
  *   saved-mac DEV MAC
+ *   host NAME IFINDEX LOWER  (the host shim)
+ *   moved-addr DEV CIDR      (an address the shim took from DEV)
  *   port NAME ifindex=N lower=DEV mac=MAC uid=U gid=G perm=OOOO static=0|1
  *        owner=TAG tap=PATH  (tap last: it takes the rest of the line)
  */
@@ -32,6 +34,7 @@ void mvn_state_free(struct mvn_state *s)
 	free(s->lowers);
 	free(s->ports);
 	free(s->saved);
+	free(s->moved);
 	free(s);
 }
 
@@ -157,6 +160,19 @@ int mvn_state_parse(const char *text, const char *what, struct mvn_state **out,
 				ret = mvn_state_save_mac(s, rest, m);
 		} else if (!strcmp(line, "port")) {
 			ret = parse_port(s, rest);
+		} else if (!strcmp(line, "host")) {
+			if (sscanf(rest, "%15s %d %15s", s->host_name,
+				   &s->host_ifindex, s->host_lower) != 3)
+				ret = -EINVAL;
+			else
+				s->has_host = true;
+		} else if (!strcmp(line, "moved-addr")) {
+			char dev[16], cidr[64];
+
+			if (sscanf(rest, "%15s %63s", dev, cidr) != 2)
+				ret = -EINVAL;
+			else
+				ret = mvn_state_add_moved(s, dev, cidr);
 		}
 		if (ret < 0) {
 			ret = ret == -ENOMEM ?
@@ -193,6 +209,12 @@ char *mvn_state_format(const struct mvn_state *s)
 		mvn_mac_format(s->saved[i].mac, mac);
 		mvn_buf_printf(&b, "saved-mac %s %s\n", s->saved[i].dev, mac);
 	}
+	if (s->has_host)
+		mvn_buf_printf(&b, "host %s %d %s\n", s->host_name,
+			       s->host_ifindex, s->host_lower);
+	for (i = 0; i < s->nmoved; i++)
+		mvn_buf_printf(&b, "moved-addr %s %s\n", s->moved[i].dev,
+			       s->moved[i].cidr);
 	for (i = 0; i < s->nports; i++) {
 		const struct mvn_port_state *p = &s->ports[i];
 
@@ -281,4 +303,20 @@ size_t mvn_state_count_lower(const struct mvn_state *s, const char *dev)
 		if (!strcmp(s->ports[i].lower, dev))
 			n++;
 	return n;
+}
+
+int mvn_state_add_moved(struct mvn_state *s, const char *dev, const char *cidr)
+{
+	struct mvn_moved_addr *v;
+
+	if (strlen(dev) >= sizeof(v->dev) || strlen(cidr) >= sizeof(v->cidr))
+		return -EINVAL;
+	v = realloc(s->moved, (s->nmoved + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	s->moved = v;
+	strcpy(v[s->nmoved].dev, dev);
+	strcpy(v[s->nmoved].cidr, cidr);
+	s->nmoved++;
+	return 0;
 }

@@ -29,6 +29,12 @@ struct mvn_saved_mac {
 	unsigned char mac[6];
 };
 
+/* An address moved from a lower device to the host shim. */
+struct mvn_moved_addr {
+	char dev[16];
+	char cidr[64];
+};
+
 struct mvn_state {
 	char *network;
 	uint32_t group;
@@ -39,7 +45,16 @@ struct mvn_state {
 	size_t nports;
 	struct mvn_saved_mac *saved;
 	size_t nsaved;
+	bool has_host; /* the host shim (a macvlan) exists */
+	char host_name[16];
+	int host_ifindex;
+	char host_lower[16];
+	struct mvn_moved_addr *moved;
+	size_t nmoved;
 };
+
+/* Remember an address moved from dev to the host shim. */
+int mvn_state_add_moved(struct mvn_state *s, const char *dev, const char *cidr);
 
 /* Parse state text; *out (free with mvn_state_free()) only on success. */
 int mvn_state_parse(const char *text, const char *what, struct mvn_state **out,

@@ -19,7 +19,7 @@ TAPIO=${TAPIO:-$(dirname "$M")/../tests/tapio}
 tmp=$(mktemp -d) || bail "mktemp"
 trap 'rm -rf "$tmp"' EXIT
 export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
-plan 86
+plan 93
 
 run() {
 	"$@" >"$tmp/o" 2>"$tmp/e"
@@ -98,6 +98,46 @@ ok $? "passthrough: nothing was created"
 "$M" net-destroy pt >/dev/null
 is "$(cat /sys/class/net/veth0/address)" "$own" "passthrough: the device's own MAC is back"
 "$M" net-undefine pt >/dev/null
+
+# --- the host shim: the host reaches its guests, and keeps its address ---
+ip addr add 198.51.100.1/24 dev veth0
+cat >"$tmp/shim.xml" <<'XML'
+<network>
+  <name>shim</name>
+  <forward mode="bridge"><interface dev="veth0"/></forward>
+  <metadata>
+    <macvnet:network xmlns:macvnet="urn:macvnet:1">
+      <macvnet:port name="g0" mac="52:54:00:00:00:20"/>
+      <macvnet:host name="mvhost0" address="198.51.100.2/24" move-addresses="yes"/>
+    </macvnet:network>
+  </metadata>
+</network>
+XML
+"$M" net-define "$tmp/shim.xml" >/dev/null
+run "$M" net-start shim
+is "$rc" 0 "a network with a host shim starts"
+ip -o -4 addr show dev mvhost0 | grep -q ' 198.51.100.1/24' &&
+	ip -o -4 addr show dev mvhost0 | grep -q ' 198.51.100.2/24'
+ok $? "the shim carries its address and the lower device's"
+is "$(ip -o -4 addr show dev veth0 | wc -l)" 0 "the lower device's address moved to the shim"
+tap=$("$M" port-list shim | awk '$1 == "g0" { print $6 }')
+"$TAPIO" -l "$tap" 1500 >"$tmp/heard" &
+sleep 0.2
+"$TAPIO" -b mvhost0
+"$TAPIO" -b veth0
+wait
+got=$(cat "$tmp/heard")
+[ "$got" -eq 1 ]
+ok $? "the host's frames through the shim reach the guest ($got of 1; the lower device's own do not)"
+run "$M" net-info shim
+like "$out" "mvhost0" "net-info shows the host shim"
+"$M" net-destroy shim >/dev/null
+[ ! -e /sys/class/net/mvhost0 ]
+ok $? "net-destroy removes the shim"
+ip -o -4 addr show dev veth0 | grep -q ' 198.51.100.1/24'
+ok $? "the lower device has its address back"
+ip addr flush dev veth0
+"$M" net-undefine shim >/dev/null
 
 # --- what the kernel refuses, in words ---
 network lan bridge veth0

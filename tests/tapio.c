@@ -8,6 +8,15 @@
  * each with a random tag, then reads TO for up to 500 ms and prints
  * "unicast delivered|dropped" and "broadcast delivered|dropped".  Frames
  * carry the 10-byte virtio-net header the devices are opened with.
+ *
+ *   tapio -l TAP MS
+ *
+ * counts the frames that arrive on TAP within MS milliseconds.
+ *
+ *   tapio -b IFNAME
+ *
+ * sends a broadcast frame out of the host interface IFNAME (packet socket),
+ * as the host itself would.
  */
 #include "config.h"
 
@@ -20,6 +29,9 @@
 #include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
+#include <net/if.h>
+#include <netpacket/packet.h>
+#include <sys/socket.h>
 
 #include "util.h"
 
@@ -47,6 +59,56 @@ static long now_ms(void)
 	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+static int broadcast_from(const char *ifname)
+{
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
+	unsigned char buf[64], tag[8] = { 0 };
+	unsigned char bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	unsigned char src[6] = { 0x52, 0x54, 0x00, 0xff, 0xff, 0xfe };
+	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0), len;
+
+	sll.sll_ifindex = (int)if_nametoindex(ifname);
+	sll.sll_halen = 6;
+	memcpy(sll.sll_addr, bcast, 6);
+	if (fd < 0 || !sll.sll_ifindex) {
+		fprintf(stderr, "tapio: cannot send on %s: %s\n", ifname,
+			strerror(errno));
+		return 1;
+	}
+	len = frame(buf, bcast, src, tag) - VNET_HDR;
+	if (sendto(fd, buf + VNET_HDR, (size_t)len, 0, (struct sockaddr *)&sll,
+		   sizeof(sll)) != len) {
+		fprintf(stderr, "tapio: send: %s\n", strerror(errno));
+		return 1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int listen_for(const char *path, long ms)
+{
+	unsigned char buf[2048];
+	long deadline = now_ms() + ms;
+	int fd = open(path, O_RDWR | O_NONBLOCK | O_CLOEXEC), n = 0;
+
+	if (fd < 0) {
+		fprintf(stderr, "tapio: cannot open %s: %s\n", path,
+			strerror(errno));
+		return 1;
+	}
+	while (now_ms() < deadline) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+
+		if (poll(&p, 1, (int)(deadline - now_ms())) <= 0)
+			continue;
+		while (read(fd, buf, sizeof(buf)) > 0)
+			n++;
+	}
+	printf("%d\n", n);
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned char src[6], dst[6], bcast[6], uni_tag[8], b_tag[8];
@@ -55,6 +117,10 @@ int main(int argc, char **argv)
 	int from, to, len;
 	long deadline;
 
+	if (argc == 3 && !strcmp(argv[1], "-b"))
+		return broadcast_from(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "-l"))
+		return listen_for(argv[2], atol(argv[3]));
 	if (argc != 5 || !mvn_mac_parse(argv[3], src) ||
 	    !mvn_mac_parse(argv[4], dst)) {
 		fprintf(stderr, "usage: tapio FROM TO FROM_MAC TO_MAC\n");
