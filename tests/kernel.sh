@@ -256,13 +256,18 @@ like "$("$M" net-list --all)" " half +inactive" "the network stays inactive"
 "$M" net-undefine half >/dev/null
 
 # --- without root: one clear line, nothing changed ---
+# A copy of the program and schemas that nobody may reach, whatever the
+# permissions of the build directory.
 mkdir -p "$tmp/user/etc" "$tmp/user/run"
-chown -R nobody:nogroup "$tmp/user"
+cp "$M" "$tmp/user/macvnet"
+cp -r "$MACVNET_SCHEMA_DIR" "$tmp/user/schemas"
 cp "$tmp/lan.xml" "$tmp/user/lan.xml"
+chown -R nobody:nogroup "$tmp/user"
 chmod 755 "$tmp"
 run setpriv --reuid=nobody --regid=nogroup --clear-groups env \
 	MACVNET_CONFIG_DIR="$tmp/user/etc" MACVNET_RUN_DIR="$tmp/user/run" \
-	sh -c "'$M' net-define '$tmp/user/lan.xml' >/dev/null && '$M' net-start lan >/dev/null && '$M' port-create lan"
+	MACVNET_SCHEMA_DIR="$tmp/user/schemas" \
+	sh -c "cd / && '$tmp/user/macvnet' net-define '$tmp/user/lan.xml' >/dev/null && '$tmp/user/macvnet' net-start lan >/dev/null && '$tmp/user/macvnet' port-create lan"
 is "$rc" 1 "without root port-create fails"
 like "$err" "^macvnet: error: .*(run macvnet as root|not permitted)" "without root the error says to run as root"
 is "$(macvnet_links)" 0 "without root nothing is created"
