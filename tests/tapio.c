@@ -62,7 +62,7 @@ static long now_ms(void)
 static int broadcast_from(const char *ifname)
 {
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
-	unsigned char buf[64], tag[8] = { 0 };
+	unsigned char buf[128], tag[8] = { 0 };
 	unsigned char bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 	unsigned char src[6] = { 0x52, 0x54, 0x00, 0xff, 0xff, 0xfe };
 	int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0), len;
