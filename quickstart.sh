@@ -13,7 +13,8 @@ top=$(pwd)
 
 packages="gcc make autoconf automake autopoint gettext pkg-config
 	libxml2-dev libxml2-utils libnl-3-dev libnl-route-3-dev libvirt-dev
-	libcmocka-dev valgrind iproute2 util-linux strace clang-format-14"
+	libcmocka-dev valgrind iproute2 util-linux strace clang-format-14
+	libvirt-clients"
 
 install_missing() {
 	missing=""

@@ -32,6 +32,8 @@ extern const struct mvn_cmd mvn_cmd_port_create;
 extern const struct mvn_cmd mvn_cmd_port_delete;
 extern const struct mvn_cmd mvn_cmd_port_list;
 extern const struct mvn_cmd mvn_cmd_reconcile;
+extern const struct mvn_cmd mvn_cmd_domain_convert;
+extern const struct mvn_cmd mvn_cmd_hook_install;
 
 /* Print "macvnet: error: MSG" on stderr and return 1. */
 int mvn_cmd_fail(const struct mvn_error *err);

@@ -12,6 +12,7 @@ struct mvn_engine {
 	char *run_dir;
 	char *schema_dir;
 	bool json;
+	bool explicit_config, explicit_run; /* not the built-in defaults */
 	struct mvn_store *store;
 	struct mvn_schema *schema;
 	const struct mvn_link_ops *link_ops; /* opened when first needed */

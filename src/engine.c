@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "iface.h"
 #include "engine.h"
 #include "engine-int.h"
 #include "schema.h"
@@ -20,6 +21,8 @@ int mvn_engine_new(const struct mvn_paths *paths, bool json,
 	if (!eng)
 		return mvn_error_set(err, -ENOMEM, _("out of memory"));
 	eng->json = json;
+	eng->explicit_config = paths->config_dir != NULL;
+	eng->explicit_run = paths->run_dir != NULL;
 	eng->config_dir = mvn_strdup(paths->config_dir ? paths->config_dir :
 							 MVN_CONFIG_DIR);
 	eng->run_dir =
@@ -48,6 +51,16 @@ void mvn_engine_free(struct mvn_engine *eng)
 	free(eng);
 }
 
+const char *mvn_engine_config_dir(const struct mvn_engine *eng)
+{
+	return eng->explicit_config ? eng->config_dir : NULL;
+}
+
+const char *mvn_engine_run_dir(const struct mvn_engine *eng)
+{
+	return eng->explicit_run ? eng->run_dir : NULL;
+}
+
 bool mvn_engine_json(const struct mvn_engine *eng)
 {
 	return eng->json;
@@ -65,6 +78,46 @@ int mvn_engine_open_store(struct mvn_engine *eng, bool lock,
 			return ret;
 	}
 	return lock ? mvn_store_lock(eng->store, err) : 0;
+}
+
+/*
+ * A domain or interface document: the parser and checks run after the
+ * schema (sret is its verdict), and their messages win as for networks.
+ */
+static int validate_domain(const char *text, size_t len, const char *path,
+			   const char *kind, int sret, struct mvn_error *err)
+{
+	struct mvn_error serr = { 0 };
+	int ret;
+
+	if (err)
+		serr = *err;
+	if (!strcmp(kind, "domain")) {
+		struct mvn_domain *d = NULL;
+
+		ret = mvn_domain_parse(text, len, path, &d, err);
+		if (ret == 0)
+			ret = mvn_domain_check(d, path, err);
+		mvn_domain_free(d);
+	} else {
+		struct mvn_iface *i = NULL;
+
+		ret = mvn_iface_parse(text, len, path, &i, err);
+		if (ret == 0 && i->has_mac && (i->mac[0] & 1))
+			ret = mvn_error_setl(err, -EINVAL, i->line,
+					     _("%1$s:%2$d: the interface's MAC "
+					       "address is multicast; use a "
+					       "unicast one such as "
+					       "52:54:00:xx:xx:xx"),
+					     path, i->line);
+		mvn_iface_free(i);
+	}
+	if (ret == 0 && sret < 0) {
+		if (err)
+			*err = serr;
+		ret = sret;
+	}
+	return ret;
 }
 
 int mvn_engine_validate_file(struct mvn_engine *eng, const char *path,
@@ -86,8 +139,12 @@ int mvn_engine_validate_file(struct mvn_engine *eng, const char *path,
 	}
 	*kind = NULL;
 	ret = mvn_schema_validate(eng->schema, text, len, path, kind, err);
-	if (!*kind || strcmp(*kind, "network"))
-		goto cleanup; /* not well-formed, or not a network */
+	if (!*kind)
+		goto cleanup; /* not well-formed */
+	if (!strcmp(*kind, "domain") || !strcmp(*kind, "interface")) {
+		ret = validate_domain(text, len, path, *kind, ret, err);
+		goto cleanup;
+	}
 	{
 		/*
 		 * The model's parser and checks name the element and the

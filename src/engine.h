@@ -31,6 +31,10 @@ int mvn_engine_new(const struct mvn_paths *paths, bool json,
 		   struct mvn_engine **out, struct mvn_error *err);
 /* Free the engine, releasing any lock it holds; NULL is a no-op. */
 void mvn_engine_free(struct mvn_engine *eng);
+/* The directories given explicitly (flag or environment), or NULL. */
+const char *mvn_engine_config_dir(const struct mvn_engine *eng);
+const char *mvn_engine_run_dir(const struct mvn_engine *eng);
+
 /* Whether output was asked for as JSON. */
 bool mvn_engine_json(const struct mvn_engine *eng);
 

@@ -7,6 +7,9 @@
 
 #include "error.h"
 
+/* macvnet's namespace in a domain's <metadata>. */
+#define MVN_DOMAIN_NS "urn:macvnet:1"
+
 enum mvn_iface_type {
 	MVN_IFACE_OTHER = 0,
 	MVN_IFACE_NETWORK,
@@ -25,6 +28,7 @@ struct mvn_iface {
 	char *source_mode; /* type='direct' */
 	char *target_dev;
 	unsigned int mtu;
+	bool managed_no; /* <target managed='no'> */
 	int line;
 };
 
@@ -39,5 +43,52 @@ int mvn_iface_parse_file(const char *path, struct mvn_iface **out,
 			 struct mvn_error *err);
 /* Free an interface; NULL is a no-op. */
 void mvn_iface_free(struct mvn_iface *iface);
+
+/* <macvnet:port target='IF' network='NET'/> in a domain's metadata. */
+struct mvn_dom_port {
+	char *target;
+	char *network;
+	int line;
+};
+
+/* The parts of a <domain> that the hook and domain-convert need. */
+struct mvn_domain {
+	char *name;
+	unsigned char uuid[16];
+	bool has_uuid;
+	struct mvn_iface **ifaces;
+	size_t nifaces;
+	struct mvn_dom_port *ports;
+	size_t nports;
+};
+
+/*
+ * Parse a <domain> document (or libvirt's <hookData> around one).  *out
+ * (free with mvn_domain_free()) is set only on success.
+ */
+int mvn_domain_parse(const char *text, size_t len, const char *name,
+		     struct mvn_domain **out, struct mvn_error *err);
+/* Free a domain; NULL is a no-op. */
+void mvn_domain_free(struct mvn_domain *dom);
+/* The interface whose <target dev> is dev, or NULL (borrowed). */
+const struct mvn_iface *mvn_domain_iface(const struct mvn_domain *dom,
+					 const char *dev);
+
+/*
+ * Check a domain's macvnet ports: targets are interface names, each names
+ * an <interface type='ethernet'> with <target managed='no'>, none twice.
+ */
+int mvn_domain_check(const struct mvn_domain *dom, const char *name,
+		     struct mvn_error *err);
+
+/*
+ * Rewrite a domain's type='network' and type='direct' interfaces into
+ * type='ethernet' with <target dev managed='no'/> and macvnet metadata
+ * naming network.  Interfaces without a target get one made from the
+ * domain's name.  Everything else is kept as it is.  *out is the new
+ * document's text (caller frees).
+ */
+int mvn_domain_convert(const char *text, size_t len, const char *name,
+		       const char *network, char **out, struct mvn_error *err);
 
 #endif

@@ -15,7 +15,8 @@ static const struct mvn_cmd *const commands[] = {
 	&mvn_cmd_net_start,	  &mvn_cmd_net_destroy, &mvn_cmd_net_autostart,
 	&mvn_cmd_start_autostart, &mvn_cmd_net_list,	&mvn_cmd_net_info,
 	&mvn_cmd_net_dumpxml,	  &mvn_cmd_port_create, &mvn_cmd_port_delete,
-	&mvn_cmd_port_list,	  &mvn_cmd_reconcile,
+	&mvn_cmd_port_list,	  &mvn_cmd_reconcile,	&mvn_cmd_domain_convert,
+	&mvn_cmd_hook_install,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

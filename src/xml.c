@@ -275,7 +275,7 @@ fail:
 }
 
 /* Remove text nodes made only of white space between elements. */
-static void strip_blanks(xmlNodePtr node)
+void mvn_xml_strip_blanks(xmlNodePtr node)
 {
 	xmlNodePtr c, next;
 	bool has_elem = false;
@@ -289,7 +289,7 @@ static void strip_blanks(xmlNodePtr node)
 			xmlUnlinkNode(c);
 			xmlFreeNode(c);
 		} else if (c->type == XML_ELEMENT_NODE) {
-			strip_blanks(c);
+			mvn_xml_strip_blanks(c);
 		}
 	}
 }
@@ -421,7 +421,7 @@ char *mvn_xml_dump_metadata(xmlNodePtr node, const char *own_ns,
 	copy = xmlCopyNode(node, 1);
 	if (!copy)
 		return NULL;
-	strip_blanks(copy);
+	mvn_xml_strip_blanks(copy);
 	if (sanitize_metadata(copy, own_ns, own_wrapper) < 0)
 		goto cleanup;
 	xb = xmlBufferCreate();

@@ -36,6 +36,9 @@ bool mvn_xml_is(xmlNodePtr node, const char *name);
 /* The qualified name (prefix:local) of an element (caller frees). */
 char *mvn_xml_qname(xmlNodePtr node);
 
+/* Remove text made only of white space between elements, recursively. */
+void mvn_xml_strip_blanks(xmlNodePtr node);
+
 /* Copy an element and its subtree into a preserved node (caller frees). */
 struct mvn_xnode *mvn_xml_to_xnode(xmlNodePtr node);
 

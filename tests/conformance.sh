@@ -1,5 +1,6 @@
 #!/bin/sh
-# Verdicts against real libvirt 9.0.  Two folders of network documents:
+# Verdicts against real libvirt 9.0.  Two folders of network documents
+# and libvirt's domain documents (DOMAIN-EXPECTED.tsv, column "validate"):
 # libvirt's own test files (../shared/conformance, EXPECTED.tsv column
 # "validate") and macvnet's corpus (tests/data/network, column "libvirt",
 # where DEVIATIONS.tsv lists the few deliberate differences and why).  For
@@ -19,7 +20,8 @@ export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
 n_in=$(ls "$dir"/network/in/*.xml | wc -l)
 n_rt=$(awk -F'\t' 'NR > 1 && $5 == "yes"' "$dir/EXPECTED.tsv" | wc -l)
 n_corpus=$(ls "$corpus"/in/*.xml | wc -l)
-plan $((n_in + n_rt + n_corpus))
+n_dom=$(ls "$dir"/domain/*.xml | wc -l)
+plan $((n_in + n_rt + n_corpus + n_dom))
 
 # verdict FILE WANT LABEL
 verdict() {
@@ -64,4 +66,11 @@ for f in "$corpus"/in/*.xml; do
 		want=$(awk -F'\t' -v n="$name" '$1 == n { print $2 }' "$corpus/EXPECTED.tsv")
 	[ -n "$want" ] || want="(not listed in EXPECTED.tsv)"
 	verdict "$f" "$want" "corpus $name"
+done
+
+for f in "$dir"/domain/*.xml; do
+	name=$(basename "$f" .xml)
+	want=$(awk -F'\t' -v n="$name" '$1 == n { print $4 }' "$dir/DOMAIN-EXPECTED.tsv")
+	[ -n "$want" ] || want="(not listed in DOMAIN-EXPECTED.tsv)"
+	verdict "$f" "$want" "libvirt-9.0 domain $name"
 done

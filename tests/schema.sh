@@ -10,16 +10,24 @@ conf=${CONFORMANCE_DIR:?}/network
 here=${TESTS_SRCDIR:?}/schema
 command -v xmllint >/dev/null || bail "xmllint is missing (apt-get install libxml2-utils)"
 
+dschema=${MACVNET_SCHEMA_DIR:?}/domain.rng
 valid=$(ls "$conf"/in/*.xml "$conf"/out/*.xml "$here"/valid/*.xml)
-invalid=$(ls "$here"/invalid/*.xml)
-plan $(( $(echo "$valid" | wc -l) + 2 * $(echo "$invalid" | wc -l) ))
+dvalid=$(ls "$conf"/../domain/*.xml "$here"/valid-domain/*.xml)
+invalid=$(ls "$here"/invalid/*.xml "$here"/invalid-domain/*.xml)
+plan $(( $(echo "$valid" | wc -l) + $(echo "$dvalid" | wc -l) + 2 * $(echo "$invalid" | wc -l) ))
 
 for f in $valid; do
 	xmllint --noout --relaxng "$schema" "$f" 2>/dev/null
 	ok $? "schema accepts $(basename "$(dirname "$f")")/$(basename "$f")"
 done
+for f in $dvalid; do
+	xmllint --noout --relaxng "$dschema" "$f" 2>/dev/null
+	ok $? "domain schema accepts $(basename "$(dirname "$f")")/$(basename "$f")"
+done
 for f in $invalid; do
-	if xmllint --noout --relaxng "$schema" "$f" 2>/dev/null; then
+	s=$schema
+	case $f in */invalid-domain/*) s=$dschema ;; esac
+	if xmllint --noout --relaxng "$s" "$f" 2>/dev/null; then
 		ok 1 "schema refuses invalid/$(basename "$f")"
 	else
 		ok 0 "schema refuses invalid/$(basename "$f")"

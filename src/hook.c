@@ -1,0 +1,258 @@
+/*
+ * macvnet-hook: the libvirt hook.  libvirt runs it as
+ *   hooks/qemu.d/50-macvnet DOMAIN OPERATION SUB-OPERATION EXTRA
+ * (the driver is told by the directory or name it is installed under)
+ * with the domain's XML on standard input, synchronously, for every domain
+ * and often for several at once.  At "prepare begin" it creates the
+ * endpoints the domain's macvnet metadata asks for (all or nothing), at
+ * "release end" it deletes them, at "reconnect begin" it checks they are
+ * still there; "migrate begin" and "restore begin" give the XML back
+ * unchanged.  It never calls back into libvirt.  Its only output on
+ * failure is one line on stderr, which libvirt shows to the user.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "iface.h"
+#include "util.h"
+
+static int fail(const char *domain, const struct mvn_error *err)
+{
+	fprintf(stderr, "macvnet: %s %s: %s\n", _("error:"),
+		domain ? domain : "?", err->msg);
+	return 1;
+}
+
+static void owner_tag(const struct mvn_domain *d, char out[64])
+{
+	char uuid[37];
+
+	if (d->has_uuid) {
+		mvn_uuid_format(d->uuid, uuid);
+		snprintf(out, 64, "domain:%s", uuid);
+	} else {
+		snprintf(out, 64, "domain:%.50s", d->name);
+		for (char *p = out; *p; p++)
+			if (*p == ' ' || *p == '\t' || *p == '\n')
+				*p = '_';
+	}
+}
+
+/* The names of the endpoints that belong to the domain (tag). */
+static int owned(struct mvn_engine *eng, const char *tag, char ***names,
+		 size_t *n, struct mvn_error *err)
+{
+	struct mvn_port_row *rows = NULL;
+	size_t count = 0, i;
+	char **v;
+	int ret;
+
+	ret = mvn_engine_port_list(eng, NULL, &rows, &count, err);
+	if (ret < 0)
+		return ret;
+	v = calloc(count + 1, sizeof(*v));
+	if (!v) {
+		free(rows);
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	}
+	*n = 0;
+	for (i = 0; i < count; i++)
+		if (!strcmp(rows[i].port.owner, tag))
+			v[(*n)++] = strdup(rows[i].port.name);
+	free(rows);
+	*names = v;
+	return 0;
+}
+
+static void free_names(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int release(struct mvn_engine *eng, const struct mvn_domain *d,
+		   struct mvn_error *err)
+{
+	char tag[64], **names = NULL;
+	size_t n = 0;
+	int ret;
+
+	owner_tag(d, tag);
+	ret = owned(eng, tag, &names, &n, err);
+	if (ret == 0 && n)
+		ret = mvn_engine_port_delete(eng, names, n, err);
+	free_names(names, n);
+	return ret;
+}
+
+static int prepare(struct mvn_engine *eng, const struct mvn_domain *d,
+		   struct mvn_error *err)
+{
+	char tag[64], **made;
+	size_t i, n = 0;
+	int ret;
+
+	ret = mvn_domain_check(d, d->name, err);
+	if (ret < 0)
+		return ret;
+	/* What a crash or a failed start left for this domain goes first. */
+	ret = release(eng, d, err);
+	if (ret < 0)
+		return ret;
+	owner_tag(d, tag);
+	made = calloc(d->nports + 1, sizeof(*made));
+	if (!made)
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	for (i = 0; i < d->nports; i++) {
+		const struct mvn_dom_port *p = &d->ports[i];
+		const struct mvn_iface *iface = mvn_domain_iface(d, p->target);
+		struct mvn_port_request req = { 0 };
+		struct mvn_port_state out;
+		struct mvn_error perr = { 0 };
+
+		req.network = p->network;
+		req.name = p->target;
+		req.has_mac = iface && iface->has_mac;
+		if (req.has_mac)
+			memcpy(req.mac, iface->mac, 6);
+		req.mtu = iface ? iface->mtu : 0;
+		/* libvirt opens the device as root and hands QEMU the fd. */
+		req.perm = 0600;
+		req.owner_tag = tag;
+		ret = mvn_engine_port_create(eng, &req, &out, &perr);
+		if (ret < 0) {
+			struct mvn_error ignored = { 0 };
+
+			mvn_error_set(err, ret, _("interface %1$s: %2$s"),
+				      p->target, perr.msg);
+			if (n)
+				mvn_engine_port_delete(eng, made, n, &ignored);
+			break;
+		}
+		made[n++] = strdup(p->target);
+	}
+	free_names(made, n);
+	return ret;
+}
+
+static int reconnect(struct mvn_engine *eng, const struct mvn_domain *d)
+{
+	struct mvn_error err = { 0 };
+	char tag[64], **names = NULL;
+	size_t i, j, n = 0;
+
+	owner_tag(d, tag);
+	if (owned(eng, tag, &names, &n, &err) < 0) {
+		fprintf(stderr, "macvnet: %s %s: %s\n", _("warning:"), d->name,
+			err.msg);
+		return 0;
+	}
+	for (i = 0; i < d->nports; i++) {
+		for (j = 0; j < n && strcmp(names[j], d->ports[i].target); j++)
+			;
+		if (j == n)
+			fprintf(stderr,
+				_("macvnet: warning: %1$s: endpoint %2$s is "
+				  "gone; restart the domain to get it back\n"),
+				d->name, d->ports[i].target);
+	}
+	free_names(names, n);
+	/* libvirt kills the domain on failure here: never fail. */
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config-dir", required_argument, NULL, 'c' },
+		{ "run-dir", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mvn_paths paths = { 0 };
+	struct mvn_engine *eng = NULL;
+	struct mvn_domain *d = NULL;
+	struct mvn_error err = { 0 };
+	const char *object, *op, *sub;
+	char *text = NULL;
+	size_t len = 0;
+	int c, ret = 0;
+
+	setlocale(LC_ALL, "");
+	bindtextdomain(PACKAGE, LOCALEDIR);
+	textdomain(PACKAGE);
+	paths.config_dir = getenv("MACVNET_CONFIG_DIR");
+	paths.run_dir = getenv("MACVNET_RUN_DIR");
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (c == 'c')
+			paths.config_dir = optarg;
+		else if (c == 'r')
+			paths.run_dir = optarg;
+		else
+			return 2;
+	}
+	if (argc - optind < 3) {
+		fprintf(stderr, "%s",
+			_("usage: macvnet-hook OBJECT OPERATION SUB-OPERATION "
+			  "[EXTRA] < XML (run by libvirt from its hooks "
+			  "directory)\n"));
+		return 2;
+	}
+	object = argv[optind];
+	op = argv[optind + 1];
+	sub = argv[optind + 2];
+	/* Networks' hooks (network.d) have nothing for macvnet to do yet. */
+	if (strstr(argv[0], "network.d/") ||
+	    !strcmp(strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0],
+		    "network"))
+		return 0;
+	/* The operations macvnet has nothing to do in end here, quickly. */
+	if (!(!strcmp(op, "prepare") && !strcmp(sub, "begin")) &&
+	    !(!strcmp(op, "release") && !strcmp(sub, "end")) &&
+	    !(!strcmp(op, "reconnect") && !strcmp(sub, "begin")) &&
+	    !(!strcmp(op, "migrate") && !strcmp(sub, "begin")) &&
+	    !(!strcmp(op, "restore") && !strcmp(sub, "begin")))
+		return 0;
+	if (mvn_doc_read("-", &text, &len, &err) < 0)
+		return fail("stdin", &err);
+	if (!strcmp(op, "migrate") || !strcmp(op, "restore")) {
+		/* The XML goes back as it came: names need no change. */
+		fwrite(text, 1, len, stdout);
+		free(text);
+		return 0;
+	}
+	if (mvn_domain_parse(text, len, object, &d, &err) < 0) {
+		ret = !strcmp(op, "prepare") ? fail(object, &err) : 0;
+		goto out;
+	}
+	if (!d->nports)
+		goto out; /* not a domain macvnet serves */
+	if (mvn_engine_new(&paths, false, &eng, &err) < 0) {
+		ret = fail(d->name, &err);
+		goto out;
+	}
+	if (!strcmp(op, "prepare")) {
+		if (prepare(eng, d, &err) < 0)
+			ret = fail(d->name, &err);
+	} else if (!strcmp(op, "release")) {
+		if (release(eng, d, &err) < 0)
+			fprintf(stderr, "macvnet: %s %s: %s\n", _("warning:"),
+				d->name, err.msg);
+	} else {
+		ret = reconnect(eng, d);
+	}
+out:
+	mvn_engine_free(eng);
+	mvn_domain_free(d);
+	free(text);
+	return ret;
+}

@@ -1,0 +1,156 @@
+#!/bin/sh
+# macvnet-hook as libvirt runs it (argv DOMAIN OPERATION SUB-OPERATION
+# EXTRA, the domain's XML on stdin), in a private network namespace but
+# without libvirt: prepare creates the domain's endpoints all or nothing,
+# release deletes them, reconnect checks, migrate and restore give the XML
+# back, other operations do nothing; ten domains prepared at once.  Also
+# domain-convert and hook-install.
+. "${TESTS_SRCDIR:-$(dirname "$0")}/tap.sh"
+
+if [ "${MVN_IN_NETNS:-}" != 1 ]; then
+	[ "$(id -u)" = 0 ] || bail "the hook tests need root (network namespaces)"
+	MVN_IN_NETNS=1 exec unshare --net --mount sh "$0" "$@"
+fi
+mount --make-rprivate / 2>/dev/null
+mount -t sysfs sysfs /sys || bail "cannot mount a private sysfs"
+
+M=${MACVNET:?}
+tmp=$(mktemp -d) || bail "mktemp"
+trap 'rm -rf "$tmp"' EXIT
+export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
+conf=${CONFORMANCE_DIR:?}/domain
+plan 42
+
+run() {
+	"$@" >"$tmp/o" 2>"$tmp/e"
+	rc=$?
+	out=$(cat "$tmp/o")
+	err=$(cat "$tmp/e")
+}
+
+# dom NAME NETWORK IF...: a domain document with macvnet interfaces.
+dom() {
+	name=$1 net=$2
+	shift 2
+	{
+		printf "<domain type='qemu'>\n  <name>%s</name>\n" "$name"
+		printf "  <uuid>%s</uuid>\n" "$(cat /proc/sys/kernel/random/uuid)"
+		printf "  <metadata>\n    <macvnet:domain xmlns:macvnet='urn:macvnet:1'>\n"
+		for ifn in "$@"; do printf "      <macvnet:port target='%s' network='%s'/>\n" "$ifn" "$net"; done
+		printf "    </macvnet:domain>\n  </metadata>\n  <devices>\n"
+		k=1
+		for ifn in "$@"; do
+			printf "    <interface type='ethernet'>\n      <mac address='52:54:00:%s:00:%02x'/>\n" "$(printf '%s' "$name" | md5sum | cut -c1-2)" $k
+			printf "      <target dev='%s' managed='no'/>\n      <model type='virtio'/>\n" "$ifn"
+			printf "      <mtu size='1400'/>\n    </interface>\n"
+			k=$((k + 1))
+		done
+		printf "  </devices>\n</domain>\n"
+	} >"$tmp/$name.xml"
+}
+
+ip link add veth0 type veth peer name veth1
+ip link set veth1 up
+printf '<network><name>lan</name><forward mode="bridge"><interface dev="veth0"/></forward></network>\n' >"$tmp/lan.xml"
+"$M" net-define "$tmp/lan.xml" >/dev/null
+"$M" net-start lan >/dev/null
+
+# --- hook-install ---
+run "$M" hook-install --hooks-dir "$tmp/hooks" --hook "${MACVNET_HOOK:?}"
+is "$rc" 0 "hook-install into a hooks directory"
+[ -x "$tmp/hooks/qemu.d/50-macvnet" ] && [ -x "$tmp/hooks/network.d/50-macvnet" ]
+ok $? "the hook is in qemu.d and network.d"
+grep -q -- "--config-dir '$tmp/etc'" "$tmp/hooks/qemu.d/50-macvnet"
+ok $? "the installed hook carries the store's directories"
+H=$tmp/hooks/qemu.d/50-macvnet
+# libvirt runs hooks with a clean environment.
+hook() { env -i PATH=/usr/bin:/bin LC_ALL=C "$H" "$@"; }
+
+# --- prepare, again, reconnect, migrate, release ---
+dom web1 lan web1-eth0 web1-eth1
+run hook web1 prepare begin - <"$tmp/web1.xml"
+is "$rc" 0 "prepare begin"
+is "$out$err" "" "prepare is silent when it succeeds"
+mac=$(sed -n "s/.*<mac address='\(.*\)'.*/\1/p" "$tmp/web1.xml" | head -n 1)
+is "$(cat /sys/class/net/web1-eth0/address 2>/dev/null)" "$mac" "the endpoint has the interface's MAC"
+is "$(cat /sys/class/net/web1-eth1/mtu 2>/dev/null)" 1400 "the endpoint has the interface's MTU"
+[ -e /sys/class/net/web1-eth1/macvtap ]
+ok $? "the endpoints are macvtaps"
+tap=$("$M" port-list lan | awk '$1 == "web1-eth0" { print $6 }')
+is "$(stat -c '%U %a' "$tap")" "root 600" "the device stays root's, 0600 (libvirt opens it)"
+ifindex=$(cat /sys/class/net/web1-eth0/ifindex)
+run hook web1 prepare begin - <"$tmp/web1.xml"
+is "$rc" 0 "prepare again (after a failed start) replaces what was left"
+is "$("$M" port-list lan | grep -c 'web1-eth')" 2 "still two endpoints"
+run hook web1 reconnect begin - <"$tmp/web1.xml"
+is "$rc$out$err" "0" "reconnect begin: the endpoints are there, nothing to say"
+run hook web1 migrate begin - <"$tmp/web1.xml"
+is "$rc" 0 "migrate begin"
+cmp -s "$tmp/o" "$tmp/web1.xml"
+ok $? "migrate begin gives the XML back unchanged"
+run hook web1 restore begin - <"$tmp/web1.xml"
+cmp -s "$tmp/o" "$tmp/web1.xml"
+ok $? "restore begin gives the XML back unchanged"
+for op in "start begin" "started begin" "stopped end" "release begin"; do
+	run hook web1 $op - <"$tmp/web1.xml"
+	is "$rc$out$err" "0" "$op: nothing to do"
+done
+run hook web1 release end - <"$tmp/web1.xml"
+is "$rc" 0 "release end"
+[ ! -e /sys/class/net/web1-eth0 ] && [ ! -e /sys/class/net/web1-eth1 ]
+ok $? "release deletes the endpoints"
+run hook web1 reconnect begin - <"$tmp/web1.xml"
+is "$rc" 0 "reconnect never fails (libvirt would kill the domain)"
+like "$err" "endpoint web1-eth0 is gone" "reconnect warns about a missing endpoint"
+run env -i "$tmp/hooks/network.d/50-macvnet" lan started begin - </dev/null
+is "$rc" 0 "the network hook exits 0"
+
+# --- failures: one line, nothing left ---
+dom web2 nosuch web2-eth0
+run hook web2 prepare begin - <"$tmp/web2.xml"
+is "$rc" 1 "prepare on a network that does not exist fails"
+is "$(printf '%s\n' "$err" | wc -l)" 1 "with one line on stderr"
+like "$err" "^macvnet: error: web2: interface web2-eth0: network 'nosuch' is not active" "naming the domain, the interface and the reason"
+dom web3 lan web3-eth0 veth1
+run hook web3 prepare begin - <"$tmp/web3.xml"
+is "$rc" 1 "prepare whose second interface fails fails"
+like "$err" "interface veth1: an interface named 'veth1' already exists" "the failing interface is named"
+[ ! -e /sys/class/net/web3-eth0 ]
+ok $? "all or nothing: the first endpoint was removed"
+sed "s/<target dev='web1-eth0' managed='no'\\/>/<target dev='web1-eth0'\\/>/" "$tmp/web1.xml" >"$tmp/web4.xml"
+run hook web4 prepare begin - <"$tmp/web4.xml"
+is "$rc" 1 "a macvnet port on a managed interface is refused"
+like "$err" "managed='no'" "the fix is named"
+
+# --- ten domains at once ---
+i=0
+while [ $i -lt 10 ]; do dom d$i lan d$i-a d$i-b; i=$((i + 1)); done
+i=0
+while [ $i -lt 10 ]; do hook d$i prepare begin - <"$tmp/d$i.xml" >"$tmp/p$i" 2>&1 & i=$((i + 1)); done
+wait
+is "$(cat "$tmp"/p[0-9] | wc -c)" 0 "ten prepares at once all succeed"
+is "$(ip -o link show type macvtap | wc -l)" 20 "twenty endpoints"
+is "$(cat /sys/class/net/d*-?/address | sort -u | wc -l)" 20 "twenty distinct MACs"
+is "$("$M" port-list lan | grep -c ' lan ')" 20 "the state lists exactly twenty"
+i=0
+while [ $i -lt 10 ]; do hook d$i release end - <"$tmp/d$i.xml" & i=$((i + 1)); done
+wait
+is "$(ip -o link show type macvtap | wc -l)" 0 "all gone after ten releases"
+
+# --- domain-convert ---
+run "$M" domain-convert "$conf/net-virtio-network-portgroup.xml" --network lan
+is "$rc" 0 "domain-convert of a domain on a libvirt network"
+printf '%s\n' "$out" >"$tmp/conv.xml"
+run "$M" validate "$tmp/conv.xml"
+is "$rc" 0 "the converted domain validates"
+is "$(grep -o "address='[0-9a-f:]*'\|address=\"[0-9a-f:]*\"" "$tmp/conv.xml" | tr -d "'\"" | sort | tr '\n' ' ')" \
+	"$(grep -o "<mac address='[0-9a-f:]*'" "$conf/net-virtio-network-portgroup.xml" | sed "s/<mac //" | tr -d "'" | sort | tr '\n' ' ')" \
+	"domain-convert keeps the MACs"
+is "$(grep -c "type=\"ethernet\"" "$tmp/conv.xml") $(grep -c 'managed="no"' "$tmp/conv.xml") $(grep -c '<macvnet:port target="QEMUGuest1-eth[0-9]" network="lan"/>' "$tmp/conv.xml")" \
+	"3 3 3" "three ethernet interfaces with generated targets and metadata"
+if command -v virt-xml-validate >/dev/null; then
+	virt-xml-validate "$tmp/conv.xml" domain >/dev/null 2>&1
+	ok $? "libvirt's schema accepts it (virt-xml-validate)"
+else
+	ok 1 "libvirt's schema accepts it (virt-xml-validate is missing)"
+fi

@@ -1,0 +1,171 @@
+#!/bin/sh
+# libvirt end to end: a real libvirtd (qemu driver, TCG) in a private
+# network and mount namespace, with its state on private tmpfs mounts and
+# macvnet-hook installed as its qemu hook.  Domains with macvnet interfaces
+# get their macvtap endpoints at start and lose them at stop; a libvirtd
+# restart keeps a running domain's endpoints; a domain naming a network
+# that does not exist fails to start with macvnet's message; ten domains
+# started at once get twenty endpoints.  Only the daemons this test starts
+# are stopped, by pid.
+. "${TESTS_SRCDIR:-$(dirname "$0")}/tap.sh"
+
+if [ "${MVN_IN_NETNS:-}" != 1 ]; then
+	[ "$(id -u)" = 0 ] || bail "the libvirt tests need root"
+	for p in libvirtd virtlogd virsh qemu-system-x86_64; do
+		command -v $p >/dev/null 2>&1 || [ -x /usr/sbin/$p ] ||
+			bail "$p is missing (apt-get install libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86)"
+	done
+	MVN_IN_NETNS=1 exec unshare --net --mount sh "$0" "$@"
+fi
+PATH=$PATH:/usr/sbin:/sbin
+mount --make-rprivate /
+mount -t sysfs sysfs /sys
+
+M=${MACVNET:?}
+HOOK=${MACVNET_HOOK:?}
+tmp=$(mktemp -d) || bail "mktemp"
+chmod 755 "$tmp"
+
+# libvirt's directories, private to this namespace.
+for d in /run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt; do
+	mkdir -p "$d" 2>/dev/null
+	mount -t tmpfs tmpfs "$d" || bail "cannot mount a tmpfs on $d"
+done
+mkdir -p "$tmp/etc-libvirt"
+cp -a /etc/libvirt/. "$tmp/etc-libvirt/" 2>/dev/null
+mount --bind "$tmp/etc-libvirt" /etc/libvirt
+rm -rf /etc/libvirt/hooks
+user=root
+id libvirt-qemu >/dev/null 2>&1 && user=libvirt-qemu
+cat >/etc/libvirt/qemu.conf <<CONF
+user = "$user"
+group = "root"
+security_driver = "none"
+namespaces = [ ]
+cgroup_controllers = [ ]
+remember_owner = 0
+CONF
+
+export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
+cleanup() {
+	for f in "$tmp"/libvirtd.pid "$tmp"/virtlogd.pid; do
+		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
+	done
+	sleep 0.5
+	pkill -f "guest=mvtest" 2>/dev/null
+	umount /etc/libvirt 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap "exit 1" INT TERM
+plan 24
+
+start_libvirtd() {
+	libvirtd -d -p "$tmp/libvirtd.pid" || return 1
+	n=0
+	while [ $n -lt 100 ] && ! virsh -q -c qemu:///system version >/dev/null 2>&1; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	virsh -q -c qemu:///system version >/dev/null 2>&1
+}
+
+V() { timeout 60 virsh -q -c qemu:///system "$@"; }
+
+# domain NAME NETWORK IF...: a TCG domain with no disk and macvnet interfaces.
+domain() {
+	name=$1 net=$2
+	shift 2
+	{
+		printf "<domain type='qemu'>\n  <name>%s</name>\n  <memory unit='MiB'>64</memory>\n" "$name"
+		printf "  <metadata>\n    <macvnet:domain xmlns:macvnet='urn:macvnet:1'>\n"
+		for ifn in "$@"; do printf "      <macvnet:port target='%s' network='%s'/>\n" "$ifn" "$net"; done
+		printf "    </macvnet:domain>\n  </metadata>\n"
+		printf "  <os><type arch='x86_64' machine='pc'>hvm</type></os>\n  <devices>\n"
+		k=1
+		for ifn in "$@"; do
+			printf "    <interface type='ethernet'>\n      <mac address='52:54:00:%02x:00:%02x'/>\n" $(( $(printf '%s' "$name" | cksum | cut -d' ' -f1) % 256 )) $k
+			printf "      <target dev='%s' managed='no'/>\n      <model type='virtio'/>\n    </interface>\n" "$ifn"
+			k=$((k + 1))
+		done
+		printf "  </devices>\n</domain>\n"
+	} >"$tmp/$name.xml"
+	V define --validate "$tmp/$name.xml" >/dev/null
+}
+
+ip link add veth0 type veth peer name veth1
+ip link set veth1 up
+printf '<network><name>lan</name><forward mode="bridge"><interface dev="veth0"/></forward></network>\n' >"$tmp/lan.xml"
+"$M" net-define "$tmp/lan.xml" >/dev/null
+"$M" net-start lan >/dev/null
+
+run() {
+	"$@" >"$tmp/o" 2>"$tmp/e"
+	rc=$?
+	out=$(cat "$tmp/o")
+	err=$(cat "$tmp/e")
+}
+
+run "$M" hook-install --hooks-dir /etc/libvirt/hooks --hook "$HOOK"
+is "$rc" 0 "hook-install"
+[ -x /etc/libvirt/hooks/qemu.d/50-macvnet ]
+ok $? "the hook is in qemu.d"
+virtlogd -d -p "$tmp/virtlogd.pid" || bail "virtlogd does not start"
+start_libvirtd || { tail -n 5 /var/log/libvirt/libvirtd.log | sed "s/^/# /"; bail "libvirtd does not start"; }
+ok 0 "libvirtd runs in the namespace"
+
+domain mvtest-web1 lan web1-eth0 web1-eth1
+run V start mvtest-web1
+is "$rc" 0 "a domain with two macvnet interfaces starts"
+[ -n "$err" ] && diag "$err"
+is "$(cat /sys/class/net/web1-eth0/address 2>/dev/null)" "$(sed -n "s/.*<mac address='\(.*\)'.*/\1/p" "$tmp/mvtest-web1.xml" | head -n 1)" "the first endpoint has the domain's MAC"
+[ -e /sys/class/net/web1-eth1/macvtap ]
+ok $? "the second endpoint is a macvtap"
+is "$(V domiflist mvtest-web1 | awk '{ print $1, $2 }' | tr '\n' ' ')" "web1-eth0 ethernet web1-eth1 ethernet " "virsh domiflist shows both"
+like "$("$M" port-list lan)" "web1-eth0 +lan" "macvnet lists the endpoints"
+is "$(V domstate mvtest-web1)" "running" "the domain runs"
+
+run V destroy mvtest-web1
+is "$rc" 0 "virsh destroy"
+sleep 0.3
+[ ! -e /sys/class/net/web1-eth0 ] && [ ! -e /sys/class/net/web1-eth1 ]
+ok $? "both endpoints are gone after the domain stops"
+is "$("$M" port-list lan | grep -c web1)" 0 "macvnet forgot them"
+
+# A libvirtd restart while the domain runs: reconnect keeps the endpoints.
+V start mvtest-web1 >/dev/null
+ifindex=$(cat /sys/class/net/web1-eth0/ifindex)
+pid=$(cat "$tmp/libvirtd.pid")
+kill "$pid"
+n=0
+while kill -0 "$pid" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+start_libvirtd
+ok $? "libvirtd restarts"
+is "$(V domstate mvtest-web1)" "running" "the domain survived the restart"
+is "$(cat /sys/class/net/web1-eth0/ifindex 2>/dev/null)" "$ifindex" "its endpoint is still the same one"
+V destroy mvtest-web1 >/dev/null
+
+# A network that does not exist: the domain does not start, macvnet says why.
+domain mvtest-web2 nosuch web2-eth0
+run V start mvtest-web2
+is "$rc" 1 "a domain on a missing network does not start"
+like "$err" "macvnet.*network 'nosuch' is not active" "virsh shows macvnet's reason"
+[ ! -e /sys/class/net/web2-eth0 ]
+ok $? "nothing is left of it"
+
+# Ten domains at once.
+i=0
+while [ $i -lt 10 ]; do domain mvtest-p$i lan p$i-eth0 p$i-eth1; i=$((i + 1)); done
+i=0
+while [ $i -lt 10 ]; do V start mvtest-p$i >"$tmp/start$i" 2>&1 & i=$((i + 1)); done
+wait
+is "$(cat "$tmp"/start* | grep -vc '^Domain .* started$')" 0 "ten domains start at once"
+is "$(ip -o link show type macvtap | grep -c 'p[0-9]-eth')" 20 "twenty endpoints"
+is "$(for i in 0 1 2 3 4 5 6 7 8 9; do cat /sys/class/net/p$i-eth0/address /sys/class/net/p$i-eth1/address; done | sort -u | wc -l)" 20 "twenty distinct MACs"
+is "$("$M" port-list lan | grep -c ' lan ')" 20 "macvnet's state lists exactly twenty"
+i=0
+while [ $i -lt 10 ]; do V destroy mvtest-p$i >/dev/null 2>&1 & i=$((i + 1)); done
+wait
+sleep 0.5
+is "$(ip -o link show type macvtap | wc -l)" 0 "all gone after the domains stop"
+"$M" net-destroy lan >/dev/null
