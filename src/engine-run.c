@@ -1012,22 +1012,20 @@ int mvn_engine_start_autostart(struct mvn_engine *eng, char ***started,
 	return ret;
 }
 
-int mvn_engine_port_create(struct mvn_engine *eng,
-			   const struct mvn_port_request *req,
-			   struct mvn_port_state *out, struct mvn_error *err)
+/* Turn a request into a creation, checking what needs no kernel. */
+static int prepare_creation(const struct mvn_port_request *req,
+			    struct creation *c, struct mvn_error *err)
 {
-	struct mvn_state *st = NULL;
-	struct creation c = { 0 };
-	struct linkset ls = { 0 };
 	bool has_group = false;
 	int ret;
 
-	c.name = req->name;
-	c.lower = req->lower;
-	c.has_mac = req->has_mac;
-	memcpy(c.mac, req->mac, 6);
-	c.mtu = req->mtu;
-	c.owner_tag = req->owner_tag;
+	memset(c, 0, sizeof(*c));
+	c->name = req->name;
+	c->lower = req->lower;
+	c->has_mac = req->has_mac;
+	memcpy(c->mac, req->mac, 6);
+	c->mtu = req->mtu;
+	c->owner_tag = req->owner_tag;
 	if (req->name && !mvn_ifname_valid(req->name))
 		return mvn_error_set(err, -EINVAL,
 				     _("'%s' is not a valid interface name (1 "
@@ -1035,42 +1033,115 @@ int mvn_engine_port_create(struct mvn_engine *eng,
 				       "space)"),
 				     req->name);
 	if (req->owner) {
-		ret = mvn_tap_owner(req->owner, &c.uid, &c.gid, &has_group,
+		ret = mvn_tap_owner(req->owner, &c->uid, &c->gid, &has_group,
 				    err);
 		if (ret < 0)
 			return ret;
 	}
-	c.perm = req->perm ? req->perm : has_group ? 0660 : 0600;
-	if (c.perm & 07)
+	c->perm = req->perm ? req->perm : has_group ? 0660 : 0600;
+	if (c->perm & 07)
 		return mvn_error_set(err, -EINVAL,
 				     _("mode %04o lets every user on the host "
 				       "use the endpoint; grant a group "
 				       "instead (for example --owner "
 				       "alice:kvm)"),
-				     c.perm);
+				     c->perm);
+	return 0;
+}
+
+/* With named, failures say which interface (by its name) failed. */
+static int ports_create(struct mvn_engine *eng,
+			const struct mvn_port_request *reqs, size_t n,
+			struct mvn_port_state *outs, bool named,
+			struct mvn_error *err)
+{
+	struct mvn_state **sts = NULL;
+	struct creation *cs = NULL;
+	struct linkset ls = { 0 };
+	size_t i, j, made = 0;
+	int ret = 0;
+
+	cs = calloc(n ? n : 1, sizeof(*cs));
+	sts = calloc(n + 1, sizeof(*sts));
+	if (!cs || !sts) {
+		free(cs);
+		free(sts);
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	}
+	for (i = 0; i < n && ret == 0; i++)
+		ret = prepare_creation(&reqs[i], &cs[i], err);
+	if (ret < 0)
+		goto done;
 	ret = begin(eng, err);
 	if (ret < 0)
-		return ret;
-	ret = load_state(eng, req->network, &st, err);
-	if (ret == 0)
-		ret = linkset_load(eng, &ls, err);
-	if (ret < 0)
-		goto out;
-	ret = create_port(eng, st, &ls, &c, out, err);
-	if (ret < 0)
-		goto out;
-	ret = save_state(eng, st, err);
+		goto done;
+	ret = linkset_load(eng, &ls, err);
+	/* One transaction: every endpoint, or none. */
+	for (i = 0; i < n && ret == 0; i++) {
+		struct mvn_error perr = { 0 };
+
+		for (j = 0; sts[j] && strcmp(sts[j]->network, reqs[i].network);
+		     j++)
+			;
+		if (!sts[j]) {
+			ret = load_state(eng, reqs[i].network, &sts[j], &perr);
+			if (ret < 0) {
+				sts[j] = NULL;
+				if (named && reqs[i].name)
+					mvn_error_set(err, ret,
+						      _("interface %1$s: %2$s"),
+						      reqs[i].name, perr.msg);
+				else if (err)
+					*err = perr;
+				break;
+			}
+		}
+		ret = create_port(eng, sts[j], &ls, &cs[i], &outs[i], &perr);
+		if (ret < 0) {
+			if (named && reqs[i].name)
+				mvn_error_set(err, ret,
+					      _("interface %1$s: %2$s"),
+					      reqs[i].name, perr.msg);
+			else if (err)
+				*err = perr;
+			break;
+		}
+		made++;
+	}
+	for (j = 0; ret == 0 && sts[j]; j++)
+		ret = save_state(eng, sts[j], err);
 	if (ret < 0) {
 		struct mvn_error ignored = { 0 };
 
-		mvn_tap_release(eng->run_dir, out->tap);
-		L(eng)->delete (C(eng), out->ifindex, &ignored);
+		for (i = 0; i < made; i++) {
+			mvn_tap_release(eng->run_dir, outs[i].tap);
+			L(eng)->delete (C(eng), outs[i].ifindex, &ignored);
+		}
+		/* States already written name links that are gone now. */
+		reconcile_locked(eng, NULL, &ignored);
 	}
-out:
 	end(eng);
+done:
 	free(ls.v);
-	mvn_state_free(st);
+	for (j = 0; sts[j]; j++)
+		mvn_state_free(sts[j]);
+	free(sts);
+	free(cs);
 	return ret;
+}
+
+int mvn_engine_ports_create(struct mvn_engine *eng,
+			    const struct mvn_port_request *reqs, size_t n,
+			    struct mvn_port_state *outs, struct mvn_error *err)
+{
+	return ports_create(eng, reqs, n, outs, true, err);
+}
+
+int mvn_engine_port_create(struct mvn_engine *eng,
+			   const struct mvn_port_request *req,
+			   struct mvn_port_state *out, struct mvn_error *err)
+{
+	return ports_create(eng, req, 1, out, false, err);
 }
 
 int mvn_engine_port_delete(struct mvn_engine *eng, char *const *names, size_t n,

@@ -141,6 +141,14 @@ struct mvn_port_request {
 int mvn_engine_port_create(struct mvn_engine *eng,
 			   const struct mvn_port_request *req,
 			   struct mvn_port_state *out, struct mvn_error *err);
+/*
+ * Create several endpoints (on one or more active networks) as one
+ * transaction: all of them, or none; a failure names the interface.
+ * outs has n slots.
+ */
+int mvn_engine_ports_create(struct mvn_engine *eng,
+			    const struct mvn_port_request *reqs, size_t n,
+			    struct mvn_port_state *outs, struct mvn_error *err);
 /* Delete endpoints by name, in one kernel request; all must exist. */
 int mvn_engine_port_delete(struct mvn_engine *eng, char *const *names, size_t n,
 			   struct mvn_error *err);

@@ -98,8 +98,10 @@ static int release(struct mvn_engine *eng, const struct mvn_domain *d,
 static int prepare(struct mvn_engine *eng, const struct mvn_domain *d,
 		   struct mvn_error *err)
 {
-	char tag[64], **made;
-	size_t i, n = 0;
+	struct mvn_port_request *reqs;
+	struct mvn_port_state *outs;
+	char tag[64];
+	size_t i;
 	int ret;
 
 	ret = mvn_domain_check(d, d->name, err);
@@ -110,38 +112,30 @@ static int prepare(struct mvn_engine *eng, const struct mvn_domain *d,
 	if (ret < 0)
 		return ret;
 	owner_tag(d, tag);
-	made = calloc(d->nports + 1, sizeof(*made));
-	if (!made)
+	reqs = calloc(d->nports, sizeof(*reqs));
+	outs = calloc(d->nports, sizeof(*outs));
+	if (!reqs || !outs) {
+		free(reqs);
+		free(outs);
 		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	}
 	for (i = 0; i < d->nports; i++) {
 		const struct mvn_dom_port *p = &d->ports[i];
 		const struct mvn_iface *iface = mvn_domain_iface(d, p->target);
-		struct mvn_port_request req = { 0 };
-		struct mvn_port_state out;
-		struct mvn_error perr = { 0 };
 
-		req.network = p->network;
-		req.name = p->target;
-		req.has_mac = iface && iface->has_mac;
-		if (req.has_mac)
-			memcpy(req.mac, iface->mac, 6);
-		req.mtu = iface ? iface->mtu : 0;
+		reqs[i].network = p->network;
+		reqs[i].name = p->target;
+		reqs[i].has_mac = iface && iface->has_mac;
+		if (reqs[i].has_mac)
+			memcpy(reqs[i].mac, iface->mac, 6);
+		reqs[i].mtu = iface ? iface->mtu : 0;
 		/* libvirt opens the device as root and hands QEMU the fd. */
-		req.perm = 0600;
-		req.owner_tag = tag;
-		ret = mvn_engine_port_create(eng, &req, &out, &perr);
-		if (ret < 0) {
-			struct mvn_error ignored = { 0 };
-
-			mvn_error_set(err, ret, _("interface %1$s: %2$s"),
-				      p->target, perr.msg);
-			if (n)
-				mvn_engine_port_delete(eng, made, n, &ignored);
-			break;
-		}
-		made[n++] = strdup(p->target);
+		reqs[i].perm = 0600;
+		reqs[i].owner_tag = tag;
 	}
-	free_names(made, n);
+	ret = mvn_engine_ports_create(eng, reqs, d->nports, outs, err);
+	free(reqs);
+	free(outs);
 	return ret;
 }
 
