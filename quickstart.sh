@@ -15,6 +15,8 @@ packages="gcc make autoconf automake autopoint gettext pkg-config
 	libxml2-dev libxml2-utils libnl-3-dev libnl-route-3-dev libvirt-dev
 	libcmocka-dev valgrind iproute2 util-linux strace clang-format-14
 	libvirt-clients"
+# The libvirt end-to-end test runs a real libvirtd with QEMU (TCG).
+test_packages="libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86"
 
 install_missing() {
 	missing=""
@@ -66,7 +68,13 @@ demo)
 	exec sh "$top/data/demo.sh" "$top/src/macvnet" "$top"
 	;;
 test)
+	packages="$packages $test_packages"
 	install_missing
+	# libvirtd's QEMU driver needs its user and group to exist.
+	getent group kvm >/dev/null || groupadd -r kvm
+	getent group libvirt-qemu >/dev/null || groupadd -r libvirt-qemu
+	id libvirt-qemu >/dev/null 2>&1 ||
+		useradd -r -g kvm -d /var/lib/libvirt -s /usr/sbin/nologin libvirt-qemu
 	build
 	status=0
 	echo "== clang-format (kernel style)"
