@@ -77,8 +77,8 @@ static int make_dir(const char *path, struct mvn_error *err)
 }
 
 /* Put the hook (or a wrapper naming the directories) at path. */
-static int place(const char *path, const char *hook, const char *config,
-		 const char *run, struct mvn_error *err)
+static int place(const char *path, const char *hook, const char *driver,
+		 const char *config, const char *run, struct mvn_error *err)
 {
 	char tmp[4096];
 	FILE *f;
@@ -104,8 +104,8 @@ static int place(const char *path, const char *hook, const char *config,
 		}
 		fprintf(f,
 			"#!/bin/sh\n# Installed by macvnet hook-install.\n"
-			"exec '%s'%s%s%s%s%s%s \"$@\"\n",
-			hook, config ? " --config-dir '" : "",
+			"exec '%s' --driver %s%s%s%s%s%s%s \"$@\"\n",
+			hook, driver, config ? " --config-dir '" : "",
 			config ? config : "", config ? "'" : "",
 			run ? " --run-dir '" : "", run ? run : "",
 			run ? "'" : "");
@@ -165,7 +165,8 @@ static int hook_install_exec(struct mvn_engine *eng, int argc, char **argv)
 			return mvn_cmd_fail(&err);
 		snprintf(path, sizeof(path), "%s/%s/50-macvnet", dir,
 			 subdirs[i]);
-		if (place(path, hook, config, run, &err) < 0)
+		if (place(path, hook, i == 0 ? "qemu" : "network", config, run,
+			  &err) < 0)
 			return mvn_cmd_fail(&err);
 		printf(_("Installed %s\n"), path);
 	}

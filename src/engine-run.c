@@ -1282,3 +1282,77 @@ int mvn_engine_port_list(struct mvn_engine *eng, const char *network,
 	*n = count;
 	return 0;
 }
+
+int mvn_engine_shim_start(struct mvn_engine *eng, const struct mvn_network *net,
+			  const char *key, struct mvn_error *err)
+{
+	struct mvn_state *st = NULL, *old = NULL;
+	struct mvn_error quiet = { 0 };
+	struct linkset ls = { 0 };
+	size_t i;
+	int ret;
+
+	if (!net->host.present)
+		return 0;
+	if (net->forward.mode != MVN_FWD_BRIDGE)
+		return mvn_error_set(
+			err, -EINVAL,
+			_("network '%s': a host shim needs forward "
+			  "mode='bridge'"),
+			net->name);
+	ret = begin(eng, err);
+	if (ret < 0)
+		return ret;
+	if (load_state(eng, key, &old, &quiet) == 0)
+		goto out; /* already there */
+	st = calloc(1, sizeof(*st));
+	if (!st || !(st->network = strdup(key)) ||
+	    !(st->lowers = calloc(net->forward.nifaces + 1, sizeof(char *)))) {
+		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
+		goto out;
+	}
+	st->mode = net->forward.mode;
+	for (i = 0; i < net->forward.nifaces; i++)
+		if ((st->lowers[st->nlowers] =
+			     strdup(net->forward.ifaces[i].dev)))
+			st->nlowers++;
+	if (!net->forward.nifaces && net->forward.dev &&
+	    (st->lowers[0] = strdup(net->forward.dev)))
+		st->nlowers = 1;
+	ret = alloc_group(eng, &st->group, err);
+	if (ret == 0)
+		ret = linkset_load(eng, &ls, err);
+	if (ret == 0)
+		ret = create_host(eng, st, &net->host, &ls, err);
+	if (ret == 0)
+		ret = save_state(eng, st, err);
+	if (ret < 0) {
+		teardown(eng, st);
+		drop_state(eng, key, NULL);
+	}
+out:
+	end(eng);
+	free(ls.v);
+	mvn_state_free(st);
+	mvn_state_free(old);
+	return ret;
+}
+
+int mvn_engine_shim_stop(struct mvn_engine *eng, const char *key,
+			 struct mvn_error *err)
+{
+	struct mvn_state *st = NULL;
+	struct mvn_error quiet = { 0 };
+	int ret;
+
+	ret = begin(eng, err);
+	if (ret < 0)
+		return ret;
+	if (load_state(eng, key, &st, &quiet) == 0) {
+		teardown(eng, st);
+		ret = drop_state(eng, key, err);
+	}
+	end(eng);
+	mvn_state_free(st);
+	return ret;
+}

@@ -118,6 +118,17 @@ int mvn_engine_set_autostart(struct mvn_engine *eng, const char *name, bool on,
 int mvn_engine_start_autostart(struct mvn_engine *eng, char ***started,
 			       struct mvn_error *err);
 
+/*
+ * The host shim of a network that libvirt runs (the network hook): created
+ * on its first lower device when the network starts, and recorded under
+ * key, which must not be a macvnet network's name.
+ */
+int mvn_engine_shim_start(struct mvn_engine *eng, const struct mvn_network *net,
+			  const char *key, struct mvn_error *err);
+/* Remove the shim recorded under key (nothing if there is none). */
+int mvn_engine_shim_stop(struct mvn_engine *eng, const char *key,
+			 struct mvn_error *err);
+
 /* The runtime state of an active network; -ENOENT when it is inactive. */
 int mvn_engine_state(struct mvn_engine *eng, const char *name,
 		     struct mvn_state **out, struct mvn_error *err);

@@ -165,18 +165,71 @@ static int reconnect(struct mvn_engine *eng, const struct mvn_domain *d)
 	return 0;
 }
 
+/*
+ * A network libvirt runs: its macvnet host shim (from the network's
+ * metadata) follows the network, "started begin" to "stopped end".
+ */
+static int network_hook(const struct mvn_paths *paths, const char *name,
+			const char *op, const char *sub)
+{
+	struct mvn_engine *eng = NULL;
+	struct mvn_network *net = NULL;
+	struct mvn_error err = { 0 };
+	char key[300], *text = NULL, *start, *end;
+	size_t len = 0;
+	bool up = !strcmp(op, "started") && !strcmp(sub, "begin");
+	bool down = !strcmp(op, "stopped") && !strcmp(sub, "end");
+	int ret = 0;
+
+	if (!up && !down)
+		return 0;
+	/* Kept apart from macvnet's own networks, whose names have no ':'. */
+	snprintf(key, sizeof(key), "libvirt:%s", name);
+	if (mvn_engine_new(paths, false, &eng, &err) < 0)
+		return fail(name, &err);
+	if (down) {
+		if (mvn_engine_shim_stop(eng, key, &err) < 0)
+			fprintf(stderr, "macvnet: %s %s: %s\n", _("warning:"),
+				name, err.msg);
+		goto out;
+	}
+	if (mvn_doc_read("-", &text, &len, &err) < 0) {
+		ret = fail(name, &err);
+		goto out;
+	}
+	/* The <network> inside libvirt's <hookData>. */
+	start = strstr(text, "<network");
+	end = start ? strstr(start, "</network>") : NULL;
+	if (!start || !end)
+		goto out;
+	end += strlen("</network>");
+	if (mvn_network_parse(start, (size_t)(end - start), name, &net, &err) <
+	    0) {
+		ret = fail(name, &err);
+		goto out;
+	}
+	if (net->host.present && mvn_engine_shim_start(eng, net, key, &err) < 0)
+		ret = fail(name, &err);
+out:
+	mvn_network_free(net);
+	mvn_engine_free(eng);
+	free(text);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "config-dir", required_argument, NULL, 'c' },
 		{ "run-dir", required_argument, NULL, 'r' },
+		{ "driver", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct mvn_paths paths = { 0 };
 	struct mvn_engine *eng = NULL;
 	struct mvn_domain *d = NULL;
 	struct mvn_error err = { 0 };
-	const char *object, *op, *sub;
+	const char *object, *op, *sub, *driver = NULL;
 	char *text = NULL;
 	size_t len = 0;
 	int c, ret = 0;
@@ -191,6 +244,8 @@ int main(int argc, char **argv)
 			paths.config_dir = optarg;
 		else if (c == 'r')
 			paths.run_dir = optarg;
+		else if (c == 'd')
+			driver = optarg;
 		else
 			return 2;
 	}
@@ -204,11 +259,17 @@ int main(int argc, char **argv)
 	object = argv[optind];
 	op = argv[optind + 1];
 	sub = argv[optind + 2];
-	/* Networks' hooks (network.d) have nothing for macvnet to do yet. */
-	if (strstr(argv[0], "network.d/") ||
-	    !strcmp(strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0],
-		    "network"))
-		return 0;
+	/*
+	 * The driver: given by the wrapper hook-install writes, or told by
+	 * the directory (network.d/) or name (network) of a link to us.
+	 */
+	if (driver ?
+		    !strcmp(driver, "network") :
+		    (strstr(argv[0], "network.d/") ||
+		     !strcmp(strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 :
+						     argv[0],
+			     "network")))
+		return network_hook(&paths, object, op, sub);
 	/* The operations macvnet has nothing to do in end here, quickly. */
 	if (!(!strcmp(op, "prepare") && !strcmp(sub, "begin")) &&
 	    !(!strcmp(op, "release") && !strcmp(sub, "end")) &&

@@ -19,7 +19,7 @@ tmp=$(mktemp -d) || bail "mktemp"
 trap 'rm -rf "$tmp"' EXIT
 export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
 conf=${CONFORMANCE_DIR:?}/domain
-plan 42
+plan 46
 
 run() {
 	"$@" >"$tmp/o" 2>"$tmp/e"
@@ -103,7 +103,34 @@ run hook web1 reconnect begin - <"$tmp/web1.xml"
 is "$rc" 0 "reconnect never fails (libvirt would kill the domain)"
 like "$err" "endpoint web1-eth0 is gone" "reconnect warns about a missing endpoint"
 run env -i "$tmp/hooks/network.d/50-macvnet" lan started begin - </dev/null
-is "$rc" 0 "the network hook exits 0"
+is "$rc" 0 "the network hook exits 0 for a network without a shim"
+
+# --- the network hook: a libvirt-run network's host shim ---
+ip link add veth2 type veth peer name veth3
+ip link set veth3 up
+ip addr add 203.0.113.1/24 dev veth2
+cat >"$tmp/hookdata.xml" <<'XML'
+<hookData>
+  <network>
+    <name>libnet</name>
+    <forward mode='bridge'><interface dev='veth2'/></forward>
+    <metadata>
+      <macvnet:network xmlns:macvnet='urn:macvnet:1'>
+        <macvnet:host name='lvhost0' address='203.0.113.2/24' move-addresses='yes'/>
+      </macvnet:network>
+    </metadata>
+  </network>
+</hookData>
+XML
+N=$tmp/hooks/network.d/50-macvnet
+run env -i "$N" libnet started begin - <"$tmp/hookdata.xml"
+is "$rc" 0 "network started begin"
+ip -o -4 addr show dev lvhost0 2>/dev/null | grep -q ' 203.0.113.1/24'
+ok $? "the libvirt network's shim exists and took the device's address"
+run env -i "$N" libnet stopped end - <"$tmp/hookdata.xml"
+is "$rc" 0 "network stopped end"
+[ ! -e /sys/class/net/lvhost0 ] && ip -o -4 addr show dev veth2 | grep -q ' 203.0.113.1/24'
+ok $? "the shim is gone and the device has its address back"
 
 # --- failures: one line, nothing left ---
 dom web2 nosuch web2-eth0
