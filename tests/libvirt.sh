@@ -60,7 +60,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap "exit 1" INT TERM
-plan 23
+plan 24
 
 start_libvirtd() {
 	libvirtd -d -p "$tmp/libvirtd.pid" || return 1
@@ -115,6 +115,13 @@ ok $? "the hook is in qemu.d"
 virtlogd -d -p "$tmp/virtlogd.pid" || bail "virtlogd does not start"
 start_libvirtd || { tail -n 5 /var/log/libvirt/libvirtd.log | sed "s/^/# /"; bail "libvirtd does not start"; }
 ok 0 "libvirtd runs in the namespace"
+
+"$M" domain-convert "${CONFORMANCE_DIR:?}/domain/net-virtio-network-portgroup.xml" \
+	--network lan >"$tmp/conv.xml"
+run V define --validate "$tmp/conv.xml"
+is "$rc" 0 "libvirt defines a domain-convert output (virsh define --validate)"
+[ "$rc" = 0 ] || diag "$err"
+V undefine QEMUGuest1 >/dev/null 2>&1
 
 domain mvtest-web1 lan web1-eth0 web1-eth1
 run V start mvtest-web1
