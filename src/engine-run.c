@@ -829,6 +829,31 @@ static int port_ids(const struct mvn_port_spec *ps, struct creation *c,
 	return 0;
 }
 
+/* A new state for net, recorded under key, with the network's pool. */
+static int new_state(const struct mvn_network *net, const char *key,
+		     struct mvn_state **out, struct mvn_error *err)
+{
+	struct mvn_state *st = calloc(1, sizeof(*st));
+	size_t i, n = net->forward.nifaces;
+
+	if (!st || !(st->network = strdup(key)) ||
+	    !(st->lowers = calloc(n + 1, sizeof(char *))))
+		goto nomem;
+	st->mode = net->forward.mode;
+	for (i = 0; i < n; i++)
+		if (!(st->lowers[st->nlowers++] =
+			      strdup(net->forward.ifaces[i].dev)))
+			goto nomem;
+	if (!n && net->forward.dev &&
+	    !(st->lowers[st->nlowers++] = strdup(net->forward.dev)))
+		goto nomem;
+	*out = st;
+	return 0;
+nomem:
+	mvn_state_free(st);
+	return mvn_error_set(err, -ENOMEM, _("out of memory"));
+}
+
 int mvn_engine_start(struct mvn_engine *eng, const char *name,
 		     struct mvn_error *err)
 {
@@ -853,26 +878,10 @@ int mvn_engine_start(struct mvn_engine *eng, const char *name,
 	ret = mvn_check_runnable(net, name, NULL, err);
 	if (ret < 0)
 		goto out;
-	st = calloc(1, sizeof(*st));
-	if (!st || !(st->network = strdup(net->name))) {
-		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
+	ret = new_state(net, net->name, &st, err);
+	if (ret < 0)
 		goto out;
-	}
-	st->mode = net->forward.mode;
-	st->lowers = calloc(net->forward.nifaces + 1, sizeof(char *));
-	if (!st->lowers) {
-		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
-		goto out;
-	}
-	for (i = 0; i < net->forward.nifaces; i++)
-		st->lowers[st->nlowers++] = strdup(net->forward.ifaces[i].dev);
-	if (!net->forward.nifaces && net->forward.dev)
-		st->lowers[st->nlowers++] = strdup(net->forward.dev);
 	for (i = 0; i < st->nlowers; i++) {
-		if (!st->lowers[i]) {
-			ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
-			goto out;
-		}
 		ret = check_lower(eng, name, st->lowers[i], err);
 		if (ret < 0)
 			goto out;
@@ -1289,7 +1298,6 @@ int mvn_engine_shim_start(struct mvn_engine *eng, const struct mvn_network *net,
 	struct mvn_state *st = NULL, *old = NULL;
 	struct mvn_error quiet = { 0 };
 	struct linkset ls = { 0 };
-	size_t i;
 	int ret;
 
 	if (!net->host.present)
@@ -1305,20 +1313,9 @@ int mvn_engine_shim_start(struct mvn_engine *eng, const struct mvn_network *net,
 		return ret;
 	if (load_state(eng, key, &old, &quiet) == 0)
 		goto out; /* already there */
-	st = calloc(1, sizeof(*st));
-	if (!st || !(st->network = strdup(key)) ||
-	    !(st->lowers = calloc(net->forward.nifaces + 1, sizeof(char *)))) {
-		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
+	ret = new_state(net, key, &st, err);
+	if (ret < 0)
 		goto out;
-	}
-	st->mode = net->forward.mode;
-	for (i = 0; i < net->forward.nifaces; i++)
-		if ((st->lowers[st->nlowers] =
-			     strdup(net->forward.ifaces[i].dev)))
-			st->nlowers++;
-	if (!net->forward.nifaces && net->forward.dev &&
-	    (st->lowers[0] = strdup(net->forward.dev)))
-		st->nlowers = 1;
 	ret = alloc_group(eng, &st->group, err);
 	if (ret == 0)
 		ret = linkset_load(eng, &ls, err);
@@ -1341,18 +1338,13 @@ out:
 int mvn_engine_shim_stop(struct mvn_engine *eng, const char *key,
 			 struct mvn_error *err)
 {
-	struct mvn_state *st = NULL;
 	struct mvn_error quiet = { 0 };
-	int ret;
+	int ret = mvn_engine_destroy(eng, key, &quiet);
 
-	ret = begin(eng, err);
-	if (ret < 0)
-		return ret;
-	if (load_state(eng, key, &st, &quiet) == 0) {
-		teardown(eng, st);
-		ret = drop_state(eng, key, err);
-	}
-	end(eng);
-	mvn_state_free(st);
+	/* A network whose shim never started has nothing to stop. */
+	if (ret == -ENOENT)
+		return 0;
+	if (ret < 0 && err)
+		*err = quiet;
 	return ret;
 }
