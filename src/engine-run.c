@@ -735,19 +735,22 @@ static int create_host(struct mvn_engine *eng, struct mvn_state *st,
 {
 	struct mvn_link_spec spec = { 0 };
 	struct mvn_link_info info;
-	const struct mvn_link_info *lower = NULL;
+	const struct mvn_link_info *found = NULL;
+	struct mvn_link_info lower_copy, *lower = &lower_copy;
 	struct mvn_addr a, *addrs = NULL;
 	char text[64];
 	size_t i, n = 0;
 	int ret;
 
-	for (i = 0; i < st->nlowers && !lower; i++)
-		lower = find_link(ls->v, ls->n, st->lowers[i]);
-	if (!lower)
+	for (i = 0; i < st->nlowers && !found; i++)
+		found = find_link(ls->v, ls->n, st->lowers[i]);
+	if (!found)
 		return mvn_error_set(err, -ENODEV,
 				     _("no lower device of network '%s' exists "
 				       "for the host shim"),
 				     st->network);
+	/* A copy: ls may move when the shim is added to it. */
+	lower_copy = *found;
 	if (find_link(ls->v, ls->n, h->name))
 		return mvn_error_set(err, -EEXIST,
 				     _("host shim '%s': an interface of that "
