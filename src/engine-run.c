@@ -770,7 +770,8 @@ static int create_host(struct mvn_engine *eng, struct mvn_state *st,
 		return ret;
 	st->has_host = true;
 	snprintf(st->host_name, sizeof(st->host_name), "%s", h->name);
-	snprintf(st->host_lower, sizeof(st->host_lower), "%s", lower->name);
+	memcpy(st->host_lower, lower_copy.name, sizeof(st->host_lower));
+	st->host_lower[sizeof(st->host_lower) - 1] = '\0';
 	st->host_ifindex = info.ifindex;
 	ret = linkset_add(ls, &info);
 	if (ret == 0)
