@@ -184,9 +184,12 @@ static int create_error(const struct mvn_link_spec *s, int e,
 	}
 }
 
-/* The ifindex and hardware address of a link, by ioctl. */
+/*
+ * The ifindex of a link and, when mac is not NULL, its hardware address,
+ * by ioctl.
+ */
 static int index_and_mac(struct nl_ctx *c, const char *name, int *ifindex,
-			 unsigned char mac[6])
+			 unsigned char *mac)
 {
 	struct ifreq ifr = { 0 };
 
@@ -199,6 +202,8 @@ static int index_and_mac(struct nl_ctx *c, const char *name, int *ifindex,
 	if (ioctl(c->ioctl_fd, SIOCGIFINDEX, &ifr) < 0)
 		return -errno;
 	*ifindex = ifr.ifr_ifindex;
+	if (!mac)
+		return 0;
 	if (ioctl(c->ioctl_fd, SIOCGIFHWADDR, &ifr) < 0)
 		return -errno;
 	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
@@ -268,7 +273,11 @@ static int lk_create(void *ctx, const struct mvn_link_spec *s,
 	out->mtu = s->mtu;
 	out->group = s->group;
 	out->up = true;
-	if (index_and_mac(c, s->name, &out->ifindex, out->mac) < 0) {
+	/* A MAC that was asked for is the MAC the link has. */
+	if (s->has_mac)
+		memcpy(out->mac, s->mac, 6);
+	if (index_and_mac(c, s->name, &out->ifindex,
+			  s->has_mac ? NULL : out->mac) < 0) {
 		ret = mvn_error_set(err, -ENODEV,
 				    _("'%s' vanished right after it was "
 				      "created"),

@@ -74,8 +74,14 @@ int mvn_tap_prepare(const char *run_dir, const char *ifname, int ifindex,
 	if (ret < 0)
 		return ret;
 	snprintf(path, pathlen, "/dev/tap%d", ifindex);
-	if (lstat(path, &sb) == 0 && S_ISCHR(sb.st_mode) && sb.st_rdev == devt)
+	if (lstat(path, &sb) == 0 && S_ISCHR(sb.st_mode) &&
+	    sb.st_rdev == devt) {
+		/* A new node is root's, 0600: often already what is wanted. */
+		if (sb.st_uid == uid && sb.st_gid == gid &&
+		    (sb.st_mode & 07777) == perm)
+			return 0;
 		return give(path, uid, gid, perm, err);
+	}
 
 	/* /dev/tapN is missing or another namespace's: make our own. */
 	snprintf(dir, sizeof(dir), "%s/dev", run_dir);
