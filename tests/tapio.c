@@ -11,7 +11,9 @@
  *
  *   tapio -l TAP MS
  *
- * counts the frames that arrive on TAP within MS milliseconds.
+ * counts the frames of tapio's own ethertype (sent by -b) that arrive on
+ * TAP within MS milliseconds; other traffic (neighbour discovery and the
+ * like) is not counted.
  *
  *   tapio -b IFNAME
  *
@@ -101,8 +103,13 @@ static int listen_for(const char *path, long ms)
 
 		if (poll(&p, 1, (int)(deadline - now_ms())) <= 0)
 			continue;
-		while (read(fd, buf, sizeof(buf)) > 0)
-			n++;
+		ssize_t len;
+
+		while ((len = read(fd, buf, sizeof(buf))) > 0)
+			if (len >= VNET_HDR + 14 &&
+			    buf[VNET_HDR + 12] == (ETHERTYPE >> 8) &&
+			    buf[VNET_HDR + 13] == (ETHERTYPE & 0xff))
+				n++;
 	}
 	printf("%d\n", n);
 	close(fd);
