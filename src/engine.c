@@ -297,15 +297,19 @@ cleanup:
 	return ret;
 }
 
+static int bad_name(const char *name, struct mvn_error *err)
+{
+	return mvn_error_set(err, -EINVAL,
+			     _("'%s' is not a valid network name"), name);
+}
+
 int mvn_engine_undefine(struct mvn_engine *eng, const char *name,
 			struct mvn_error *err)
 {
 	int ret;
 
 	if (!mvn_store_name_valid(name))
-		return mvn_error_set(err, -EINVAL,
-				     _("'%s' is not a valid network name"),
-				     name);
+		return bad_name(name, err);
 	ret = mvn_engine_open_store(eng, true, err);
 	if (ret < 0)
 		return ret;
@@ -333,9 +337,7 @@ int mvn_engine_dumpxml(struct mvn_engine *eng, const char *name, char **xml,
 	int ret;
 
 	if (!mvn_store_name_valid(name))
-		return mvn_error_set(err, -EINVAL,
-				     _("'%s' is not a valid network name"),
-				     name);
+		return bad_name(name, err);
 	ret = mvn_engine_open_store(eng, false, err);
 	if (ret < 0)
 		return ret;

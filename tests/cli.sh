@@ -11,13 +11,6 @@ trap 'rm -rf "$tmp"' EXIT
 export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
 plan 116
 
-# run CMD...: sets $rc, $out (stdout) and $err (stderr) for the assertions.
-run() {
-	"$@" >"$tmp/o" 2>"$tmp/e"
-	rc=$?
-	out=$(cat "$tmp/o")
-	err=$(cat "$tmp/e")
-}
 
 # refuses FILE LINE REGEX DESCRIPTION: validate exits 1 with one line that
 # names FILE:LINE and matches REGEX.

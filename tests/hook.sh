@@ -21,12 +21,6 @@ export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
 conf=${CONFORMANCE_DIR:?}/domain
 plan 46
 
-run() {
-	"$@" >"$tmp/o" 2>"$tmp/e"
-	rc=$?
-	out=$(cat "$tmp/o")
-	err=$(cat "$tmp/e")
-}
 
 # dom NAME NETWORK IF...: a domain document with macvnet interfaces.
 dom() {

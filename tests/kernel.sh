@@ -21,12 +21,6 @@ trap 'rm -rf "$tmp"' EXIT
 export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
 plan 93
 
-run() {
-	"$@" >"$tmp/o" 2>"$tmp/e"
-	rc=$?
-	out=$(cat "$tmp/o")
-	err=$(cat "$tmp/e")
-}
 
 # network NAME MODE DEV...: define a network over the given devices.
 network() {

@@ -101,12 +101,6 @@ printf '<network><name>lan</name><forward mode="bridge"><interface dev="veth0"/>
 "$M" net-define "$tmp/lan.xml" >/dev/null
 "$M" net-start lan >/dev/null
 
-run() {
-	"$@" >"$tmp/o" 2>"$tmp/e"
-	rc=$?
-	out=$(cat "$tmp/o")
-	err=$(cat "$tmp/e")
-}
 
 run "$M" hook-install --hooks-dir /etc/libvirt/hooks --hook "$HOOK"
 is "$rc" 0 "hook-install"

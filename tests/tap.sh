@@ -45,3 +45,12 @@ bail() {
 }
 
 done_testing() { [ "$tap_failed" -eq 0 ]; }
+
+# run CMD...: sets $rc, $out (stdout) and $err (stderr) for the assertions;
+# the caller's $tmp holds the two files.
+run() {
+	"$@" >"$tmp/o" 2>"$tmp/e"
+	rc=$?
+	out=$(cat "$tmp/o")
+	err=$(cat "$tmp/e")
+}
