@@ -10,6 +10,7 @@ struct mvn_cmd {
 	const char *name;
 	const char *args; /* argument synopsis for usage */
 	const char *summary; /* one line for --help */
+	const char *help; /* more for 'COMMAND --help', or NULL */
 	/*
 	 * Run the command with argv[0] being the command's name; return the
 	 * exit code (0 ok, 1 failed, 2 usage).  Failures are printed with
@@ -34,6 +35,7 @@ extern const struct mvn_cmd mvn_cmd_port_list;
 extern const struct mvn_cmd mvn_cmd_reconcile;
 extern const struct mvn_cmd mvn_cmd_domain_convert;
 extern const struct mvn_cmd mvn_cmd_hook_install;
+extern const struct mvn_cmd mvn_cmd_migrate_ovs;
 
 /* Print "macvnet: error: MSG" on stderr and return 1. */
 int mvn_cmd_fail(const struct mvn_error *err);

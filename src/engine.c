@@ -120,6 +120,20 @@ static int validate_domain(const char *text, size_t len, const char *path,
 	return ret;
 }
 
+int mvn_engine_schema(struct mvn_engine *eng, struct mvn_schema **out,
+		      struct mvn_error *err)
+{
+	int ret;
+
+	if (!eng->schema) {
+		ret = mvn_schema_open(eng->schema_dir, &eng->schema, err);
+		if (ret < 0)
+			return ret;
+	}
+	*out = eng->schema;
+	return 0;
+}
+
 int mvn_engine_validate_file(struct mvn_engine *eng, const char *path,
 			     const char **kind, struct mvn_network **net_out,
 			     struct mvn_error *err)

@@ -25,6 +25,7 @@ struct mvn_paths {
  * when first needed.  Free with mvn_engine_free().
  */
 struct mvn_engine;
+struct mvn_schema;
 
 /* Make an engine for paths (copied). */
 int mvn_engine_new(const struct mvn_paths *paths, bool json,
@@ -37,6 +38,9 @@ const char *mvn_engine_run_dir(const struct mvn_engine *eng);
 
 /* Whether output was asked for as JSON. */
 bool mvn_engine_json(const struct mvn_engine *eng);
+/* The schemas, opened the first time they are asked for. */
+int mvn_engine_schema(struct mvn_engine *eng, struct mvn_schema **out,
+		      struct mvn_error *err);
 
 /*
  * Read a document, validate it against its schema, parse and check it.

@@ -7,5 +7,7 @@
 /* The library and the programs share one text domain, the package's. */
 #define _(s) dgettext(PACKAGE, s)
 #define N_(s) (s)
+/* Singular s or plural p, as n asks. */
+#define P_(s, p, n) dngettext(PACKAGE, s, p, n)
 
 #endif

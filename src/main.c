@@ -16,7 +16,7 @@ static const struct mvn_cmd *const commands[] = {
 	&mvn_cmd_start_autostart, &mvn_cmd_net_list,	&mvn_cmd_net_info,
 	&mvn_cmd_net_dumpxml,	  &mvn_cmd_port_create, &mvn_cmd_port_delete,
 	&mvn_cmd_port_list,	  &mvn_cmd_reconcile,	&mvn_cmd_domain_convert,
-	&mvn_cmd_hook_install,
+	&mvn_cmd_hook_install,	  &mvn_cmd_migrate_ovs,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -157,6 +157,8 @@ int main(int argc, char **argv)
 				  !strcmp(argv[optind + 1], "-h"))) {
 		printf(_("usage: macvnet %1$s %2$s\n"), cmd->name, cmd->args);
 		printf("%s\n", _(cmd->summary));
+		if (cmd->help)
+			printf("\n%s\n", _(cmd->help));
 		return 0;
 	}
 	if (mvn_engine_new(&paths, json, &eng, &err) < 0)

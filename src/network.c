@@ -822,13 +822,14 @@ int mvn_network_parse_file(const char *path, struct mvn_network **out,
 	return ret;
 }
 
-static void vlan_clear(struct mvn_vlan *v)
+void mvn_vlan_clear(struct mvn_vlan *v)
 {
 	size_t i;
 
 	for (i = 0; i < v->ntags; i++)
 		free(v->tags[i].native_mode);
 	free(v->tags);
+	memset(v, 0, sizeof(*v));
 }
 
 static void rate_clear(struct mvn_rate *r)
@@ -839,7 +840,7 @@ static void rate_clear(struct mvn_rate *r)
 	free(r->burst);
 }
 
-static void vport_clear(struct mvn_virtualport *vp)
+void mvn_vport_clear(struct mvn_virtualport *vp)
 {
 	free(vp->type);
 	free(vp->managerid);
@@ -848,6 +849,39 @@ static void vport_clear(struct mvn_virtualport *vp)
 	free(vp->instanceid);
 	free(vp->profileid);
 	free(vp->interfaceid);
+	memset(vp, 0, sizeof(*vp));
+}
+
+void mvn_bandwidth_clear(struct mvn_bandwidth *bw)
+{
+	rate_clear(&bw->in);
+	rate_clear(&bw->out);
+	memset(bw, 0, sizeof(*bw));
+}
+
+void mvn_forward_clear(struct mvn_forward *fw)
+{
+	size_t i;
+
+	free(fw->dev);
+	free(fw->driver);
+	free(fw->pf);
+	for (i = 0; i < fw->nifaces; i++)
+		free(fw->ifaces[i].dev);
+	free(fw->ifaces);
+	free(fw->addrs);
+	mvn_xnode_free(fw->nat);
+	memset(fw, 0, sizeof(*fw));
+}
+
+void mvn_bridge_clear(struct mvn_bridge *br)
+{
+	free(br->name);
+	free(br->zone);
+	free(br->stp);
+	free(br->delay);
+	free(br->mac_table_manager);
+	memset(br, 0, sizeof(*br));
 }
 
 void mvn_network_free(struct mvn_network *net)
@@ -870,25 +904,13 @@ void mvn_network_free(struct mvn_network *net)
 	free(net->ports);
 	free(net->host.name);
 	free(net->host.address);
-	free(net->forward.dev);
-	free(net->forward.driver);
-	free(net->forward.pf);
-	for (i = 0; i < net->forward.nifaces; i++)
-		free(net->forward.ifaces[i].dev);
-	free(net->forward.ifaces);
-	free(net->forward.addrs);
-	mvn_xnode_free(net->forward.nat);
-	free(net->bridge.name);
-	free(net->bridge.zone);
-	free(net->bridge.stp);
-	free(net->bridge.delay);
-	free(net->bridge.mac_table_manager);
+	mvn_forward_clear(&net->forward);
+	mvn_bridge_clear(&net->bridge);
 	mvn_xnode_free(net->domain);
 	mvn_xnode_free(net->dns);
-	vlan_clear(&net->vlan);
-	rate_clear(&net->bandwidth.in);
-	rate_clear(&net->bandwidth.out);
-	vport_clear(&net->vport);
+	mvn_vlan_clear(&net->vlan);
+	mvn_bandwidth_clear(&net->bandwidth);
+	mvn_vport_clear(&net->vport);
 	for (i = 0; i < net->nips; i++)
 		mvn_xnode_free(net->ips[i]);
 	free(net->ips);
@@ -899,10 +921,9 @@ void mvn_network_free(struct mvn_network *net)
 		struct mvn_portgroup *pg = &net->portgroups[i];
 
 		free(pg->name);
-		vport_clear(&pg->vport);
-		vlan_clear(&pg->vlan);
-		rate_clear(&pg->bandwidth.in);
-		rate_clear(&pg->bandwidth.out);
+		mvn_vport_clear(&pg->vport);
+		mvn_vlan_clear(&pg->vlan);
+		mvn_bandwidth_clear(&pg->bandwidth);
 	}
 	free(net->portgroups);
 	mvn_xnode_free(net->dnsmasq);
@@ -1433,8 +1454,11 @@ char *mvn_network_format(const struct mvn_network *net)
 	mvn_buf_line(&b, "<name>");
 	mvn_buf_escape(&b, net->name);
 	mvn_buf_printf(&b, "</name>\n");
-	mvn_uuid_format(net->uuid, uuid);
-	mvn_buf_line(&b, "<uuid>%s</uuid>\n", uuid);
+	/* Only a network built in memory goes without one. */
+	if (net->has_uuid) {
+		mvn_uuid_format(net->uuid, uuid);
+		mvn_buf_line(&b, "<uuid>%s</uuid>\n", uuid);
+	}
 	if (net->title) {
 		mvn_buf_line(&b, "<title>");
 		mvn_buf_escape(&b, net->title);

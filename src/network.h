@@ -177,6 +177,16 @@ int mvn_network_parse_file(const char *path, struct mvn_network **out,
 void mvn_network_free(struct mvn_network *net);
 
 /*
+ * Free what a part of a network owns and zero it, so that the part reads as
+ * absent (used when a network is rewritten in memory).
+ */
+void mvn_vlan_clear(struct mvn_vlan *v);
+void mvn_vport_clear(struct mvn_virtualport *vp);
+void mvn_bandwidth_clear(struct mvn_bandwidth *bw);
+void mvn_forward_clear(struct mvn_forward *fw);
+void mvn_bridge_clear(struct mvn_bridge *br);
+
+/*
  * Print the network in libvirt's canonical form (element and attribute
  * order, quoting, indentation).  Returns text the caller frees, or NULL when
  * memory ran out.

@@ -1,0 +1,958 @@
+/*
+ * migrate-ovs: Open vSwitch (and host bridge) networks and the domains on
+ * them, from files or from libvirt, to macvtap.  Everything is converted
+ * and validated before anything is written or defined; a refusal of
+ * libvirt part way through puts back what was already defined.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "cmd.h"
+#include "iface.h"
+#include "ovs.h"
+#include "schema.h"
+#include "util.h"
+
+/* One document of the migration, from a file or from libvirt. */
+struct item {
+	bool is_net;
+	char *name; /* network or domain name */
+	char *new_name; /* network: its name after migration */
+	const char *file; /* input file, or NULL (libvirt) */
+	char *orig; /* the document before */
+	char *xml; /* after */
+	unsigned int count; /* domain: interfaces migrated */
+	bool active, persistent, existed;
+	const struct mvn_ovs_net *net;
+};
+
+struct plan {
+	struct item *items;
+	size_t nitems;
+	struct mvn_schema *schema;
+	struct mvn_ovs *m;
+	virConnectPtr conn;
+};
+
+static void report(void *ctx, enum mvn_ovs_level level, const char *doc,
+		   int line, const char *msg)
+{
+	(void)ctx;
+	if (line > 0)
+		fprintf(stderr, "macvnet: %s %s:%d: %s\n",
+			level == MVN_OVS_WARN ? _("warning:") : _("note:"), doc,
+			line, msg);
+	else
+		fprintf(stderr, "macvnet: %s %s: %s\n",
+			level == MVN_OVS_WARN ? _("warning:") : _("note:"), doc,
+			msg);
+}
+
+static void quiet(void *data, virErrorPtr e)
+{
+	(void)data;
+	(void)e;
+}
+
+static const char *virt_msg(void)
+{
+	const char *s = virGetLastErrorMessage();
+
+	return s ? s : _("unknown libvirt error");
+}
+
+static struct item *add_item(struct plan *p, bool is_net)
+{
+	struct item *n = realloc(p->items, (p->nitems + 1) * sizeof(*n));
+
+	if (!n)
+		return NULL;
+	p->items = n;
+	memset(&n[p->nitems], 0, sizeof(*n));
+	n[p->nitems].is_net = is_net;
+	return &n[p->nitems++];
+}
+
+static void plan_free(struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nitems; i++) {
+		free(p->items[i].name);
+		free(p->items[i].new_name);
+		free(p->items[i].orig);
+		free(p->items[i].xml);
+	}
+	free(p->items);
+	mvn_ovs_free(p->m);
+	if (p->conn)
+		virConnectClose(p->conn);
+}
+
+/* Split KEY=VALUE; both parts must be interface or network names. */
+static int parse_kv(const char *arg, struct mvn_kv **v, size_t *n)
+{
+	const char *eq = strchr(arg, '=');
+	struct mvn_kv *nv;
+	char *key;
+
+	if (!eq || eq == arg || !eq[1])
+		return -EINVAL;
+	nv = realloc(*v, (*n + 1) * sizeof(**v));
+	if (!nv)
+		return -ENOMEM;
+	*v = nv;
+	key = strndup(arg, (size_t)(eq - arg));
+	if (!key)
+		return -ENOMEM;
+	nv[*n].key = key;
+	nv[*n].value = eq + 1;
+	(*n)++;
+	return 0;
+}
+
+static void kv_free(struct mvn_kv *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free((char *)v[i].key);
+	free(v);
+}
+
+/*
+ * A network from text: parsed and migrated.  When the document has no
+ * UUID and libvirt knows a network of that name, libvirt's UUID is used
+ * so that defining it replaces that network.
+ */
+static int take_network(struct plan *p, const char *text, size_t len,
+			const char *doc, bool from_file, struct mvn_error *err)
+{
+	struct mvn_network *net = NULL;
+	struct item *it;
+	int ret;
+
+	ret = mvn_network_parse(text, len, doc, &net, err);
+	if (ret < 0)
+		return ret;
+	if (p->conn && net->uuid_generated) {
+		virNetworkPtr old = virNetworkLookupByName(p->conn, net->name);
+
+		if (old && virNetworkGetUUID(old, net->uuid) == 0) {
+			net->uuid_generated = false;
+		}
+		if (old)
+			virNetworkFree(old);
+	}
+	(void)from_file;
+	it = add_item(p, true);
+	if (!it || !(it->name = strdup(net->name)) ||
+	    !(it->orig = strndup(text, len))) {
+		mvn_network_free(net);
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	}
+	ret = mvn_ovs_network(p->m, net, doc, err);
+	mvn_network_free(net);
+	if (ret < 0)
+		return ret;
+	it->net = &p->m->nets[p->m->nnets - 1];
+	it->new_name = strdup(it->net->new_name);
+	it->xml = strdup(it->net->xml);
+	if (!it->new_name || !it->xml)
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	return 0;
+}
+
+/* Read the files; networks first, so that domains can name them. */
+static int take_files(struct plan *p, char **files, int nfiles,
+		      struct mvn_error *err)
+{
+	int pass, i, ret;
+
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < nfiles; i++) {
+			char *text = NULL;
+			const char *kind = NULL;
+			size_t len = 0;
+			struct item *it;
+
+			ret = mvn_doc_read(files[i], &text, &len, err);
+			if (ret == 0)
+				ret = mvn_schema_validate(p->schema, text, len,
+							  files[i], &kind, err);
+			if (ret == 0 && strcmp(kind, "network") &&
+			    strcmp(kind, "domain"))
+				ret = mvn_error_set(
+					err, -EINVAL,
+					_("%1$s: a <%2$s> document; "
+					  "migrate-ovs reads <network> and "
+					  "<domain> documents"),
+					files[i], kind);
+			if (ret < 0) {
+				free(text);
+				return ret;
+			}
+			if (pass == 0 && !strcmp(kind, "network")) {
+				ret = take_network(p, text, len, files[i], true,
+						   err);
+				if (ret == 0)
+					p->items[p->nitems - 1].file = files[i];
+			} else if (pass == 1 && !strcmp(kind, "domain")) {
+				it = add_item(p, false);
+				ret = it ? 0 : -ENOMEM;
+				if (ret == 0) {
+					it->file = files[i];
+					it->orig = strndup(text, len);
+					ret = mvn_ovs_domain(p->m, text, len,
+							     files[i], &it->xml,
+							     &it->count, err);
+				}
+				if (ret == 0 && !it->count)
+					ret = mvn_error_set(
+						err, -EINVAL,
+						_("%s: no interface of this "
+						  "domain is on Open vSwitch, "
+						  "on a given network or on a "
+						  "bridge given with --uplink; "
+						  "there is nothing to "
+						  "migrate"),
+						files[i]);
+			}
+			free(text);
+			if (ret == -ENOMEM)
+				return mvn_error_set(err, ret,
+						     _("out of memory"));
+			if (ret < 0)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/* Whether libvirt's network net is one to migrate. */
+static bool wanted(const struct mvn_ovs_opts *o, const char *text,
+		   size_t len, const char *doc)
+{
+	struct mvn_network *net = NULL;
+	struct mvn_error e = { 0 };
+	enum mvn_ovs_kind kind;
+	bool yes = false;
+	size_t i;
+
+	if (mvn_network_parse(text, len, doc, &net, &e) < 0)
+		return false;
+	kind = mvn_ovs_network_kind(net);
+	if (kind == MVN_OVS_KIND_OVS)
+		yes = true;
+	for (i = 0; kind == MVN_OVS_KIND_HOST && i < o->nuplinks; i++)
+		if (!strcmp(o->uplinks[i].key, net->name) ||
+		    !strcmp(o->uplinks[i].key, net->bridge.name))
+			yes = true;
+	mvn_network_free(net);
+	return yes;
+}
+
+/* Read the networks and the domains on them from libvirt. */
+static int take_libvirt(struct plan *p, struct mvn_error *err)
+{
+	virNetworkPtr *nets = NULL;
+	virDomainPtr *doms = NULL;
+	int nn, nd, i, ret = 0;
+
+	nn = virConnectListAllNetworks(p->conn, &nets, 0);
+	if (nn < 0)
+		return mvn_error_set(err, -EIO,
+				     _("cannot list libvirt's networks: %s"),
+				     virt_msg());
+	for (i = 0; i < nn && ret == 0; i++) {
+		char *xml = virNetworkGetXMLDesc(nets[i],
+						 VIR_NETWORK_XML_INACTIVE);
+		char doc[300];
+
+		snprintf(doc, sizeof(doc), "network %s",
+			 virNetworkGetName(nets[i]));
+		if (!xml)
+			ret = mvn_error_set(err, -EIO,
+					    _("cannot read %1$s from libvirt: "
+					      "%2$s"),
+					    doc, virt_msg());
+		else if (wanted(&p->m->opts, xml, strlen(xml), doc)) {
+			ret = take_network(p, xml, strlen(xml), doc, false,
+					   err);
+			if (ret == 0) {
+				struct item *it = &p->items[p->nitems - 1];
+
+				it->active = virNetworkIsActive(nets[i]) == 1;
+				it->persistent =
+					virNetworkIsPersistent(nets[i]) == 1;
+				it->existed = true;
+			}
+		}
+		free(xml);
+	}
+	for (i = 0; i < nn; i++)
+		virNetworkFree(nets[i]);
+	free(nets);
+	if (ret < 0)
+		return ret;
+	nd = virConnectListAllDomains(p->conn, &doms, 0);
+	if (nd < 0)
+		return mvn_error_set(err, -EIO,
+				     _("cannot list libvirt's domains: %s"),
+				     virt_msg());
+	for (i = 0; i < nd && ret == 0; i++) {
+		char *xml = virDomainGetXMLDesc(doms[i],
+						VIR_DOMAIN_XML_INACTIVE |
+							VIR_DOMAIN_XML_SECURE);
+		char doc[300];
+		struct item *it;
+
+		snprintf(doc, sizeof(doc), "domain %s",
+			 virDomainGetName(doms[i]));
+		if (!xml) {
+			ret = mvn_error_set(err, -EIO,
+					    _("cannot read %1$s from libvirt: "
+					      "%2$s"),
+					    doc, virt_msg());
+			break;
+		}
+		it = add_item(p, false);
+		if (!it) {
+			free(xml);
+			ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
+			break;
+		}
+		it->orig = xml;
+		it->name = strdup(virDomainGetName(doms[i]));
+		it->active = virDomainIsActive(doms[i]) == 1;
+		it->persistent = virDomainIsPersistent(doms[i]) == 1;
+		it->existed = true;
+		ret = mvn_ovs_domain(p->m, xml, strlen(xml), doc, &it->xml,
+				     &it->count, err);
+		if (ret == 0 && it->count && !it->persistent) {
+			p->m->nwarn++;
+			fprintf(stderr, "macvnet: %s %s: %s\n", _("warning:"),
+				doc,
+				_("a transient domain cannot be redefined; it "
+				  "keeps Open vSwitch until it is created "
+				  "again from migrated XML"));
+			it->count = 0;
+		}
+		if (ret == 0 && !it->count) {
+			/* Not on a migrated network: leave it out. */
+			free(it->name);
+			free(it->orig);
+			free(it->xml);
+			p->nitems--;
+		}
+	}
+	for (i = 0; i < nd; i++)
+		virDomainFree(doms[i]);
+	free(doms);
+	return ret;
+}
+
+/* The results pass macvnet's schemas and checks, as libvirt will. */
+static int check_results(struct plan *p, struct mvn_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < p->nitems; i++) {
+		struct item *it = &p->items[i];
+		const char *kind = NULL;
+		char doc[300];
+		int ret;
+
+		snprintf(doc, sizeof(doc), _("migrated %1$s %2$s"),
+			 it->is_net ? "network" : "domain",
+			 it->file ? it->file : it->name);
+		ret = mvn_schema_validate(p->schema, it->xml, strlen(it->xml),
+					  doc, &kind, err);
+		if (ret == 0 && it->is_net) {
+			struct mvn_network *net = NULL;
+
+			ret = mvn_network_parse(it->xml, strlen(it->xml), doc,
+						&net, err);
+			if (ret == 0)
+				ret = mvn_check_network(net, doc, err);
+			if (ret == 0)
+				ret = mvn_check_runnable(net, doc, NULL, err);
+			mvn_network_free(net);
+		} else if (ret == 0) {
+			struct mvn_domain *dom = NULL;
+
+			ret = mvn_domain_parse(it->xml, strlen(it->xml), doc,
+					       &dom, err);
+			if (ret == 0 && !it->name) {
+				it->name = strdup(dom->name);
+				if (!it->name)
+					ret = -ENOMEM;
+			}
+			mvn_domain_free(dom);
+		}
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* The one line the plan says about an item. */
+static void describe(const struct item *it)
+{
+	char ups[256];
+	size_t i, used = 0;
+
+	if (!it->is_net) {
+		printf(P_("domain '%1$s': %2$u interface moves to "
+				"macvtap",
+				"domain '%1$s': %2$u interfaces move to "
+				"macvtap",
+				it->count),
+		       it->name, it->count);
+		putchar('\n');
+		return;
+	}
+	ups[0] = '\0';
+	for (i = 0; i < it->net->nuplinks && used < sizeof(ups); i++)
+		used += snprintf(ups + used, sizeof(ups) - used, "%s%s",
+				 i ? ", " : "", it->net->uplinks[i]);
+	if (strcmp(it->name, it->new_name))
+		printf(_("network '%1$s' -> new network '%2$s': %3$s over "
+			 "%4$s\n"),
+		       it->name, it->new_name,
+		       it->net->kind == MVN_OVS_KIND_OVS ?
+			       _("Open vSwitch bridge to macvtap") :
+			       _("host bridge to macvtap"),
+		       ups);
+	else
+		printf(_("network '%1$s': %2$s over %3$s\n"), it->name,
+		       it->net->kind == MVN_OVS_KIND_OVS ?
+			       _("Open vSwitch bridge to macvtap") :
+			       _("host bridge to macvtap"),
+		       ups);
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+static int write_full(int fd, const char *data, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = write(fd, data + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+/* Write text to dir/name atomically; never over an input file. */
+static int write_out(const char *dir, const char *name, const char *text,
+		     char *const *inputs, int ninputs, struct mvn_error *err)
+{
+	char path[4096], tmp[4200];
+	struct stat in, out;
+	size_t len = strlen(text);
+	int fd, i;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+	    sizeof(path))
+		return mvn_error_set(err, -ENAMETOOLONG, _("path too long"));
+	for (i = 0; i < ninputs; i++)
+		if (stat(inputs[i], &in) == 0 && stat(path, &out) == 0 &&
+		    in.st_dev == out.st_dev && in.st_ino == out.st_ino)
+			return mvn_error_set(err, -EEXIST,
+					     _("%s would overwrite an input "
+					       "file; choose another "
+					       "--output-dir"),
+					     path);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
+	unlink(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0644);
+	if (fd < 0)
+		return mvn_error_set(err, -errno,
+				     _("cannot create %1$s: %2$s"), tmp,
+				     strerror(errno));
+	if (write_full(fd, text, len) < 0 || fsync(fd) < 0) {
+		int e = errno;
+
+		close(fd);
+		unlink(tmp);
+		return mvn_error_set(err, -e, _("cannot write %1$s: %2$s"),
+				     tmp, strerror(e));
+	}
+	close(fd);
+	if (rename(tmp, path) < 0) {
+		int e = errno;
+
+		unlink(tmp);
+		return mvn_error_set(err, -e, _("cannot create %1$s: %2$s"),
+				     path, strerror(e));
+	}
+	return 0;
+}
+
+/* The name of an item's output file in --output-dir. */
+static void out_name(const struct item *it, bool orig, char *buf,
+		     size_t size)
+{
+	if (it->file && !orig)
+		snprintf(buf, size, "%s", base_name(it->file));
+	else
+		snprintf(buf, size, "%s-%s%s.xml",
+			 it->is_net ? "network" : "domain",
+			 it->is_net && !orig ? it->new_name : it->name,
+			 orig ? ".orig" : "");
+}
+
+static int write_all(struct plan *p, const char *dir, char *const *inputs,
+		     int ninputs, bool originals, struct mvn_error *err)
+{
+	struct stat sb;
+	char name[600];
+	size_t i, j;
+
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return mvn_error_set(err, -errno, _("cannot create %1$s: %2$s"),
+				     dir, strerror(errno));
+	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode))
+		return mvn_error_set(err, -ENOTDIR, _("%s is not a directory"),
+				     dir);
+	/* Two inputs of the same name would write one file. */
+	for (i = 0; i < p->nitems; i++)
+		for (j = 0; p->items[i].file && j < i; j++)
+			if (p->items[j].file &&
+			    !strcmp(base_name(p->items[i].file),
+				    base_name(p->items[j].file)))
+				return mvn_error_set(
+					err, -EEXIST,
+					_("%1$s and %2$s would both be written "
+					  "as %3$s/%4$s; migrate them in two "
+					  "runs"),
+					p->items[j].file, p->items[i].file,
+					dir, base_name(p->items[i].file));
+	for (i = 0; i < p->nitems; i++) {
+		out_name(&p->items[i], false, name, sizeof(name));
+		if (write_out(dir, name, p->items[i].xml, inputs, ninputs,
+			      err) < 0)
+			return err->code;
+		if (!originals || !p->items[i].orig)
+			continue;
+		out_name(&p->items[i], true, name, sizeof(name));
+		if (write_out(dir, name, p->items[i].orig, inputs, ninputs,
+			      err) < 0)
+			return err->code;
+	}
+	return 0;
+}
+
+/* Put back what libvirt had before items [0, done). */
+static void roll_back(struct plan *p, size_t done)
+{
+	while (done-- > 0) {
+		struct item *it = &p->items[done];
+
+		if (it->is_net && !it->existed) {
+			virNetworkPtr n =
+				virNetworkLookupByName(p->conn, it->new_name);
+
+			if (n) {
+				virNetworkUndefine(n);
+				virNetworkFree(n);
+			}
+		} else if (it->is_net) {
+			virNetworkPtr n = virNetworkDefineXML(p->conn, it->orig);
+
+			if (n)
+				virNetworkFree(n);
+		} else if (it->existed) {
+			virDomainPtr d = virDomainDefineXML(p->conn, it->orig);
+
+			if (d)
+				virDomainFree(d);
+		} else {
+			virDomainPtr d =
+				virDomainLookupByName(p->conn, it->name);
+
+			if (d) {
+				virDomainUndefine(d);
+				virDomainFree(d);
+			}
+		}
+	}
+}
+
+/* Define everything in libvirt, all or nothing. */
+static int apply(struct plan *p, struct mvn_error *err)
+{
+	size_t i;
+
+	/* What libvirt has now is what a failure puts back. */
+	for (i = 0; i < p->nitems; i++) {
+		struct item *it = &p->items[i];
+		char *now = NULL;
+
+		if (it->existed)
+			continue;
+		if (it->is_net) {
+			virNetworkPtr n =
+				virNetworkLookupByName(p->conn, it->new_name);
+
+			if (n) {
+				now = virNetworkGetXMLDesc(
+					n, VIR_NETWORK_XML_INACTIVE);
+				it->active = virNetworkIsActive(n) == 1;
+				virNetworkFree(n);
+			}
+		} else {
+			virDomainPtr d =
+				virDomainLookupByName(p->conn, it->name);
+
+			if (d) {
+				now = virDomainGetXMLDesc(
+					d, VIR_DOMAIN_XML_INACTIVE |
+						   VIR_DOMAIN_XML_SECURE);
+				it->active = virDomainIsActive(d) == 1;
+				virDomainFree(d);
+			}
+		}
+		if (now) {
+			free(it->orig);
+			it->orig = now;
+			it->existed = true;
+		}
+	}
+	for (i = 0; i < p->nitems; i++) {
+		struct item *it = &p->items[i];
+		char *back = NULL;
+
+		if (it->is_net) {
+			virNetworkPtr n = virNetworkDefineXML(p->conn, it->xml);
+
+			if (n)
+				back = virNetworkGetXMLDesc(
+					n, VIR_NETWORK_XML_INACTIVE);
+			if (n)
+				virNetworkFree(n);
+			else
+				goto refused;
+		} else {
+			virDomainPtr d = virDomainDefineXML(p->conn, it->xml);
+
+			if (d)
+				back = virDomainGetXMLDesc(
+					d, VIR_DOMAIN_XML_INACTIVE |
+						   VIR_DOMAIN_XML_SECURE);
+			if (d)
+				virDomainFree(d);
+			else
+				goto refused;
+		}
+		/* From now on the files show what libvirt holds. */
+		if (back) {
+			free(it->xml);
+			it->xml = back;
+		}
+		continue;
+refused:
+		mvn_error_set(err, -EINVAL,
+			      _("libvirt refused the migrated %1$s '%2$s' (%3$s); "
+				"everything defined before it was put back"),
+			      it->is_net ? "network" : "domain",
+			      it->is_net ? it->new_name : it->name, virt_msg());
+		roll_back(p, i);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void after_apply(const struct plan *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nitems; i++) {
+		const struct item *it = &p->items[i];
+
+		if (it->is_net) {
+			printf(_("Defined network '%s'.\n"), it->new_name);
+			if (it->active && !strcmp(it->name, it->new_name))
+				printf(_("  It is active and stays on its "
+					 "bridge until restarted: virsh "
+					 "net-destroy %1$s; virsh net-start "
+					 "%1$s (once its guests are "
+					 "stopped).\n"),
+				       it->name);
+			else if (strcmp(it->name, it->new_name))
+				printf(_("  Start it: virsh net-start %1$s; "
+					 "virsh net-autostart %1$s\n"),
+				       it->new_name);
+		} else {
+			printf(_("Defined domain '%s'.\n"), it->name);
+			if (it->active)
+				printf(_("  It is running: restart it (virsh "
+					 "shutdown %1$s, then virsh start "
+					 "%1$s) to use macvtap.\n"),
+				       it->name);
+		}
+	}
+}
+
+static int migrate_exec(struct mvn_engine *eng, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "uplink", required_argument, NULL, 'u' },
+		{ "rename", required_argument, NULL, 'n' },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "direct", no_argument, NULL, 'd' },
+		{ "strict", no_argument, NULL, 's' },
+		{ "output-dir", required_argument, NULL, 'o' },
+		{ "connect", required_argument, NULL, 'c' },
+		{ "apply", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct mvn_ovs_opts o = { .mode = MVN_FWD_BRIDGE, .discover = true };
+	struct mvn_kv *ups = NULL, *ren = NULL;
+	size_t nups = 0, nren = 0, i;
+	const char *outdir = NULL, *uri = NULL;
+	struct mvn_error err = { 0 };
+	struct plan p = { 0 };
+	bool strict = false, do_apply = false;
+	int c, ret = 0, mode;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'u':
+		case 'n':
+			ret = parse_kv(optarg, c == 'u' ? &ups : &ren,
+				       c == 'u' ? &nups : &nren);
+			if (ret == -EINVAL) {
+				ret = mvn_cmd_usage(
+					&mvn_cmd_migrate_ovs,
+					c == 'u' ? _("--uplink takes "
+						     "BRIDGE=DEV (or "
+						     "NETWORK=DEV)") :
+						   _("--rename takes OLD=NEW"));
+				goto out;
+			}
+			if (ret < 0) {
+				mvn_error_set(&err, ret, _("out of memory"));
+				ret = mvn_cmd_fail(&err);
+				goto out;
+			}
+			break;
+		case 'm':
+			mode = mvn_fwd_mode_from_name(optarg);
+			if (mode < 0 ||
+			    !mvn_fwd_mode_is_macvtap((enum mvn_fwd_mode)mode)) {
+				ret = mvn_cmd_usage(
+					&mvn_cmd_migrate_ovs,
+					_("--mode is one of bridge, vepa, "
+					  "private, passthrough"));
+				goto out;
+			}
+			o.mode = (enum mvn_fwd_mode)mode;
+			break;
+		case 'd':
+			o.direct = true;
+			break;
+		case 's':
+			strict = true;
+			break;
+		case 'o':
+			outdir = optarg;
+			break;
+		case 'c':
+			uri = optarg;
+			break;
+		case 'a':
+			do_apply = true;
+			break;
+		default:
+			ret = mvn_cmd_usage(&mvn_cmd_migrate_ovs,
+					    _("unknown option"));
+			goto out;
+		}
+	}
+	if (do_apply && !uri) {
+		ret = mvn_cmd_usage(&mvn_cmd_migrate_ovs,
+				    _("--apply needs --connect URI"));
+		goto out;
+	}
+	if (optind == argc && !uri) {
+		ret = mvn_cmd_usage(&mvn_cmd_migrate_ovs,
+				    _("give network or domain files, or "
+				      "--connect URI"));
+		goto out;
+	}
+	if (argc - optind > 1 && !outdir && !uri) {
+		ret = mvn_cmd_usage(&mvn_cmd_migrate_ovs,
+				    _("several files need --output-dir DIR"));
+		goto out;
+	}
+	for (i = 0; i < nups; i++)
+		if (!mvn_ifname_valid(ups[i].value) || ups[i].value[0] == '-') {
+			mvn_error_set(&err, -EINVAL,
+				      _("--uplink %1$s=%2$s: '%2$s' is not a "
+					"valid interface name (1 to 15 bytes, "
+					"no '/', ':' or blanks)"),
+				      ups[i].key, ups[i].value);
+			ret = mvn_cmd_fail(&err);
+			goto out;
+		}
+	for (i = 0; i < nren; i++)
+		if (!mvn_ifname_valid(ren[i].value)) {
+			mvn_error_set(&err, -EINVAL,
+				      _("--rename %1$s=%2$s: '%2$s' cannot "
+					"name a network (1 to 15 bytes, no "
+					"'/', ':' or blanks)"),
+				      ren[i].key, ren[i].value);
+			ret = mvn_cmd_fail(&err);
+			goto out;
+		}
+	o.uplinks = ups;
+	o.nuplinks = nups;
+	o.renames = ren;
+	o.nrenames = nren;
+	o.report = report;
+	p.m = mvn_ovs_new(&o);
+	if (!p.m) {
+		mvn_error_set(&err, -ENOMEM, _("out of memory"));
+		ret = mvn_cmd_fail(&err);
+		goto out;
+	}
+	ret = mvn_engine_schema(eng, &p.schema, &err);
+	if (ret == 0 && uri) {
+		virSetErrorFunc(NULL, quiet);
+		p.conn = virConnectOpen(uri);
+		if (!p.conn)
+			ret = mvn_error_set(&err, -EIO,
+					    _("cannot connect to libvirt at "
+					      "%1$s: %2$s"),
+					    uri, virt_msg());
+	}
+	if (ret == 0)
+		ret = optind < argc ?
+			      take_files(&p, argv + optind, argc - optind,
+					 &err) :
+			      take_libvirt(&p, &err);
+	if (ret == 0)
+		ret = check_results(&p, &err);
+	if (ret == 0 && strict && p.m->nwarn)
+		ret = mvn_error_set(&err, -EINVAL,
+				    P_("--strict: %u thing above cannot "
+					     "become macvtap; nothing was "
+					     "migrated",
+					     "--strict: %u things above "
+					     "cannot become macvtap; nothing "
+					     "was migrated",
+					     p.m->nwarn),
+				    p.m->nwarn);
+	if (ret < 0) {
+		ret = mvn_cmd_fail(&err);
+		goto out;
+	}
+	if (!uri && !outdir) {
+		fputs(p.items[0].xml, stdout);
+		goto out;
+	}
+	if (!p.nitems) {
+		printf("%s\n", _("Nothing to migrate: no Open vSwitch "
+				 "network and no domain on one."));
+		goto out;
+	}
+	for (i = 0; i < p.nitems; i++)
+		describe(&p.items[i]);
+	if (do_apply && apply(&p, &err) < 0) {
+		ret = mvn_cmd_fail(&err);
+		goto out;
+	}
+	if (outdir && write_all(&p, outdir, argv + optind, argc - optind,
+				uri != NULL, &err) < 0) {
+		ret = mvn_cmd_fail(&err);
+		goto out;
+	}
+	if (do_apply)
+		after_apply(&p);
+	else if (uri)
+		printf("%s\n", _("Nothing was changed; run again with --apply "
+				 "to define these in libvirt."));
+	if (outdir)
+		printf(_("Wrote the migrated documents to %s.\n"), outdir);
+out:
+	plan_free(&p);
+	kv_free(ups, nups);
+	kv_free(ren, nren);
+	return ret;
+}
+
+const struct mvn_cmd mvn_cmd_migrate_ovs = {
+	.name = "migrate-ovs",
+	.args = "[--uplink BRIDGE=DEV]... [--mode MODE] [--direct] "
+		"[--strict] [--rename OLD=NEW]... [--output-dir DIR] "
+		"[--connect URI [--apply]] [FILE...]",
+	.summary = N_("convert Open vSwitch networks and domains to macvtap"),
+	.help = N_(
+		"Convert Open vSwitch bridge networks (<forward mode='bridge'/> "
+		"with\n"
+		"<virtualport type='openvswitch'/>) and host bridge networks "
+		"into macvtap\n"
+		"networks over the bridge's uplink, and the domain interfaces "
+		"on them into\n"
+		"type='network' interfaces on the migrated network (MACs, "
+		"models, addresses\n"
+		"and boot order kept).  What macvtap cannot do (VLAN tags, "
+		"Open vSwitch\n"
+		"port parameters, OpenFlow rules, bandwidth of a network, "
+		"several uplinks)\n"
+		"is reported on standard error as a warning.\n\n"
+		"  --uplink KEY=DEV  the LAN device of bridge KEY (or of "
+		"network KEY);\n"
+		"                    repeat for more; without it Open "
+		"vSwitch (ovs-vsctl)\n"
+		"                    or the Linux bridge in sysfs is asked\n"
+		"  --mode MODE       bridge (default), vepa, private or "
+		"passthrough\n"
+		"  --direct          make type='direct' interfaces on the "
+		"uplink instead\n"
+		"  --rename OLD=NEW  give migrated network OLD the name NEW "
+		"(default: keep\n"
+		"                    the name, so that defining it replaces "
+		"the old one)\n"
+		"  --strict          refuse when anything would be lost\n"
+		"  --output-dir DIR  write the results to DIR (needed for "
+		"several files)\n"
+		"  --connect URI     read the networks and the domains on them "
+		"from libvirt\n"
+		"                    (with FILEs: where --apply defines "
+		"them)\n"
+		"  --apply           define the results in libvirt "
+		"(inactive definitions;\n"
+		"                    a refusal puts back what was defined)\n\n"
+		"With one FILE the result goes to standard output.  Nothing "
+		"is written or\n"
+		"defined when any document fails."),
+	.exec = migrate_exec,
+};
