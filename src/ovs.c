@@ -64,12 +64,12 @@ void mvn_ovs_free(struct mvn_ovs *m)
 	free(m);
 }
 
-static void report(struct mvn_ovs *m, enum mvn_ovs_level level,
-		   const char *doc, int line, const char *fmt, ...)
+static void report(struct mvn_ovs *m, enum mvn_ovs_level level, const char *doc,
+		   int line, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
-static void report(struct mvn_ovs *m, enum mvn_ovs_level level,
-		   const char *doc, int line, const char *fmt, ...)
+static void report(struct mvn_ovs *m, enum mvn_ovs_level level, const char *doc,
+		   int line, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -119,13 +119,13 @@ static void strv_join(char *const *v, size_t n, char *out, size_t size)
 
 	out[0] = '\0';
 	for (i = 0; i < n && used < size; i++)
-		used += snprintf(out + used, size - used, "%s%s",
-				 i ? ", " : "", v[i]);
+		used += snprintf(out + used, size - used, "%s%s", i ? ", " : "",
+				 v[i]);
 }
 
 /* The uplinks given on the command line for key (a bridge or network). */
-static int given_uplinks(const struct mvn_ovs *m, const char *key,
-			 char ***devs, size_t *ndevs)
+static int given_uplinks(const struct mvn_ovs *m, const char *key, char ***devs,
+			 size_t *ndevs)
 {
 	size_t i;
 
@@ -147,6 +147,18 @@ static bool has_uplink_for(const struct mvn_ovs *m, const char *key)
 		if (!strcmp(m->opts.uplinks[i].key, key))
 			return true;
 	return false;
+}
+
+bool mvn_ovs_uplink_name_ok(const char *dev)
+{
+	const char *p;
+
+	if (!mvn_ifname_valid(dev) || dev[0] == '-')
+		return false;
+	for (p = dev; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("_.-", *p))
+			return false;
+	return true;
 }
 
 static const char *renamed(const struct mvn_ovs *m, const char *name)
@@ -351,9 +363,9 @@ static void ovs_flows(struct mvn_ovs *m, const char *br, const char *doc)
 {
 	char *out = NULL, *errout = NULL, *line, *save = NULL;
 	const char *const flows[] = { "ovs-ofctl", "--timeout=5", "dump-flows",
-				br, NULL };
-	const char *const ctl[] = { "ovs-vsctl", "--timeout=5", "get-controller",
-			      br, NULL };
+				      br, NULL };
+	const char *const ctl[] = { "ovs-vsctl", "--timeout=5",
+				    "get-controller", br, NULL };
 	unsigned int n = 0;
 	int rc;
 
@@ -363,8 +375,7 @@ static void ovs_flows(struct mvn_ovs *m, const char *br, const char *doc)
 		       _("the OpenFlow rules of bridge '%1$s' could not be "
 			 "read (%2$s): check them with 'ovs-ofctl dump-flows "
 			 "%1$s'; macvtap switches by MAC address only"),
-		       br,
-		       rc < 0 ? strerror(-rc) : first_line(errout));
+		       br, rc < 0 ? strerror(-rc) : first_line(errout));
 	} else {
 		for (line = strtok_r(out, "\n", &save); line;
 		     line = strtok_r(NULL, "\n", &save)) {
@@ -402,14 +413,18 @@ static void ovs_flows(struct mvn_ovs *m, const char *br, const char *doc)
 static int discover_ovs(struct mvn_ovs *m, const char *br, const char *doc,
 			char ***devs, size_t *ndevs, struct mvn_error *err)
 {
-	const char *const ports_argv[] = { "ovs-vsctl", "--timeout=5", "list-ports",
-				     br, NULL };
-	const char *const ifaces_argv[] = { "ovs-vsctl",   "--timeout=5",
-				      "--format=csv", "--data=bare",
-				      "--no-headings", "--columns=name,type,"
-						       "external_ids",
-				      "list",	     "Interface",
-				      NULL };
+	const char *const ports_argv[] = { "ovs-vsctl", "--timeout=5",
+					   "list-ports", br, NULL };
+	const char *const ifaces_argv[] = { "ovs-vsctl",
+					    "--timeout=5",
+					    "--format=csv",
+					    "--data=bare",
+					    "--no-headings",
+					    "--columns=name,type,"
+					    "external_ids",
+					    "list",
+					    "Interface",
+					    NULL };
 	char *ports = NULL, *ifaces = NULL, *errout = NULL;
 	char *line, *save = NULL;
 	struct ovs_iface *tab = NULL;
@@ -598,8 +613,8 @@ static void vlan_text(const struct mvn_vlan *v, char *out, size_t size)
 
 	out[0] = '\0';
 	for (i = 0; i < v->ntags && used < size; i++)
-		used += snprintf(out + used, size - used, "%s%u",
-				 i ? ", " : "", v->tags[i].id);
+		used += snprintf(out + used, size - used, "%s%u", i ? ", " : "",
+				 v->tags[i].id);
 	if (v->trunk == MVN_YES && used < size)
 		snprintf(out + used, size - used, " (trunk)");
 }
@@ -738,18 +753,19 @@ static int uplinks_of(struct mvn_ovs *m, const char *br, const char *netname,
 					    "%2$s=DEV"),
 				     doc, br ? br : netname);
 	for (i = 0; i < *nups; i++)
-		if (!mvn_ifname_valid((*ups)[i]))
-			return mvn_error_set(err, -EINVAL,
-					     _("%1$s: uplink '%2$s' is not a "
-					       "valid interface name (1 to "
-					       "15 bytes, no '/', ':' or "
-					       "blanks)"),
-					     doc, (*ups)[i]);
+		if (!mvn_ovs_uplink_name_ok((*ups)[i]))
+			return mvn_error_set(
+				err, -EINVAL,
+				_("%1$s: uplink '%2$s' is not an "
+				  "interface name macvnet takes (1 "
+				  "to 15 letters, digits, '_', '.' "
+				  "or '-')"),
+				doc, (*ups)[i]);
 	return 0;
 }
 
-int mvn_ovs_network(struct mvn_ovs *m, struct mvn_network *net,
-		    const char *doc, struct mvn_error *err)
+int mvn_ovs_network(struct mvn_ovs *m, struct mvn_network *net, const char *doc,
+		    struct mvn_error *err)
 {
 	enum mvn_ovs_kind kind = mvn_ovs_network_kind(net);
 	const char *mode = mvn_fwd_mode_name(m->opts.mode);
@@ -819,8 +835,9 @@ int mvn_ovs_network(struct mvn_ovs *m, struct mvn_network *net,
 	for (i = 0; i < net->nportgroups; i++) {
 		struct mvn_portgroup *pg = &net->portgroups[i];
 
-		snprintf(text, sizeof(text), _("portgroup '%1$s' of network "
-					       "'%2$s'"),
+		snprintf(text, sizeof(text),
+			 _("portgroup '%1$s' of network "
+			   "'%2$s'"),
 			 pg->name, net->name);
 		drop_level(m, doc, text, ups[0], &pg->vport, &pg->vlan,
 			   &pg->bandwidth);

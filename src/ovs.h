@@ -68,6 +68,12 @@ struct mvn_ovs {
 	unsigned int nwarn; /* reports of level MVN_OVS_WARN so far */
 };
 
+/*
+ * Whether dev can be an uplink: an interface name that libvirt's network
+ * XML also takes (letters, digits, '_', '.', '-').
+ */
+bool mvn_ovs_uplink_name_ok(const char *dev);
+
 /* Start a migration with opts (copied); free with mvn_ovs_free(). */
 struct mvn_ovs *mvn_ovs_new(const struct mvn_ovs_opts *opts);
 void mvn_ovs_free(struct mvn_ovs *m);
@@ -80,8 +86,8 @@ enum mvn_ovs_kind mvn_ovs_network_kind(const struct mvn_network *net);
  * names the document in messages.  Networks that are not Open vSwitch or
  * host bridge networks are refused with the reason.
  */
-int mvn_ovs_network(struct mvn_ovs *m, struct mvn_network *net,
-		    const char *doc, struct mvn_error *err);
+int mvn_ovs_network(struct mvn_ovs *m, struct mvn_network *net, const char *doc,
+		    struct mvn_error *err);
 
 /* The migrated network that was called name, or NULL. */
 const struct mvn_ovs_net *mvn_ovs_find(const struct mvn_ovs *m,
