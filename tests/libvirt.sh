@@ -60,7 +60,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap "exit 1" INT TERM
-plan 24
+plan 36
 
 start_libvirtd() {
 	libvirtd -d -p "$tmp/libvirtd.pid" || return 1
@@ -172,3 +172,74 @@ wait
 sleep 0.5
 is "$(ip -o link show type macvtap | wc -l)" 0 "all gone after the domains stop"
 "$M" net-destroy lan >/dev/null
+
+# migrate-ovs --connect --apply against this libvirtd: an Open vSwitch
+# network and a domain on it (one interface through the network, one
+# straight on the bridge) become macvtap; a refusal part way puts back
+# what was already defined.
+cat >"$tmp/ovs-lan.xml" <<'XML'
+<network>
+  <name>ovs-lan</name>
+  <forward mode='bridge'/>
+  <bridge name='ovsbr0'/>
+  <virtualport type='openvswitch'/>
+</network>
+XML
+cat >"$tmp/mvtest-ovs.xml" <<'XML'
+<domain type='qemu'>
+  <name>mvtest-ovs</name>
+  <memory unit='MiB'>64</memory>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+  </os>
+  <devices>
+    <interface type='network'>
+      <mac address='52:54:00:0c:00:01'/>
+      <source network='ovs-lan'/>
+      <model type='virtio'/>
+      <address type='pci' domain='0x0000' bus='0x00' slot='0x07' function='0x0'/>
+    </interface>
+    <interface type='bridge'>
+      <mac address='52:54:00:0c:00:02'/>
+      <source bridge='ovsbr0'/>
+      <virtualport type='openvswitch'/>
+      <model type='e1000'/>
+    </interface>
+  </devices>
+</domain>
+XML
+V net-define "$tmp/ovs-lan.xml" >/dev/null && V define --validate "$tmp/mvtest-ovs.xml" >/dev/null
+ok $? "libvirtd holds an Open vSwitch network and a domain on it"
+
+# The domain file names an emulator libvirt refuses: the network defined
+# before it must come back as it was.
+V net-dumpxml --inactive ovs-lan >"$tmp/ovs-lan-now.xml"
+sed -e 's/mvtest-ovs/mvtest-bad/' -e '/<uuid>/d' -e 's/52:54:00:0c/52:54:00:0d/' \
+	-e 's|<devices>|<devices><emulator>/nonexistent/qemu</emulator>|' \
+	"$tmp/mvtest-ovs.xml" >"$tmp/mvtest-bad.xml"
+run "$M" migrate-ovs --connect qemu:///system --apply --uplink ovsbr0=veth0 \
+	-o "$tmp/bad" "$tmp/ovs-lan-now.xml" "$tmp/mvtest-bad.xml"
+is "$rc" 1 "a migration libvirt refuses part way fails"
+like "$err" "^macvnet: error: libvirt refused the migrated domain 'mvtest-bad' .*put back$" "in one line naming what libvirt refused"
+V net-dumpxml --inactive ovs-lan | grep -q "<virtualport type='openvswitch'/>"
+ok $? "the network libvirt had already taken is put back"
+
+run "$M" migrate-ovs --connect qemu:///system --uplink ovsbr0=veth0 --apply -o "$tmp/mig"
+is "$rc" 0 "migrate-ovs --connect qemu:///system --apply"
+[ "$rc" = 0 ] || diag "$err"
+like "$out" "domain 'mvtest-ovs': 2 interfaces move to macvtap" "the plan has the domain's two interfaces"
+V net-dumpxml --inactive ovs-lan >"$tmp/ovs-lan-after.xml"
+grep -q "<interface dev='veth0'/>" "$tmp/ovs-lan-after.xml" && ! grep -q 'virtualport\|<bridge' "$tmp/ovs-lan-after.xml"
+ok $? "libvirt now has the network in macvtap bridge mode over the uplink"
+V dumpxml --inactive mvtest-ovs >"$tmp/mvtest-ovs-after.xml"
+is "$(grep -c "<source network='ovs-lan'/>" "$tmp/mvtest-ovs-after.xml")" 2 "both interfaces are on the migrated network"
+grep -q "52:54:00:0c:00:01" "$tmp/mvtest-ovs-after.xml" && grep -q "slot='0x07'" "$tmp/mvtest-ovs-after.xml" &&
+	grep -q "model type='e1000'" "$tmp/mvtest-ovs-after.xml" && ! grep -q virtualport "$tmp/mvtest-ovs-after.xml"
+ok $? "MACs, models and addresses are kept, the virtualports are gone"
+cmp -s "$tmp/mig/network-ovs-lan.xml" "$tmp/ovs-lan-after.xml"
+ok $? "the written network is what libvirt holds"
+run V net-start ovs-lan
+is "$rc" 0 "libvirt starts the migrated network"
+run V define --validate "$tmp/mig/domain-mvtest-ovs.xml"
+is "$rc" 0 "the written domain passes virsh define --validate"
+V net-destroy ovs-lan >/dev/null
