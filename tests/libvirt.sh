@@ -8,6 +8,7 @@
 # started at once get twenty endpoints.  Only the daemons this test starts
 # are stopped, by pid.
 . "${TESTS_SRCDIR:-$(dirname "$0")}/tap.sh"
+. "${TESTS_SRCDIR:-$(dirname "$0")}/seed.sh"
 
 if [ "${MVN_IN_NETNS:-}" != 1 ]; then
 	[ "$(id -u)" = 0 ] || bail "the libvirt tests need root"
@@ -60,7 +61,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap "exit 1" INT TERM
-plan 36
+plan 41
 
 start_libvirtd() {
 	libvirtd -d -p "$tmp/libvirtd.pid" || return 1
@@ -243,3 +244,27 @@ is "$rc" 0 "libvirt starts the migrated network"
 run V define --validate "$tmp/mig/domain-mvtest-ovs.xml"
 is "$rc" 0 "the written domain passes virsh define --validate"
 V net-destroy ovs-lan >/dev/null
+
+# The Open vSwitch examples of libvirt's tests and of the seed notes,
+# migrated: this libvirtd takes each with --validate.
+conf=${CONFORMANCE_DIR:?}
+seed_ovs "$tmp"
+"$M" migrate-ovs --uplink openvswitch-net=veth0 --rename openvswitch-net=mig-a \
+	"$conf/network/in/openvswitch-net.xml" >"$tmp/mig-a.xml" 2>/dev/null
+"$M" migrate-ovs --uplink br1=veth0 --rename ovs-bridge-eth1=mig-b -o "$tmp/mig-b" \
+	"$tmp/ovs-bridge-eth1.xml" "$tmp/VM0.xml" >/dev/null 2>&1
+sed -e 's/QEMUGuest1/mvtest-mig-c/' -e '/<uuid>/d' "$conf/domain/net-openvswitch.xml" >"$tmp/c-in.xml"
+"$M" migrate-ovs "$tmp/c-in.xml" >"$tmp/mig-c.xml" 2>/dev/null
+sed -e 's/QEMUGuest1/mvtest-mig-d/' -e '/<uuid>/d' "$conf/domain/net-openvswitch.xml" >"$tmp/d-in.xml"
+"$M" migrate-ovs --direct --uplink ovs-net=veth0 "$tmp/d-in.xml" >"$tmp/mig-d.xml" 2>/dev/null
+sed -i 's/<name>VM0</<name>mvtest-mig-b</' "$tmp/mig-b/VM0.xml"
+for f in "$tmp/mig-a.xml" "$tmp/mig-b/ovs-bridge-eth1.xml"; do
+	run V net-define --validate "$f"
+	is "$rc" 0 "libvirtd takes the migrated $(sed -n 's/.*<name>\(.*\)<\/name>.*/\1/p' "$f" | head -n 1) (net-define --validate)"
+	[ "$rc" = 0 ] || diag "$err"
+done
+for f in "$tmp/mig-b/VM0.xml" "$tmp/mig-c.xml" "$tmp/mig-d.xml"; do
+	run V define --validate "$f"
+	is "$rc" 0 "libvirtd takes the migrated domain $(sed -n 's/.*<name>\(.*\)<\/name>.*/\1/p' "$f" | head -n 1) (define --validate)"
+	[ "$rc" = 0 ] || diag "$err"
+done

@@ -8,6 +8,7 @@
 # private network namespace; --connect reads from and defines into
 # libvirt's test driver.  The real Open vSwitch is in ovs.sh.
 . "${TESTS_SRCDIR:-$(dirname "$0")}/tap.sh"
+. "${TESTS_SRCDIR:-$(dirname "$0")}/seed.sh"
 
 if [ "${MVN_IN_NETNS:-}" != 1 ]; then
 	[ "$(id -u)" = 0 ] || bail "the migration tests need root (network namespaces)"
@@ -22,24 +23,9 @@ tmp=$(mktemp -d) || bail "mktemp"
 trap 'rm -rf "$tmp"' EXIT
 export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
 conf=${CONFORMANCE_DIR:?}
-seed=$conf/../../seeds/000_1d16796a9c30f0fa.txt
-[ -r "$seed" ] || bail "the seed notes are not at $seed"
 # Whatever Open vSwitch this machine has, these tests do not ask it.
 export OVS_RUNDIR="$tmp/no-ovs"
-
-# The seed's Open vSwitch network, and its guest's <devices> in a domain.
-awk '/<network>/ { buf = ""; on = 1 } on { buf = buf $0 "\n" }
-     /<\/network>/ { on = 0; if (buf ~ /ovs-bridge-eth1/) printf "%s", buf }' \
-	"$seed" >"$tmp/ovs-bridge-eth1.xml"
-{
-	printf "<domain type='qemu'>\n  <name>VM0</name>\n  <memory>131072</memory>\n"
-	printf "  <os>\n    <type arch='x86_64'>hvm</type>\n  </os>\n"
-	sed -n '/^<devices>/,/^<\/devices>/p' "$seed" | grep -v '^\.\.\.'
-	printf "</domain>\n"
-} >"$tmp/VM0.xml"
-grep -q "<name>ovs-bridge-eth1</name>" "$tmp/ovs-bridge-eth1.xml" &&
-	grep -q "52:54:00:0a:8a:c1" "$tmp/VM0.xml" ||
-	bail "the seed notes no longer hold the ovs-bridge-eth1 example"
+seed_ovs "$tmp"
 
 # accepted FILE network|domain WHAT: macvnet and libvirt both take it.
 accepted() {
