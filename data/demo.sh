@@ -3,7 +3,8 @@
 # validates the example networks, shows what a mistake looks like, then
 # makes veth pairs as lower devices, starts a network in each macvtap mode,
 # creates two endpoints in each, sends real frames from one /dev/tapN to
-# the other to show who reaches whom, and tears everything down.
+# the other to show who reaches whom, migrates an Open vSwitch network and
+# a guest on it, and tears everything down.
 set -u
 M=$1
 top=$2
@@ -69,7 +70,21 @@ step "$M" port-create dedicated --name pt1 --lower eth5
 step "$M" port-create dedicated --name pt1 --lower eth6
 step "$M" port-list
 step "$M" net-info lan
-for n in lan vepa tenants dedicated; do step "$M" net-destroy "$n"; done
+say "leaving Open vSwitch: a libvirt network on bridge br1 and a guest on it"
+ip link add eth7 type veth peer name sw7
+ip link set sw7 up
+step "$M" migrate-ovs --uplink br1=eth7 -o "$tmp/migrated" \
+	"$top/data/ovs/ovs-net.xml" "$top/data/ovs/web1.xml"
+step cat "$tmp/migrated/ovs-net.xml"
+step sed -n '/<interface/,/<\/interface>/p' "$tmp/migrated/web1.xml"
+say "the migrated network runs; the guest's first interface gets its endpoint"
+step "$M" net-define "$tmp/migrated/ovs-net.xml"
+step "$M" net-start ovs-net
+sed -n '/<interface/,/<\/interface>/p' "$tmp/migrated/web1.xml" |
+	sed -n '1,/<\/interface>/p' >"$tmp/web1-if.xml"
+step "$M" port-create ovs-net --name web1-eth0 --xml "$tmp/web1-if.xml"
+step ip -br link show web1-eth0
+for n in lan vepa tenants dedicated ovs-net; do step "$M" net-destroy "$n"; done
 say "after net-destroy, no macvtap link is left:"
 ip -o link show type macvtap | wc -l
 printf '\nThe demo used a temporary store and a private network namespace.\n'
