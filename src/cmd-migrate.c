@@ -314,7 +314,8 @@ static int take_libvirt(struct plan *p, struct mvn_error *err)
 				it->active = virNetworkIsActive(nets[i]) == 1;
 				it->persistent =
 					virNetworkIsPersistent(nets[i]) == 1;
-				it->existed = true;
+				/* Under a new name it is a new network. */
+				it->existed = !strcmp(it->name, it->new_name);
 			}
 		}
 		free(xml);
@@ -509,8 +510,9 @@ static int write_out(const char *dir, const char *name, const char *text,
 					     path);
 	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
 	unlink(tmp);
+	/* Domains from libvirt carry their secrets (VIR_DOMAIN_XML_SECURE). */
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		  0644);
+		  0600);
 	if (fd < 0)
 		return mvn_error_set(err, -errno, _("cannot create %1$s: %2$s"),
 				     tmp, strerror(errno));
@@ -552,7 +554,7 @@ static int write_all(struct plan *p, const char *dir, char *const *inputs,
 	char name[600];
 	size_t i, j;
 
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return mvn_error_set(err, -errno, _("cannot create %1$s: %2$s"),
 				     dir, strerror(errno));
 	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode))
@@ -639,6 +641,16 @@ static int apply(struct plan *p, struct mvn_error *err)
 			virNetworkPtr n =
 				virNetworkLookupByName(p->conn, it->new_name);
 
+			if (n && strcmp(it->name, it->new_name)) {
+				virNetworkFree(n);
+				return mvn_error_set(
+					err, -EEXIST,
+					_("libvirt already has a network "
+					  "'%1$s'; choose another name with "
+					  "--rename %2$s=NAME (nothing was "
+					  "changed)"),
+					it->new_name, it->name);
+			}
 			if (n) {
 				now = net_xml(n, NULL);
 				it->active = virNetworkIsActive(n) == 1;

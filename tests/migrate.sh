@@ -358,6 +358,14 @@ is "$(grep -c "<source network='ovs-net'" "$tmp/tnode/domain-web1.xml")" 2 "both
 run "$M" migrate-ovs --connect "test://$tmp/node.xml" --uplink ovsbr0=veth0 --apply --strict
 is "$rc" 1 "--strict --apply refuses before defining anything"
 like "$err" "--strict: .* nothing was migrated" "the error says nothing was migrated"
+run "$M" migrate-ovs --connect "test://$tmp/node.xml" --uplink ovsbr0=veth0 --rename ovs-net=nat0 --apply
+is "$rc" 1 "--rename to a name libvirt already has is refused"
+like "$err" "^macvnet: error: libvirt already has a network 'nat0'; choose another name with --rename ovs-net=NAME \\(nothing was changed\\)$" "in one line, before anything is defined"
+run "$M" migrate-ovs --connect "test://$tmp/node.xml" --uplink ovsbr0=veth0 --rename ovs-net=lan-new --apply -o "$tmp/tren"
+is "$rc" 0 "--rename with --connect --apply defines a new network"
+like "$out" "Start it: virsh net-start lan-new; virsh net-autostart lan-new" "and says how to start it"
+is "$(grep -c "<source network='lan-new'" "$tmp/tren/domain-web1.xml")" 2 "the domain moves to the new network"
+is "$(stat -c %a "$tmp/tren/domain-web1.xml")" 600 "written domains (they may hold secrets) are private to root"
 run "$M" migrate-ovs --connect "test:///nonexistent/node.xml"
 is "$rc" 1 "a URI libvirt cannot open is an error"
 like "$err" "^macvnet: error: cannot connect to libvirt at test:///nonexistent/node.xml: " "the error names the URI"
