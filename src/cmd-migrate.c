@@ -393,8 +393,9 @@ static int check_results(struct plan *p, struct mvn_error *err)
 		char doc[300];
 		int ret;
 
-		snprintf(doc, sizeof(doc), _("migrated %1$s %2$s"),
-			 it->is_net ? "network" : "domain",
+		snprintf(doc, sizeof(doc),
+			 it->is_net ? _("migrated network %s") :
+				      _("migrated domain %s"),
 			 it->file ? it->file : it->name);
 		ret = mvn_schema_validate(p->schema, it->xml, strlen(it->xml),
 					  doc, &kind, err);
@@ -709,12 +710,18 @@ static int apply(struct plan *p, struct mvn_error *err)
 		}
 		continue;
 refused:
-		mvn_error_set(
-			err, -EINVAL,
-			_("libvirt refused the migrated %1$s '%2$s' (%3$s); "
-			  "everything defined before it was put back"),
-			it->is_net ? "network" : "domain",
-			it->is_net ? it->new_name : it->name, virt_msg());
+		if (it->is_net)
+			mvn_error_set(err, -EINVAL,
+				      _("libvirt refused the migrated network "
+					"'%1$s' (%2$s); everything defined "
+					"before it was put back"),
+				      it->new_name, virt_msg());
+		else
+			mvn_error_set(err, -EINVAL,
+				      _("libvirt refused the migrated domain "
+					"'%1$s' (%2$s); everything defined "
+					"before it was put back"),
+				      it->name, virt_msg());
 		roll_back(p, i);
 		return -EINVAL;
 	}
@@ -913,8 +920,10 @@ static int migrate_exec(struct mvn_engine *eng, int argc, char **argv)
 		goto out;
 	}
 	if (!p.nitems) {
-		printf("%s\n", _("Nothing to migrate: no Open vSwitch "
-				 "network and no domain on one."));
+		printf("%s\n", _("Nothing to migrate: libvirt has no Open "
+				 "vSwitch network, no host bridge network "
+				 "named by --uplink, and no domain on "
+				 "one."));
 		goto out;
 	}
 	for (i = 0; i < p.nitems; i++)
@@ -962,11 +971,14 @@ const struct mvn_cmd mvn_cmd_migrate_ovs = {
 		"port parameters, OpenFlow rules, bandwidth of a network, "
 		"several uplinks)\n"
 		"is reported on standard error as a warning.\n\n"
-		"  --uplink KEY=DEV  the LAN device of bridge KEY (or of "
-		"network KEY);\n"
-		"                    repeat for more; without it Open "
-		"vSwitch (ovs-vsctl)\n"
-		"                    or the Linux bridge in sysfs is asked\n"
+		"  --uplink BRIDGE=DEV\n"
+		"                    the LAN device of bridge BRIDGE "
+		"(NETWORK=DEV for a\n"
+		"                    network without <bridge name>); "
+		"repeat for more;\n"
+		"                    without it Open vSwitch (ovs-vsctl) "
+		"or the Linux\n"
+		"                    bridge in sysfs is asked\n"
 		"  --mode MODE       bridge (default), vepa, private or "
 		"passthrough\n"
 		"  --direct          make type='direct' interfaces on the "
@@ -976,7 +988,8 @@ const struct mvn_cmd mvn_cmd_migrate_ovs = {
 		"                    the name, so that defining it replaces "
 		"the old one)\n"
 		"  --strict          refuse when anything would be lost\n"
-		"  --output-dir DIR  write the results to DIR (needed for "
+		"  -o, --output-dir DIR\n"
+		"                    write the results to DIR (needed for "
 		"several files)\n"
 		"  --connect URI     read the networks and the domains on them "
 		"from libvirt\n"

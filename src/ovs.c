@@ -389,12 +389,19 @@ static void ovs_flows(struct mvn_ovs *m, const char *br, const char *doc)
 		}
 		if (n)
 			report(m, MVN_OVS_WARN, doc, 0,
-			       _("bridge '%1$s' has %2$u OpenFlow rule(s) "
-				 "besides normal switching ('ovs-ofctl "
-				 "dump-flows %1$s'); macvtap switches by MAC "
-				 "address only and cannot apply them (a "
-				 "hairpin rule becomes --mode vepa on a "
-				 "hairpin switch)"),
+			       P_("bridge '%1$s' has %2$u OpenFlow rule "
+				  "besides normal switching ('ovs-ofctl "
+				  "dump-flows %1$s'); macvtap switches by "
+				  "MAC address only and cannot apply it (a "
+				  "hairpin rule is replaced by --mode vepa "
+				  "on a switch with hairpin mode)",
+				  "bridge '%1$s' has %2$u OpenFlow rules "
+				  "besides normal switching ('ovs-ofctl "
+				  "dump-flows %1$s'); macvtap switches by "
+				  "MAC address only and cannot apply them (a "
+				  "hairpin rule is replaced by --mode vepa "
+				  "on a switch with hairpin mode)",
+				  n),
 			       br, n);
 	}
 	free(out);
@@ -901,19 +908,35 @@ int mvn_ovs_network(struct mvn_ovs *m, struct mvn_network *net, const char *doc,
 	strv_join(ups, nups, text, sizeof(text));
 	if (kind == MVN_OVS_KIND_OVS && bridge)
 		report(m, MVN_OVS_NOTE, doc, 0,
-		       _("before network '%1$s' starts, take %2$s out of "
-			 "Open vSwitch bridge '%3$s' (ovs-vsctl del-port "
-			 "%3$s %4$s) and move the host's addresses from "
-			 "'%3$s' to it; the host reaches macvtap guests only "
-			 "through a macvnet host shim (<macvnet:host>)"),
+		       P_("before network '%1$s' starts, take its uplink "
+			  "%2$s out of Open vSwitch bridge '%3$s' (ovs-vsctl "
+			  "del-port %3$s %4$s) and move the host's addresses "
+			  "from '%3$s' to %4$s; the host then reaches macvtap "
+			  "guests only through a macvnet host shim "
+			  "(<macvnet:host>)",
+			  "before network '%1$s' starts, take its uplinks "
+			  "%2$s out of Open vSwitch bridge '%3$s' (ovs-vsctl "
+			  "del-port %3$s %4$s, and so on) and move the host's "
+			  "addresses from '%3$s' to %4$s; the host then "
+			  "reaches macvtap guests only through a macvnet host "
+			  "shim (<macvnet:host>)",
+			  nups),
 		       net->name, text, bridge, ups[0]);
 	else if (bridge)
 		report(m, MVN_OVS_NOTE, doc, 0,
-		       _("before network '%1$s' starts, take %2$s out of "
-			 "bridge '%3$s' (ip link set %4$s nomaster) and move "
-			 "the host's addresses from '%3$s' to it; the host "
-			 "reaches macvtap guests only through a macvnet "
-			 "host shim (<macvnet:host>)"),
+		       P_("before network '%1$s' starts, take its uplink "
+			  "%2$s out of bridge '%3$s' (ip link set %4$s "
+			  "nomaster) and move the host's addresses from "
+			  "'%3$s' to %4$s; the host then reaches macvtap "
+			  "guests only through a macvnet host shim "
+			  "(<macvnet:host>)",
+			  "before network '%1$s' starts, take its uplinks "
+			  "%2$s out of bridge '%3$s' (ip link set %4$s "
+			  "nomaster, and so on) and move the host's addresses "
+			  "from '%3$s' to %4$s; the host then reaches macvtap "
+			  "guests only through a macvnet host shim "
+			  "(<macvnet:host>)",
+			  nups),
 		       net->name, text, bridge, ups[0]);
 	ret = add_net(m, net, old_name, bridge, kind, ups, nups, err);
 	ups = NULL;
@@ -1037,9 +1060,10 @@ static void iface_losses(struct mvn_ovs *m, xmlNodePtr c, const char *doc,
 		v = mvn_xml_prop(n, "size");
 		report(m, MVN_OVS_WARN, doc, mvn_xml_line(n),
 		       _("<mtu size='%1$s'> of interface %2$s is dropped: "
-			 "libvirt cannot set an MTU on macvtap, the guest "
-			 "gets the uplink's (or let macvnet's hook make the "
-			 "endpoint: macvnet domain-convert)"),
+			 "libvirt cannot set the MTU of a macvtap interface, "
+			 "so the guest gets the uplink's MTU; to keep this "
+			 "one, let macvnet's hook make the endpoint (macvnet "
+			 "domain-convert)"),
 		       v ? v : "", who);
 		free(v);
 	}

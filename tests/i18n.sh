@@ -19,7 +19,7 @@ for f in $(cd "$top" && grep -l '_("' src/*.c); do
 done
 is "$missing" "" "every source with messages is listed in po/POTFILES.in"
 
-(cd "$top" && xgettext --keyword=_ --keyword=N_ --from-code=UTF-8 \
+(cd "$top" && xgettext --keyword=_ --keyword=N_ --keyword=P_:1,2 --from-code=UTF-8 \
 	-o "$tmp/now.pot" $(grep -v '^#' po/POTFILES.in)) 2>/dev/null
 msgids() { msgcat --no-wrap --sort-output "$1" 2>/dev/null | grep '^msgid ' | sort; }
 msgids "$tmp/now.pot" >"$tmp/now"

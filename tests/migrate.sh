@@ -228,7 +228,7 @@ is "$(count "$out" 'vnet3\|vx0\|patch-int\|bond0')" 0 "guests', tunnel, patch an
 like "$err" "has 2 uplinks \\(eth1, eth2\\).*bond them" "several uplinks are reported, with bonding offered"
 like "$err" "port 'bond0' of bridge 'br1' is an Open vSwitch bond" "a bond port is reported"
 like "$err" "port 'vx0' of bridge 'br1' is of Open vSwitch type 'vxlan'" "a tunnel port is reported"
-like "$err" "bridge 'br1' has 1 OpenFlow rule\\(s\\) besides normal switching" "the hairpin flow is reported"
+like "$err" "bridge 'br1' has 1 OpenFlow rule besides normal switching" "the hairpin flow is reported"
 like "$err" "OpenFlow controller tcp:192.0.2.10:6653" "the controller is reported"
 sed 's/br1/br7/' "$tmp/ovs-bridge-eth1.xml" >"$tmp/br7.xml"
 run env PATH="$tmp/bin:$PATH" "$M" migrate-ovs "$tmp/br7.xml"
