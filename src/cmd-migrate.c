@@ -137,7 +137,7 @@ static void kv_free(struct mvn_kv *v, size_t n)
  * so that defining it replaces that network.
  */
 static int take_network(struct plan *p, const char *text, size_t len,
-			const char *doc, bool from_file, struct mvn_error *err)
+			const char *doc, struct mvn_error *err)
 {
 	struct mvn_network *net = NULL;
 	struct item *it;
@@ -155,7 +155,6 @@ static int take_network(struct plan *p, const char *text, size_t len,
 		if (old)
 			virNetworkFree(old);
 	}
-	(void)from_file;
 	it = add_item(p, true);
 	if (!it || !(it->name = strdup(net->name)) ||
 	    !(it->orig = strndup(text, len))) {
@@ -204,8 +203,7 @@ static int take_files(struct plan *p, char **files, int nfiles,
 				return ret;
 			}
 			if (pass == 0 && !strcmp(kind, "network")) {
-				ret = take_network(p, text, len, files[i], true,
-						   err);
+				ret = take_network(p, text, len, files[i], err);
 				if (ret == 0)
 					p->items[p->nitems - 1].file = files[i];
 			} else if (pass == 1 && !strcmp(kind, "domain")) {
@@ -306,8 +304,7 @@ static int take_libvirt(struct plan *p, struct mvn_error *err)
 					      "%2$s"),
 					    doc, virt_msg());
 		else if (wanted(&p->m->opts, xml, strlen(xml), doc)) {
-			ret = take_network(p, xml, strlen(xml), doc, false,
-					   err);
+			ret = take_network(p, xml, strlen(xml), doc, err);
 			if (ret == 0) {
 				struct item *it = &p->items[p->nitems - 1];
 
@@ -470,6 +467,8 @@ static const char *base_name(const char *path)
 {
 	const char *s = strrchr(path, '/');
 
+	if (!strcmp(path, "-"))
+		return "stdin.xml";
 	return s ? s + 1 : path;
 }
 
