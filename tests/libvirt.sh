@@ -61,7 +61,7 @@ cleanup() {
 }
 trap cleanup EXIT
 trap "exit 1" INT TERM
-plan 41
+plan 44
 
 start_libvirtd() {
 	libvirtd -d -p "$tmp/libvirtd.pid" || return 1
@@ -243,6 +243,13 @@ run V net-start ovs-lan
 is "$rc" 0 "libvirt starts the migrated network"
 run V define --validate "$tmp/mig/domain-mvtest-ovs.xml"
 is "$rc" 0 "the written domain passes virsh define --validate"
+run V start mvtest-ovs
+is "$rc" 0 "the migrated domain starts on the migrated network"
+[ "$rc" = 0 ] || diag "$err"
+links=$(ip -o link show type macvtap)
+like "$links" "@veth0: .* link/ether 52:54:00:0c:00:01" "libvirt gave its first interface a macvtap on the uplink"
+like "$links" "@veth0: .* link/ether 52:54:00:0c:00:02" "and the one that was on the bridge too"
+V destroy mvtest-ovs >/dev/null
 V net-destroy ovs-lan >/dev/null
 
 # The Open vSwitch examples of libvirt's tests and of the seed notes,
