@@ -173,69 +173,76 @@ static int take_network(struct plan *p, const char *text, size_t len,
 	return 0;
 }
 
-/* Read the files; networks first, so that domains can name them. */
+/*
+ * Read the files, each once (standard input can be read only once), then
+ * migrate the networks first, so that domains can name them.
+ */
 static int take_files(struct plan *p, char **files, int nfiles,
 		      struct mvn_error *err)
 {
-	int pass, i, ret;
+	char **texts = calloc((size_t)nfiles + 1, sizeof(*texts));
+	size_t *lens = calloc((size_t)nfiles + 1, sizeof(*lens));
+	bool *is_net = calloc((size_t)nfiles + 1, sizeof(*is_net));
+	int pass, i, ret = 0;
 
-	for (pass = 0; pass < 2; pass++) {
-		for (i = 0; i < nfiles; i++) {
-			char *text = NULL;
-			const char *kind = NULL;
-			size_t len = 0;
+	if (!texts || !lens || !is_net)
+		ret = -ENOMEM;
+	for (i = 0; i < nfiles && ret == 0; i++) {
+		const char *kind = NULL;
+
+		ret = mvn_doc_read(files[i], &texts[i], &lens[i], err);
+		if (ret == 0)
+			ret = mvn_schema_validate(p->schema, texts[i], lens[i],
+						  files[i], &kind, err);
+		if (ret == 0 && strcmp(kind, "network") &&
+		    strcmp(kind, "domain"))
+			ret = mvn_error_set(err, -EINVAL,
+					    _("%1$s: a <%2$s> document; "
+					      "migrate-ovs reads <network> and "
+					      "<domain> documents"),
+					    files[i], kind);
+		if (ret == 0)
+			is_net[i] = !strcmp(kind, "network");
+	}
+	for (pass = 0; pass < 2 && ret == 0; pass++) {
+		for (i = 0; i < nfiles && ret == 0; i++) {
 			struct item *it;
 
-			ret = mvn_doc_read(files[i], &text, &len, err);
-			if (ret == 0)
-				ret = mvn_schema_validate(p->schema, text, len,
-							  files[i], &kind, err);
-			if (ret == 0 && strcmp(kind, "network") &&
-			    strcmp(kind, "domain"))
-				ret = mvn_error_set(
-					err, -EINVAL,
-					_("%1$s: a <%2$s> document; "
-					  "migrate-ovs reads <network> and "
-					  "<domain> documents"),
-					files[i], kind);
-			if (ret < 0) {
-				free(text);
-				return ret;
-			}
-			if (pass == 0 && !strcmp(kind, "network")) {
-				ret = take_network(p, text, len, files[i], err);
+			if (pass == 0 && is_net[i]) {
+				ret = take_network(p, texts[i], lens[i],
+						   files[i], err);
 				if (ret == 0)
 					p->items[p->nitems - 1].file = files[i];
-			} else if (pass == 1 && !strcmp(kind, "domain")) {
-				it = add_item(p, false);
-				ret = it ? 0 : -ENOMEM;
-				if (ret == 0) {
-					it->file = files[i];
-					it->orig = strndup(text, len);
-					ret = mvn_ovs_domain(p->m, text, len,
-							     files[i], &it->xml,
-							     &it->count, err);
-				}
-				if (ret == 0 && !it->count)
-					ret = mvn_error_set(
-						err, -EINVAL,
-						_("%s: no interface of this "
-						  "domain is on Open vSwitch, "
-						  "on a given network or on a "
-						  "bridge given with --uplink; "
-						  "there is nothing to "
-						  "migrate"),
-						files[i]);
+				continue;
 			}
-			free(text);
-			if (ret == -ENOMEM)
-				return mvn_error_set(err, ret,
-						     _("out of memory"));
-			if (ret < 0)
-				return ret;
+			if (pass == 0 || is_net[i])
+				continue;
+			it = add_item(p, false);
+			if (!it || !(it->orig = strndup(texts[i], lens[i]))) {
+				ret = -ENOMEM;
+				break;
+			}
+			it->file = files[i];
+			ret = mvn_ovs_domain(p->m, texts[i], lens[i], files[i],
+					     &it->xml, &it->count, err);
+			if (ret == 0 && !it->count)
+				ret = mvn_error_set(
+					err, -EINVAL,
+					_("%s: no interface of this domain is "
+					  "on Open vSwitch, on a given network "
+					  "or on a bridge given with --uplink; "
+					  "there is nothing to migrate"),
+					files[i]);
 		}
 	}
-	return 0;
+	for (i = 0; texts && i < nfiles; i++)
+		free(texts[i]);
+	free(texts);
+	free(lens);
+	free(is_net);
+	if (ret == -ENOMEM)
+		return mvn_error_set(err, ret, _("out of memory"));
+	return ret;
 }
 
 /*
@@ -258,17 +265,22 @@ static char *net_xml(virNetworkPtr n, bool *live)
 }
 
 /* Whether libvirt's network net is one to migrate. */
-static bool wanted(const struct mvn_ovs_opts *o, const char *text, size_t len,
+static bool wanted(struct plan *p, const char *text, size_t len,
 		   const char *doc)
 {
+	const struct mvn_ovs_opts *o = &p->m->opts;
 	struct mvn_network *net = NULL;
 	struct mvn_error e = { 0 };
 	enum mvn_ovs_kind kind;
 	bool yes = false;
 	size_t i;
 
-	if (mvn_network_parse(text, len, doc, &net, &e) < 0)
+	if (mvn_network_parse(text, len, doc, &net, &e) < 0) {
+		p->m->nwarn++;
+		fprintf(stderr, "macvnet: %s %s (%s)\n", _("warning:"), e.msg,
+			_("the network is left as it is"));
 		return false;
+	}
 	kind = mvn_ovs_network_kind(net);
 	if (kind == MVN_OVS_KIND_OVS)
 		yes = true;
@@ -303,7 +315,16 @@ static int take_libvirt(struct plan *p, struct mvn_error *err)
 					    _("cannot read %1$s from libvirt: "
 					      "%2$s"),
 					    doc, virt_msg());
-		else if (wanted(&p->m->opts, xml, strlen(xml), doc)) {
+		else if (!wanted(p, xml, strlen(xml), doc))
+			;
+		else if (virNetworkIsPersistent(nets[i]) != 1) {
+			p->m->nwarn++;
+			fprintf(stderr, "macvnet: %s %s: %s\n", _("warning:"),
+				doc,
+				_("a transient network cannot be redefined; "
+				  "it is left as it is (define it, then "
+				  "migrate it)"));
+		} else {
 			ret = take_network(p, xml, strlen(xml), doc, err);
 			if (ret == 0) {
 				struct item *it = &p->items[p->nitems - 1];
@@ -377,6 +398,35 @@ static int take_libvirt(struct plan *p, struct mvn_error *err)
 		virDomainFree(doms[i]);
 	free(doms);
 	return ret;
+}
+
+/*
+ * A --rename that names no migrated network is a mistake that would
+ * otherwise replace the network under its old name; an --uplink that
+ * served nothing is worth a note.
+ */
+static int unused_keys(struct plan *p, struct mvn_error *err)
+{
+	const struct mvn_ovs_opts *o = &p->m->opts;
+	size_t i;
+
+	for (i = 0; i < o->nrenames; i++)
+		if (!p->m->rename_used[i])
+			return mvn_error_set(
+				err, -EINVAL,
+				_("--rename %1$s=%2$s: no migrated "
+				  "network is called '%1$s'"),
+				o->renames[i].key, o->renames[i].value);
+	for (i = 0; i < o->nuplinks; i++)
+		if (!p->m->uplink_used[i]) {
+			fprintf(stderr, "macvnet: %s ", _("note:"));
+			fprintf(stderr,
+				_("--uplink %1$s=%2$s was not used: no migrated "
+				  "network or interface is on a bridge or "
+				  "network '%1$s'\n"),
+				o->uplinks[i].key, o->uplinks[i].value);
+		}
+	return 0;
 }
 
 /* The results pass macvnet's schemas and checks, as libvirt will. */
@@ -472,6 +522,81 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path;
 }
 
+/* The name of an item's output file in --output-dir. */
+static void out_name(const struct item *it, bool orig, char *buf, size_t size)
+{
+	if (it->file && !orig)
+		snprintf(buf, size, "%s", base_name(it->file));
+	else
+		snprintf(buf, size, "%s-%s%s.xml",
+			 it->is_net ? "network" : "domain",
+			 it->is_net && !orig ? it->new_name : it->name,
+			 orig ? ".orig" : "");
+}
+
+/*
+ * Before anything is written or defined: the output directory exists, is
+ * not open to other users' renames, and no output would land on an input
+ * or on another output.
+ */
+static int prepare_out(struct plan *p, const char *dir, char *const *inputs,
+		       int ninputs, bool originals, struct mvn_error *err)
+{
+	char name[600], path[4096], other[600];
+	struct stat sb, in, out;
+	size_t i, j, k, l;
+	int n;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return mvn_error_set(err, -errno, _("cannot create %1$s: %2$s"),
+				     dir, strerror(errno));
+	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode))
+		return mvn_error_set(err, -ENOTDIR, _("%s is not a directory"),
+				     dir);
+	if ((sb.st_mode & (S_IWGRP | S_IWOTH)) && !(sb.st_mode & S_ISVTX))
+		return mvn_error_set(err, -EPERM,
+				     _("%s is writable by other users, who "
+				       "could replace the files written "
+				       "there; choose a private --output-dir"),
+				     dir);
+	for (i = 0; i < p->nitems; i++) {
+		for (k = 0; k < (originals ? 2u : 1u); k++) {
+			out_name(&p->items[i], k, name, sizeof(name));
+			n = snprintf(path, sizeof(path), "%s/%s", dir, name);
+			if (n < 0 || (size_t)n >= sizeof(path))
+				return mvn_error_set(err, -ENAMETOOLONG,
+						     _("path too long"));
+			for (j = 0; j < (size_t)ninputs; j++)
+				if (stat(inputs[j], &in) == 0 &&
+				    stat(path, &out) == 0 &&
+				    in.st_dev == out.st_dev &&
+				    in.st_ino == out.st_ino)
+					return mvn_error_set(
+						err, -EEXIST,
+						_("%s would overwrite an input "
+						  "file; choose another "
+						  "--output-dir"),
+						path);
+			for (j = 0; j <= i; j++)
+				for (l = 0; l < (originals ? 2u : 1u); l++) {
+					if (j == i && l >= k)
+						break;
+					out_name(&p->items[j], l, other,
+						 sizeof(other));
+					if (!strcmp(name, other))
+						return mvn_error_set(
+							err, -EEXIST,
+							_("two documents would "
+							  "both be written as "
+							  "%1$s/%2$s; migrate "
+							  "them in two runs"),
+							dir, name);
+				}
+		}
+	}
+	return 0;
+}
+
 static int write_full(int fd, const char *data, size_t len)
 {
 	size_t done = 0;
@@ -488,26 +613,13 @@ static int write_full(int fd, const char *data, size_t len)
 	return 0;
 }
 
-/* Write text to dir/name atomically; never over an input file. */
-static int write_out(const char *dir, const char *name, const char *text,
-		     char *const *inputs, int ninputs, struct mvn_error *err)
+/* Write text to the temporary file of dir/name. */
+static int stage(const char *dir, const char *name, const char *text,
+		 struct mvn_error *err)
 {
-	char path[4096], tmp[4200];
-	struct stat in, out;
-	size_t len = strlen(text);
-	int fd, i;
+	char tmp[4200];
+	int fd, e;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-	    sizeof(path))
-		return mvn_error_set(err, -ENAMETOOLONG, _("path too long"));
-	for (i = 0; i < ninputs; i++)
-		if (stat(inputs[i], &in) == 0 && stat(path, &out) == 0 &&
-		    in.st_dev == out.st_dev && in.st_ino == out.st_ino)
-			return mvn_error_set(err, -EEXIST,
-					     _("%s would overwrite an input "
-					       "file; choose another "
-					       "--output-dir"),
-					     path);
 	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
 	unlink(tmp);
 	/* Domains from libvirt carry their secrets (VIR_DOMAIN_XML_SECURE). */
@@ -516,113 +628,135 @@ static int write_out(const char *dir, const char *name, const char *text,
 	if (fd < 0)
 		return mvn_error_set(err, -errno, _("cannot create %1$s: %2$s"),
 				     tmp, strerror(errno));
-	if (write_full(fd, text, len) < 0 || fsync(fd) < 0) {
-		int e = errno;
-
+	if (write_full(fd, text, strlen(text)) < 0 || fsync(fd) < 0) {
+		e = errno;
 		close(fd);
 		unlink(tmp);
 		return mvn_error_set(err, -e, _("cannot write %1$s: %2$s"), tmp,
 				     strerror(e));
 	}
-	close(fd);
-	if (rename(tmp, path) < 0) {
-		int e = errno;
-
+	if (close(fd) < 0) {
+		e = errno;
 		unlink(tmp);
-		return mvn_error_set(err, -e, _("cannot create %1$s: %2$s"),
-				     path, strerror(e));
+		return mvn_error_set(err, -e, _("cannot write %1$s: %2$s"), tmp,
+				     strerror(e));
 	}
 	return 0;
 }
 
-/* The name of an item's output file in --output-dir. */
-static void out_name(const struct item *it, bool orig, char *buf, size_t size)
+/*
+ * Write every output: all temporary files first, then the renames, so
+ * that a failure leaves the directory as it was.
+ */
+static int write_all(struct plan *p, const char *dir, bool originals,
+		     struct mvn_error *err)
 {
-	if (it->file && !orig)
-		snprintf(buf, size, "%s", base_name(it->file));
-	else
-		snprintf(buf, size, "%s-%s%s.xml",
-			 it->is_net ? "network" : "domain",
-			 it->is_net && !orig ? it->new_name : it->name,
-			 orig ? ".orig" : "");
-}
+	size_t i, k, n = 0, total = 0;
+	char name[600], tmp[4200], path[4096];
+	int ret = 0, fd;
 
-static int write_all(struct plan *p, const char *dir, char *const *inputs,
-		     int ninputs, bool originals, struct mvn_error *err)
-{
-	struct stat sb;
-	char name[600];
-	size_t i, j;
+	for (i = 0; i < p->nitems && ret == 0; i++)
+		for (k = 0; k < (originals ? 2u : 1u) && ret == 0; k++) {
+			const char *text = k ? p->items[i].orig :
+					       p->items[i].xml;
 
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return mvn_error_set(err, -errno, _("cannot create %1$s: %2$s"),
-				     dir, strerror(errno));
-	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode))
-		return mvn_error_set(err, -ENOTDIR, _("%s is not a directory"),
-				     dir);
-	/* Two inputs of the same name would write one file. */
+			out_name(&p->items[i], k, name, sizeof(name));
+			ret = stage(dir, name, text ? text : "", err);
+			if (ret == 0)
+				n++;
+		}
+	total = n;
 	for (i = 0; i < p->nitems; i++)
-		for (j = 0; p->items[i].file && j < i; j++)
-			if (p->items[j].file &&
-			    !strcmp(base_name(p->items[i].file),
-				    base_name(p->items[j].file)))
-				return mvn_error_set(
-					err, -EEXIST,
-					_("%1$s and %2$s would both be written "
-					  "as %3$s/%4$s; migrate them in two "
-					  "runs"),
-					p->items[j].file, p->items[i].file, dir,
-					base_name(p->items[i].file));
-	for (i = 0; i < p->nitems; i++) {
-		out_name(&p->items[i], false, name, sizeof(name));
-		if (write_out(dir, name, p->items[i].xml, inputs, ninputs,
-			      err) < 0)
-			return err->code;
-		if (!originals || !p->items[i].orig)
-			continue;
-		out_name(&p->items[i], true, name, sizeof(name));
-		if (write_out(dir, name, p->items[i].orig, inputs, ninputs,
-			      err) < 0)
-			return err->code;
+		for (k = 0; k < (originals ? 2u : 1u); k++) {
+			out_name(&p->items[i], k, name, sizeof(name));
+			snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
+			snprintf(path, sizeof(path), "%s/%s", dir, name);
+			if (n == 0)
+				break;
+			n--;
+			if (ret < 0)
+				unlink(tmp);
+			else if (rename(tmp, path) < 0) {
+				ret = mvn_error_set(err, -errno,
+						    _("cannot create %1$s: "
+						      "%2$s"),
+						    path, strerror(errno));
+				unlink(tmp);
+			}
+		}
+	(void)total;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
 	}
-	return 0;
+	return ret;
 }
 
-/* Put back what libvirt had before items [0, done). */
-static void roll_back(struct plan *p, size_t done)
+/*
+ * Put back what libvirt had before items [0, done).  Returns how many
+ * could not be put back; *what names the first of them.
+ */
+static unsigned int roll_back(struct plan *p, size_t done, const char **what)
 {
+	unsigned int failed = 0;
+
+	*what = NULL;
 	while (done-- > 0) {
 		struct item *it = &p->items[done];
+		const char *name = it->is_net ? it->new_name : it->name;
+		bool ok = false;
 
-		if (it->is_net && !it->existed) {
-			virNetworkPtr n =
-				virNetworkLookupByName(p->conn, it->new_name);
+		if (it->is_net && (!it->existed || !it->persistent)) {
+			virNetworkPtr n = virNetworkLookupByName(p->conn, name);
 
-			if (n) {
-				virNetworkUndefine(n);
+			ok = n && virNetworkUndefine(n) == 0;
+			if (n)
 				virNetworkFree(n);
-			}
 		} else if (it->is_net) {
 			virNetworkPtr n =
 				virNetworkDefineXML(p->conn, it->orig);
 
+			ok = n != NULL;
 			if (n)
 				virNetworkFree(n);
-		} else if (it->existed) {
+		} else if (it->existed && it->persistent) {
 			virDomainPtr d = virDomainDefineXML(p->conn, it->orig);
 
+			ok = d != NULL;
 			if (d)
 				virDomainFree(d);
 		} else {
-			virDomainPtr d =
-				virDomainLookupByName(p->conn, it->name);
+			virDomainPtr d = virDomainLookupByName(p->conn, name);
 
-			if (d) {
-				virDomainUndefine(d);
+			ok = d && virDomainUndefine(d) == 0;
+			if (d)
 				virDomainFree(d);
-			}
 		}
+		if (!ok && !failed++)
+			*what = name;
 	}
+	return failed;
+}
+
+/* The error after a refusal or failure once libvirt was changed. */
+static int rolled_back(struct plan *p, size_t done, const char *why,
+		       struct mvn_error *err)
+{
+	const char *what;
+	unsigned int failed = roll_back(p, done, &what);
+
+	if (failed)
+		return mvn_error_set(err, -EIO,
+				     _("%1$s; putting back what was defined "
+				       "before failed for '%2$s' and %3$u "
+				       "more: restore them from the "
+				       "originals (virsh net-define / virsh "
+				       "define)"),
+				     why, what, failed - 1);
+	return mvn_error_set(err, -EIO,
+			     _("%s; everything defined before was put back"),
+			     why);
 }
 
 /* Define everything in libvirt, all or nothing. */
@@ -654,6 +788,7 @@ static int apply(struct plan *p, struct mvn_error *err)
 			if (n) {
 				now = net_xml(n, NULL);
 				it->active = virNetworkIsActive(n) == 1;
+				it->persistent = virNetworkIsPersistent(n) == 1;
 				virNetworkFree(n);
 			}
 		} else {
@@ -665,6 +800,7 @@ static int apply(struct plan *p, struct mvn_error *err)
 					d, VIR_DOMAIN_XML_INACTIVE |
 						   VIR_DOMAIN_XML_SECURE);
 				it->active = virDomainIsActive(d) == 1;
+				it->persistent = virDomainIsPersistent(d) == 1;
 				virDomainFree(d);
 			}
 		}
@@ -708,21 +844,21 @@ static int apply(struct plan *p, struct mvn_error *err)
 			free(back);
 		}
 		continue;
-refused:
-		if (it->is_net)
-			mvn_error_set(err, -EINVAL,
-				      _("libvirt refused the migrated network "
-					"'%1$s' (%2$s); everything defined "
-					"before it was put back"),
-				      it->new_name, virt_msg());
-		else
-			mvn_error_set(err, -EINVAL,
-				      _("libvirt refused the migrated domain "
-					"'%1$s' (%2$s); everything defined "
-					"before it was put back"),
-				      it->name, virt_msg());
-		roll_back(p, i);
-		return -EINVAL;
+refused : {
+	char why[700];
+
+	if (it->is_net)
+		snprintf(why, sizeof(why),
+			 _("libvirt refused the migrated network '%1$s' "
+			   "(%2$s)"),
+			 it->new_name, virt_msg());
+	else
+		snprintf(why, sizeof(why),
+			 _("libvirt refused the migrated domain '%1$s' "
+			   "(%2$s)"),
+			 it->name, virt_msg());
+	return rolled_back(p, i, why, err);
+}
 	}
 	return 0;
 }
@@ -782,7 +918,7 @@ static int migrate_exec(struct mvn_engine *eng, int argc, char **argv)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "o:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'u':
 		case 'n':
@@ -830,6 +966,14 @@ static int migrate_exec(struct mvn_engine *eng, int argc, char **argv)
 		case 'a':
 			do_apply = true;
 			break;
+		case ':': {
+			char why[200];
+
+			snprintf(why, sizeof(why), _("%s needs a value"),
+				 argv[optind - 1]);
+			ret = mvn_cmd_usage(&mvn_cmd_migrate_ovs, why);
+			goto out;
+		}
 		default:
 			ret = mvn_cmd_usage(&mvn_cmd_migrate_ovs,
 					    _("unknown option"));
@@ -899,6 +1043,8 @@ static int migrate_exec(struct mvn_engine *eng, int argc, char **argv)
 						 argc - optind, &err) :
 				      take_libvirt(&p, &err);
 	if (ret == 0)
+		ret = unused_keys(&p, &err);
+	if (ret == 0)
 		ret = check_results(&p, &err);
 	if (ret == 0 && strict && p.m->nwarn)
 		ret = mvn_error_set(&err, -EINVAL,
@@ -925,17 +1071,28 @@ static int migrate_exec(struct mvn_engine *eng, int argc, char **argv)
 				 "one."));
 		goto out;
 	}
-	for (i = 0; i < p.nitems; i++)
-		describe(&p, &p.items[i]);
+	if (outdir && prepare_out(&p, outdir, argv + optind, argc - optind,
+				  uri != NULL, &err) < 0) {
+		ret = mvn_cmd_fail(&err);
+		goto out;
+	}
 	if (do_apply && apply(&p, &err) < 0) {
 		ret = mvn_cmd_fail(&err);
 		goto out;
 	}
-	if (outdir && write_all(&p, outdir, argv + optind, argc - optind,
-				uri != NULL, &err) < 0) {
+	if (outdir && write_all(&p, outdir, uri != NULL, &err) < 0) {
+		/* libvirt was changed: without the files, it goes back. */
+		if (do_apply) {
+			char why[600];
+
+			snprintf(why, sizeof(why), "%s", err.msg);
+			rolled_back(&p, p.nitems, why, &err);
+		}
 		ret = mvn_cmd_fail(&err);
 		goto out;
 	}
+	for (i = 0; i < p.nitems; i++)
+		describe(&p, &p.items[i]);
 	if (do_apply)
 		after_apply(&p);
 	else if (uri)

@@ -33,8 +33,15 @@ struct mvn_ovs *mvn_ovs_new(const struct mvn_ovs_opts *opts)
 {
 	struct mvn_ovs *m = calloc(1, sizeof(*m));
 
-	if (m)
-		m->opts = *opts;
+	if (!m)
+		return NULL;
+	m->opts = *opts;
+	m->uplink_used = calloc(opts->nuplinks + 1, sizeof(bool));
+	m->rename_used = calloc(opts->nrenames + 1, sizeof(bool));
+	if (!m->uplink_used || !m->rename_used) {
+		mvn_ovs_free(m);
+		return NULL;
+	}
 	return m;
 }
 
@@ -61,6 +68,13 @@ void mvn_ovs_free(struct mvn_ovs *m)
 		free(m->nets[i].xml);
 	}
 	free(m->nets);
+	for (i = 0; i < m->nfound; i++) {
+		free(m->found[i].bridge);
+		strv_free(m->found[i].devs, m->found[i].ndevs);
+	}
+	free(m->found);
+	free(m->uplink_used);
+	free(m->rename_used);
 	free(m);
 }
 
@@ -124,14 +138,16 @@ static void strv_join(char *const *v, size_t n, char *out, size_t size)
 }
 
 /* The uplinks given on the command line for key (a bridge or network). */
-static int given_uplinks(const struct mvn_ovs *m, const char *key, char ***devs,
+static int given_uplinks(struct mvn_ovs *m, const char *key, char ***devs,
 			 size_t *ndevs)
 {
 	size_t i;
 
 	for (i = 0; key && i < m->opts.nuplinks; i++) {
-		if (strcmp(m->opts.uplinks[i].key, key) ||
-		    strv_has(*devs, *ndevs, m->opts.uplinks[i].value))
+		if (strcmp(m->opts.uplinks[i].key, key))
+			continue;
+		m->uplink_used[i] = true;
+		if (strv_has(*devs, *ndevs, m->opts.uplinks[i].value))
 			continue;
 		if (strv_add(devs, ndevs, m->opts.uplinks[i].value) < 0)
 			return -ENOMEM;
@@ -139,14 +155,15 @@ static int given_uplinks(const struct mvn_ovs *m, const char *key, char ***devs,
 	return 0;
 }
 
-static bool has_uplink_for(const struct mvn_ovs *m, const char *key)
+static bool has_uplink_for(struct mvn_ovs *m, const char *key)
 {
+	bool found = false;
 	size_t i;
 
 	for (i = 0; key && i < m->opts.nuplinks; i++)
 		if (!strcmp(m->opts.uplinks[i].key, key))
-			return true;
-	return false;
+			found = m->uplink_used[i] = true;
+	return found;
 }
 
 bool mvn_ovs_uplink_name_ok(const char *dev)
@@ -161,14 +178,24 @@ bool mvn_ovs_uplink_name_ok(const char *dev)
 	return true;
 }
 
-static const char *renamed(const struct mvn_ovs *m, const char *name)
+static const char *renamed(struct mvn_ovs *m, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < m->opts.nrenames; i++)
-		if (!strcmp(m->opts.renames[i].key, name))
+		if (!strcmp(m->opts.renames[i].key, name)) {
+			m->rename_used[i] = true;
 			return m->opts.renames[i].value;
+		}
 	return name;
+}
+
+/* Text from another program, safe to print: control bytes become '?'. */
+static void printable(char *s)
+{
+	for (; s && *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
 }
 
 /* ---- Asking Open vSwitch ------------------------------------------- */
@@ -184,6 +211,7 @@ static int run_capture(const char *const argv[], char **out, char **errout)
 	posix_spawn_file_actions_t fa;
 	struct mvn_buf bo = { 0 }, be = { 0 };
 	struct pollfd pfd[2];
+	bool toolong = false;
 	pid_t pid;
 
 	*out = *errout = NULL;
@@ -191,12 +219,20 @@ static int run_capture(const char *const argv[], char **out, char **errout)
 		ret = -errno;
 		goto fail;
 	}
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, po[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
-	ret = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv,
-			   environ);
+	ret = posix_spawn_file_actions_init(&fa);
+	if (ret) {
+		ret = -ret;
+		goto fail;
+	}
+	ret = posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY,
+					       0);
+	if (!ret)
+		ret = posix_spawn_file_actions_adddup2(&fa, po[1], 1);
+	if (!ret)
+		ret = posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
+	if (!ret)
+		ret = posix_spawnp(&pid, argv[0], &fa, NULL,
+				   (char *const *)argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	close(po[1]);
 	close(pe[1]);
@@ -226,23 +262,28 @@ static int run_capture(const char *const argv[], char **out, char **errout)
 			n = read(pfd[k].fd, chunk, sizeof(chunk));
 			if (n > 0 && b->len < MVN_OVS_OUTPUT_MAX)
 				mvn_buf_add(b, chunk, (size_t)n);
-			else if (n == 0 || (n < 0 && errno != EINTR)) {
-				close(pfd[k].fd);
-				pfd[k].fd = -1;
-			}
+			else if (n > 0)
+				toolong = true; /* drained, not kept */
+			else if (n == 0 || errno != EINTR)
+				pfd[k].fd = -1; /* closed below */
 		}
 	}
 	close(po[0]);
 	close(pe[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			ret = -errno;
+			mvn_buf_free(&bo);
+			mvn_buf_free(&be);
+			return ret;
+		}
+	}
 	mvn_buf_add(&bo, "", 0);
 	mvn_buf_add(&be, "", 0);
-	if (bo.oom || be.oom) {
+	if (bo.oom || be.oom || toolong) {
 		mvn_buf_free(&bo);
 		mvn_buf_free(&be);
-		return -ENOMEM;
+		return toolong ? -E2BIG : -ENOMEM;
 	}
 	*out = bo.data;
 	*errout = be.data;
@@ -267,6 +308,7 @@ static char *first_line(char *s)
 	nl = strchr(s, '\n');
 	if (nl)
 		*nl = '\0';
+	printable(s);
 	return s;
 }
 
@@ -490,6 +532,7 @@ static int discover_ovs(struct mvn_ovs *m, const char *br, const char *doc,
 		for (i = 0; i < ntab; i++)
 			if (!strcmp(tab[i].name, line))
 				it = &tab[i];
+		printable(line);
 		if (!it) {
 			report(m, MVN_OVS_WARN, doc, 0,
 			       _("port '%1$s' of bridge '%2$s' is an Open "
@@ -505,6 +548,7 @@ static int discover_ovs(struct mvn_ovs *m, const char *br, const char *doc,
 		    libvirt_tap_name(line))
 			continue;
 		if (it->type[0] && strcmp(it->type, "system")) {
+			printable(it->type);
 			report(m, MVN_OVS_WARN, doc, 0,
 			       _("port '%1$s' of bridge '%2$s' is of Open "
 				 "vSwitch type '%3$s', which macvtap cannot "
@@ -536,8 +580,25 @@ out:
 	return ret;
 }
 
-static int discover_linux(const char *br, const char *doc, char ***devs,
-			  size_t *ndevs, struct mvn_error *err)
+/* What a Linux bridge does that macvtap cannot: VLANs per port. */
+static void linux_checks(struct mvn_ovs *m, const char *br, const char *doc)
+{
+	char path[320], *v = NULL;
+	size_t len = 0;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/bridge/vlan_filtering",
+		 br);
+	if (mvn_file_read(path, 16, &v, &len) == 0 && v[0] == '1')
+		report(m, MVN_OVS_WARN, doc, 0,
+		       _("bridge '%1$s' filters VLANs per port (vlan_filtering "
+			 "is on); macvtap cannot tag frames, so the VLANs of "
+			 "its ports ('bridge vlan show') are lost"),
+		       br);
+	free(v);
+}
+
+static int discover_linux(struct mvn_ovs *m, const char *br, const char *doc,
+			  char ***devs, size_t *ndevs, struct mvn_error *err)
 {
 	char path[320];
 	struct dirent *de;
@@ -562,6 +623,7 @@ static int discover_linux(const char *br, const char *doc, char ***devs,
 		}
 	}
 	closedir(d);
+	linux_checks(m, br, doc);
 	if (!*ndevs)
 		return mvn_error_set(err, -ENOENT,
 				     _("%1$s: Linux bridge '%2$s' has no "
@@ -571,10 +633,75 @@ static int discover_linux(const char *br, const char *doc, char ***devs,
 	return 0;
 }
 
+/* Keep what was found for bridge br (devs may be empty: checked only). */
+static int remember(struct mvn_ovs *m, const char *br, char *const *devs,
+		    size_t ndevs, struct mvn_error *err)
+{
+	struct mvn_ovs_found *nf, *f;
+	size_t i;
+
+	nf = realloc(m->found, (m->nfound + 1) * sizeof(*nf));
+	if (!nf)
+		return oom(err);
+	m->found = nf;
+	f = &nf[m->nfound++];
+	memset(f, 0, sizeof(*f));
+	f->bridge = strdup(br);
+	if (!f->bridge)
+		return oom(err);
+	for (i = 0; i < ndevs; i++)
+		if (strv_add(&f->devs, &f->ndevs, devs[i]) < 0)
+			return oom(err);
+	return 0;
+}
+
+/*
+ * A bridge whose uplink was given: what Open vSwitch or the Linux bridge
+ * here does that macvtap cannot is still reported, once.
+ */
+static int check_given(struct mvn_ovs *m, const char *br, bool ovs,
+		       const char *doc, struct mvn_error *err)
+{
+	const char *const exists[] = { "ovs-vsctl", "--timeout=5", "br-exists",
+				       br, NULL };
+	char *out = NULL, *errout = NULL, path[320];
+	struct stat sb;
+	size_t i;
+	int rc;
+
+	if (!mvn_ifname_valid(br) || br[0] == '-')
+		return 0;
+	for (i = 0; i < m->nfound; i++)
+		if (!strcmp(m->found[i].bridge, br))
+			return 0;
+	if (ovs) {
+		rc = run_capture(exists, &out, &errout);
+		free(out);
+		free(errout);
+		if (rc == 0)
+			ovs_flows(m, br, doc);
+		else
+			report(m, MVN_OVS_NOTE, doc, 0,
+			       _("Open vSwitch here has no bridge '%1$s' (or "
+				 "is not running), so its OpenFlow rules were "
+				 "not checked; check them where it runs "
+				 "('ovs-ofctl dump-flows %1$s')"),
+			       br);
+	} else {
+		snprintf(path, sizeof(path), "/sys/class/net/%s/bridge", br);
+		if (stat(path, &sb) == 0)
+			linux_checks(m, br, doc);
+	}
+	return remember(m, br, NULL, 0, err);
+}
+
 int mvn_ovs_discover(struct mvn_ovs *m, const char *br, bool ovs,
 		     const char *doc, char ***devs, size_t *ndevs,
 		     struct mvn_error *err)
 {
+	size_t i, j;
+	int ret;
+
 	/* The name goes to another program: only an interface name. */
 	if (!mvn_ifname_valid(br) || br[0] == '-')
 		return mvn_error_set(err, -EINVAL,
@@ -582,8 +709,20 @@ int mvn_ovs_discover(struct mvn_ovs *m, const char *br, bool ovs,
 				       "name; give the uplink with --uplink "
 				       "BRIDGE=DEV"),
 				     doc, br);
-	return ovs ? discover_ovs(m, br, doc, devs, ndevs, err) :
-		     discover_linux(br, doc, devs, ndevs, err);
+	for (i = 0; i < m->nfound; i++) {
+		if (strcmp(m->found[i].bridge, br))
+			continue;
+		/* Asked (and reported) once; the same answer again. */
+		for (j = 0; j < m->found[i].ndevs; j++)
+			if (strv_add(devs, ndevs, m->found[i].devs[j]) < 0)
+				return oom(err);
+		return 0;
+	}
+	ret = ovs ? discover_ovs(m, br, doc, devs, ndevs, err) :
+		    discover_linux(m, br, doc, devs, ndevs, err);
+	if (ret < 0)
+		return ret;
+	return remember(m, br, *devs, *ndevs, err);
 }
 
 /* ---- Networks ------------------------------------------------------ */
@@ -695,8 +834,10 @@ static int add_net(struct mvn_ovs *m, struct mvn_network *net,
 	struct mvn_ovs_net *nn, *slot;
 
 	nn = realloc(m->nets, (m->nnets + 1) * sizeof(*nn));
-	if (!nn)
+	if (!nn) {
+		strv_free(ups, nups);
 		return oom(err);
+	}
 	m->nets = nn;
 	slot = &nn[m->nnets];
 	memset(slot, 0, sizeof(*slot));
@@ -746,6 +887,9 @@ static int uplinks_of(struct mvn_ovs *m, const char *br, const char *netname,
 	if (given_uplinks(m, br, ups, nups) < 0 ||
 	    (!*nups && given_uplinks(m, netname, ups, nups) < 0))
 		return oom(err);
+	if (*nups && br && m->opts.discover &&
+	    check_given(m, br, ovs, doc, err) < 0)
+		return err->code;
 	if (!*nups && br && m->opts.discover &&
 	    mvn_ovs_discover(m, br, ovs, doc, ups, nups, err) < 0)
 		return err->code;
@@ -1112,7 +1256,7 @@ static int iface_dest(struct mvn_ovs *m, xmlNodePtr c, const char *doc,
 		}
 		goto out;
 	}
-	if (!ovs && !(is_bridge && has_uplink_for(m, key)))
+	if (!ovs && !has_uplink_for(m, key))
 		goto out;
 	ret = 1;
 	if (!is_bridge && !m->opts.direct) {

@@ -14,7 +14,7 @@
 #include "error.h"
 #include "network.h"
 
-/* KEY=VALUE as given on the command line (pointers into argv). */
+/* KEY=VALUE as given on the command line. */
 struct mvn_kv {
 	const char *key, *value;
 };
@@ -61,10 +61,20 @@ struct mvn_ovs_net {
 	char *xml; /* the macvtap network */
 };
 
+/* A bridge whose uplinks were discovered (asked once per bridge). */
+struct mvn_ovs_found {
+	char *bridge;
+	char **devs;
+	size_t ndevs;
+};
+
 struct mvn_ovs {
 	struct mvn_ovs_opts opts;
 	struct mvn_ovs_net *nets;
 	size_t nnets;
+	struct mvn_ovs_found *found;
+	size_t nfound;
+	bool *uplink_used, *rename_used; /* per --uplink and --rename */
 	unsigned int nwarn; /* reports of level MVN_OVS_WARN so far */
 };
 

@@ -165,6 +165,37 @@ is "$rc" 0 "with the bridge's network given, a bridge interface joins it"
 grep -q '<source network="ovs-bridge-eth1"/>' "$tmp/br-net/br.xml"
 ok $? "type='bridge' became type='network' on the migrated network"
 
+run "$M" migrate-ovs --uplink br1=veth0 - <"$tmp/ovs-bridge-eth1.xml"
+is "$rc" 0 "a network can come on standard input"
+like "$out" "<interface dev='veth0'/>" "and is migrated"
+cat >"$tmp/hostnet.xml" <<'EOF'
+<domain type='qemu'>
+  <name>db1</name>
+  <memory>131072</memory>
+  <os>
+    <type arch='x86_64'>hvm</type>
+  </os>
+  <devices>
+    <interface type='network'>
+      <mac address='52:54:00:00:04:01'/>
+      <source network='hostnet'/>
+    </interface>
+  </devices>
+</domain>
+EOF
+run "$M" migrate-ovs --direct --uplink hostnet=veth0 "$tmp/hostnet.xml"
+is "$rc" 0 "--direct --uplink NETWORK=DEV moves an interface of a network not given"
+like "$out" '<source dev="veth0" mode="bridge"/>' "onto that uplink"
+run "$M" migrate-ovs --uplink br1=veth0 --rename nosuch=other "$tmp/ovs-bridge-eth1.xml"
+is "$rc" 1 "a --rename that matches no network is refused"
+like "$err" "^macvnet: error: --rename nosuch=other: no migrated network is called 'nosuch'$" "in one line"
+run "$M" migrate-ovs --uplink br1=veth0 --uplink br5=veth1 "$tmp/ovs-bridge-eth1.xml"
+is "$rc" 0 "an --uplink that serves nothing does not stop the run"
+like "$err" "note: --uplink br5=veth1 was not used" "but is noted"
+run "$M" migrate-ovs "$tmp/ovs-bridge-eth1.xml" --uplink
+is "$rc" 2 "an option without its value is a usage error"
+like "$err" "error: --uplink needs a value" "that names the option"
+
 # --- refusals: one line, exit 1 (2 for usage), nothing written ---
 printf "<network><name>nat0</name><forward mode='nat'/><ip address='192.0.2.1' prefix='24'/></network>\n" >"$tmp/nat.xml"
 run "$M" migrate-ovs "$tmp/nat.xml"
@@ -188,6 +219,16 @@ like "$err" "^macvnet: error: --uplink br1=veth0;reboot: 'veth0;reboot' is not a
 run "$M" migrate-ovs --uplink br1=veth0 "$tmp/VM0.xml"
 is "$rc" 1 "a domain with nothing on Open vSwitch is refused"
 like "$err" "there is nothing to migrate" "the error says so"
+mkdir "$tmp/part"
+cp "$tmp/VM0.xml" "$tmp/part/VM0.xml"
+run "$M" migrate-ovs --uplink br1=veth0 -o "$tmp/part" "$tmp/ovs-bridge-eth1.xml" "$tmp/part/VM0.xml"
+is "$rc" 1 "an output that would land on an input fails the run"
+[ ! -e "$tmp/part/ovs-bridge-eth1.xml" ] && cmp -s "$tmp/VM0.xml" "$tmp/part/VM0.xml"
+ok $? "before anything is written"
+mkdir -m 0777 "$tmp/open"
+run "$M" migrate-ovs --uplink br1=veth0 -o "$tmp/open" "$tmp/ovs-bridge-eth1.xml" "$tmp/VM0.xml"
+is "$rc" 1 "an output directory others can write to is refused"
+like "$err" "is writable by other users" "the error says why"
 run "$M" migrate-ovs --uplink br1=veth0 -o "$tmp/none" "$tmp/ovs-bridge-eth1.xml" "$tmp/nat.xml"
 is "$rc" 1 "one bad file fails the run"
 [ ! -e "$tmp/none" ] || [ -z "$(ls -A "$tmp/none")" ]
@@ -210,6 +251,8 @@ case "$*" in
 	printf 'eth1,,\neth2,system,\nvnet3,,attached-mac=52:54:00:00:00:03 iface-id=abc\n'
 	printf 'vx0,vxlan,\npatch-int,patch,\nbr1,internal,\nbond-a,,\nbond-b,,\n' ;;
 *"get-controller br1"*) echo "tcp:192.0.2.10:6653" ;;
+*"br-exists br1"*) exit 0 ;;
+*"br-exists"*) exit 2 ;;
 *) echo "ovs-vsctl: no bridge named $*" >&2; exit 1 ;;
 esac
 EOF
@@ -230,6 +273,16 @@ like "$err" "port 'bond0' of bridge 'br1' is an Open vSwitch bond" "a bond port 
 like "$err" "port 'vx0' of bridge 'br1' is of Open vSwitch type 'vxlan'" "a tunnel port is reported"
 like "$err" "bridge 'br1' has 1 OpenFlow rule besides normal switching" "the hairpin flow is reported"
 like "$err" "OpenFlow controller tcp:192.0.2.10:6653" "the controller is reported"
+run env PATH="$tmp/bin:$PATH" "$M" migrate-ovs --uplink br1=veth0 "$tmp/ovs-bridge-eth1.xml"
+is "$rc" 0 "with --uplink given, Open vSwitch is still asked about the bridge"
+like "$err" "bridge 'br1' has 1 OpenFlow rule besides normal switching" "so its OpenFlow rule is reported"
+like "$out" "<interface dev='veth0'/>" "and the given uplink is used"
+sed -e 's/52:54:00:00:01:02/52:54:00:00:01:03/' -e "s/virbr9/br1/" \
+	-e "s|<model type='e1000'/>|<virtualport type='openvswitch'/>|" "$tmp/br.xml" >"$tmp/br-two.xml"
+run env PATH="$tmp/bin:$PATH" "$M" migrate-ovs --direct "$tmp/br-two.xml"
+is "$rc" 0 "two interfaces on one Open vSwitch bridge migrate with --direct"
+is "$(count "$err" 'OpenFlow rule besides')" 1 "the bridge is asked (and reported) once"
+is "$(count "$out" '<source dev="eth1" mode="bridge"/>')" 2 "both go onto its first uplink"
 sed 's/br1/br7/' "$tmp/ovs-bridge-eth1.xml" >"$tmp/br7.xml"
 run env PATH="$tmp/bin:$PATH" "$M" migrate-ovs "$tmp/br7.xml"
 is "$rc" 1 "a bridge Open vSwitch does not know is refused"

@@ -63,7 +63,7 @@ vsctl add-port br1 up1
 vsctl add-port br1 vm1 -- set interface vm1 \
 	external_ids:attached-mac=52:54:00:00:03:01 \
 	external_ids:iface-id=6d0b6c1e-7a51-4d4e-a0e5-0f7a8c1d2e31
-plan 24
+plan 26
 
 cat >"$tmp/net.xml" <<'EOF'
 <network>
@@ -113,6 +113,9 @@ ovs-ofctl --timeout=10 add-flow br1 actions=all,in_port ||
 run "$M" migrate-ovs "$tmp/net.xml"
 is "$rc" 0 "a bridge with an OpenFlow rule still migrates"
 like "$err" "warning: .*bridge 'br1' has 1 OpenFlow rule besides normal switching" "the rule is reported"
+run "$M" migrate-ovs --uplink br1=up1 "$tmp/net.xml"
+is "$rc" 0 "with the uplink given, the bridge is still looked at"
+like "$err" "warning: .*bridge 'br1' has 1 OpenFlow rule besides normal switching" "and its rule reported"
 run "$M" migrate-ovs --strict "$tmp/net.xml"
 is "$rc" 1 "--strict refuses it"
 is "$out" "" "and prints no document"
