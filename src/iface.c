@@ -389,38 +389,14 @@ static void make_target(const char *domain, int n, xmlNodePtr devices,
 	}
 }
 
-static void drop_children(xmlNodePtr n, const char *name)
-{
-	xmlNodePtr c, next;
-
-	for (c = n->children; c; c = next) {
-		next = c->next;
-		if (mvn_xml_is(c, name)) {
-			xmlUnlinkNode(c);
-			xmlFreeNode(c);
-		}
-	}
-}
-
-static xmlNodePtr child(xmlNodePtr n, const char *name)
-{
-	xmlNodePtr c;
-
-	for (c = n->children; c; c = c->next)
-		if (mvn_xml_is(c, name))
-			return c;
-	return NULL;
-}
-
 int mvn_domain_convert(const char *text, size_t len, const char *name,
 		       const char *network, char **out, struct mvn_error *err)
 {
 	xmlDocPtr doc = NULL;
 	xmlNodePtr root, devices, c, md, wrap, anchor = NULL;
 	xmlNsPtr ns;
-	xmlChar *dump = NULL;
 	char *dname = NULL;
-	int ret, n = 0, size = 0;
+	int ret, n = 0;
 
 	ret = mvn_xml_parse(text, len, name, &doc, err);
 	if (ret < 0)
@@ -432,9 +408,9 @@ int mvn_domain_convert(const char *text, size_t len, const char *name,
 		goto cleanup;
 	}
 	mvn_xml_strip_blanks(root);
-	c = child(root, "name");
+	c = mvn_xml_child(root, "name");
 	dname = c ? mvn_xml_text(c) : NULL;
-	devices = child(root, "devices");
+	devices = mvn_xml_child(root, "devices");
 	if (!dname || !devices) {
 		ret = mvn_error_set(err, -EINVAL,
 				    _("%s: the domain has no name or no "
@@ -442,7 +418,7 @@ int mvn_domain_convert(const char *text, size_t len, const char *name,
 				    name);
 		goto cleanup;
 	}
-	md = child(root, "metadata");
+	md = mvn_xml_child(root, "metadata");
 	if (!md) {
 		for (c = root->children; c; c = c->next)
 			if (mvn_xml_is(c, "name") || mvn_xml_is(c, "uuid") ||
@@ -489,10 +465,10 @@ int mvn_domain_convert(const char *text, size_t len, const char *name,
 			   (const xmlChar *)"ethernet");
 		/* libvirt's rx-filter sync is for its own macvtap only. */
 		xmlUnsetProp(c, (const xmlChar *)"trustGuestRxFilters");
-		drop_children(c, "source");
-		drop_children(c, "virtualport");
-		drop_children(c, "vlan");
-		t = child(c, "target");
+		mvn_xml_drop_children(c, "source");
+		mvn_xml_drop_children(c, "virtualport");
+		mvn_xml_drop_children(c, "vlan");
+		t = mvn_xml_child(c, "target");
 		if (t)
 			dev = mvn_xml_prop(t, "dev");
 		if (!dev || !mvn_ifname_valid(dev)) {
@@ -527,17 +503,7 @@ int mvn_domain_convert(const char *text, size_t len, const char *name,
 				    name);
 		goto cleanup;
 	}
-	xmlDocDumpFormatMemory(doc, &dump, &size, 1);
-	if (!dump)
-		goto nomem;
-	/* Without the XML declaration, as virsh dumpxml prints domains. */
-	{
-		const char *body = (const char *)dump;
-
-		if (!strncmp(body, "<?xml", 5) && strchr(body, '\n'))
-			body = strchr(body, '\n') + 1;
-		*out = strdup(body);
-	}
+	*out = mvn_xml_dump_body(doc);
 	if (!*out)
 		goto nomem;
 	ret = 0;
@@ -545,7 +511,6 @@ int mvn_domain_convert(const char *text, size_t len, const char *name,
 nomem:
 	ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
 cleanup:
-	xmlFree(dump);
 	free(dname);
 	xmlFreeDoc(doc);
 	return ret;

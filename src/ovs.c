@@ -1094,29 +1094,6 @@ fail:
 
 /* ---- Domains ------------------------------------------------------- */
 
-static xmlNodePtr child(xmlNodePtr n, const char *name)
-{
-	xmlNodePtr c;
-
-	for (c = n->children; c; c = c->next)
-		if (mvn_xml_is(c, name))
-			return c;
-	return NULL;
-}
-
-static void drop_child(xmlNodePtr n, const char *name)
-{
-	xmlNodePtr c, next;
-
-	for (c = n->children; c; c = next) {
-		next = c->next;
-		if (mvn_xml_is(c, name)) {
-			xmlUnlinkNode(c);
-			xmlFreeNode(c);
-		}
-	}
-}
-
 /* The interface's VLAN tags as "42, 48 (trunk)". */
 static void iface_vlan_text(xmlNodePtr vlan, char *out, size_t size)
 {
@@ -1146,7 +1123,7 @@ static void iface_losses(struct mvn_ovs *m, xmlNodePtr c, const char *doc,
 	xmlNodePtr n, p;
 	char text[256], *v;
 
-	n = child(c, "vlan");
+	n = mvn_xml_child(c, "vlan");
 	if (n) {
 		iface_vlan_text(n, text, sizeof(text));
 		report(m, MVN_OVS_WARN, doc, mvn_xml_line(n),
@@ -1155,13 +1132,13 @@ static void iface_losses(struct mvn_ovs *m, xmlNodePtr c, const char *doc,
 			 "on a network over a VLAN device of the uplink"),
 		       text, who);
 	}
-	n = child(c, "virtualport");
+	n = mvn_xml_child(c, "virtualport");
 	if (n) {
 		size_t used = 0;
 		xmlAttrPtr a;
 
 		text[0] = '\0';
-		p = child(n, "parameters");
+		p = mvn_xml_child(n, "parameters");
 		for (a = p ? p->properties : NULL; a && used < sizeof(text);
 		     a = a->next) {
 			v = mvn_xml_prop(p, (const char *)a->name);
@@ -1187,7 +1164,7 @@ static void iface_losses(struct mvn_ovs *m, xmlNodePtr c, const char *doc,
 			       text, who);
 		free(v);
 	}
-	n = child(c, "port");
+	n = mvn_xml_child(c, "port");
 	if (n) {
 		v = mvn_xml_prop(n, "isolated");
 		if (v && !strcmp(v, "yes"))
@@ -1199,7 +1176,7 @@ static void iface_losses(struct mvn_ovs *m, xmlNodePtr c, const char *doc,
 			       who);
 		free(v);
 	}
-	n = child(c, "mtu");
+	n = mvn_xml_child(c, "mtu");
 	if (n) {
 		v = mvn_xml_prop(n, "size");
 		report(m, MVN_OVS_WARN, doc, mvn_xml_line(n),
@@ -1229,7 +1206,8 @@ struct dest {
 static int iface_dest(struct mvn_ovs *m, xmlNodePtr c, const char *doc,
 		      const char *who, struct dest *d, struct mvn_error *err)
 {
-	xmlNodePtr src = child(c, "source"), vp = child(c, "virtualport");
+	xmlNodePtr src = mvn_xml_child(c, "source"),
+		   vp = mvn_xml_child(c, "virtualport");
 	char *type = mvn_xml_prop(c, "type"), *key = NULL, *vtype = NULL;
 	const struct mvn_ovs_net *net = NULL;
 	bool is_bridge, ovs;
@@ -1308,7 +1286,7 @@ out:
 static int migrate_iface(struct mvn_ovs *m, xmlNodePtr c, const char *doc,
 			 const struct dest *d, struct mvn_error *err)
 {
-	xmlNodePtr src = child(c, "source"), ns;
+	xmlNodePtr src = mvn_xml_child(c, "source"), ns;
 	char *pg = NULL;
 	bool was_network;
 
@@ -1350,10 +1328,10 @@ static int migrate_iface(struct mvn_ovs *m, xmlNodePtr c, const char *doc,
 		xmlUnlinkNode(src);
 		xmlFreeNode(src);
 	}
-	drop_child(c, "virtualport");
-	drop_child(c, "vlan");
-	drop_child(c, "port");
-	drop_child(c, "mtu");
+	mvn_xml_drop_children(c, "virtualport");
+	mvn_xml_drop_children(c, "vlan");
+	mvn_xml_drop_children(c, "port");
+	mvn_xml_drop_children(c, "mtu");
 	return 0;
 }
 
@@ -1363,8 +1341,7 @@ int mvn_ovs_domain(struct mvn_ovs *m, const char *text, size_t len,
 {
 	xmlDocPtr xd = NULL;
 	xmlNodePtr root, devices, c;
-	xmlChar *dump = NULL;
-	int ret, size = 0, idx = 0;
+	int ret, idx = 0;
 
 	*out = NULL;
 	*count = 0;
@@ -1378,7 +1355,7 @@ int mvn_ovs_domain(struct mvn_ovs *m, const char *text, size_t len,
 		goto cleanup;
 	}
 	mvn_xml_strip_blanks(root);
-	devices = child(root, "devices");
+	devices = mvn_xml_child(root, "devices");
 	for (c = devices ? devices->children : NULL; c; c = c->next) {
 		xmlNodePtr mac;
 		char who[64], *addr;
@@ -1387,7 +1364,7 @@ int mvn_ovs_domain(struct mvn_ovs *m, const char *text, size_t len,
 		if (!mvn_xml_is(c, "interface"))
 			continue;
 		idx++;
-		mac = child(c, "mac");
+		mac = mvn_xml_child(c, "mac");
 		addr = mac ? mvn_xml_prop(mac, "address") : NULL;
 		if (addr)
 			snprintf(who, sizeof(who), "%s", addr);
@@ -1415,23 +1392,10 @@ int mvn_ovs_domain(struct mvn_ovs *m, const char *text, size_t len,
 	ret = 0;
 	if (!*count)
 		goto cleanup;
-	xmlDocDumpFormatMemory(xd, &dump, &size, 1);
-	if (!dump) {
-		ret = oom(err);
-		goto cleanup;
-	}
-	{
-		/* Without the XML declaration, as virsh dumpxml prints it. */
-		const char *body = (const char *)dump;
-
-		if (!strncmp(body, "<?xml", 5) && strchr(body, '\n'))
-			body = strchr(body, '\n') + 1;
-		*out = strdup(body);
-	}
+	*out = mvn_xml_dump_body(xd);
 	if (!*out)
 		ret = oom(err);
 cleanup:
-	xmlFree(dump);
 	xmlFreeDoc(xd);
 	return ret;
 }

@@ -294,6 +294,47 @@ void mvn_xml_strip_blanks(xmlNodePtr node)
 	}
 }
 
+xmlNodePtr mvn_xml_child(xmlNodePtr node, const char *name)
+{
+	xmlNodePtr c;
+
+	for (c = node->children; c; c = c->next)
+		if (mvn_xml_is(c, name))
+			return c;
+	return NULL;
+}
+
+void mvn_xml_drop_children(xmlNodePtr node, const char *name)
+{
+	xmlNodePtr c, next;
+
+	for (c = node->children; c; c = next) {
+		next = c->next;
+		if (mvn_xml_is(c, name)) {
+			xmlUnlinkNode(c);
+			xmlFreeNode(c);
+		}
+	}
+}
+
+char *mvn_xml_dump_body(xmlDocPtr doc)
+{
+	xmlChar *dump = NULL;
+	const char *body;
+	char *out;
+	int size = 0;
+
+	xmlDocDumpFormatMemory(doc, &dump, &size, 1);
+	if (!dump)
+		return NULL;
+	body = (const char *)dump;
+	if (!strncmp(body, "<?xml", 5) && strchr(body, '\n'))
+		body = strchr(body, '\n') + 1;
+	out = strdup(body);
+	xmlFree(dump);
+	return out;
+}
+
 /* Point every use of namespace href in the subtree at ns. */
 static void adopt_ns(xmlNodePtr node, const char *href, xmlNsPtr ns)
 {

@@ -39,6 +39,16 @@ char *mvn_xml_qname(xmlNodePtr node);
 /* Remove text made only of white space between elements, recursively. */
 void mvn_xml_strip_blanks(xmlNodePtr node);
 
+/* The first child element of node called name (no namespace), or NULL. */
+xmlNodePtr mvn_xml_child(xmlNodePtr node, const char *name);
+/* Remove and free every child element of node called name. */
+void mvn_xml_drop_children(xmlNodePtr node, const char *name);
+/*
+ * The document indented, without the XML declaration (as virsh dumpxml
+ * prints domains).  The caller frees it; NULL when out of memory.
+ */
+char *mvn_xml_dump_body(xmlDocPtr doc);
+
 /* Copy an element and its subtree into a preserved node (caller frees). */
 struct mvn_xnode *mvn_xml_to_xnode(xmlNodePtr node);
 
