@@ -759,6 +759,40 @@ static int rolled_back(struct plan *p, size_t done, const char *why,
 			     why);
 }
 
+/*
+ * Define one item in libvirt; from then on it->xml is what libvirt holds.
+ * Returns -1 when libvirt refuses it (its error is libvirt's last).
+ */
+static int define_one(struct plan *p, struct item *it)
+{
+	char *back = NULL;
+	bool live = false;
+
+	if (it->is_net) {
+		virNetworkPtr n = virNetworkDefineXML(p->conn, it->xml);
+
+		if (!n)
+			return -1;
+		back = net_xml(n, &live);
+		virNetworkFree(n);
+	} else {
+		virDomainPtr d = virDomainDefineXML(p->conn, it->xml);
+
+		if (!d)
+			return -1;
+		back = virDomainGetXMLDesc(d, VIR_DOMAIN_XML_INACTIVE |
+						      VIR_DOMAIN_XML_SECURE);
+		virDomainFree(d);
+	}
+	if (back && !live) {
+		free(it->xml);
+		it->xml = back;
+	} else {
+		free(back);
+	}
+	return 0;
+}
+
 /* Define everything in libvirt, all or nothing. */
 static int apply(struct plan *p, struct mvn_error *err)
 {
@@ -811,54 +845,23 @@ static int apply(struct plan *p, struct mvn_error *err)
 		}
 	}
 	for (i = 0; i < p->nitems; i++) {
-		struct item *it = &p->items[i];
-		char *back = NULL;
-		bool live = false;
+		const struct item *it = &p->items[i];
+		char why[700];
 
-		if (it->is_net) {
-			virNetworkPtr n = virNetworkDefineXML(p->conn, it->xml);
-
-			if (n)
-				back = net_xml(n, &live);
-			if (n)
-				virNetworkFree(n);
-			else
-				goto refused;
-		} else {
-			virDomainPtr d = virDomainDefineXML(p->conn, it->xml);
-
-			if (d)
-				back = virDomainGetXMLDesc(
-					d, VIR_DOMAIN_XML_INACTIVE |
-						   VIR_DOMAIN_XML_SECURE);
-			if (d)
-				virDomainFree(d);
-			else
-				goto refused;
-		}
-		/* From now on the files show what libvirt holds. */
-		if (back && !live) {
-			free(it->xml);
-			it->xml = back;
-		} else {
-			free(back);
-		}
-		continue;
-refused : {
-	char why[700];
-
-	if (it->is_net)
-		snprintf(why, sizeof(why),
-			 _("libvirt refused the migrated network '%1$s' "
-			   "(%2$s)"),
-			 it->new_name, virt_msg());
-	else
-		snprintf(why, sizeof(why),
-			 _("libvirt refused the migrated domain '%1$s' "
-			   "(%2$s)"),
-			 it->name, virt_msg());
-	return rolled_back(p, i, why, err);
-}
+		if (define_one(p, &p->items[i]) == 0)
+			continue;
+		if (it->is_net)
+			snprintf(
+				why, sizeof(why),
+				_("libvirt refused the migrated network '%1$s' "
+				  "(%2$s)"),
+				it->new_name, virt_msg());
+		else
+			snprintf(why, sizeof(why),
+				 _("libvirt refused the migrated domain '%1$s' "
+				   "(%2$s)"),
+				 it->name, virt_msg());
+		return rolled_back(p, i, why, err);
 	}
 	return 0;
 }
