@@ -136,33 +136,26 @@ static void kv_free(struct mvn_kv *v, size_t n)
  * UUID and libvirt knows a network of that name, libvirt's UUID is used
  * so that defining it replaces that network.
  */
-static int take_network(struct plan *p, const char *text, size_t len,
-			const char *doc, struct mvn_error *err)
+static int take_network(struct plan *p, struct mvn_network *net,
+			const char *text, size_t len, const char *doc,
+			struct mvn_error *err)
 {
-	struct mvn_network *net = NULL;
 	struct item *it;
 	int ret;
 
-	ret = mvn_network_parse(text, len, doc, &net, err);
-	if (ret < 0)
-		return ret;
 	if (p->conn && net->uuid_generated) {
 		virNetworkPtr old = virNetworkLookupByName(p->conn, net->name);
 
-		if (old && virNetworkGetUUID(old, net->uuid) == 0) {
+		if (old && virNetworkGetUUID(old, net->uuid) == 0)
 			net->uuid_generated = false;
-		}
 		if (old)
 			virNetworkFree(old);
 	}
 	it = add_item(p, true);
 	if (!it || !(it->name = strdup(net->name)) ||
-	    !(it->orig = strndup(text, len))) {
-		mvn_network_free(net);
+	    !(it->orig = strndup(text, len)))
 		return mvn_error_set(err, -ENOMEM, _("out of memory"));
-	}
 	ret = mvn_ovs_network(p->m, net, doc, err);
-	mvn_network_free(net);
 	if (ret < 0)
 		return ret;
 	it->net = p->m->nnets - 1;
@@ -209,8 +202,15 @@ static int take_files(struct plan *p, char **files, int nfiles,
 			struct item *it;
 
 			if (pass == 0 && is_net[i]) {
-				ret = take_network(p, texts[i], lens[i],
-						   files[i], err);
+				struct mvn_network *net = NULL;
+
+				ret = mvn_network_parse(texts[i], lens[i],
+							files[i], &net, err);
+				if (ret == 0)
+					ret = take_network(p, net, texts[i],
+							   lens[i], files[i],
+							   err);
+				mvn_network_free(net);
 				if (ret == 0)
 					p->items[p->nitems - 1].file = files[i];
 				continue;
@@ -264,9 +264,12 @@ static char *net_xml(virNetworkPtr n, bool *live)
 	return xml;
 }
 
-/* Whether libvirt's network net is one to migrate. */
+/*
+ * Whether libvirt's network (text) is one to migrate; if so, *out is it,
+ * parsed (caller frees).
+ */
 static bool wanted(struct plan *p, const char *text, size_t len,
-		   const char *doc)
+		   const char *doc, struct mvn_network **out)
 {
 	const struct mvn_ovs_opts *o = &p->m->opts;
 	struct mvn_network *net = NULL;
@@ -288,7 +291,10 @@ static bool wanted(struct plan *p, const char *text, size_t len,
 		if (!strcmp(o->uplinks[i].key, net->name) ||
 		    !strcmp(o->uplinks[i].key, net->bridge.name))
 			yes = true;
-	mvn_network_free(net);
+	if (yes)
+		*out = net;
+	else
+		mvn_network_free(net);
 	return yes;
 }
 
@@ -306,6 +312,7 @@ static int take_libvirt(struct plan *p, struct mvn_error *err)
 				     virt_msg());
 	for (i = 0; i < nn && ret == 0; i++) {
 		char *xml = net_xml(nets[i], NULL);
+		struct mvn_network *net = NULL;
 		char doc[300];
 
 		snprintf(doc, sizeof(doc), "network %s",
@@ -315,8 +322,8 @@ static int take_libvirt(struct plan *p, struct mvn_error *err)
 					    _("cannot read %1$s from libvirt: "
 					      "%2$s"),
 					    doc, virt_msg());
-		else if (!wanted(p, xml, strlen(xml), doc))
-			;
+		else if (!wanted(p, xml, strlen(xml), doc, &net))
+			net = NULL; /* not on a bridge to migrate */
 		else if (virNetworkIsPersistent(nets[i]) != 1) {
 			p->m->nwarn++;
 			fprintf(stderr, "macvnet: %s %s: %s\n", _("warning:"),
@@ -325,7 +332,7 @@ static int take_libvirt(struct plan *p, struct mvn_error *err)
 				  "it is left as it is (define it, then "
 				  "migrate it)"));
 		} else {
-			ret = take_network(p, xml, strlen(xml), doc, err);
+			ret = take_network(p, net, xml, strlen(xml), doc, err);
 			if (ret == 0) {
 				struct item *it = &p->items[p->nitems - 1];
 
@@ -336,6 +343,7 @@ static int take_libvirt(struct plan *p, struct mvn_error *err)
 				it->existed = !strcmp(it->name, it->new_name);
 			}
 		}
+		mvn_network_free(net);
 		free(xml);
 	}
 	for (i = 0; i < nn; i++)
@@ -651,40 +659,31 @@ static int stage(const char *dir, const char *name, const char *text,
 static int write_all(struct plan *p, const char *dir, bool originals,
 		     struct mvn_error *err)
 {
-	size_t i, k, n = 0, total = 0;
+	size_t per = originals ? 2 : 1, n = p->nitems * per, staged, j;
 	char name[600], tmp[4200], path[4096];
 	int ret = 0, fd;
 
-	for (i = 0; i < p->nitems && ret == 0; i++)
-		for (k = 0; k < (originals ? 2u : 1u) && ret == 0; k++) {
-			const char *text = k ? p->items[i].orig :
-					       p->items[i].xml;
+	/* Output j is item j / per, its original when j % per is 1. */
+	for (staged = 0; staged < n && ret == 0; staged++) {
+		const struct item *it = &p->items[staged / per];
+		const char *text = staged % per ? it->orig : it->xml;
 
-			out_name(&p->items[i], k, name, sizeof(name));
-			ret = stage(dir, name, text ? text : "", err);
-			if (ret == 0)
-				n++;
-		}
-	total = n;
-	for (i = 0; i < p->nitems; i++)
-		for (k = 0; k < (originals ? 2u : 1u); k++) {
-			out_name(&p->items[i], k, name, sizeof(name));
-			snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
-			snprintf(path, sizeof(path), "%s/%s", dir, name);
-			if (n == 0)
-				break;
-			n--;
-			if (ret < 0)
-				unlink(tmp);
-			else if (rename(tmp, path) < 0) {
-				ret = mvn_error_set(err, -errno,
-						    _("cannot create %1$s: "
-						      "%2$s"),
-						    path, strerror(errno));
-				unlink(tmp);
-			}
-		}
-	(void)total;
+		out_name(it, staged % per, name, sizeof(name));
+		ret = stage(dir, name, text ? text : "", err);
+	}
+	if (ret < 0)
+		staged--;
+	for (j = 0; j < staged; j++) {
+		out_name(&p->items[j / per], j % per, name, sizeof(name));
+		snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
+		snprintf(path, sizeof(path), "%s/%s", dir, name);
+		if (ret == 0 && rename(tmp, path) < 0)
+			ret = mvn_error_set(err, -errno,
+					    _("cannot create %1$s: %2$s"), path,
+					    strerror(errno));
+		if (ret < 0)
+			unlink(tmp);
+	}
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd >= 0) {
 		fsync(fd);
