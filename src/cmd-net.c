@@ -136,6 +136,11 @@ static int list_exec(struct mvn_engine *eng, int argc, char **argv)
 			       list[i].active ? "true" : "false",
 			       list[i].autostart ? "true" : "false");
 			mvn_json_string(list[i].mode ? list[i].mode : "");
+			printf(",\"damaged\":");
+			if (list[i].damage)
+				mvn_json_string(list[i].damage);
+			else
+				printf("null");
 			printf("}");
 			first = false;
 		}
@@ -149,10 +154,17 @@ static int list_exec(struct mvn_engine *eng, int argc, char **argv)
 			if (!all && !list[i].active)
 				continue;
 			row(w, list[i].name,
-			    list[i].active ? _("active") : _("inactive"),
+			    list[i].active ? _("active") :
+			    list[i].damage ? _("damaged") :
+					     _("inactive"),
 			    list[i].autostart ? _("yes") : _("no"), _("yes"));
 		}
 		putchar('\n');
+		/* What is wrong with a damaged one, and how to mend it. */
+		for (i = 0; i < n; i++)
+			if (list[i].damage && (all || list[i].active))
+				fprintf(stderr, "macvnet: %s %s\n",
+					_("warning:"), list[i].damage);
 	}
 	mvn_engine_list_free(list, n);
 	return 0;

@@ -145,13 +145,17 @@ static int reconcile_exec(struct mvn_engine *eng, int argc, char **argv)
 	if (mvn_engine_reconcile(eng, &rep, &err) < 0)
 		return mvn_cmd_fail(&err);
 	if (mvn_engine_json(eng))
-		printf("{\"forgotten\":%zu,\"removed\":%zu,\"restored\":%zu}\n",
-		       rep.forgotten, rep.removed, rep.restored);
+		printf("{\"forgotten\":%zu,\"removed\":%zu,\"restored\":%zu,"
+		       "\"rolled_back\":%zu,\"set_aside\":%zu}\n",
+		       rep.forgotten, rep.removed, rep.restored,
+		       rep.rolled_back, rep.set_aside);
 	else
 		printf(_("Reconciled: %1$zu lost endpoints forgotten, %2$zu "
 			 "leftover links removed, %3$zu device MACs "
-			 "restored\n"),
-		       rep.forgotten, rep.removed, rep.restored);
+			 "restored, %4$zu interrupted starts or stops "
+			 "finished, %5$zu damaged state files set aside\n"),
+		       rep.forgotten, rep.removed, rep.restored,
+		       rep.rolled_back, rep.set_aside);
 	return 0;
 }
 

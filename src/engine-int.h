@@ -1,6 +1,19 @@
-/* What the engine's files share; not for commands. */
+/*
+ * What the engine's files share; not for commands.  The engine is cut in
+ * layers, each file using only those above it in this list:
+ *   engine.c        the context: paths, store, schemas, links, locks, time
+ *   engine-state.c  runtime state on disk and which links are the store's
+ *   engine-txn.c    transactions: the one undo path, link deletion
+ *   engine-def.c    definitions (define, undefine, dumpxml, list)
+ *   engine-sync.c   reconcile: bring state and kernel into agreement
+ *   engine-port.c   endpoints (create, delete, list)
+ *   engine-run.c    activation (start, destroy, the host shim)
+ */
 #ifndef MVN_ENGINE_INT_H
 #define MVN_ENGINE_INT_H
+
+#include <stdint.h>
+#include <sys/types.h>
 
 #include "engine.h"
 #include "link.h"
@@ -17,10 +30,240 @@ struct mvn_engine {
 	struct mvn_schema *schema;
 	const struct mvn_link_ops *link_ops; /* opened when first needed */
 	void *link_ctx;
+	unsigned int lock_wait_ms; /* how long to wait for a lock */
+	uint64_t deadline_ms; /* CLOCK_MONOTONIC; 0: none */
+	mvn_notice_fn notice;
+	void *notice_arg;
 };
 
-/* Open the store if needed, and take its lock when lock is true. */
-int mvn_engine_open_store(struct mvn_engine *eng, bool lock,
+/* engine.c */
+
+/* Milliseconds of CLOCK_MONOTONIC. */
+uint64_t mvn_engine_now_ms(void);
+/* The time left before the deadline, capped at cap_ms. */
+unsigned int mvn_engine_left_ms(const struct mvn_engine *eng,
+				unsigned int cap_ms);
+/* Tell the user something that is not an error (one line). */
+void mvn_engine_note(struct mvn_engine *eng, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Open the store if needed (no lock). */
+int mvn_engine_open_store(struct mvn_engine *eng, struct mvn_error *err);
+/* Open the kernel's links if needed. */
+int mvn_engine_links(struct mvn_engine *eng, struct mvn_error *err);
+/*
+ * Take the store lock (shared, or exclusive when exclusive) and the locks
+ * of the n networks (in name order, duplicates taken once), with the
+ * engine's bound on waiting.  On failure nothing is held.
+ */
+int mvn_engine_lock(struct mvn_engine *eng, const char *const *networks,
+		    size_t n, bool exclusive, struct mvn_error *err);
+/* Release every lock. */
+void mvn_engine_unlock(struct mvn_engine *eng);
+/* The bound and notice for a lock wait. */
+struct mvn_lock_wait mvn_engine_wait(struct mvn_engine *eng);
+/*
+ * Read, parse and check the stored definition of name; a file whose
+ * <name> is not its file's name, or that does not parse, is refused with
+ * a message saying so.  *out is freed by the caller.
+ */
+int mvn_engine_load_def(struct mvn_engine *eng, const char *name,
+			struct mvn_network **out, struct mvn_error *err);
+
+/* engine-state.c */
+
+/*
+ * Load the state of network name (its state file and its port files).
+ * -ENOENT (message: not active) when it has none.  A damaged file makes
+ * -EUCLEAN: the caller that holds the network's lock sets it aside and
+ * rebuilds (engine-sync.c); others skip the network.
+ */
+int mvn_engine_state_load(struct mvn_engine *eng, const char *name,
+			  struct mvn_state **out, struct mvn_error *err);
+/*
+ * A new state for net, to be recorded under key (the network's name, or
+ * another key for a network libvirt runs), with the network's pool and
+ * mode and this store's id; no group yet.
+ */
+int mvn_engine_state_new(struct mvn_engine *eng, const struct mvn_network *net,
+			 const char *key, struct mvn_state **out,
+			 struct mvn_error *err);
+/* Write a network's state file (not its ports). */
+int mvn_engine_state_save(struct mvn_engine *eng, const struct mvn_state *st,
 			  struct mvn_error *err);
+/* Write one port file of st. */
+int mvn_engine_port_save(struct mvn_engine *eng, const struct mvn_state *st,
+			 const struct mvn_port_state *p, struct mvn_error *err);
+/* Remove one port file of st. */
+int mvn_engine_port_drop(struct mvn_engine *eng, const struct mvn_state *st,
+			 const char *ifname, struct mvn_error *err);
+/* The names of the networks with state, sorted; free with names_free. */
+int mvn_engine_state_names(struct mvn_engine *eng, char ***names,
+			   struct mvn_error *err);
+/* The alias that marks a link of this store: owner tag, network. */
+void mvn_engine_alias(const struct mvn_engine *eng, const char *owner,
+		      const char *network, char out[MVN_ALIAS_MAX + 1]);
+/*
+ * What the alias of a link says: true if it is a macvnet alias, with the
+ * store id, the owner tag and the network (out buffers may be NULL).
+ */
+bool mvn_engine_alias_parse(const char *alias, char store[17], char owner[64],
+			    const char **network);
+/*
+ * Whether link l is this store's.  With st, whether it is one of the links
+ * of st's network: its alias names this store and that network, or it has
+ * no macvnet alias and carries st's group (the moment between creation and
+ * alias).  Without st, any link whose alias names this store.
+ */
+bool mvn_engine_link_mine(const struct mvn_engine *eng,
+			  const struct mvn_link_info *l,
+			  const struct mvn_state *st);
+
+/* A snapshot of the kernel's links (the dump a command works from). */
+struct mvn_linkset {
+	struct mvn_link_info *v;
+	size_t n, cap;
+	bool moved; /* links moved to other namespaces are included */
+	bool loaded;
+};
+/* Dump macvnet's links (all links when all is set) into ls. */
+int mvn_linkset_load(struct mvn_engine *eng, struct mvn_linkset *ls, bool all,
+		     bool moved, struct mvn_error *err);
+/* Add a link just created. */
+int mvn_linkset_add(struct mvn_linkset *ls, const struct mvn_link_info *l);
+/* Find by name in this namespace, or by ifindex in namespace netnsid. */
+const struct mvn_link_info *mvn_linkset_find(const struct mvn_linkset *ls,
+					     const char *name);
+const struct mvn_link_info *mvn_linkset_find_index(const struct mvn_linkset *ls,
+						   int netnsid, int ifindex);
+void mvn_linkset_free(struct mvn_linkset *ls);
+
+/* engine-txn.c */
+
+/* A transaction: what to undo, in the order undo needs. */
+struct mvn_txn;
+
+struct mvn_txn *mvn_txn_new(struct mvn_engine *eng);
+/* Remember a link made, a device node made, a MAC taken, an address
+ * moved from lower (ifindex) or a port file written. */
+int mvn_txn_link(struct mvn_txn *t, int netnsid, int ifindex);
+int mvn_txn_node(struct mvn_txn *t, const char *path);
+int mvn_txn_mac(struct mvn_txn *t, int ifindex, const unsigned char mac[6]);
+int mvn_txn_addr(struct mvn_txn *t, int ifindex, const struct mvn_addr *a);
+int mvn_txn_port_file(struct mvn_txn *t, const struct mvn_state *st,
+		      const char *ifname);
+/* Remember a lower device brought up (taken down again on undo). */
+int mvn_txn_up(struct mvn_txn *t, int ifindex);
+/*
+ * Undo everything remembered: device nodes, links (in one request where
+ * the kernel allows), MACs, addresses, devices brought up, port files.  A step that cannot be
+ * undone is added to err's message; reconcile finishes it later.  Frees t.
+ */
+void mvn_txn_abort(struct mvn_txn *t, const struct mvn_linkset *ls,
+		   struct mvn_error *err);
+/* Forget the undo log: the change stays.  Frees t. */
+void mvn_txn_commit(struct mvn_txn *t);
+
+/*
+ * Delete links of this store (n of them, netnsid/ifindex pairs) in as few
+ * requests as the kernel allows: one link alone, several through a link
+ * group no other link uses.
+ */
+struct mvn_link_ref {
+	int netnsid;
+	int ifindex;
+};
+int mvn_engine_delete_links(struct mvn_engine *eng,
+			    const struct mvn_linkset *ls,
+			    const struct mvn_link_ref *refs, size_t n,
+			    struct mvn_error *err);
+/*
+ * Delete every link of network st (its group, wherever they are): one
+ * group request when the group holds only st's links.
+ */
+int mvn_engine_delete_network_links(struct mvn_engine *eng,
+				    const struct mvn_linkset *ls,
+				    const struct mvn_state *st,
+				    struct mvn_error *err);
+/*
+ * Give back what st's network took and drop its links: links deleted,
+ * device nodes removed, lower devices' MACs and addresses restored.  The
+ * state files stay; 0 only when everything was put back.
+ */
+int mvn_engine_teardown(struct mvn_engine *eng, const struct mvn_linkset *ls,
+			struct mvn_state *st, struct mvn_error *err);
+
+/* Give the lower devices back the addresses st's host shim took. */
+int mvn_engine_addrs_back(struct mvn_engine *eng, const struct mvn_linkset *ls,
+			  const struct mvn_state *st, struct mvn_error *err);
+
+/* engine-sync.c */
+
+/*
+ * Reconcile the networks whose locks are held (names), loading their
+ * state into states[i] (NULL when inactive afterwards) and, unless ls is
+ * loaded already, the kernel's links into ls.  Damaged files are set aside
+ * and rebuilt.
+ */
+int mvn_engine_sync(struct mvn_engine *eng, const char *const *names, size_t n,
+		    struct mvn_state **states, struct mvn_linkset *ls,
+		    struct mvn_reconcile_report *rep, struct mvn_error *err);
+
+/*
+ * Forget port i of st: its lower device's MAC given back (passthrough),
+ * its device node and its file removed.  Its link is gone already.
+ */
+int mvn_engine_forget_port(struct mvn_engine *eng, const struct mvn_linkset *ls,
+			   struct mvn_state *st, size_t i,
+			   struct mvn_reconcile_report *rep,
+			   struct mvn_error *err);
+/*
+ * The start of every change: the store lock (shared) and the locks of the
+ * n networks taken, the kernel's links opened and those networks
+ * reconciled; states[i] is network i's state (NULL: not active), ls the
+ * kernel's links.  On failure no lock is held.
+ */
+int mvn_engine_begin(struct mvn_engine *eng, const char *const *names, size_t n,
+		     struct mvn_state **states, struct mvn_linkset *ls,
+		     struct mvn_error *err);
+
+/*
+ * Remove the private device nodes in the run directory that no port of
+ * states (n of them, NULL entries skipped) uses: a crash can leave them,
+ * and the kernel hands their minor numbers to later endpoints.
+ */
+int mvn_engine_sweep_nodes(struct mvn_engine *eng, struct mvn_state **states,
+			   size_t n, struct mvn_error *err);
+
+/* engine-port.c */
+
+/* One endpoint to make. */
+struct mvn_creation {
+	const char *name; /* NULL: the first free mvtN */
+	const char *lower; /* NULL: the pool device with fewest ports */
+	bool has_mac;
+	unsigned char mac[6];
+	uid_t uid;
+	gid_t gid;
+	unsigned int perm;
+	unsigned int mtu;
+	bool is_static;
+	const char *owner_tag;
+};
+
+/* A random 52:54:00:xx:xx:xx no link in ls has. */
+int mvn_engine_fresh_mac(const struct mvn_linkset *ls, unsigned char mac[6]);
+/*
+ * Make one endpoint of st as part of transaction t and add it to st (in
+ * memory) and ls; *out (may be NULL) describes it.  Its file is written by
+ * mvn_engine_commit_ports().
+ */
+int mvn_engine_make_port(struct mvn_engine *eng, struct mvn_state *st,
+			 struct mvn_linkset *ls, struct mvn_txn *t,
+			 const struct mvn_creation *c,
+			 struct mvn_port_state *out, struct mvn_error *err);
+/* Write the files of st's ports from index from on, as part of t. */
+int mvn_engine_commit_ports(struct mvn_engine *eng, struct mvn_state *st,
+			    struct mvn_txn *t, size_t from,
+			    struct mvn_error *err);
 
 #endif

@@ -1,17 +1,25 @@
-/* Network definitions as transactions over the store. */
+/*
+ * The engine's context: where things are, the store, the schemas and the
+ * kernel's links, opened when first needed; locks with a bound on waiting;
+ * the deadline every wait is cut to; a stored definition loaded once.
+ */
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-#include "check.h"
-#include "iface.h"
-#include "engine.h"
 #include "engine-int.h"
-#include "schema.h"
-#include "store.h"
 #include "util.h"
+
+/* Waits that nobody chose: a lock, and one exchange with the kernel. */
+#define DEFAULT_LOCK_WAIT_MS 30000u
+#define NETLINK_WAIT_MS 5000u
+/* A lock wait becomes worth a word after this long. */
+#define NOTICE_MS 1000u
 
 int mvn_engine_new(const struct mvn_paths *paths, bool json,
 		   struct mvn_engine **out, struct mvn_error *err)
@@ -21,6 +29,7 @@ int mvn_engine_new(const struct mvn_paths *paths, bool json,
 	if (!eng)
 		return mvn_error_set(err, -ENOMEM, _("out of memory"));
 	eng->json = json;
+	eng->lock_wait_ms = DEFAULT_LOCK_WAIT_MS;
 	eng->explicit_config = paths->config_dir != NULL;
 	eng->explicit_run = paths->run_dir != NULL;
 	eng->config_dir = mvn_strdup(paths->config_dir ? paths->config_dir :
@@ -66,58 +75,83 @@ bool mvn_engine_json(const struct mvn_engine *eng)
 	return eng->json;
 }
 
-int mvn_engine_open_store(struct mvn_engine *eng, bool lock,
-			  struct mvn_error *err)
+void mvn_engine_set_notice(struct mvn_engine *eng, mvn_notice_fn fn, void *arg)
 {
-	int ret;
-
-	if (!eng->store) {
-		ret = mvn_store_open(eng->config_dir, eng->run_dir, &eng->store,
-				     err);
-		if (ret < 0)
-			return ret;
-	}
-	return lock ? mvn_store_lock(eng->store, err) : 0;
+	eng->notice = fn;
+	eng->notice_arg = arg;
 }
 
-/*
- * A domain or interface document: the parser and checks run after the
- * schema (sret is its verdict), and their messages win as for networks.
- */
-static int validate_domain(const char *text, size_t len, const char *path,
-			   const char *kind, int sret, struct mvn_error *err)
+void mvn_engine_set_wait(struct mvn_engine *eng, unsigned int ms)
 {
-	struct mvn_error serr = { 0 };
-	int ret;
+	eng->lock_wait_ms = ms;
+}
 
-	if (err)
-		serr = *err;
-	if (!strcmp(kind, "domain")) {
-		struct mvn_domain *d = NULL;
+uint64_t mvn_engine_now_ms(void)
+{
+	struct timespec ts;
 
-		ret = mvn_domain_parse(text, len, path, &d, err);
-		if (ret == 0)
-			ret = mvn_domain_check(d, path, err);
-		mvn_domain_free(d);
-	} else {
-		struct mvn_iface *i = NULL;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
 
-		ret = mvn_iface_parse(text, len, path, &i, err);
-		if (ret == 0 && i->has_mac && (i->mac[0] & 1))
-			ret = mvn_error_setl(err, -EINVAL, i->line,
-					     _("%1$s:%2$d: the interface's MAC "
-					       "address is multicast; use a "
-					       "unicast one such as "
-					       "52:54:00:xx:xx:xx"),
-					     path, i->line);
-		mvn_iface_free(i);
-	}
-	if (ret == 0 && sret < 0) {
-		if (err)
-			*err = serr;
-		ret = sret;
-	}
-	return ret;
+void mvn_engine_set_deadline(struct mvn_engine *eng, unsigned int ms)
+{
+	eng->deadline_ms = mvn_engine_now_ms() + ms;
+}
+
+unsigned int mvn_engine_left_ms(const struct mvn_engine *eng,
+				unsigned int cap_ms)
+{
+	uint64_t now;
+
+	if (!eng->deadline_ms)
+		return cap_ms;
+	now = mvn_engine_now_ms();
+	if (now >= eng->deadline_ms)
+		return 0;
+	return eng->deadline_ms - now < cap_ms ?
+		       (unsigned int)(eng->deadline_ms - now) :
+		       cap_ms;
+}
+
+void mvn_engine_note(struct mvn_engine *eng, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	if (!eng->notice)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	eng->notice(eng->notice_arg, msg);
+}
+
+void mvn_engine_set_link_ops(struct mvn_engine *eng,
+			     const struct mvn_link_ops *ops, void *ctx)
+{
+	if (eng->link_ops)
+		eng->link_ops->close(eng->link_ctx);
+	eng->link_ops = ops;
+	eng->link_ctx = ctx;
+}
+
+int mvn_engine_open_store(struct mvn_engine *eng, struct mvn_error *err)
+{
+	if (eng->store)
+		return 0;
+	return mvn_store_open(eng->config_dir, eng->run_dir, &eng->store, err);
+}
+
+int mvn_engine_links(struct mvn_engine *eng, struct mvn_error *err)
+{
+	unsigned int ms;
+
+	if (eng->link_ops)
+		return 0;
+	ms = mvn_engine_left_ms(eng, NETLINK_WAIT_MS);
+	return mvn_link_netlink(ms ? ms : 1, &eng->link_ops, &eng->link_ctx,
+				err);
 }
 
 int mvn_engine_schema(struct mvn_engine *eng, struct mvn_schema **out,
@@ -134,289 +168,106 @@ int mvn_engine_schema(struct mvn_engine *eng, struct mvn_schema **out,
 	return 0;
 }
 
-int mvn_engine_validate_file(struct mvn_engine *eng, const char *path,
-			     const char **kind, struct mvn_network **net_out,
-			     struct mvn_error *err)
+static void lock_notice(void *arg, const char *msg)
 {
-	struct mvn_network *net = NULL;
-	char *text = NULL;
-	size_t len = 0;
-	int ret;
+	struct mvn_engine *eng = arg;
 
-	ret = mvn_doc_read(path, &text, &len, err);
-	if (ret < 0)
-		return ret;
-	if (!eng->schema) {
-		ret = mvn_schema_open(eng->schema_dir, &eng->schema, err);
-		if (ret < 0)
-			goto cleanup;
-	}
-	*kind = NULL;
-	ret = mvn_schema_validate(eng->schema, text, len, path, kind, err);
-	if (!*kind)
-		goto cleanup; /* not well-formed */
-	if (!strcmp(*kind, "domain") || !strcmp(*kind, "interface")) {
-		ret = validate_domain(text, len, path, *kind, ret, err);
-		goto cleanup;
-	}
-	{
-		/*
-		 * The model's parser and checks name the element and the
-		 * fix, where the schema can only say what did not match:
-		 * their message wins, and the schema's is the last word.
-		 */
-		struct mvn_error serr = { 0 };
-		int sret = ret;
-
-		if (err)
-			serr = *err;
-		ret = mvn_network_parse(text, len, path, &net, err);
-		if (ret == 0)
-			ret = mvn_check_network(net, path, err);
-		if (ret == 0 && sret < 0) {
-			if (err)
-				*err = serr;
-			ret = sret;
-		}
-		if (ret < 0)
-			goto cleanup;
-	}
-	if (net_out) {
-		*net_out = net;
-		net = NULL;
-	}
-cleanup:
-	mvn_network_free(net);
-	free(text);
-	return ret;
+	mvn_engine_note(eng, "%s", msg);
 }
 
-/* Refuse a definition whose UUID another network already uses. */
-static int check_uuid_unique(struct mvn_engine *eng,
-			     const struct mvn_network *net,
-			     struct mvn_error *err)
+struct mvn_lock_wait mvn_engine_wait(struct mvn_engine *eng)
 {
-	char **names = NULL;
+	struct mvn_lock_wait w = {
+		.timeout_ms = mvn_engine_left_ms(eng, eng->lock_wait_ms),
+		.notice_ms = NOTICE_MS,
+		.notice = lock_notice,
+		.arg = eng,
+	};
+
+	return w;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int mvn_engine_lock(struct mvn_engine *eng, const char *const *networks,
+		    size_t n, bool exclusive, struct mvn_error *err)
+{
+	const char **sorted = NULL;
+	struct mvn_lock_wait w;
 	size_t i;
 	int ret;
 
-	ret = mvn_store_list_networks(eng->store, &names, err);
+	ret = mvn_engine_open_store(eng, err);
 	if (ret < 0)
 		return ret;
-	for (i = 0; names[i]; i++) {
-		struct mvn_network *other = NULL;
-		struct mvn_error ignored = { 0 };
-		char *xml = NULL;
-		char uuid[37];
-
-		if (!strcmp(names[i], net->name))
-			continue;
-		if (mvn_store_load_network(eng->store, names[i], &xml,
-					   &ignored) < 0)
-			continue;
-		if (mvn_network_parse(xml, strlen(xml), names[i], &other,
-				      &ignored) == 0 &&
-		    !memcmp(other->uuid, net->uuid, 16)) {
-			mvn_uuid_format(net->uuid, uuid);
-			ret = mvn_error_set(err, -EEXIST,
-					    _("network '%1$s' already has "
-					      "uuid %2$s; give '%3$s' another "
-					      "uuid or remove its <uuid>"),
-					    names[i], uuid, net->name);
-		}
-		mvn_network_free(other);
-		free(xml);
-		if (ret < 0)
-			break;
-	}
-	mvn_store_names_free(names);
-	return ret;
-}
-
-int mvn_engine_define(struct mvn_engine *eng, const char *path, char **name_out,
-		      struct mvn_error *warn, struct mvn_error *err)
-{
-	struct mvn_network *net = NULL, *old = NULL;
-	const char *kind = NULL;
-	char *xml = NULL, *oldxml = NULL;
-	char u1[37], u2[37];
-	int ret;
-
-	ret = mvn_engine_validate_file(eng, path, &kind, &net, err);
-	if (ret < 0)
-		goto cleanup;
-	if (strcmp(kind, "network")) {
-		ret = mvn_error_set(err, -EINVAL,
-				    _("%1$s is a <%2$s> document, not a "
-				      "<network>; net-define takes network "
-				      "XML"),
-				    path, kind);
-		goto cleanup;
-	}
-	ret = mvn_check_runnable(net, path, warn, err);
-	if (ret < 0)
-		goto cleanup;
-	if (!mvn_store_name_valid(net->name)) {
-		ret = mvn_error_set(err, -EINVAL,
-				    _("network name '%s' cannot be stored: it "
-				      "must not start with '.' or hold '/' or "
-				      "control characters; rename it"),
-				    net->name);
-		goto cleanup;
-	}
-	ret = mvn_engine_open_store(eng, true, err);
-	if (ret < 0)
-		goto cleanup;
-	/* A redefinition keeps the network's identity, like libvirt's. */
-	if (mvn_store_load_network(eng->store, net->name, &oldxml,
-				   &(struct mvn_error){ 0 }) == 0 &&
-	    mvn_network_parse(oldxml, strlen(oldxml), net->name, &old,
-			      &(struct mvn_error){ 0 }) == 0) {
-		if (net->uuid_generated) {
-			memcpy(net->uuid, old->uuid, 16);
-		} else if (memcmp(net->uuid, old->uuid, 16)) {
-			mvn_uuid_format(old->uuid, u1);
-			mvn_uuid_format(net->uuid, u2);
-			ret = mvn_error_set(err, -EEXIST,
-					    _("network '%1$s' is already "
-					      "defined with uuid %2$s, not "
-					      "%3$s; undefine it first or use "
-					      "its uuid"),
-					    net->name, u1, u2);
-			goto cleanup;
-		}
-	}
-	ret = check_uuid_unique(eng, net, err);
-	if (ret < 0)
-		goto cleanup;
-	xml = mvn_network_format(net);
-	if (!xml) {
-		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
-		goto cleanup;
-	}
-	ret = mvn_store_save_network(eng->store, net->name, xml, err);
-	if (ret < 0)
-		goto cleanup;
-	if (name_out) {
-		*name_out = net->name;
-		net->name = NULL;
-	}
-cleanup:
-	if (eng->store)
+	w = mvn_engine_wait(eng);
+	ret = mvn_store_lock(eng->store, exclusive, &w, err);
+	if (ret < 0 || !n)
+		return ret;
+	sorted = malloc(n * sizeof(*sorted));
+	if (!sorted) {
 		mvn_store_unlock(eng->store);
-	mvn_network_free(net);
-	mvn_network_free(old);
-	free(xml);
-	free(oldxml);
-	return ret;
-}
-
-static int bad_name(const char *name, struct mvn_error *err)
-{
-	return mvn_error_set(err, -EINVAL,
-			     _("'%s' is not a valid network name"), name);
-}
-
-int mvn_engine_undefine(struct mvn_engine *eng, const char *name,
-			struct mvn_error *err)
-{
-	int ret;
-
-	if (!mvn_store_name_valid(name))
-		return bad_name(name, err);
-	ret = mvn_engine_open_store(eng, true, err);
-	if (ret < 0)
-		return ret;
-	{
-		struct mvn_state *st = NULL;
-
-		if (mvn_engine_state(eng, name, &st, NULL) == 0) {
-			mvn_state_free(st);
-			mvn_store_unlock(eng->store);
-			return mvn_error_set(err, -EBUSY,
-					     _("network '%1$s' is active; stop "
-					       "it first (macvnet net-destroy "
-					       "%1$s)"),
-					     name);
-		}
-	}
-	ret = mvn_store_delete_network(eng->store, name, err);
-	mvn_store_unlock(eng->store);
-	return ret;
-}
-
-int mvn_engine_dumpxml(struct mvn_engine *eng, const char *name, char **xml,
-		       struct mvn_error *err)
-{
-	int ret;
-
-	if (!mvn_store_name_valid(name))
-		return bad_name(name, err);
-	ret = mvn_engine_open_store(eng, false, err);
-	if (ret < 0)
-		return ret;
-	return mvn_store_load_network(eng->store, name, xml, err);
-}
-
-int mvn_engine_list(struct mvn_engine *eng, struct mvn_net_status **out,
-		    size_t *n, struct mvn_error *err)
-{
-	struct mvn_net_status *list = NULL;
-	char **names = NULL;
-	size_t count = 0, i;
-	int ret;
-
-	ret = mvn_engine_open_store(eng, false, err);
-	if (ret < 0)
-		return ret;
-	ret = mvn_store_list_networks(eng->store, &names, err);
-	if (ret < 0)
-		return ret;
-	while (names[count])
-		count++;
-	list = calloc(count ? count : 1, sizeof(*list));
-	if (!list) {
-		mvn_store_names_free(names);
 		return mvn_error_set(err, -ENOMEM, _("out of memory"));
 	}
-	for (i = 0; i < count; i++) {
-		struct mvn_network *net = NULL;
-		char *xml = NULL;
-
-		list[i].name = names[i];
-		names[i] = NULL;
-		list[i].persistent = true;
-		{
-			struct mvn_state *st = NULL;
-
-			list[i].active = mvn_engine_state(eng, list[i].name,
-							  &st, NULL) == 0;
-			mvn_state_free(st);
-		}
-		list[i].autostart =
-			mvn_store_get_autostart(eng->store, list[i].name);
-		if (mvn_store_load_network(eng->store, list[i].name, &xml,
-					   &(struct mvn_error){ 0 }) == 0 &&
-		    mvn_network_parse(xml, strlen(xml), list[i].name, &net,
-				      &(struct mvn_error){ 0 }) == 0)
-			list[i].mode = mvn_strdup(
-				mvn_fwd_mode_name(net->forward.mode));
-		mvn_network_free(net);
-		free(xml);
+	memcpy(sorted, networks, n * sizeof(*sorted));
+	/* One order for everybody: no two callers wait for each other. */
+	qsort(sorted, n, sizeof(*sorted), compare_names);
+	for (i = 0; i < n && ret == 0; i++) {
+		if (i && !strcmp(sorted[i], sorted[i - 1]))
+			continue;
+		w = mvn_engine_wait(eng);
+		ret = mvn_store_lock_network(eng->store, sorted[i], &w, err);
 	}
-	mvn_store_names_free(names);
-	*out = list;
-	*n = count;
-	return 0;
+	free(sorted);
+	if (ret < 0)
+		mvn_store_unlock(eng->store);
+	return ret;
 }
 
-void mvn_engine_list_free(struct mvn_net_status *list, size_t n)
+void mvn_engine_unlock(struct mvn_engine *eng)
 {
-	size_t i;
+	if (eng->store)
+		mvn_store_unlock(eng->store);
+}
 
-	for (i = 0; list && i < n; i++) {
-		free(list[i].name);
-		free(list[i].mode);
+int mvn_engine_load_def(struct mvn_engine *eng, const char *name,
+			struct mvn_network **out, struct mvn_error *err)
+{
+	struct mvn_network *net = NULL;
+	struct mvn_error perr = { 0 };
+	char *xml = NULL;
+	int ret;
+
+	ret = mvn_engine_open_store(eng, err);
+	if (ret < 0)
+		return ret;
+	ret = mvn_store_load_network(eng->store, name, &xml, err);
+	if (ret < 0)
+		return ret;
+	ret = mvn_network_parse(xml, strlen(xml), name, &net, &perr);
+	free(xml);
+	if (ret < 0)
+		return mvn_error_set(err, ret,
+				     _("the definition of network '%1$s' is "
+				       "damaged (%2$s); define it again "
+				       "(macvnet net-define FILE) or remove "
+				       "it (macvnet net-undefine %1$s)"),
+				     name, perr.msg);
+	/* A file edited by hand may name another network than its own. */
+	if (strcmp(net->name, name)) {
+		ret = mvn_error_set(err, -EINVAL,
+				    _("the definition file of network "
+				      "'%1$s' names network '%2$s'; put "
+				      "<name>%1$s</name> back, or define it "
+				      "under its new name (macvnet net-define "
+				      "FILE) and undefine '%1$s'"),
+				    name, net->name);
+		mvn_network_free(net);
+		return ret;
 	}
-	free(list);
+	*out = net;
+	return 0;
 }

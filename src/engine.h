@@ -1,6 +1,6 @@
 /*
- * Network definitions and (later) their activation, as transactions over the
- * store and the kernel.  Commands call only this layer.
+ * Network definitions and their activation, as transactions over the store
+ * and the kernel.  Commands and the hook call only this layer.
  */
 #ifndef MVN_ENGINE_H
 #define MVN_ENGINE_H
@@ -27,6 +27,9 @@ struct mvn_paths {
 struct mvn_engine;
 struct mvn_schema;
 
+/* What the engine tells its user along the way: one line, no newline. */
+typedef void (*mvn_notice_fn)(void *arg, const char *msg);
+
 /* Make an engine for paths (copied). */
 int mvn_engine_new(const struct mvn_paths *paths, bool json,
 		   struct mvn_engine **out, struct mvn_error *err);
@@ -35,6 +38,19 @@ void mvn_engine_free(struct mvn_engine *eng);
 /* The directories given explicitly (flag or environment), or NULL. */
 const char *mvn_engine_config_dir(const struct mvn_engine *eng);
 const char *mvn_engine_run_dir(const struct mvn_engine *eng);
+
+/*
+ * Where notes go (a lock that takes a while, a damaged state file set
+ * aside); without this they are dropped.
+ */
+void mvn_engine_set_notice(struct mvn_engine *eng, mvn_notice_fn fn, void *arg);
+/* How long to wait for a lock another process holds (default 30 s). */
+void mvn_engine_set_wait(struct mvn_engine *eng, unsigned int ms);
+/*
+ * A deadline ms from now for everything the engine does: lock waits and
+ * each exchange with the kernel are cut to the time left.
+ */
+void mvn_engine_set_deadline(struct mvn_engine *eng, unsigned int ms);
 
 /* Whether output was asked for as JSON. */
 bool mvn_engine_json(const struct mvn_engine *eng);
@@ -72,6 +88,7 @@ struct mvn_net_status {
 	bool autostart;
 	bool persistent;
 	char *mode;
+	char *damage; /* why the definition cannot be used, or NULL */
 };
 
 /* The defined networks, sorted by name; free with mvn_engine_list_free(). */
@@ -88,14 +105,19 @@ void mvn_engine_set_link_ops(struct mvn_engine *eng,
 
 struct mvn_reconcile_report {
 	size_t forgotten; /* ports in the state that the kernel had lost */
-	size_t removed; /* macvnet's links that no state knew */
+	size_t removed; /* this store's links that no state knew */
 	size_t restored; /* lower devices whose MAC was given back */
+	size_t rolled_back; /* networks whose start or stop was cut short */
+	size_t set_aside; /* damaged state files set aside and rebuilt */
 };
 
 /*
  * Bring state and kernel into agreement after a crash: ports the kernel
- * lacks are forgotten, links in macvnet's groups that no state lists are
- * deleted.  Every command that changes something runs it first.
+ * lacks are forgotten, this store's links that no state lists are
+ * deleted, a start or destroy cut short is finished, damaged state files
+ * are set aside and rebuilt from the kernel.  Links of other stores are
+ * never touched.  Every command that changes a network first does the
+ * same for that network.
  */
 int mvn_engine_reconcile(struct mvn_engine *eng,
 			 struct mvn_reconcile_report *rep,
@@ -178,5 +200,16 @@ struct mvn_port_row {
 int mvn_engine_port_list(struct mvn_engine *eng, const char *network,
 			 struct mvn_port_row **rows, size_t *n,
 			 struct mvn_error *err);
+
+/*
+ * The endpoints of this store whose owner tag is tag, on any network
+ * (*names is NULL-terminated; free with mvn_store_names_free()).
+ */
+int mvn_engine_port_owned(struct mvn_engine *eng, const char *tag,
+			  char ***names, struct mvn_error *err);
+
+/* Delete every endpoint of this store whose owner tag is tag. */
+int mvn_engine_release_owner(struct mvn_engine *eng, const char *tag,
+			     struct mvn_error *err);
 
 #endif

@@ -21,7 +21,34 @@
 
 #include "engine.h"
 #include "iface.h"
+#include "store.h"
 #include "util.h"
+
+/*
+ * libvirt waits for its hooks without a limit, holding the domain's job
+ * (other calls on the domain give up after 30 s): the hook gives up well
+ * before, with an error libvirt shows, rather than hang a domain's start.
+ */
+#define HOOK_DEADLINE_MS 10000u
+
+static void note(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "macvnet: %s %s\n", _("note:"), msg);
+}
+
+/* An engine for the hook: its deadline and its notes. */
+static int hook_engine(const struct mvn_paths *paths, struct mvn_engine **out,
+		       struct mvn_error *err)
+{
+	int ret = mvn_engine_new(paths, false, out, err);
+
+	if (ret == 0) {
+		mvn_engine_set_deadline(*out, HOOK_DEADLINE_MS);
+		mvn_engine_set_notice(*out, note, NULL);
+	}
+	return ret;
+}
 
 static int fail(const char *domain, const struct mvn_error *err)
 {
@@ -49,50 +76,26 @@ static void owner_tag(const struct mvn_domain *d, char out[64])
 static int owned(struct mvn_engine *eng, const char *tag, char ***names,
 		 size_t *n, struct mvn_error *err)
 {
-	struct mvn_port_row *rows = NULL;
-	size_t count = 0, i;
-	char **v;
-	int ret;
+	int ret = mvn_engine_port_owned(eng, tag, names, err);
 
-	ret = mvn_engine_port_list(eng, NULL, &rows, &count, err);
-	if (ret < 0)
-		return ret;
-	v = calloc(count + 1, sizeof(*v));
-	if (!v) {
-		free(rows);
-		return mvn_error_set(err, -ENOMEM, _("out of memory"));
-	}
-	*n = 0;
-	for (i = 0; i < count; i++)
-		if (!strcmp(rows[i].port.owner, tag))
-			v[(*n)++] = strdup(rows[i].port.name);
-	free(rows);
-	*names = v;
-	return 0;
+	for (*n = 0; ret == 0 && (*names)[*n]; (*n)++)
+		;
+	return ret;
 }
 
 static void free_names(char **v, size_t n)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
+	(void)n;
+	mvn_store_names_free(v);
 }
 
 static int release(struct mvn_engine *eng, const struct mvn_domain *d,
 		   struct mvn_error *err)
 {
-	char tag[64], **names = NULL;
-	size_t n = 0;
-	int ret;
+	char tag[64];
 
 	owner_tag(d, tag);
-	ret = owned(eng, tag, &names, &n, err);
-	if (ret == 0 && n)
-		ret = mvn_engine_port_delete(eng, names, n, err);
-	free_names(names, n);
-	return ret;
+	return mvn_engine_release_owner(eng, tag, err);
 }
 
 static int prepare(struct mvn_engine *eng, const struct mvn_domain *d,
@@ -185,7 +188,7 @@ static int network_hook(const struct mvn_paths *paths, const char *name,
 		return 0;
 	/* Kept apart from macvnet's own networks, whose names have no ':'. */
 	snprintf(key, sizeof(key), "libvirt:%s", name);
-	if (mvn_engine_new(paths, false, &eng, &err) < 0)
+	if (hook_engine(paths, &eng, &err) < 0)
 		return fail(name, &err);
 	if (down) {
 		if (mvn_engine_shim_stop(eng, key, &err) < 0)
@@ -291,7 +294,7 @@ int main(int argc, char **argv)
 	}
 	if (!d->nports)
 		goto out; /* not a domain macvnet serves */
-	if (mvn_engine_new(&paths, false, &eng, &err) < 0) {
+	if (hook_engine(&paths, &eng, &err) < 0) {
 		ret = fail(d->name, &err);
 		goto out;
 	}

@@ -1,28 +1,49 @@
-/* The kernel's links through libnl-route-3: the only module that talks netlink. */
+/*
+ * The kernel's links through libnl-route-3: the only module that talks
+ * netlink.  Every request goes through exchange(), which counts it for fault
+ * injection, sends it and waits a bounded time for its answer; libnl's own
+ * send-and-wait helpers are not used, since they would wait for ever.
+ */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 #include <linux/if_link.h>
+#include <linux/net_namespace.h>
+#include <linux/sockios.h>
+#include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/macvlan.h>
 #include <netlink/route/link/macvtap.h>
 
+#include "fault.h"
 #include "link.h"
+#include "tap.h"
 #include "util.h"
 
 struct nl_ctx {
 	struct nl_sock *sk;
-	int ioctl_fd; /* for the cheap questions: ifindex and address */
+	/*
+	 * A request went unanswered (or the answer made no sense): its late
+	 * answer may still arrive on sk, and it carries the sequence number
+	 * libnl expects next, so it would pass for the answer to the next
+	 * request.  The next request opens a fresh socket first.
+	 */
+	bool stale;
+	unsigned int timeout_ms; /* the longest wait for the kernel */
+	int ioctl_fd; /* for the cheap questions: ifindex, name and address */
 	int kernel_errno; /* the errno of the last error the kernel sent */
 };
 
@@ -39,15 +60,15 @@ static int on_nl_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
 	return NL_STOP;
 }
 
-/* The errno behind a libnl result: the kernel's if it sent one. */
-static int sys_err(struct nl_ctx *c, int nlret)
+/* The errno for a libnl error that did not come from the kernel. */
+static int nl_errno(int nlret)
 {
-	int e = c->kernel_errno;
-
-	c->kernel_errno = 0;
-	if (e > 0)
-		return -e;
 	switch (-nlret) {
+	case NLE_AGAIN:
+		/* A read gave up after SO_RCVTIMEO: nothing came in time. */
+		return -ETIMEDOUT;
+	case NLE_DUMP_INTR:
+		return -EINTR;
 	case NLE_NOMEM:
 		return -ENOMEM;
 	case NLE_OBJ_NOTFOUND:
@@ -56,30 +77,343 @@ static int sys_err(struct nl_ctx *c, int nlret)
 	case NLE_EXIST:
 		return -EEXIST;
 	case NLE_PERM:
+	case NLE_NOACCESS:
 		return -EPERM;
 	case NLE_BUSY:
 		return -EBUSY;
 	case NLE_INVAL:
+	case NLE_RANGE:
 		return -EINVAL;
+	case NLE_OPNOTSUPP:
+		return -EOPNOTSUPP;
+	case NLE_MSGSIZE:
+		return -EMSGSIZE;
 	default:
 		return -EIO;
 	}
+}
+
+/*
+ * A connected socket whose reads give up after the context's timeout, with
+ * the callback that keeps the kernel's errno.
+ */
+static int open_socket(struct nl_ctx *c, struct nl_sock **out)
+{
+	struct timeval tv = {
+		.tv_sec = c->timeout_ms / 1000,
+		.tv_usec = (c->timeout_ms % 1000) * 1000,
+	};
+	struct nl_sock *sk = nl_socket_alloc();
+	int r, ret;
+
+	if (!sk)
+		return -ENOMEM;
+	r = nl_connect(sk, NETLINK_ROUTE);
+	if (r < 0) {
+		ret = nl_errno(r);
+		goto cleanup;
+	}
+	if (setsockopt(nl_socket_get_fd(sk), SOL_SOCKET, SO_RCVTIMEO, &tv,
+		       sizeof(tv)) < 0) {
+		ret = -errno;
+		goto cleanup;
+	}
+	r = nl_socket_modify_err_cb(sk, NL_CB_CUSTOM, on_nl_error, c);
+	if (r < 0) {
+		ret = nl_errno(r);
+		goto cleanup;
+	}
+	*out = sk;
+	sk = NULL;
+	ret = 0;
+cleanup:
+	nl_socket_free(sk);
+	return ret;
+}
+
+/* Where exchange() is in waiting for an answer. */
+struct wait {
+	struct nl_ctx *c;
+	bool answered;
+};
+
+static int on_ack(struct nl_msg *msg, void *arg)
+{
+	struct wait *w = arg;
+
+	(void)msg;
+	w->answered = true;
+	return NL_STOP;
+}
+
+/* The end of a dump: the kernel puts a failed dump's errno in it. */
+static int on_done(struct nl_msg *msg, void *arg)
+{
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct wait *w = arg;
+	int e;
+
+	w->answered = true;
+	if (nlmsg_datalen(h) >= (int)sizeof(e)) {
+		memcpy(&e, nlmsg_data(h), sizeof(e));
+		if (e < 0)
+			w->c->kernel_errno = -e;
+	}
+	return NL_STOP;
+}
+
+/*
+ * The one way to the kernel: send msg (freed here; NULL means building it
+ * ran out of memory) and wait until the kernel has answered it, each read
+ * waiting at most the context's timeout.  Each reply other than the final
+ * acknowledgement or end of dump goes to on_reply.  Returns 0 or a negative
+ * errno, the kernel's own when it sent one.  libnl's sequence number
+ * check stays on; after a request is given up, see nl_ctx.stale.
+ */
+static int exchange(struct nl_ctx *c, struct nl_msg *msg,
+		    nl_recvmsg_msg_cb_t on_reply, void *arg)
+{
+	struct wait w = { .c = c };
+	struct nl_cb *base = NULL, *cb = NULL;
+	struct nl_sock *sk;
+	int fault, r, ret;
+
+	if (!msg)
+		return -ENOMEM;
+	if (c->stale) {
+		ret = open_socket(c, &sk);
+		if (ret < 0)
+			goto cleanup;
+		nl_socket_free(c->sk);
+		c->sk = sk;
+		c->stale = false;
+	}
+	c->kernel_errno = 0;
+	/* An injected failure takes the path a kernel error would. */
+	fault = mvn_fault_at(MVN_FAULT_NETLINK);
+	if (fault < 0) {
+		ret = fault;
+		goto cleanup;
+	}
+	base = nl_socket_get_cb(c->sk);
+	cb = base ? nl_cb_clone(base) : NULL;
+	if (!cb) {
+		ret = -ENOMEM;
+		goto cleanup;
+	}
+	nl_cb_set(cb, NL_CB_ACK, NL_CB_CUSTOM, on_ack, &w);
+	nl_cb_set(cb, NL_CB_FINISH, NL_CB_CUSTOM, on_done, &w);
+	if (on_reply)
+		nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_reply, arg);
+	/* A lost request is not sent, and its answer is waited for. */
+	if (fault != MVN_FAULT_LOST) {
+		r = nl_send_auto(c->sk, msg);
+		if (r < 0) {
+			c->stale = true;
+			ret = nl_errno(r);
+			goto cleanup;
+		}
+	}
+	/*
+	 * A get is answered by its reply and then an acknowledgement, each
+	 * read separately; a dump ends with NLMSG_DONE.
+	 */
+	r = 0;
+	while (!w.answered && c->kernel_errno == 0) {
+		r = nl_recvmsgs_report(c->sk, cb);
+		if (r < 0)
+			break;
+		if (r == 0) {
+			/* Nothing read and no error: treat as no answer. */
+			r = -NLE_FAILURE;
+			break;
+		}
+	}
+	if (c->kernel_errno) {
+		ret = -c->kernel_errno;
+	} else if (r < 0) {
+		/* No answer, or one that made no sense: drop this socket. */
+		c->stale = true;
+		ret = nl_errno(r);
+	} else {
+		ret = 0;
+	}
+cleanup:
+	if (cb)
+		nl_cb_put(cb);
+	if (base)
+		nl_cb_put(base);
+	nlmsg_free(msg);
+	return ret;
+}
+
+/* A request about link ifindex (0: none) in namespace netnsid. */
+static struct nl_msg *link_msg(int type, int flags, int netnsid, int ifindex)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
+				 .ifi_index = ifindex };
+	struct nl_msg *msg = nlmsg_alloc_simple(type, flags);
+
+	if (!msg)
+		return NULL;
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    (netnsid != MVN_NETNSID_SELF &&
+	     nla_put_s32(msg, IFLA_TARGET_NETNSID, netnsid) < 0)) {
+		nlmsg_free(msg);
+		return NULL;
+	}
+	return msg;
+}
+
+/* Drop msg when adding to it failed (put < 0); see exchange(). */
+static struct nl_msg *checked(struct nl_msg *msg, int put)
+{
+	if (put >= 0)
+		return msg;
+	nlmsg_free(msg);
+	return NULL;
+}
+
+/*
+ * Change link ifindex of this namespace: group, flags, MAC, alias.  Never
+ * with IFLA_TARGET_NETNSID: in RTM_NEWLINK it names where to move the link.
+ */
+static int change(struct nl_ctx *c, int ifindex, const uint32_t *group,
+		  unsigned int mask, unsigned int flags,
+		  const unsigned char *mac, const char *alias)
+{
+	struct nl_msg *msg =
+		link_msg(RTM_NEWLINK, 0, MVN_NETNSID_SELF, ifindex);
+	int put = 0;
+
+	if (!msg)
+		return -ENOMEM;
+	if (mask) {
+		struct ifinfomsg *ifi = nlmsg_data(nlmsg_hdr(msg));
+
+		ifi->ifi_flags = flags & mask;
+		ifi->ifi_change = mask;
+	}
+	if (group)
+		put = nla_put_u32(msg, IFLA_GROUP, *group);
+	if (put >= 0 && mac)
+		put = nla_put(msg, IFLA_ADDRESS, 6, mac);
+	/* Without a NUL, as ip sends it: the kernel would count the NUL. */
+	if (put >= 0 && alias)
+		put = nla_put(msg, IFLA_IFALIAS, (int)strlen(alias), alias);
+	return exchange(c, checked(msg, put), NULL, NULL);
+}
+
+/* Delete link ifindex, or with ifindex 0 every link of *group. */
+static int del(struct nl_ctx *c, int netnsid, int ifindex,
+	       const uint32_t *group)
+{
+	struct nl_msg *msg = link_msg(RTM_DELLINK, 0, netnsid, ifindex);
+
+	if (msg && group)
+		msg = checked(msg, nla_put_u32(msg, IFLA_GROUP, *group));
+	return exchange(c, msg, NULL, NULL);
+}
+
+static int ioctl_socket(struct nl_ctx *c)
+{
+	if (c->ioctl_fd < 0) {
+		c->ioctl_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (c->ioctl_fd < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+/*
+ * The ifindex of a link and, when mac is not NULL, its hardware address,
+ * by ioctl.
+ */
+static int index_and_mac(struct nl_ctx *c, const char *name, int *ifindex,
+			 unsigned char *mac)
+{
+	struct ifreq ifr = { 0 };
+	int r = ioctl_socket(c);
+
+	if (r < 0)
+		return r;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(c->ioctl_fd, SIOCGIFINDEX, &ifr) < 0)
+		return -errno;
+	*ifindex = ifr.ifr_ifindex;
+	if (!mac)
+		return 0;
+	if (ioctl(c->ioctl_fd, SIOCGIFHWADDR, &ifr) < 0)
+		return -errno;
+	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
+	return 0;
+}
+
+/*
+ * How a message names link ifindex of namespace netnsid: by name when it
+ * is here and still has one.  Written to buf, which is returned.
+ */
+static const char *label(struct nl_ctx *c, int netnsid, int ifindex, char *buf,
+			 size_t len)
+{
+	struct ifreq ifr = { .ifr_ifindex = ifindex };
+
+	if (netnsid != MVN_NETNSID_SELF)
+		snprintf(buf, len,
+			 _("endpoint with ifindex %1$d in network namespace "
+			   "id %2$d"),
+			 ifindex, netnsid);
+	else if (ioctl_socket(c) == 0 &&
+		 ioctl(c->ioctl_fd, SIOCGIFNAME, &ifr) == 0)
+		snprintf(buf, len, _("interface '%.*s'"), IFNAMSIZ,
+			 ifr.ifr_name);
+	else
+		snprintf(buf, len, _("interface with ifindex %d"), ifindex);
+	return buf;
+}
+
+static int timed_out(const struct nl_ctx *c, struct mvn_error *err,
+		     const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The message of a step that got no answer in time; fmt names the step. */
+static int timed_out(const struct nl_ctx *c, struct mvn_error *err,
+		     const char *fmt, ...)
+{
+	char step[192], wait[32];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(step, sizeof(step), fmt, ap);
+	va_end(ap);
+	if (c->timeout_ms % 1000 == 0)
+		snprintf(wait, sizeof(wait), _("%u s"), c->timeout_ms / 1000);
+	else
+		snprintf(wait, sizeof(wait), _("%u ms"), c->timeout_ms);
+	return mvn_error_set(err, -ETIMEDOUT,
+			     _("the kernel did not answer within %1$s while "
+			       "%2$s; try again, and look in the kernel log "
+			       "(dmesg) if it keeps happening"),
+			     wait, step);
 }
 
 static void describe(struct rtnl_link *l, struct mvn_link_info *out)
 {
 	struct nl_addr *a = rtnl_link_get_addr(l);
 	const char *type = rtnl_link_get_type(l);
+	const char *alias = rtnl_link_get_ifalias(l);
 
 	memset(out, 0, sizeof(*out));
 	snprintf(out->name, sizeof(out->name), "%s",
 		 rtnl_link_get_name(l) ? rtnl_link_get_name(l) : "");
 	out->ifindex = rtnl_link_get_ifindex(l);
+	out->netnsid = MVN_NETNSID_SELF;
 	out->lower_ifindex = rtnl_link_get_link(l);
 	out->master_ifindex = rtnl_link_get_master(l);
 	out->mtu = rtnl_link_get_mtu(l);
 	out->group = rtnl_link_get_group(l);
 	out->up = (rtnl_link_get_flags(l) & IFF_UP) != 0;
+	snprintf(out->alias, sizeof(out->alias), "%s", alias ? alias : "");
 	if (a && nl_addr_get_len(a) == 6)
 		memcpy(out->mac, nl_addr_get_binary_addr(a), 6);
 	if (type && !strcmp(type, "macvtap")) {
@@ -94,26 +428,98 @@ static void describe(struct rtnl_link *l, struct mvn_link_info *out)
 	}
 }
 
+/* Links read from the kernel, as mvn_link_info. */
+struct list_acc {
+	struct mvn_link_info *v;
+	size_t n, cap;
+	int netnsid; /* the namespace being read */
+	bool ours; /* keep only links in macvnet's groups */
+	bool oom;
+};
+
+static void collect(struct nl_object *obj, void *arg)
+{
+	struct rtnl_link *l = (struct rtnl_link *)obj;
+	struct list_acc *a = arg;
+
+	if (a->oom || (a->ours && !MVN_GROUP_OURS(rtnl_link_get_group(l))))
+		return;
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 16;
+		struct mvn_link_info *v = realloc(a->v, cap * sizeof(*v));
+
+		if (!v) {
+			a->oom = true;
+			return;
+		}
+		a->v = v;
+		a->cap = cap;
+	}
+	describe(l, &a->v[a->n]);
+	a->v[a->n++].netnsid = a->netnsid;
+}
+
+/* One RTM_NEWLINK reply, parsed by libnl's link cache ops. */
+static int on_link(struct nl_msg *msg, void *arg)
+{
+	struct list_acc *a = arg;
+
+	if (nl_msg_parse(msg, collect, a) == -NLE_NOMEM)
+		a->oom = true;
+	return NL_OK;
+}
+
+/*
+ * Append the links of namespace netnsid to a.  A dump that the kernel
+ * marks interrupted (links changed while it was read) is read again.
+ */
+static int dump_links(struct nl_ctx *c, int netnsid, struct list_acc *a)
+{
+	size_t start = a->n;
+	int tries, r;
+
+	a->netnsid = netnsid;
+	for (tries = 0;; tries++) {
+		a->n = start;
+		r = exchange(c, link_msg(RTM_GETLINK, NLM_F_DUMP, netnsid, 0),
+			     on_link, a);
+		if (r != -EINTR || tries == 2)
+			break;
+	}
+	if (r == 0 && a->oom)
+		r = -ENOMEM;
+	return r;
+}
+
 static int lk_get(void *ctx, const char *name, struct mvn_link_info *out,
 		  struct mvn_error *err)
 {
 	struct nl_ctx *c = ctx;
-	struct rtnl_link *l = NULL;
-	int r;
+	struct list_acc acc = { .netnsid = MVN_NETNSID_SELF };
+	struct nl_msg *msg = NULL;
+	int r, ret;
 
-	r = rtnl_link_get_kernel(c->sk, 0, name, &l);
-	if (r < 0) {
-		r = sys_err(c, r);
-		if (r == -ENODEV)
-			return mvn_error_set(
-				err, r, _("interface '%s' not found"), name);
-		return mvn_error_set(err, r,
-				     _("cannot read interface '%1$s': %2$s"),
-				     name, strerror(-r));
-	}
-	describe(l, out);
-	rtnl_link_put(l);
-	return 0;
+	r = rtnl_link_build_get_request(0, name, &msg);
+	r = r < 0 ? nl_errno(r) : exchange(c, msg, on_link, &acc);
+	if (r == 0 && acc.oom)
+		r = -ENOMEM;
+	if (r == 0 && acc.n != 1)
+		r = -ENODEV;
+	if (r == -ENODEV)
+		ret = mvn_error_set(err, r, _("interface '%s' not found"),
+				    name);
+	else if (r == -ETIMEDOUT)
+		ret = timed_out(c, err, _("reading interface '%s'"), name);
+	else if (r < 0)
+		ret = mvn_error_set(err, r,
+				    _("cannot read interface '%1$s': %2$s"),
+				    name, strerror(-r));
+	else
+		ret = 0;
+	if (ret == 0)
+		*out = acc.v[0];
+	free(acc.v);
+	return ret;
 }
 
 /* Say what a failed create means, naming the device and the fix. */
@@ -185,49 +591,58 @@ static int create_error(const struct mvn_link_spec *s, int e,
 }
 
 /*
- * The ifindex of a link and, when mac is not NULL, its hardware address,
- * by ioctl.
+ * Give the new link ifindex (called name) its alias; when that fails,
+ * delete the link again so that the create leaves nothing behind.
  */
-static int index_and_mac(struct nl_ctx *c, const char *name, int *ifindex,
-			 unsigned char *mac)
+static int mark(struct nl_ctx *c, const char *name, int ifindex,
+		const char *alias, struct mvn_error *err)
 {
-	struct ifreq ifr = { 0 };
+	int r, undo;
 
-	if (c->ioctl_fd < 0) {
-		c->ioctl_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-		if (c->ioctl_fd < 0)
-			return -errno;
-	}
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
-	if (ioctl(c->ioctl_fd, SIOCGIFINDEX, &ifr) < 0)
-		return -errno;
-	*ifindex = ifr.ifr_ifindex;
-	if (!mac)
+	r = change(c, ifindex, NULL, 0, 0, NULL, alias);
+	if (r == 0)
 		return 0;
-	if (ioctl(c->ioctl_fd, SIOCGIFHWADDR, &ifr) < 0)
-		return -errno;
-	memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-	return 0;
+	undo = del(c, MVN_NETNSID_SELF, ifindex, NULL);
+	if (undo < 0 && undo != -ENODEV)
+		return mvn_error_set(err, r,
+				     _("cannot set the alias of new interface "
+				       "'%1$s' (%2$s), nor delete it again "
+				       "(%3$s); delete it by hand: ip link "
+				       "del %1$s"),
+				     name, strerror(-r), strerror(-undo));
+	if (r == -ETIMEDOUT)
+		return timed_out(c, err, _("setting the alias of '%s'"), name);
+	return mvn_error_set(err, r,
+			     _("cannot set the alias of new interface "
+			       "'%1$s', so it was deleted again: %2$s"),
+			     name, strerror(-r));
 }
 
 static int lk_create(void *ctx, const struct mvn_link_spec *s,
 		     struct mvn_link_info *out, struct mvn_error *err)
 {
 	struct nl_ctx *c = ctx;
-	struct rtnl_link *l = NULL, *lower = NULL;
+	struct rtnl_link *l = NULL;
 	struct nl_addr *addr = NULL;
+	struct nl_msg *msg = NULL;
+	struct mvn_link_info info;
 	int lower_ifindex = s->lower_ifindex, r, ret;
 
 	if (!mvn_ifname_valid(s->name))
 		return mvn_error_set(err, -EINVAL,
 				     _("'%s' is not a valid interface name"),
 				     s->name);
+	if (s->alias && strlen(s->alias) > MVN_ALIAS_MAX)
+		return mvn_error_set(err, -EINVAL,
+				     _("the alias of '%1$s' is longer than "
+				       "%2$d bytes; use a shorter network "
+				       "name"),
+				     s->name, MVN_ALIAS_MAX);
+	/* By ioctl: no netlink round trip for a name. */
 	if (!lower_ifindex) {
-		r = rtnl_link_get_kernel(c->sk, 0, s->lower, &lower);
+		r = index_and_mac(c, s->lower, &lower_ifindex, NULL);
 		if (r < 0)
-			return create_error(s, sys_err(c, r), err);
-		lower_ifindex = rtnl_link_get_ifindex(lower);
-		rtnl_link_put(lower);
+			return create_error(s, r, err);
 	}
 	l = s->kind == MVN_LINK_MACVLAN ? rtnl_link_macvlan_alloc() :
 					  rtnl_link_macvtap_alloc();
@@ -255,35 +670,50 @@ static int lk_create(void *ctx, const struct mvn_link_spec *s,
 	}
 	/* Up in the same request: if that fails the kernel undoes it all. */
 	rtnl_link_set_flags(l, IFF_UP);
-	c->kernel_errno = 0;
-	r = rtnl_link_add(c->sk, l, NLM_F_CREATE | NLM_F_EXCL);
+	/* Without EXCL the kernel would change a link of that name. */
+	r = rtnl_link_build_add_request(l, NLM_F_CREATE | NLM_F_EXCL, &msg);
+	r = r < 0 ? nl_errno(r) : exchange(c, msg, NULL, NULL);
+	if (r == -ETIMEDOUT) {
+		ret = timed_out(c, err, _("creating '%1$s' on '%2$s'"), s->name,
+				s->lower);
+		goto cleanup;
+	}
 	if (r < 0) {
-		ret = create_error(s, sys_err(c, r), err);
+		ret = create_error(s, r, err);
 		goto cleanup;
 	}
 	/*
 	 * The new link's ifindex and address through ioctls: cheaper than
 	 * another netlink round trip, which matters for hundreds of links.
 	 */
-	memset(out, 0, sizeof(*out));
-	snprintf(out->name, sizeof(out->name), "%s", s->name);
-	out->lower_ifindex = lower_ifindex;
-	out->kind = s->kind;
-	out->mode = s->mode;
-	out->mtu = s->mtu;
-	out->group = s->group;
-	out->up = true;
+	memset(&info, 0, sizeof(info));
+	snprintf(info.name, sizeof(info.name), "%s", s->name);
+	info.netnsid = MVN_NETNSID_SELF;
+	info.lower_ifindex = lower_ifindex;
+	info.kind = s->kind;
+	info.mode = s->mode;
+	info.mtu = s->mtu;
+	info.group = s->group;
+	info.up = true;
 	/* A MAC that was asked for is the MAC the link has. */
 	if (s->has_mac)
-		memcpy(out->mac, s->mac, 6);
-	if (index_and_mac(c, s->name, &out->ifindex,
-			  s->has_mac ? NULL : out->mac) < 0) {
+		memcpy(info.mac, s->mac, 6);
+	if (index_and_mac(c, s->name, &info.ifindex,
+			  s->has_mac ? NULL : info.mac) < 0) {
 		ret = mvn_error_set(err, -ENODEV,
 				    _("'%s' vanished right after it was "
 				      "created"),
 				    s->name);
 		goto cleanup;
 	}
+	/* The kernel ignores IFLA_IFALIAS in a create request. */
+	if (s->alias && *s->alias) {
+		ret = mark(c, s->name, info.ifindex, s->alias, err);
+		if (ret < 0)
+			goto cleanup;
+		snprintf(info.alias, sizeof(info.alias), "%s", s->alias);
+	}
+	*out = info;
 	ret = 0;
 cleanup:
 	if (l)
@@ -293,89 +723,158 @@ cleanup:
 	return ret;
 }
 
-struct list_acc {
-	struct mvn_link_info *v;
-	size_t n, cap;
+/* Peer namespace ids, from an RTM_GETNSID dump. */
+struct nsid_acc {
+	int *v;
+	size_t n;
 	bool oom;
 };
 
-static void collect(struct nl_object *obj, void *arg)
+static int on_nsid(struct nl_msg *msg, void *arg)
 {
-	struct list_acc *a = arg;
+	struct nlattr *tb[NETNSA_MAX + 1];
+	struct nsid_acc *a = arg;
+	int *v, id;
 
-	if (a->oom)
-		return;
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 64;
-		struct mvn_link_info *v = realloc(a->v, cap * sizeof(*v));
-
-		if (!v) {
-			a->oom = true;
-			return;
-		}
-		a->v = v;
-		a->cap = cap;
+	if (a->oom || nlmsg_hdr(msg)->nlmsg_type != RTM_NEWNSID ||
+	    nlmsg_parse(nlmsg_hdr(msg), sizeof(struct rtgenmsg), tb, NETNSA_MAX,
+			NULL) < 0 ||
+	    !tb[NETNSA_NSID])
+		return NL_OK;
+	id = nla_get_s32(tb[NETNSA_NSID]);
+	if (id < 0)
+		return NL_OK;
+	v = realloc(a->v, (a->n + 1) * sizeof(*v));
+	if (!v) {
+		a->oom = true;
+		return NL_OK;
 	}
-	describe((struct rtnl_link *)obj, &a->v[a->n++]);
+	v[a->n++] = id;
+	a->v = v;
+	return NL_OK;
 }
 
-static int lk_list(void *ctx, struct mvn_link_info **out, size_t *n,
-		   struct mvn_error *err)
+static int dump_nsids(struct nl_ctx *c, struct nsid_acc *a)
 {
-	struct nl_ctx *c = ctx;
-	struct nl_cache *cache = NULL;
-	struct list_acc acc = { 0 };
+	struct rtgenmsg g = { .rtgen_family = AF_UNSPEC };
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETNSID, NLM_F_DUMP);
 	int r;
 
-	r = rtnl_link_alloc_cache(c->sk, AF_UNSPEC, &cache);
-	if (r < 0) {
-		r = sys_err(c, r);
-		return mvn_error_set(err, r,
-				     _("cannot list the interfaces: %s"),
-				     strerror(-r));
+	if (msg)
+		msg = checked(msg,
+			      nlmsg_append(msg, &g, sizeof(g), NLMSG_ALIGNTO));
+	r = exchange(c, msg, on_nsid, a);
+	if (r == 0 && a->oom)
+		r = -ENOMEM;
+	return r;
+}
+
+/*
+ * The id this namespace has for itself, -1 if none: one can be given (ip
+ * netns set), and a dump of that id would list this namespace's links again.
+ */
+static int own_nsid(struct nl_ctx *c, int *id)
+{
+	struct rtgenmsg g = { .rtgen_family = AF_UNSPEC };
+	struct nsid_acc a = { 0 };
+	struct nl_msg *msg;
+	int fd, r;
+
+	/* The socket's own namespace, whatever the thread is in now. */
+	fd = ioctl(nl_socket_get_fd(c->sk), SIOCGSKNS);
+	if (fd < 0)
+		return -errno;
+	msg = nlmsg_alloc_simple(RTM_GETNSID, 0);
+	if (msg)
+		msg = checked(msg,
+			      nlmsg_append(msg, &g, sizeof(g), NLMSG_ALIGNTO));
+	if (msg)
+		msg = checked(msg, nla_put_u32(msg, NETNSA_FD, (uint32_t)fd));
+	r = exchange(c, msg, on_nsid, &a);
+	close(fd);
+	if (r == 0 && a.oom)
+		r = -ENOMEM;
+	*id = r == 0 && a.n ? a.v[0] : -1;
+	free(a.v);
+	return r;
+}
+
+static int lk_list(void *ctx, unsigned int flags, struct mvn_link_info **out,
+		   size_t *n, struct mvn_error *err)
+{
+	struct nl_ctx *c = ctx;
+	struct list_acc acc = { .ours = (flags & MVN_LIST_OURS) != 0 };
+	struct nsid_acc ids = { 0 };
+	size_t i;
+	int self = -1, r, ret;
+
+	r = dump_links(c, MVN_NETNSID_SELF, &acc);
+	if (r == -ETIMEDOUT) {
+		ret = timed_out(c, err, _("listing the interfaces"));
+		goto cleanup;
 	}
-	nl_cache_foreach(cache, collect, &acc);
-	nl_cache_free(cache);
-	if (acc.oom) {
-		free(acc.v);
-		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	if (r < 0) {
+		ret = mvn_error_set(err, r, _("cannot list the interfaces: %s"),
+				    strerror(-r));
+		goto cleanup;
+	}
+	if (flags & MVN_LIST_MOVED) {
+		r = dump_nsids(c, &ids);
+		if (r == 0 && ids.n)
+			r = own_nsid(c, &self);
+		if (r == -ETIMEDOUT) {
+			ret = timed_out(c, err,
+					_("listing the network namespace ids"));
+			goto cleanup;
+		}
+		if (r < 0) {
+			ret = mvn_error_set(err, r,
+					    _("cannot list the network "
+					      "namespace ids: %s"),
+					    strerror(-r));
+			goto cleanup;
+		}
+	}
+	/* In other namespaces only macvnet's links are wanted. */
+	acc.ours = true;
+	for (i = 0; i < ids.n; i++) {
+		if (ids.v[i] == self)
+			continue;
+		r = dump_links(c, ids.v[i], &acc);
+		/* A namespace that went away since its id was read. */
+		if (r == -EINVAL)
+			continue;
+		if (r == -ETIMEDOUT) {
+			ret = timed_out(c, err,
+					_("listing the interfaces of network "
+					  "namespace id %d"),
+					ids.v[i]);
+			goto cleanup;
+		}
+		if (r < 0) {
+			ret = mvn_error_set(err, r,
+					    _("cannot list the interfaces of "
+					      "network namespace id %1$d: "
+					      "%2$s"),
+					    ids.v[i], strerror(-r));
+			goto cleanup;
+		}
 	}
 	*out = acc.v;
 	*n = acc.n;
-	return 0;
+	acc.v = NULL;
+	ret = 0;
+cleanup:
+	free(acc.v);
+	free(ids.v);
+	return ret;
 }
 
-/* Send a request built by the caller and wait for the kernel's answer. */
-static int send_and_ack(struct nl_ctx *c, struct nl_msg *msg)
-{
-	int r;
-
-	c->kernel_errno = 0;
-	r = nl_send_auto_complete(c->sk, msg);
-	nlmsg_free(msg);
-	if (r < 0)
-		return sys_err(c, r);
-	r = nl_wait_for_ack(c->sk);
-	return r < 0 ? sys_err(c, r) : 0;
-}
-
-static struct nl_msg *link_msg(int type, int flags, int ifindex)
-{
-	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC,
-				 .ifi_index = ifindex };
-	struct nl_msg *msg = nlmsg_alloc_simple(type, flags);
-
-	if (msg && nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0) {
-		nlmsg_free(msg);
-		msg = NULL;
-	}
-	return msg;
-}
-
-static int lk_delete_group(void *ctx, uint32_t group, struct mvn_error *err)
+static int lk_delete_group(void *ctx, int netnsid, uint32_t group,
+			   struct mvn_error *err)
 {
 	struct nl_ctx *c = ctx;
-	struct nl_msg *msg;
+	char what[96];
 	int r;
 
 	/* Never group 0 (every link) nor anybody else's group. */
@@ -384,99 +883,114 @@ static int lk_delete_group(void *ctx, uint32_t group, struct mvn_error *err)
 				     _("refusing to delete link group %u, "
 				       "which is not macvnet's"),
 				     group);
-	msg = link_msg(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, 0);
-	if (!msg || nla_put_u32(msg, IFLA_GROUP, group) < 0) {
-		nlmsg_free(msg);
-		return mvn_error_set(err, -ENOMEM, _("out of memory"));
-	}
-	r = send_and_ack(c, msg);
+	r = del(c, netnsid, 0, &group);
 	/* An empty group is not an error: there was nothing to delete. */
-	if (r < 0 && r != -ENODEV)
+	if (r == 0 || r == -ENODEV)
+		return 0;
+	if (netnsid == MVN_NETNSID_SELF)
+		snprintf(what, sizeof(what), _("link group %u"), group);
+	else
+		snprintf(what, sizeof(what),
+			 _("link group %1$u in network namespace id %2$d"),
+			 group, netnsid);
+	if (r == -ETIMEDOUT)
+		return timed_out(c, err, _("deleting the endpoints of %s"),
+				 what);
+	if (r == -EOPNOTSUPP)
 		return mvn_error_set(err, r,
-				     _("cannot delete the interfaces of link "
-				       "group %1$u: %2$s"),
-				     group, strerror(-r));
-	return 0;
+				     _("%s holds a device that cannot be "
+				       "deleted; move it out of the group (ip "
+				       "link set DEV group default)"),
+				     what);
+	return mvn_error_set(err, r,
+			     _("cannot delete the endpoints of %1$s: %2$s"),
+			     what, strerror(-r));
 }
 
-static int lk_delete(void *ctx, int ifindex, struct mvn_error *err)
+static int lk_delete_link(void *ctx, int netnsid, int ifindex,
+			  struct mvn_error *err)
 {
 	struct nl_ctx *c = ctx;
-	struct nl_msg *msg =
-		link_msg(RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, ifindex);
-	int r;
+	char what[96];
+	int r = del(c, netnsid, ifindex, NULL);
 
-	if (!msg)
-		return mvn_error_set(err, -ENOMEM, _("out of memory"));
-	r = send_and_ack(c, msg);
-	if (r < 0 && r != -ENODEV)
-		return mvn_error_set(err, r,
-				     _("cannot delete interface %1$d: %2$s"),
-				     ifindex, strerror(-r));
-	return 0;
+	/* One that is already gone is what was wanted. */
+	if (r == 0 || r == -ENODEV)
+		return 0;
+	label(c, netnsid, ifindex, what, sizeof(what));
+	if (r == -ETIMEDOUT)
+		return timed_out(c, err, _("deleting %s"), what);
+	return mvn_error_set(err, r, _("cannot delete %1$s: %2$s"), what,
+			     strerror(-r));
 }
 
-static int change(struct nl_ctx *c, int ifindex, uint32_t *group,
-		  unsigned int flags, const unsigned char *mac)
-{
-	struct nl_msg *msg =
-		link_msg(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK, ifindex);
-
-	if (!msg)
-		return -ENOMEM;
-	if (flags) {
-		struct nlmsghdr *h = nlmsg_hdr(msg);
-		struct ifinfomsg *ifi = nlmsg_data(h);
-
-		ifi->ifi_flags = flags;
-		ifi->ifi_change = flags;
-	}
-	if ((group && nla_put_u32(msg, IFLA_GROUP, *group) < 0) ||
-	    (mac && nla_put(msg, IFLA_ADDRESS, 6, mac) < 0)) {
-		nlmsg_free(msg);
-		return -ENOMEM;
-	}
-	return send_and_ack(c, msg);
-}
-
-static int lk_set_group(void *ctx, int ifindex, uint32_t group,
+static int lk_set_group(void *ctx, int netnsid, int ifindex, uint32_t group,
 			struct mvn_error *err)
 {
-	int r = change(ctx, ifindex, &group, 0, NULL);
+	struct nl_ctx *c = ctx;
+	char what[96];
+	int r;
 
-	if (r < 0)
-		return mvn_error_set(err, r,
-				     _("cannot move interface %1$d to link "
-				       "group %2$u: %3$s"),
-				     ifindex, group, strerror(-r));
-	return 0;
+	/*
+	 * The kernel changes only links of the socket's own namespace: an
+	 * RTM_NEWLINK with IFLA_TARGET_NETNSID moves the link of that ifindex
+	 * here into the namespace instead (measured on Linux 6.18).
+	 */
+	if (netnsid != MVN_NETNSID_SELF)
+		return mvn_error_set(
+			err, -EOPNOTSUPP,
+			_("cannot move %1$s to link group %2$u: "
+			  "the kernel changes links only in the "
+			  "caller's own namespace (delete it "
+			  "instead, or run macvnet there)"),
+			label(c, netnsid, ifindex, what, sizeof(what)), group);
+	r = change(c, ifindex, &group, 0, 0, NULL, NULL);
+	if (r == 0)
+		return 0;
+	label(c, netnsid, ifindex, what, sizeof(what));
+	if (r == -ETIMEDOUT)
+		return timed_out(c, err, _("moving %1$s to link group %2$u"),
+				 what, group);
+	return mvn_error_set(err, r,
+			     _("cannot move %1$s to link group %2$u: %3$s"),
+			     what, group, strerror(-r));
 }
 
-static int lk_set_up(void *ctx, int ifindex, struct mvn_error *err)
+static int lk_set_up(void *ctx, int ifindex, bool up, struct mvn_error *err)
 {
-	int r = change(ctx, ifindex, NULL, IFF_UP, NULL);
+	struct nl_ctx *c = ctx;
+	char what[96];
+	int r = change(c, ifindex, NULL, IFF_UP, up ? IFF_UP : 0, NULL, NULL);
 
-	if (r < 0)
-		return mvn_error_set(err, r,
-				     _("cannot bring interface %1$d up: %2$s"),
-				     ifindex, strerror(-r));
-	return 0;
+	if (r == 0)
+		return 0;
+	label(c, MVN_NETNSID_SELF, ifindex, what, sizeof(what));
+	if (r == -ETIMEDOUT)
+		return timed_out(c, err,
+				 up ? _("bringing %s up") : _("taking %s down"),
+				 what);
+	return mvn_error_set(err, r,
+			     up ? _("cannot bring %1$s up: %2$s") :
+				  _("cannot take %1$s down: %2$s"),
+			     what, strerror(-r));
 }
 
 static int lk_set_mac(void *ctx, int ifindex, const unsigned char mac[6],
 		      struct mvn_error *err)
 {
-	int r = change(ctx, ifindex, NULL, 0, mac);
-	char text[18];
+	struct nl_ctx *c = ctx;
+	char what[96], text[18];
+	int r = change(c, ifindex, NULL, 0, 0, mac, NULL);
 
-	if (r < 0) {
-		mvn_mac_format(mac, text);
-		return mvn_error_set(err, r,
-				     _("cannot set MAC %1$s on interface %2$d: "
-				       "%3$s"),
-				     text, ifindex, strerror(-r));
-	}
-	return 0;
+	if (r == 0)
+		return 0;
+	label(c, MVN_NETNSID_SELF, ifindex, what, sizeof(what));
+	mvn_mac_format(mac, text);
+	if (r == -ETIMEDOUT)
+		return timed_out(c, err, _("setting MAC %1$s on %2$s"), text,
+				 what);
+	return mvn_error_set(err, r, _("cannot set MAC %1$s on %2$s: %3$s"),
+			     text, what, strerror(-r));
 }
 
 bool mvn_addr_parse(const char *s, struct mvn_addr *a)
@@ -544,25 +1058,41 @@ static void collect_addr(struct nl_object *obj, void *arg)
 	acc->n++;
 }
 
+static int on_addr(struct nl_msg *msg, void *arg)
+{
+	struct addr_acc *acc = arg;
+
+	if (nl_msg_parse(msg, collect_addr, acc) == -NLE_NOMEM)
+		acc->oom = true;
+	return NL_OK;
+}
+
 static int lk_addr_list(void *ctx, int ifindex, struct mvn_addr **out,
 			size_t *n, struct mvn_error *err)
 {
 	struct nl_ctx *c = ctx;
-	struct nl_cache *cache = NULL;
+	struct ifaddrmsg ifa = { .ifa_family = AF_UNSPEC };
 	struct addr_acc acc = { .ifindex = ifindex };
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETADDR, NLM_F_DUMP);
+	char what[96];
 	int r;
 
-	r = rtnl_addr_alloc_cache(c->sk, &cache);
+	if (msg)
+		msg = checked(msg, nlmsg_append(msg, &ifa, sizeof(ifa),
+						NLMSG_ALIGNTO));
+	r = exchange(c, msg, on_addr, &acc);
+	if (r == 0 && acc.oom)
+		r = -ENOMEM;
 	if (r < 0) {
-		r = sys_err(c, r);
-		return mvn_error_set(err, r, _("cannot list addresses: %s"),
-				     strerror(-r));
-	}
-	nl_cache_foreach(cache, collect_addr, &acc);
-	nl_cache_free(cache);
-	if (acc.oom) {
 		free(acc.v);
-		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+		label(c, MVN_NETNSID_SELF, ifindex, what, sizeof(what));
+		if (r == -ETIMEDOUT)
+			return timed_out(
+				c, err, _("listing the addresses of %s"), what);
+		return mvn_error_set(err, r,
+				     _("cannot list the addresses of %1$s: "
+				       "%2$s"),
+				     what, strerror(-r));
 	}
 	*out = acc.v;
 	*n = acc.n;
@@ -573,7 +1103,8 @@ static int addr_op(struct nl_ctx *c, int ifindex, const struct mvn_addr *a,
 		   bool add)
 {
 	struct rtnl_addr *ra = rtnl_addr_alloc();
-	struct nl_addr *local;
+	struct nl_addr *local = NULL;
+	struct nl_msg *msg = NULL;
 	int r;
 
 	if (!ra)
@@ -581,51 +1112,89 @@ static int addr_op(struct nl_ctx *c, int ifindex, const struct mvn_addr *a,
 	local = nl_addr_build(a->family, a->bytes,
 			      a->family == AF_INET ? 4 : 16);
 	if (!local) {
-		rtnl_addr_put(ra);
-		return -ENOMEM;
+		r = -ENOMEM;
+		goto cleanup;
 	}
 	nl_addr_set_prefixlen(local, (int)a->prefix);
 	rtnl_addr_set_ifindex(ra, ifindex);
 	rtnl_addr_set_family(ra, a->family);
 	rtnl_addr_set_local(ra, local);
 	rtnl_addr_set_prefixlen(ra, (int)a->prefix);
-	c->kernel_errno = 0;
-	r = add ? rtnl_addr_add(c->sk, ra, 0) : rtnl_addr_delete(c->sk, ra, 0);
-	nl_addr_put(local);
+	r = add ? rtnl_addr_build_add_request(ra, 0, &msg) :
+		  rtnl_addr_build_delete_request(ra, 0, &msg);
+	r = r < 0 ? nl_errno(r) : exchange(c, msg, NULL, NULL);
+cleanup:
+	if (local)
+		nl_addr_put(local);
 	rtnl_addr_put(ra);
-	return r < 0 ? sys_err(c, r) : 0;
+	return r;
 }
 
 static int lk_addr_add(void *ctx, int ifindex, const struct mvn_addr *a,
 		       struct mvn_error *err)
 {
-	char text[64];
-	int r = addr_op(ctx, ifindex, a, true);
+	struct nl_ctx *c = ctx;
+	char what[96], text[64];
+	int r = addr_op(c, ifindex, a, true);
 
-	if (r < 0 && r != -EEXIST) {
-		mvn_addr_format(a, text);
-		return mvn_error_set(err, r,
-				     _("cannot add address %1$s to interface "
-				       "%2$d: %3$s"),
-				     text, ifindex, strerror(-r));
-	}
-	return 0;
+	if (r == 0 || r == -EEXIST)
+		return 0;
+	label(c, MVN_NETNSID_SELF, ifindex, what, sizeof(what));
+	mvn_addr_format(a, text);
+	if (r == -ETIMEDOUT)
+		return timed_out(c, err, _("adding address %1$s to %2$s"), text,
+				 what);
+	return mvn_error_set(err, r, _("cannot add address %1$s to %2$s: %3$s"),
+			     text, what, strerror(-r));
 }
 
 static int lk_addr_del(void *ctx, int ifindex, const struct mvn_addr *a,
 		       struct mvn_error *err)
 {
-	char text[64];
-	int r = addr_op(ctx, ifindex, a, false);
+	struct nl_ctx *c = ctx;
+	char what[96], text[64];
+	int r = addr_op(c, ifindex, a, false);
 
-	if (r < 0 && r != -EADDRNOTAVAIL && r != -ENODEV) {
-		mvn_addr_format(a, text);
+	if (r == 0 || r == -EADDRNOTAVAIL || r == -ENODEV)
+		return 0;
+	label(c, MVN_NETNSID_SELF, ifindex, what, sizeof(what));
+	mvn_addr_format(a, text);
+	if (r == -ETIMEDOUT)
+		return timed_out(c, err, _("removing address %1$s from %2$s"),
+				 text, what);
+	return mvn_error_set(err, r,
+			     _("cannot remove address %1$s from %2$s: %3$s"),
+			     text, what, strerror(-r));
+}
+
+static int lk_node_make(void *ctx, const char *run_dir, const char *ifname,
+			int ifindex, uid_t uid, gid_t gid, mode_t perm,
+			char *path, size_t pathlen, struct mvn_error *err)
+{
+	int r = mvn_fault_at(MVN_FAULT_TAP);
+
+	(void)ctx;
+	if (r < 0)
 		return mvn_error_set(err, r,
-				     _("cannot remove address %1$s from "
-				       "interface %2$d: %3$s"),
-				     text, ifindex, strerror(-r));
-	}
-	return 0;
+				     _("cannot make the device node of "
+				       "'%1$s': %2$s"),
+				     ifname, strerror(-r));
+	return mvn_tap_prepare(run_dir, ifname, ifindex, uid, gid, perm, path,
+			       pathlen, err);
+}
+
+static int lk_node_remove(void *ctx, const char *run_dir, const char *path,
+			  struct mvn_error *err)
+{
+	int r = mvn_fault_at(MVN_FAULT_TAP);
+
+	(void)ctx;
+	if (r < 0)
+		return mvn_error_set(err, r,
+				     _("cannot remove the device node %1$s: "
+				       "%2$s"),
+				     path, strerror(-r));
+	return mvn_tap_release(run_dir, path, err);
 }
 
 static void lk_close(void *ctx)
@@ -645,38 +1214,41 @@ static const struct mvn_link_ops netlink_ops = {
 	.get = lk_get,
 	.list = lk_list,
 	.delete_group = lk_delete_group,
-	.delete = lk_delete,
+	.delete_link = lk_delete_link,
 	.set_group = lk_set_group,
 	.set_up = lk_set_up,
 	.set_mac = lk_set_mac,
 	.addr_list = lk_addr_list,
 	.addr_add = lk_addr_add,
 	.addr_del = lk_addr_del,
+	.node_make = lk_node_make,
+	.node_remove = lk_node_remove,
 	.close = lk_close,
 };
 
-int mvn_link_netlink(const struct mvn_link_ops **ops, void **ctx,
-		     struct mvn_error *err)
+int mvn_link_netlink(unsigned int timeout_ms, const struct mvn_link_ops **ops,
+		     void **ctx, struct mvn_error *err)
 {
-	struct nl_ctx *c = calloc(1, sizeof(*c));
+	struct nl_ctx *c;
 	int r;
 
+	/* SO_RCVTIMEO of zero would mean no bound at all. */
+	if (timeout_ms == 0)
+		return mvn_error_set(err, -EINVAL,
+				     _("a netlink timeout of 0 ms leaves the "
+				       "waits unbounded; give at least 1 ms"));
+	c = calloc(1, sizeof(*c));
 	if (!c)
 		return mvn_error_set(err, -ENOMEM, _("out of memory"));
 	c->ioctl_fd = -1;
-	c->sk = nl_socket_alloc();
-	if (!c->sk) {
-		free(c);
-		return mvn_error_set(err, -ENOMEM, _("out of memory"));
-	}
-	r = nl_connect(c->sk, NETLINK_ROUTE);
+	c->timeout_ms = timeout_ms;
+	r = open_socket(c, &c->sk);
 	if (r < 0) {
 		lk_close(c);
-		return mvn_error_set(err, -EIO,
+		return mvn_error_set(err, r,
 				     _("cannot open a netlink socket: %s"),
-				     nl_geterror(r));
+				     strerror(-r));
 	}
-	nl_socket_modify_err_cb(c->sk, NL_CB_CUSTOM, on_nl_error, c);
 	*ops = &netlink_ops;
 	*ctx = c;
 	return 0;

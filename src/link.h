@@ -1,7 +1,8 @@
 /*
- * The kernel's links, as macvnet sees them: the only module that talks
- * netlink.  Callers go through struct mvn_link_ops so that they can be
- * tested against another implementation; mvn_link_netlink() is the real one.
+ * The kernel's links and endpoint device nodes, as macvnet sees them: the
+ * only module that talks netlink.  Callers go through struct mvn_link_ops so
+ * that they can be tested against another implementation (an in-memory
+ * kernel that fails where it is told to); mvn_link_netlink() is the real one.
  */
 #ifndef MVN_LINK_H
 #define MVN_LINK_H
@@ -9,20 +10,34 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "error.h"
 
 /*
- * Link groups macvnet owns: every link it creates carries a group in this
- * range from the moment it exists, which is how reconcile tells its links
- * from anyone else's.  The last group of the range is scratch space for
- * deleting a set of links in one request.
+ * Link groups macvnet uses: every link it creates carries a group in this
+ * range from the moment it exists.  The group says "macvnet made this"; the
+ * alias (below) says which store made it.  A group is never deleted whole
+ * unless every link in it belongs to the store deleting it.
  */
 #define MVN_GROUP_BASE 0x6d760000u
 #define MVN_GROUP_COUNT 0x10000u
-#define MVN_GROUP_SCRATCH (MVN_GROUP_BASE + MVN_GROUP_COUNT - 1)
+#define MVN_GROUP_LAST (MVN_GROUP_BASE + MVN_GROUP_COUNT - 1)
 #define MVN_GROUP_OURS(g) \
 	((g) >= MVN_GROUP_BASE && (g)-MVN_GROUP_BASE < MVN_GROUP_COUNT)
+
+/*
+ * The alias (IFLA_IFALIAS) of a link macvnet made:
+ *   "macvnet STOREID OWNER NETWORK"
+ * STOREID is the 16 hex digits of the store, OWNER the tag of who asked
+ * ("static", "cli", "shim", "domain:UUID"), NETWORK the rest.  The kernel
+ * only takes an alias on an existing link, so it is set right after the
+ * link is created; until then the group alone marks it.
+ */
+#define MVN_ALIAS_MAX 255
+
+/* The namespace id of a link in the caller's own network namespace. */
+#define MVN_NETNSID_SELF (-1)
 
 enum mvn_link_kind {
 	MVN_LINK_OTHER = 0,
@@ -50,12 +65,14 @@ struct mvn_link_spec {
 	unsigned char mac[6];
 	unsigned int mtu; /* 0: the lower device's */
 	uint32_t group;
+	const char *alias; /* the owner's mark; NULL: none */
 };
 
 /* What the kernel says about a link. */
 struct mvn_link_info {
 	char name[16];
 	int ifindex;
+	int netnsid; /* MVN_NETNSID_SELF, or the peer namespace it is in */
 	int lower_ifindex; /* 0 if none */
 	int master_ifindex; /* bridge (or other master), 0 if none */
 	enum mvn_link_kind kind;
@@ -64,6 +81,7 @@ struct mvn_link_info {
 	unsigned int mtu;
 	uint32_t group;
 	bool up;
+	char alias[MVN_ALIAS_MAX + 1]; /* "" when it has none */
 };
 
 /* An interface address. */
@@ -79,46 +97,89 @@ bool mvn_addr_parse(const char *s, struct mvn_addr *a);
 /* Format as "ADDRESS/PREFIX" into out (64 bytes). */
 void mvn_addr_format(const struct mvn_addr *a, char out[64]);
 
+/* What mvn_link_ops.list returns. */
+enum mvn_list_flags {
+	/* Only links in macvnet's group range. */
+	MVN_LIST_OURS = 1 << 0,
+	/*
+	 * Also macvnet's links that were moved to other network namespaces
+	 * this one has an id for (ip link set DEV netns NS); they come with
+	 * their netnsid set.
+	 */
+	MVN_LIST_MOVED = 1 << 1,
+};
+
+/*
+ * Every operation is one bounded exchange with the kernel: a request that
+ * gets no answer within the timeout fails with -ETIMEDOUT and a message
+ * naming the step, never a hang.  Errors are negative errnos, the kernel's
+ * own where it sent one; a message names the device and the fix.
+ */
 struct mvn_link_ops {
-	/* Create and bring up a link; *out describes it.  All or nothing. */
+	/*
+	 * Create a link, up, and give it spec->alias; *out describes it.
+	 * All or nothing: when the alias cannot be set the link is deleted.
+	 */
 	int (*create)(void *ctx, const struct mvn_link_spec *spec,
 		      struct mvn_link_info *out, struct mvn_error *err);
-	/* Describe the link called name; -ENODEV if there is none. */
+	/* Describe the link called name here; -ENODEV if there is none. */
 	int (*get)(void *ctx, const char *name, struct mvn_link_info *out,
 		   struct mvn_error *err);
-	/* Every link of the namespace; *out is freed by the caller. */
-	int (*list)(void *ctx, struct mvn_link_info **out, size_t *n,
-		    struct mvn_error *err);
-	/* Delete every link of a group (one of macvnet's) in one request. */
-	int (*delete_group)(void *ctx, uint32_t group, struct mvn_error *err);
-	/* Delete one link by ifindex. */
-	int (*delete)(void *ctx, int ifindex, struct mvn_error *err);
-	/* Move a link to another group. */
-	int (*set_group)(void *ctx, int ifindex, uint32_t group,
+	/* Links of the namespace (see enum mvn_list_flags); caller frees. */
+	int (*list)(void *ctx, unsigned int flags, struct mvn_link_info **out,
+		    size_t *n, struct mvn_error *err);
+	/*
+	 * Delete every link of a group (one of macvnet's) in the namespace
+	 * netnsid (MVN_NETNSID_SELF: here) in one request; an empty group
+	 * is not an error.
+	 */
+	int (*delete_group)(void *ctx, int netnsid, uint32_t group,
+			    struct mvn_error *err);
+	/* Delete one link; one that is already gone is not an error. */
+	int (*delete_link)(void *ctx, int netnsid, int ifindex,
+			   struct mvn_error *err);
+	/*
+	 * Move a link to another group.  Only links of this namespace: the
+	 * kernel reads a target namespace in this request as "move the link
+	 * there", so any other netnsid is refused (-EOPNOTSUPP).
+	 */
+	int (*set_group)(void *ctx, int netnsid, int ifindex, uint32_t group,
 			 struct mvn_error *err);
-	/* Bring a link up. */
-	int (*set_up)(void *ctx, int ifindex, struct mvn_error *err);
-	/* Give a (down) link another MAC address. */
+	/* Bring a link of this namespace up, or take it down. */
+	int (*set_up)(void *ctx, int ifindex, bool up, struct mvn_error *err);
+	/* Give a link of this namespace another MAC address. */
 	int (*set_mac)(void *ctx, int ifindex, const unsigned char mac[6],
 		       struct mvn_error *err);
 	/* The addresses of a link; *out is freed by the caller. */
 	int (*addr_list)(void *ctx, int ifindex, struct mvn_addr **out,
 			 size_t *n, struct mvn_error *err);
-	/* Give a link an address. */
+	/* Give a link an address; one it already has is not an error. */
 	int (*addr_add)(void *ctx, int ifindex, const struct mvn_addr *a,
 			struct mvn_error *err);
-	/* Take an address from a link. */
+	/* Take an address from a link; one it lacks is not an error. */
 	int (*addr_del)(void *ctx, int ifindex, const struct mvn_addr *a,
 			struct mvn_error *err);
+	/*
+	 * The character device of macvtap ifname (ifindex here) given to
+	 * uid:gid with mode perm; its path is written to path.  See
+	 * mvn_tap_prepare().
+	 */
+	int (*node_make)(void *ctx, const char *run_dir, const char *ifname,
+			 int ifindex, uid_t uid, gid_t gid, mode_t perm,
+			 char *path, size_t pathlen, struct mvn_error *err);
+	/* Remove a private node made by node_make (never one in /dev). */
+	int (*node_remove)(void *ctx, const char *run_dir, const char *path,
+			   struct mvn_error *err);
 	/* Release the context. */
 	void (*close)(void *ctx);
 };
 
 /*
- * Open a netlink socket in the current network namespace.  *ops and *ctx
- * are set on success; release with ops->close(ctx).
+ * Open a netlink socket in the current network namespace; every exchange
+ * waits at most timeout_ms for the kernel.  *ops and *ctx are set on
+ * success; release with ops->close(ctx).
  */
-int mvn_link_netlink(const struct mvn_link_ops **ops, void **ctx,
-		     struct mvn_error *err);
+int mvn_link_netlink(unsigned int timeout_ms, const struct mvn_link_ops **ops,
+		     void **ctx, struct mvn_error *err);
 
 #endif

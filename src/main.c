@@ -51,13 +51,21 @@ void mvn_json_string(const char *s)
 	putchar('"');
 }
 
+/* What the engine says along the way: one line on stderr. */
+static void note(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "macvnet: %s %s\n", _("note:"), msg);
+}
+
 static void usage(FILE *f)
 {
 	size_t i;
 
 	fprintf(f, "%s",
 		_("usage: macvnet [--config-dir DIR] [--run-dir DIR] "
-		  "[--schema-dir DIR] [--json] COMMAND [ARGS]\n\n"
+		  "[--schema-dir DIR] [--json] [--wait SECONDS] COMMAND "
+		  "[ARGS]\n\n"
 		  "Define, validate and run macvtap networks described in "
 		  "libvirt's network XML.\n\n"
 		  "Commands:\n"));
@@ -73,6 +81,9 @@ static void usage(FILE *f)
 		  "  --schema-dir DIR  RelaxNG schemas (default "
 		  "$MACVNET_SCHEMA_DIR or %3$s)\n"
 		  "  --json            machine-readable output\n"
+		  "  --wait SECONDS    how long to wait for a network another "
+		  "macvnet is\n"
+		  "                    changing (default 30; 0: do not wait)\n"
 		  "  -h, --help        show this help; 'macvnet COMMAND "
 		  "--help' for one command\n"
 		  "  -V, --version     show the version\n\n"
@@ -88,6 +99,7 @@ int main(int argc, char **argv)
 		{ "run-dir", required_argument, NULL, 'r' },
 		{ "schema-dir", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "wait", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -97,6 +109,8 @@ int main(int argc, char **argv)
 	struct mvn_error err = { 0 };
 	const struct mvn_cmd *cmd = NULL;
 	bool json = false;
+	long wait_s = -1;
+	char *end;
 	size_t i;
 	int c, ret;
 
@@ -125,6 +139,17 @@ int main(int argc, char **argv)
 			break;
 		case 'j':
 			json = true;
+			break;
+		case 'w':
+			wait_s = strtol(optarg, &end, 10);
+			if (!*optarg || *end || wait_s < 0 || wait_s > 86400) {
+				fprintf(stderr, "macvnet: %s ", _("error:"));
+				fprintf(stderr,
+					_("--wait needs a number of seconds "
+					  "from 0 to 86400, not '%s'\n"),
+					optarg);
+				return 2;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -163,6 +188,9 @@ int main(int argc, char **argv)
 	}
 	if (mvn_engine_new(&paths, json, &eng, &err) < 0)
 		return mvn_cmd_fail(&err);
+	mvn_engine_set_notice(eng, note, NULL);
+	if (wait_s >= 0)
+		mvn_engine_set_wait(eng, (unsigned int)wait_s * 1000u);
 	ret = cmd->exec(eng, argc - optind, argv + optind);
 	mvn_engine_free(eng);
 	if (fflush(stdout) != 0 || ferror(stdout)) {

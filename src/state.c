@@ -10,17 +10,38 @@
 #include "util.h"
 
 /*
- * The text is line based:
- *   network NAME             (the rest of the line)
+ * Both files are line based, "KEY VALUE", the value running to the end of
+ * the line; lines starting with '#' are comments.  A state file:
+ *   store ID                 the store that wrote it
+ *   network NAME
+ *   status active|starting|stopping
  *   group N
  *   mode MODE
  *   lower DEV                (once per pool device, in order)
- *   saved-mac DEV MAC
  *   host NAME IFINDEX LOWER  (the host shim)
  *   moved-addr DEV CIDR      (an address the shim took from DEV)
- *   port NAME ifindex=N lower=DEV mac=MAC uid=U gid=G perm=OOOO static=0|1
- *        owner=TAG tap=PATH  (tap last: it takes the rest of the line)
+ * A port file:
+ *   port NAME
+ *   ifindex N                (0 while it is being created)
+ *   netnsid N                (only when it was moved to another namespace)
+ *   lower DEV
+ *   mac MAC
+ *   uid U / gid G / perm OOOO / static 0|1 / owner TAG / tap PATH
+ *   saved-mac MAC            (passthrough: the lower device's own MAC)
+ * Unknown keys are kept out of the model but are not damage, so that a
+ * newer macvnet's files can be read; a key with a bad value is damage.
  */
+
+static const char *const status_names[] = {
+	[MVN_STATE_ACTIVE] = "active",
+	[MVN_STATE_STARTING] = "starting",
+	[MVN_STATE_STOPPING] = "stopping",
+};
+
+const char *mvn_state_status_name(enum mvn_state_status s)
+{
+	return s <= MVN_STATE_STOPPING ? status_names[s] : "?";
+}
 
 void mvn_state_free(struct mvn_state *s)
 {
@@ -33,200 +54,313 @@ void mvn_state_free(struct mvn_state *s)
 		free(s->lowers[i]);
 	free(s->lowers);
 	free(s->ports);
-	free(s->saved);
 	free(s->moved);
 	free(s);
 }
 
-static int bad_line(struct mvn_error *err, const char *what, int line)
+static int damaged(struct mvn_error *err, const char *what, int line)
 {
-	return mvn_error_set(err, -EINVAL,
-			     _("state file %1$s is damaged at line %2$d; run "
-			       "'macvnet reconcile' or remove the file"),
-			     what, line);
+	return mvn_error_setl(err, -EINVAL, line,
+			      _("state file %1$s is damaged at line %2$d"),
+			      what, line);
 }
 
 static bool copy_field(char *dst, size_t size, const char *src)
 {
-	if (strlen(src) >= size)
+	if (!*src || strlen(src) >= size)
 		return false;
 	strcpy(dst, src);
 	return true;
 }
 
-static int parse_port(struct mvn_state *s, char *rest)
+/* A decimal number in [min, max], nothing else on the line. */
+static bool parse_num(const char *s, int base, long min, long max, long *out)
 {
-	struct mvn_port_state p = { 0 };
-	char *tok, *save = NULL, *tap;
+	char *end;
+	long v;
 
-	tap = strstr(rest, " tap=");
-	if (!tap)
-		return -1;
-	*tap = '\0';
-	if (!copy_field(p.tap, sizeof(p.tap), tap + 5))
-		return -1;
-	tok = strtok_r(rest, " ", &save);
-	if (!tok || !copy_field(p.name, sizeof(p.name), tok))
-		return -1;
-	while ((tok = strtok_r(NULL, " ", &save))) {
-		char *v = strchr(tok, '=');
+	if (!*s || strspn(s, "-0123456789abcdefABCDEF") != strlen(s))
+		return false;
+	errno = 0;
+	v = strtol(s, &end, base);
+	if (errno || *end || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
 
-		if (!v)
-			return -1;
-		*v++ = '\0';
-		if (!strcmp(tok, "ifindex"))
-			p.ifindex = atoi(v);
-		else if (!strcmp(tok, "lower")) {
-			if (!copy_field(p.lower, sizeof(p.lower), v))
-				return -1;
-		} else if (!strcmp(tok, "mac")) {
-			if (!mvn_mac_parse(v, p.mac))
-				return -1;
-		} else if (!strcmp(tok, "uid"))
-			p.uid = (unsigned int)strtoul(v, NULL, 10);
-		else if (!strcmp(tok, "gid"))
-			p.gid = (unsigned int)strtoul(v, NULL, 10);
-		else if (!strcmp(tok, "perm"))
-			p.perm = (unsigned int)strtoul(v, NULL, 8);
-		else if (!strcmp(tok, "static"))
-			p.is_static = !strcmp(v, "1");
-		else if (!strcmp(tok, "owner")) {
-			if (!copy_field(p.owner, sizeof(p.owner), v))
-				return -1;
+/*
+ * Split text into lines and call one(key, value) for each line that is not
+ * a comment; a line without a value is damage.  Returns the first error
+ * with the line's number.
+ */
+static int each_line(const char *text, const char *what,
+		     int (*one)(void *arg, const char *key, char *value),
+		     void *arg, struct mvn_error *err)
+{
+	char *copy = strdup(text), *line, *save = NULL;
+	int n = 0, ret = 0;
+
+	if (!copy)
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	for (line = strtok_r(copy, "\n", &save); line && ret == 0;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *sp = strchr(line, ' ');
+
+		n++;
+		if (line[0] == '#')
+			continue;
+		if (!sp || !sp[1]) {
+			ret = damaged(err, what, n);
+			break;
 		}
+		*sp = '\0';
+		ret = one(arg, line, sp + 1);
+		if (ret == -ENOMEM)
+			ret = mvn_error_set(err, ret, _("out of memory"));
+		else if (ret < 0)
+			ret = damaged(err, what, n);
 	}
-	if (p.ifindex <= 0 || !p.lower[0])
-		return -1;
-	return mvn_state_add_port(s, &p);
+	free(copy);
+	return ret;
+}
+
+static int header_line(void *arg, const char *key, char *v)
+{
+	struct mvn_state *s = arg;
+	long num;
+	size_t i;
+
+	if (!strcmp(key, "store")) {
+		if (strlen(v) != 16 || strspn(v, "0123456789abcdef") != 16)
+			return -EINVAL;
+		memcpy(s->store_id, v, 17);
+	} else if (!strcmp(key, "network")) {
+		free(s->network);
+		s->network = strdup(v);
+		if (!s->network)
+			return -ENOMEM;
+	} else if (!strcmp(key, "status")) {
+		for (i = 0; i <= MVN_STATE_STOPPING; i++)
+			if (!strcmp(v, status_names[i]))
+				break;
+		if (i > MVN_STATE_STOPPING)
+			return -EINVAL;
+		s->status = (enum mvn_state_status)i;
+	} else if (!strcmp(key, "group")) {
+		if (!parse_num(v, 10, 1, 0xffffffffL, &num))
+			return -EINVAL;
+		s->group = (uint32_t)num;
+	} else if (!strcmp(key, "mode")) {
+		int m = mvn_fwd_mode_from_name(v);
+
+		if (m < 0 || !mvn_fwd_mode_is_macvtap(m))
+			return -EINVAL;
+		s->mode = (enum mvn_fwd_mode)m;
+	} else if (!strcmp(key, "lower")) {
+		char **grown =
+			realloc(s->lowers, (s->nlowers + 1) * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		s->lowers = grown;
+		if (!mvn_ifname_valid(v))
+			return -EINVAL;
+		grown[s->nlowers] = strdup(v);
+		if (!grown[s->nlowers])
+			return -ENOMEM;
+		s->nlowers++;
+	} else if (!strcmp(key, "host")) {
+		char name[16], lower[16], tail;
+
+		if (sscanf(v, "%15s %ld %15s %c", name, &num, lower, &tail) !=
+			    3 ||
+		    num <= 0 || num > 0x7fffffffL || !mvn_ifname_valid(name) ||
+		    !mvn_ifname_valid(lower))
+			return -EINVAL;
+		memcpy(s->host_name, name, sizeof(name));
+		memcpy(s->host_lower, lower, sizeof(lower));
+		s->host_ifindex = (int)num;
+		s->has_host = true;
+	} else if (!strcmp(key, "moved-addr")) {
+		char dev[16], cidr[64], tail;
+
+		if (sscanf(v, "%15s %63s %c", dev, cidr, &tail) != 2)
+			return -EINVAL;
+		return mvn_state_add_moved(s, dev, cidr);
+	}
+	return 0;
 }
 
 int mvn_state_parse(const char *text, const char *what, struct mvn_state **out,
 		    struct mvn_error *err)
 {
 	struct mvn_state *s = calloc(1, sizeof(*s));
-	char *copy = strdup(text), *line, *save = NULL;
-	int n = 0, ret = 0;
+	int ret;
 
-	if (!s || !copy) {
-		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
-		goto cleanup;
-	}
-	for (line = strtok_r(copy, "\n", &save); line;
-	     line = strtok_r(NULL, "\n", &save)) {
-		char *sp = strchr(line, ' ');
-		char *rest = sp ? sp + 1 : NULL;
-
-		n++;
-		if (line[0] == '#')
-			continue;
-		if (!rest) {
-			ret = bad_line(err, what, n);
-			goto cleanup;
-		}
-		*sp = '\0';
-		if (!strcmp(line, "network")) {
-			free(s->network);
-			s->network = strdup(rest);
-			if (!s->network)
-				ret = -ENOMEM;
-		} else if (!strcmp(line, "group")) {
-			s->group = (uint32_t)strtoul(rest, NULL, 10);
-		} else if (!strcmp(line, "mode")) {
-			int m = mvn_fwd_mode_from_name(rest);
-
-			if (m < 0 || !mvn_fwd_mode_is_macvtap(m))
-				ret = -EINVAL;
-			else
-				s->mode = (enum mvn_fwd_mode)m;
-		} else if (!strcmp(line, "lower")) {
-			char **v = realloc(s->lowers,
-					   (s->nlowers + 1) * sizeof(*v));
-
-			if (!v || !(v[s->nlowers] = strdup(rest))) {
-				if (v)
-					s->lowers = v;
-				ret = -ENOMEM;
-			} else {
-				s->lowers = v;
-				s->nlowers++;
-			}
-		} else if (!strcmp(line, "saved-mac")) {
-			char *mac = strchr(rest, ' ');
-			unsigned char m[6];
-
-			if (!mac || (*mac++ = '\0', !mvn_mac_parse(mac, m)))
-				ret = -EINVAL;
-			else
-				ret = mvn_state_save_mac(s, rest, m);
-		} else if (!strcmp(line, "port")) {
-			ret = parse_port(s, rest);
-		} else if (!strcmp(line, "host")) {
-			if (sscanf(rest, "%15s %d %15s", s->host_name,
-				   &s->host_ifindex, s->host_lower) != 3)
-				ret = -EINVAL;
-			else
-				s->has_host = true;
-		} else if (!strcmp(line, "moved-addr")) {
-			char dev[16], cidr[64];
-
-			if (sscanf(rest, "%15s %63s", dev, cidr) != 2)
-				ret = -EINVAL;
-			else
-				ret = mvn_state_add_moved(s, dev, cidr);
-		}
-		if (ret < 0) {
-			ret = ret == -ENOMEM ?
-				      mvn_error_set(err, ret,
-						    _("out of memory")) :
-				      bad_line(err, what, n);
-			goto cleanup;
-		}
-	}
-	if (!s->network || !s->group) {
-		ret = bad_line(err, what, n);
-		goto cleanup;
+	if (!s)
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	ret = each_line(text, what, header_line, s, err);
+	if (ret == 0 && (!s->network || !s->group || !s->store_id[0]))
+		ret = mvn_error_set(err, -EINVAL,
+				    _("state file %s is damaged: it lacks its "
+				      "network, group or store"),
+				    what);
+	if (ret < 0) {
+		mvn_state_free(s);
+		return ret;
 	}
 	*out = s;
-	s = NULL;
-cleanup:
-	mvn_state_free(s);
-	free(copy);
-	return ret;
+	return 0;
 }
 
 char *mvn_state_format(const struct mvn_state *s)
 {
 	struct mvn_buf b = { 0 };
-	char mac[18];
 	size_t i;
 
 	mvn_buf_printf(&b, "# macvnet runtime state; written by macvnet\n");
-	mvn_buf_printf(&b, "network %s\ngroup %u\nmode %s\n", s->network,
-		       s->group, mvn_fwd_mode_name(s->mode));
+	mvn_buf_printf(&b, "store %s\nnetwork %s\nstatus %s\ngroup %u\n",
+		       s->store_id, s->network,
+		       mvn_state_status_name(s->status), s->group);
+	mvn_buf_printf(&b, "mode %s\n", mvn_fwd_mode_name(s->mode));
 	for (i = 0; i < s->nlowers; i++)
 		mvn_buf_printf(&b, "lower %s\n", s->lowers[i]);
-	for (i = 0; i < s->nsaved; i++) {
-		mvn_mac_format(s->saved[i].mac, mac);
-		mvn_buf_printf(&b, "saved-mac %s %s\n", s->saved[i].dev, mac);
-	}
 	if (s->has_host)
 		mvn_buf_printf(&b, "host %s %d %s\n", s->host_name,
 			       s->host_ifindex, s->host_lower);
 	for (i = 0; i < s->nmoved; i++)
 		mvn_buf_printf(&b, "moved-addr %s %s\n", s->moved[i].dev,
 			       s->moved[i].cidr);
-	for (i = 0; i < s->nports; i++) {
-		const struct mvn_port_state *p = &s->ports[i];
+	return mvn_buf_steal(&b);
+}
 
-		mvn_mac_format(p->mac, mac);
-		mvn_buf_printf(&b,
-			       "port %s ifindex=%d lower=%s mac=%s uid=%u "
-			       "gid=%u perm=%04o static=%d owner=%s tap=%s\n",
-			       p->name, p->ifindex, p->lower, mac, p->uid,
-			       p->gid, p->perm, p->is_static ? 1 : 0,
-			       p->owner[0] ? p->owner : "cli", p->tap);
+static int port_line(void *arg, const char *key, char *v)
+{
+	struct mvn_port_state *p = arg;
+	long num;
+
+	if (!strcmp(key, "port")) {
+		if (!mvn_ifname_valid(v))
+			return -EINVAL;
+		snprintf(p->name, sizeof(p->name), "%s", v);
+	} else if (!strcmp(key, "ifindex")) {
+		if (!parse_num(v, 10, 0, 0x7fffffffL, &num))
+			return -EINVAL;
+		p->ifindex = (int)num;
+	} else if (!strcmp(key, "netnsid")) {
+		if (!parse_num(v, 10, -1, 0x7fffffffL, &num))
+			return -EINVAL;
+		p->netnsid = (int)num;
+	} else if (!strcmp(key, "lower")) {
+		if (!mvn_ifname_valid(v))
+			return -EINVAL;
+		snprintf(p->lower, sizeof(p->lower), "%s", v);
+	} else if (!strcmp(key, "mac")) {
+		if (!mvn_mac_parse(v, p->mac))
+			return -EINVAL;
+	} else if (!strcmp(key, "saved-mac")) {
+		if (!mvn_mac_parse(v, p->saved_mac))
+			return -EINVAL;
+		p->has_saved_mac = true;
+	} else if (!strcmp(key, "uid") || !strcmp(key, "gid")) {
+		if (!parse_num(v, 10, 0, 0xfffffffeL, &num))
+			return -EINVAL;
+		*(key[0] == 'u' ? &p->uid : &p->gid) = (unsigned int)num;
+	} else if (!strcmp(key, "perm")) {
+		if (!parse_num(v, 8, 0, 07777, &num))
+			return -EINVAL;
+		p->perm = (unsigned int)num;
+	} else if (!strcmp(key, "static")) {
+		if (strcmp(v, "0") && strcmp(v, "1"))
+			return -EINVAL;
+		p->is_static = v[0] == '1';
+	} else if (!strcmp(key, "owner")) {
+		if (!copy_field(p->owner, sizeof(p->owner), v))
+			return -EINVAL;
+	} else if (!strcmp(key, "tap")) {
+		if (!copy_field(p->tap, sizeof(p->tap), v))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+int mvn_port_parse(const char *text, const char *what,
+		   struct mvn_port_state *out, struct mvn_error *err)
+{
+	struct mvn_port_state p = { .netnsid = -1 };
+	int ret;
+
+	ret = each_line(text, what, port_line, &p, err);
+	if (ret < 0)
+		return ret;
+	if (!p.name[0] || !p.lower[0] || !p.owner[0] ||
+	    (p.ifindex && !p.tap[0]))
+		return mvn_error_set(err, -EINVAL,
+				     _("state file %s is damaged: it lacks the "
+				       "endpoint's name, lower device, owner "
+				       "or device node"),
+				     what);
+	*out = p;
+	return 0;
+}
+
+char *mvn_port_format(const struct mvn_port_state *p)
+{
+	struct mvn_buf b = { 0 };
+	char mac[18];
+
+	mvn_mac_format(p->mac, mac);
+	mvn_buf_printf(&b, "port %s\nifindex %d\n", p->name, p->ifindex);
+	if (p->netnsid >= 0)
+		mvn_buf_printf(&b, "netnsid %d\n", p->netnsid);
+	mvn_buf_printf(&b, "lower %s\nmac %s\nuid %u\ngid %u\nperm %04o\n",
+		       p->lower, mac, p->uid, p->gid, p->perm);
+	mvn_buf_printf(&b, "static %d\nowner %s\n", p->is_static ? 1 : 0,
+		       p->owner[0] ? p->owner : "cli");
+	if (p->tap[0])
+		mvn_buf_printf(&b, "tap %s\n", p->tap);
+	if (p->has_saved_mac) {
+		mvn_mac_format(p->saved_mac, mac);
+		mvn_buf_printf(&b, "saved-mac %s\n", mac);
 	}
 	return mvn_buf_steal(&b);
+}
+
+struct mvn_state *mvn_state_dup(const struct mvn_state *s)
+{
+	struct mvn_state *d = calloc(1, sizeof(*d));
+	size_t i;
+
+	if (!d)
+		return NULL;
+	*d = *s;
+	d->network = NULL;
+	d->lowers = NULL;
+	d->ports = NULL;
+	d->moved = NULL;
+	d->nlowers = d->nports = d->nmoved = 0;
+	d->network = strdup(s->network);
+	d->lowers = calloc(s->nlowers + 1, sizeof(char *));
+	if (!d->network || !d->lowers)
+		goto nomem;
+	for (i = 0; i < s->nlowers; i++) {
+		d->lowers[i] = strdup(s->lowers[i]);
+		if (!d->lowers[i])
+			goto nomem;
+		d->nlowers++;
+	}
+	for (i = 0; i < s->nports; i++)
+		if (mvn_state_add_port(d, &s->ports[i]) < 0)
+			goto nomem;
+	for (i = 0; i < s->nmoved; i++)
+		if (mvn_state_add_moved(d, s->moved[i].dev, s->moved[i].cidr) <
+		    0)
+			goto nomem;
+	return d;
+nomem:
+	mvn_state_free(d);
+	return NULL;
 }
 
 int mvn_state_add_port(struct mvn_state *s, const struct mvn_port_state *p)
@@ -260,41 +394,6 @@ int mvn_state_find_port(const struct mvn_state *s, const char *name)
 	return -1;
 }
 
-int mvn_state_save_mac(struct mvn_state *s, const char *dev,
-		       const unsigned char mac[6])
-{
-	struct mvn_saved_mac *v;
-	size_t i;
-
-	for (i = 0; i < s->nsaved; i++)
-		if (!strcmp(s->saved[i].dev, dev))
-			return 0; /* the first saved MAC is the device's own */
-	if (strlen(dev) >= sizeof(v->dev))
-		return -EINVAL;
-	v = realloc(s->saved, (s->nsaved + 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	s->saved = v;
-	strcpy(v[s->nsaved].dev, dev);
-	memcpy(v[s->nsaved].mac, mac, 6);
-	s->nsaved++;
-	return 0;
-}
-
-void mvn_state_forget_mac(struct mvn_state *s, const char *dev)
-{
-	size_t i;
-
-	for (i = 0; i < s->nsaved; i++) {
-		if (strcmp(s->saved[i].dev, dev))
-			continue;
-		memmove(&s->saved[i], &s->saved[i + 1],
-			(s->nsaved - i - 1) * sizeof(s->saved[0]));
-		s->nsaved--;
-		return;
-	}
-}
-
 size_t mvn_state_count_lower(const struct mvn_state *s, const char *dev)
 {
 	size_t i, n = 0;
@@ -309,7 +408,7 @@ int mvn_state_add_moved(struct mvn_state *s, const char *dev, const char *cidr)
 {
 	struct mvn_moved_addr *v;
 
-	if (strlen(dev) >= sizeof(v->dev) || strlen(cidr) >= sizeof(v->cidr))
+	if (!mvn_ifname_valid(dev) || strlen(cidr) >= sizeof(v->cidr))
 		return -EINVAL;
 	v = realloc(s->moved, (s->nmoved + 1) * sizeof(*v));
 	if (!v)

@@ -1,6 +1,9 @@
 /*
- * The runtime state of an active network: its link group and the endpoints
- * that exist for it, as kept in the run directory.
+ * The runtime state of an active network, as kept in the run directory: a
+ * state file (the network's header: its link group, pool, host shim and
+ * the addresses the shim took) and one file per endpoint.  This module only
+ * turns them into text and back; the store keeps the files and the engine
+ * decides what they mean.
  */
 #ifndef MVN_STATE_H
 #define MVN_STATE_H
@@ -12,21 +15,26 @@
 #include "error.h"
 #include "network.h"
 
+/* Where a network is in its life; anything but active is a transaction. */
+enum mvn_state_status {
+	MVN_STATE_ACTIVE = 0,
+	MVN_STATE_STARTING, /* net-start has not finished */
+	MVN_STATE_STOPPING, /* net-destroy has not finished */
+};
+
 struct mvn_port_state {
 	char name[16];
-	int ifindex;
+	int ifindex; /* 0: being created (its link may not exist yet) */
+	int netnsid; /* -1: in macvnet's namespace, else where it was moved */
 	char lower[16];
 	unsigned char mac[6];
 	unsigned int uid, gid, perm;
 	bool is_static; /* created from the network's metadata */
-	char owner[64]; /* who asked: "static", "cli", "domain:NAME" */
+	char owner[64]; /* who asked: "static", "cli", "domain:UUID" */
 	char tap[256]; /* the character device's path */
-};
-
-/* A lower device whose MAC a passthrough endpoint took, and its own. */
-struct mvn_saved_mac {
-	char dev[16];
-	unsigned char mac[6];
+	/* Passthrough: the lower device's own MAC, given back at the end. */
+	bool has_saved_mac;
+	unsigned char saved_mac[6];
 };
 
 /* An address moved from a lower device to the host shim. */
@@ -37,14 +45,14 @@ struct mvn_moved_addr {
 
 struct mvn_state {
 	char *network;
+	char store_id[17]; /* the store that wrote it */
+	enum mvn_state_status status;
 	uint32_t group;
 	enum mvn_fwd_mode mode;
 	char **lowers; /* the pool, in order */
 	size_t nlowers;
 	struct mvn_port_state *ports;
 	size_t nports;
-	struct mvn_saved_mac *saved;
-	size_t nsaved;
 	bool has_host; /* the host shim (a macvlan) exists */
 	char host_name[16];
 	int host_ifindex;
@@ -53,16 +61,28 @@ struct mvn_state {
 	size_t nmoved;
 };
 
-/* Remember an address moved from dev to the host shim. */
-int mvn_state_add_moved(struct mvn_state *s, const char *dev, const char *cidr);
-
-/* Parse state text; *out (free with mvn_state_free()) only on success. */
+/*
+ * Parse a network's state file; what names it in messages.  The ports are
+ * not in it: add them with mvn_state_add_port().  *out (free with
+ * mvn_state_free()) only on success.
+ */
 int mvn_state_parse(const char *text, const char *what, struct mvn_state **out,
 		    struct mvn_error *err);
-/* The text of a state (caller frees), or NULL when out of memory. */
+/* The text of a network's state file (caller frees), NULL when out of memory. */
 char *mvn_state_format(const struct mvn_state *s);
+/* A deep copy of s (its ports too), NULL when out of memory. */
+struct mvn_state *mvn_state_dup(const struct mvn_state *s);
 /* Free a state; NULL is a no-op. */
 void mvn_state_free(struct mvn_state *s);
+
+/* Parse one port file into *out; what names it in messages. */
+int mvn_port_parse(const char *text, const char *what,
+		   struct mvn_port_state *out, struct mvn_error *err);
+/* The text of one port file (caller frees), NULL when out of memory. */
+char *mvn_port_format(const struct mvn_port_state *p);
+
+/* The name of a status as written in the file. */
+const char *mvn_state_status_name(enum mvn_state_status s);
 
 /* Append a copy of port (returns -ENOMEM on failure). */
 int mvn_state_add_port(struct mvn_state *s, const struct mvn_port_state *p);
@@ -70,12 +90,9 @@ int mvn_state_add_port(struct mvn_state *s, const struct mvn_port_state *p);
 void mvn_state_remove_port(struct mvn_state *s, size_t i);
 /* The index of the port called name, or -1. */
 int mvn_state_find_port(const struct mvn_state *s, const char *name);
-/* Remember dev's own MAC before a passthrough endpoint takes it over. */
-int mvn_state_save_mac(struct mvn_state *s, const char *dev,
-		       const unsigned char mac[6]);
-/* Forget the saved MAC of dev (after it was restored). */
-void mvn_state_forget_mac(struct mvn_state *s, const char *dev);
 /* How many ports use lower device dev. */
 size_t mvn_state_count_lower(const struct mvn_state *s, const char *dev);
+/* Remember an address moved from dev to the host shim. */
+int mvn_state_add_moved(struct mvn_state *s, const char *dev, const char *cidr);
 
 #endif

@@ -1,4 +1,4 @@
-/* Definitions and runtime state on disk. */
+/* Definitions and runtime state on disk, and the locks that guard them. */
 #ifndef MVN_STORE_H
 #define MVN_STORE_H
 
@@ -9,29 +9,74 @@
 
 /*
  * A handle on the configuration directory (network definitions, autostart
- * links) and the runtime directory (state of active networks, the lock).
- * Free with mvn_store_free(), which also releases the lock.
+ * links) and the runtime directory (the store's id, the state of active
+ * networks, the locks).  Free with mvn_store_free(), which also releases
+ * every lock it holds.
+ *
+ * The run directory:
+ *   id                       the store's id (16 hex digits), made once
+ *   lock                     the store lock (shared or exclusive)
+ *   groups.lock              held while a link group is chosen
+ *   networks/NAME.lock       one network's lock
+ *   networks/NAME.state      an active network's state (its header)
+ *   networks/NAME.ports/IF   one file per endpoint of the network
+ *   damaged/                 state files set aside because they were damaged
+ *   dev/                     private device nodes
  */
 struct mvn_store;
 
 /*
  * Open the store rooted at config_dir and run_dir, creating the directories
  * that are missing (mode 0755; a directory that is a symbolic link, not owned
- * by the caller, or writable by others is refused with a message naming it).
- * *out is set only on success; the caller frees it with mvn_store_free().
+ * by the caller, or writable by others is refused with a message naming it)
+ * and the store's id when there is none.  *out is set only on success; the
+ * caller frees it with mvn_store_free().
  */
 int mvn_store_open(const char *config_dir, const char *run_dir,
 		   struct mvn_store **out, struct mvn_error *err);
-/* Release the lock if held and free the handle; NULL is a no-op. */
+/* Release every lock held and free the handle; NULL is a no-op. */
 void mvn_store_free(struct mvn_store *st);
 
 /*
- * Take the store's exclusive lock (run_dir/lock, flock), waiting for other
- * macvnet processes to release it.  Every command that changes the store
- * holds it from before it reads until after it has written.
+ * The store's id: 16 lower-case hex digits, random, kept in run_dir/id.
+ * It marks every link the store makes, so that stores sharing a host never
+ * take each other's links for their own.  Borrowed.
  */
-int mvn_store_lock(struct mvn_store *st, struct mvn_error *err);
-/* Release the lock taken by mvn_store_lock(); a no-op if not held. */
+const char *mvn_store_id(const struct mvn_store *st);
+
+/* How long to wait for a lock, and whom to tell when it takes a while. */
+struct mvn_lock_wait {
+	unsigned int timeout_ms; /* give up after this long (0: try once) */
+	unsigned int notice_ms; /* call notice once after this long */
+	/* One line, without "macvnet: " or a newline; may be NULL. */
+	void (*notice)(void *arg, const char *msg);
+	void *arg;
+};
+
+/*
+ * Take the store lock (run_dir/lock): shared by commands that work on some
+ * networks (each also takes those networks' locks), exclusive for work on
+ * all of them (a full reconcile).  Waits as w says; when the lock is still
+ * held at the end, -ETIMEDOUT with a message naming the process holding it.
+ * Taking it again in the same mode is a no-op.
+ */
+int mvn_store_lock(struct mvn_store *st, bool exclusive,
+		   const struct mvn_lock_wait *w, struct mvn_error *err);
+/*
+ * Take the lock of network name (run_dir/networks/NAME.lock), exclusive,
+ * waiting as w says.  Callers that need several take them in the order of
+ * strcmp() of their names, so that two callers never wait for each other.
+ */
+int mvn_store_lock_network(struct mvn_store *st, const char *name,
+			   const struct mvn_lock_wait *w,
+			   struct mvn_error *err);
+/* Release the lock of one network (a no-op if not held). */
+void mvn_store_unlock_network(struct mvn_store *st, const char *name);
+/* Take the short lock held while a new link group is chosen. */
+int mvn_store_lock_groups(struct mvn_store *st, const struct mvn_lock_wait *w,
+			  struct mvn_error *err);
+void mvn_store_unlock_groups(struct mvn_store *st);
+/* Release every lock this handle holds. */
 void mvn_store_unlock(struct mvn_store *st);
 
 /*
@@ -63,7 +108,7 @@ int mvn_store_delete_network(struct mvn_store *st, const char *name,
  */
 int mvn_store_list_networks(struct mvn_store *st, char ***names,
 			    struct mvn_error *err);
-/* Free an array returned by mvn_store_list_networks(); NULL is a no-op. */
+/* Free an array of names returned by the store; NULL is a no-op. */
 void mvn_store_names_free(char **names);
 
 /* Turn autostart of a defined network on or off. */
@@ -73,29 +118,52 @@ int mvn_store_set_autostart(struct mvn_store *st, const char *name, bool on,
 bool mvn_store_get_autostart(struct mvn_store *st, const char *name);
 
 /*
- * Write data to path (a file inside the run directory, named relative to
- * it) atomically, like mvn_store_save_network(), with the given mode.
+ * The state of active networks.  Every write is atomic (temporary file,
+ * fsync, rename, fsync of the directory) with mode 0600; every removal needs
+ * no free space, so that a full disk never stops a teardown.  Reads refuse
+ * symbolic links and files that are not regular.  A missing file is
+ * -ENOENT (and only that means "nothing there"); any other failure is an
+ * error with a message naming the file.
  */
-int mvn_store_write_runfile(struct mvn_store *st, const char *relpath,
-			    const char *data, size_t len, unsigned int mode,
-			    struct mvn_error *err);
+
+/* Read networks/NAME.state into *text (caller frees). */
+int mvn_store_state_read(struct mvn_store *st, const char *network, char **text,
+			 struct mvn_error *err);
+/* Replace networks/NAME.state with text. */
+int mvn_store_state_write(struct mvn_store *st, const char *network,
+			  const char *text, struct mvn_error *err);
+/* Remove a network's state: its port files, then the state file. */
+int mvn_store_state_remove(struct mvn_store *st, const char *network,
+			   struct mvn_error *err);
+/*
+ * The networks that have a state file, sorted (caller frees with
+ * mvn_store_names_free()); no networks directory is an empty list.
+ */
+int mvn_store_state_list(struct mvn_store *st, char ***names,
+			 struct mvn_error *err);
+
+/* Read networks/NAME.ports/IF into *text (caller frees). */
+int mvn_store_port_read(struct mvn_store *st, const char *network,
+			const char *ifname, char **text, struct mvn_error *err);
+/* Replace networks/NAME.ports/IF with text. */
+int mvn_store_port_write(struct mvn_store *st, const char *network,
+			 const char *ifname, const char *text,
+			 struct mvn_error *err);
+/* Remove networks/NAME.ports/IF; one that is not there is not an error. */
+int mvn_store_port_remove(struct mvn_store *st, const char *network,
+			  const char *ifname, struct mvn_error *err);
+/* The port files of a network, sorted; none (or no directory) is empty. */
+int mvn_store_port_list(struct mvn_store *st, const char *network,
+			char ***names, struct mvn_error *err);
 
 /*
- * Read run file relpath (relative to the run directory) into *data (caller
- * frees); -ENOENT when it does not exist.
+ * Set a damaged state file (ifname NULL: the network's state file;
+ * otherwise one port file) aside into run_dir/damaged/, under a name that
+ * says what it was and when; its new path goes to where (where_len bytes).
  */
-int mvn_store_read_runfile(struct mvn_store *st, const char *relpath,
-			   char **data, struct mvn_error *err);
-/* Remove run file relpath; one that does not exist is not an error. */
-int mvn_store_delete_runfile(struct mvn_store *st, const char *relpath,
-			     struct mvn_error *err);
-/*
- * The regular files of the run directory's subdir whose names end in
- * suffix, without the suffix, sorted; free with mvn_store_names_free().
- */
-int mvn_store_list_runfiles(struct mvn_store *st, const char *subdir,
-			    const char *suffix, char ***names,
-			    struct mvn_error *err);
+int mvn_store_set_aside(struct mvn_store *st, const char *network,
+			const char *ifname, char *where, size_t where_len,
+			struct mvn_error *err);
 
 /* The directories the store was opened on (borrowed). */
 const char *mvn_store_config_dir(const struct mvn_store *st);

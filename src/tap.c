@@ -112,17 +112,29 @@ int mvn_tap_prepare(const char *run_dir, const char *ifname, int ifindex,
 	return give(path, uid, gid, perm, err);
 }
 
-void mvn_tap_release(const char *run_dir, const char *path)
-{
-	size_t n = strlen(run_dir);
-
-	if (!strncmp(path, run_dir, n) && !strncmp(path + n, "/dev/tap", 8))
-		unlink(path);
-}
-
 static bool all_digits(const char *s)
 {
 	return *s && strspn(s, "0123456789") == strlen(s);
+}
+
+int mvn_tap_release(const char *run_dir, const char *path,
+		    struct mvn_error *err)
+{
+	size_t n = strlen(run_dir);
+
+	/*
+	 * Only run_dir/dev/tapN is ours to remove: a node in /dev belongs to
+	 * the kernel (devtmpfs) and goes with its link.
+	 */
+	if (strncmp(path, run_dir, n) || strncmp(path + n, "/dev/tap", 8) ||
+	    !all_digits(path + n + 8))
+		return 0;
+	if (unlink(path) < 0 && errno != ENOENT)
+		return mvn_error_set(err, -errno,
+				     _("cannot remove the device node %1$s: "
+				       "%2$s"),
+				     path, strerror(errno));
+	return 0;
 }
 
 int mvn_tap_owner(const char *spec, uid_t *uid, gid_t *gid, bool *has_group,

@@ -19,8 +19,13 @@ int mvn_tap_prepare(const char *run_dir, const char *ifname, int ifindex,
 		    uid_t uid, gid_t gid, mode_t perm, char *path,
 		    size_t pathlen, struct mvn_error *err);
 
-/* Remove a private node made by mvn_tap_prepare() (not one in /dev). */
-void mvn_tap_release(const char *run_dir, const char *path);
+/*
+ * Remove a private node made by mvn_tap_prepare(): path is removed only
+ * when it is run_dir/dev/tapN (a node in /dev is left alone).  One that is
+ * already gone is not an error.
+ */
+int mvn_tap_release(const char *run_dir, const char *path,
+		    struct mvn_error *err);
 
 /*
  * Resolve "USER[:GROUP]" (names or numbers) into ids.  A group that is not

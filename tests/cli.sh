@@ -133,7 +133,7 @@ if printf '%s' "$out" | grep -q ' lan '; then ok 1 "net-list hides inactive netw
 run "$M" net-list --all
 like "$out" " lan +inactive +no +yes" "net-list --all shows lan inactive"
 run "$M" --json net-list --all
-is "$out" '[{"name":"lan","active":false,"autostart":false,"persistent":true,"mode":"bridge"}]' "net-list --json"
+is "$out" '[{"name":"lan","active":false,"autostart":false,"persistent":true,"mode":"bridge","damaged":null}]' "net-list --json"
 sed 's/6f1c2a7e-3b0d-4c55-9f4e-2d8a1b7c9e01/6f1c2a7e-3b0d-4c55-9f4e-2d8a1b7c9eff/' "$data/lan.xml" >"$tmp/lan-uuid.xml"
 run "$M" net-define "$tmp/lan-uuid.xml"
 is "$rc" 1 "same name, other uuid: refused"

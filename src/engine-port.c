@@ -1,0 +1,611 @@
+/*
+ * Endpoints: one macvtap made on an active network (a name, a lower device
+ * and a MAC chosen when not given, the device node handed to its owner),
+ * several made as one transaction, deleted in one kernel request, listed.
+ * A port's file is written only once all of it exists; a failure before
+ * that takes the transaction's one way back.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "engine-int.h"
+#include "tap.h"
+#include "util.h"
+
+/* How often a name or MAC that someone took meanwhile is chosen again. */
+#define RETRIES 16
+
+static enum mvn_link_mode link_mode(enum mvn_fwd_mode m)
+{
+	switch (m) {
+	case MVN_FWD_PRIVATE:
+		return MVN_LINK_PRIVATE;
+	case MVN_FWD_VEPA:
+		return MVN_LINK_VEPA;
+	case MVN_FWD_PASSTHROUGH:
+		return MVN_LINK_PASSTHRU;
+	default:
+		return MVN_LINK_BRIDGE_MODE;
+	}
+}
+
+/* A free name "mvtN" from start on: no link here and no port of st has it. */
+static int fresh_name(const struct mvn_linkset *ls, const struct mvn_state *st,
+		      int *start, char out[16])
+{
+	for (; *start < 100000; (*start)++) {
+		snprintf(out, 16, "mvt%d", *start);
+		if (!mvn_linkset_find(ls, out) &&
+		    mvn_state_find_port(st, out) < 0)
+			return 0;
+	}
+	return -ENOSPC;
+}
+
+/* A random 52:54:00:xx:xx:xx that no link of the namespace uses. */
+int mvn_engine_fresh_mac(const struct mvn_linkset *ls, unsigned char mac[6])
+{
+	int tries;
+	size_t i;
+
+	for (tries = 0; tries < 64; tries++) {
+		mac[0] = 0x52;
+		mac[1] = 0x54;
+		mac[2] = 0x00;
+		if (getrandom(mac + 3, 3, 0) != 3)
+			return -EIO;
+		for (i = 0; i < ls->n && memcmp(ls->v[i].mac, mac, 6); i++)
+			;
+		if (i == ls->n)
+			return 0;
+	}
+	return -EEXIST;
+}
+
+/* Choose the pool device with the fewest endpoints (passthrough: a free one). */
+static int choose_lower(const struct mvn_state *st,
+			const struct mvn_linkset *ls, const char **out,
+			struct mvn_error *err)
+{
+	const char *best = NULL;
+	size_t i, best_count = (size_t)-1;
+
+	for (i = 0; i < st->nlowers; i++) {
+		size_t c = mvn_state_count_lower(st, st->lowers[i]);
+
+		if (!mvn_linkset_find(ls, st->lowers[i]))
+			continue;
+		if (c < best_count) {
+			best = st->lowers[i];
+			best_count = c;
+		}
+	}
+	if (!best)
+		return mvn_error_set(err, -ENODEV,
+				     _("no lower device of network '%s' exists "
+				       "any more; recreate them and restart "
+				       "the network"),
+				     st->network);
+	if (st->mode == MVN_FWD_PASSTHROUGH && best_count > 0)
+		return mvn_error_set(err, -EBUSY,
+				     _("all %1$zu devices of passthrough "
+				       "network '%2$s' are in use, and each "
+				       "serves one endpoint (delete a port or "
+				       "add a device to the pool)"),
+				     st->nlowers, st->network);
+	*out = best;
+	return 0;
+}
+
+/* The lower device c asks for, checked against st's pool. */
+static int given_lower(const struct mvn_state *st, const struct mvn_creation *c,
+		       struct mvn_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < st->nlowers && strcmp(st->lowers[i], c->lower); i++)
+		;
+	if (i == st->nlowers)
+		return mvn_error_set(err, -EINVAL,
+				     _("'%1$s' is not a lower device of "
+				       "network '%2$s'"),
+				     c->lower, st->network);
+	if (st->mode == MVN_FWD_PASSTHROUGH &&
+	    mvn_state_count_lower(st, c->lower))
+		return mvn_error_set(err, -EBUSY,
+				     _("passthrough device '%s' already serves "
+				       "an endpoint"),
+				     c->lower);
+	return 0;
+}
+
+/*
+ * Passthrough: as libvirt does, the device itself takes the guest's MAC
+ * and the endpoint inherits it.  The device's own MAC is written to the
+ * port's file first, so that it comes back after a crash too.
+ */
+static int take_mac(struct mvn_engine *eng, struct mvn_state *st,
+		    struct mvn_txn *t, const struct mvn_link_info *lower,
+		    struct mvn_link_spec *spec, struct mvn_port_state *p,
+		    struct mvn_error *err)
+{
+	int ret;
+
+	p->has_saved_mac = true;
+	memcpy(p->saved_mac, lower->mac, 6);
+	ret = mvn_engine_port_save(eng, st, p, err);
+	if (ret == 0)
+		ret = mvn_txn_port_file(t, st, p->name);
+	if (ret == 0)
+		ret = eng->link_ops->set_mac(eng->link_ctx, lower->ifindex,
+					     spec->mac, err);
+	if (ret == 0)
+		ret = mvn_txn_mac(t, lower->ifindex, lower->mac);
+	spec->has_mac = false;
+	return ret;
+}
+
+int mvn_engine_make_port(struct mvn_engine *eng, struct mvn_state *st,
+			 struct mvn_linkset *ls, struct mvn_txn *t,
+			 const struct mvn_creation *c,
+			 struct mvn_port_state *out, struct mvn_error *err)
+{
+	const struct mvn_link_ops *ops = eng->link_ops;
+	struct mvn_link_spec spec = { 0 };
+	struct mvn_port_state p = { .netnsid = MVN_NETNSID_SELF };
+	const struct mvn_link_info *lower;
+	struct mvn_link_info info;
+	char alias[MVN_ALIAS_MAX + 1];
+	int next = 0, tries, ret;
+
+	if (c->name && (mvn_state_find_port(st, c->name) >= 0 ||
+			mvn_linkset_find(ls, c->name)))
+		return mvn_error_set(err, -EEXIST,
+				     _("an interface named '%s' already "
+				       "exists; choose another name"),
+				     c->name);
+	ret = c->lower ? given_lower(st, c, err) :
+			 choose_lower(st, ls, &spec.lower, err);
+	if (ret < 0)
+		return ret;
+	if (c->lower)
+		spec.lower = c->lower;
+	lower = mvn_linkset_find(ls, spec.lower);
+	if (!lower)
+		return mvn_error_set(err, -ENODEV,
+				     _("lower device '%s' not found; create it "
+				       "or correct <interface dev>"),
+				     spec.lower);
+	spec.lower_ifindex = lower->ifindex;
+	spec.kind = MVN_LINK_MACVTAP;
+	spec.mode = link_mode(st->mode);
+	spec.group = st->group;
+	spec.mtu = c->mtu;
+	mvn_engine_alias(eng, c->owner_tag ? c->owner_tag : "cli", st->network,
+			 alias);
+	spec.alias = alias;
+	snprintf(p.lower, sizeof(p.lower), "%s", spec.lower);
+	p.uid = (unsigned int)c->uid;
+	p.gid = (unsigned int)c->gid;
+	p.perm = c->perm;
+	p.is_static = c->is_static;
+	snprintf(p.owner, sizeof(p.owner), "%s",
+		 c->owner_tag ? c->owner_tag : "cli");
+	/* A name or MAC chosen here that another creator took is chosen again. */
+	for (tries = 0;; tries++) {
+		if (c->name)
+			snprintf(p.name, sizeof(p.name), "%s", c->name);
+		else if (fresh_name(ls, st, &next, p.name) < 0)
+			return mvn_error_set(err, -ENOSPC,
+					     _("no free interface name"));
+		spec.name = p.name;
+		spec.has_mac = true;
+		if (c->has_mac)
+			memcpy(spec.mac, c->mac, 6);
+		else if (mvn_engine_fresh_mac(ls, spec.mac) < 0)
+			return mvn_error_set(err, -EIO,
+					     _("cannot make a MAC address"));
+		if (st->mode == MVN_FWD_PASSTHROUGH && tries == 0) {
+			ret = take_mac(eng, st, t, lower, &spec, &p, err);
+			if (ret < 0)
+				return ret;
+		}
+		ret = ops->create(eng->link_ctx, &spec, &info, err);
+		if (ret == 0 || tries >= RETRIES ||
+		    st->mode == MVN_FWD_PASSTHROUGH ||
+		    !((ret == -EEXIST && !c->name) ||
+		      (ret == -EADDRINUSE && !c->has_mac)))
+			break;
+		next++;
+	}
+	if (ret < 0)
+		return ret;
+	ret = mvn_txn_link(t, MVN_NETNSID_SELF, info.ifindex);
+	if (ret == 0)
+		ret = mvn_linkset_add(ls, &info);
+	if (ret < 0)
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	p.ifindex = info.ifindex;
+	memcpy(p.mac, info.mac, 6);
+	ret = ops->node_make(eng->link_ctx, eng->run_dir, p.name, p.ifindex,
+			     c->uid, c->gid, c->perm, p.tap, sizeof(p.tap),
+			     err);
+	if (ret < 0)
+		return ret;
+	if (mvn_txn_node(t, p.tap) < 0 || mvn_state_add_port(st, &p) < 0)
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	if (out)
+		*out = p;
+	return 0;
+}
+
+int mvn_engine_commit_ports(struct mvn_engine *eng, struct mvn_state *st,
+			    struct mvn_txn *t, size_t from,
+			    struct mvn_error *err)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = from; i < st->nports && ret == 0; i++) {
+		ret = mvn_engine_port_save(eng, st, &st->ports[i], err);
+		if (ret == 0)
+			ret = mvn_txn_port_file(t, st, st->ports[i].name);
+	}
+	return ret;
+}
+
+/* Turn a request into a creation, checking what needs no kernel. */
+static int prepare_creation(const struct mvn_port_request *req,
+			    struct mvn_creation *c, struct mvn_error *err)
+{
+	bool has_group = false;
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	c->name = req->name;
+	c->lower = req->lower;
+	c->has_mac = req->has_mac;
+	memcpy(c->mac, req->mac, 6);
+	c->mtu = req->mtu;
+	c->owner_tag = req->owner_tag;
+	if (req->name && !mvn_ifname_valid(req->name))
+		return mvn_error_set(err, -EINVAL,
+				     _("'%s' is not a valid interface name (1 "
+				       "to 15 bytes, no '/', ':' or white "
+				       "space)"),
+				     req->name);
+	if (!req->network || !mvn_store_name_valid(req->network))
+		return mvn_error_set(err, -EINVAL,
+				     _("'%s' is not a valid network name"),
+				     req->network ? req->network : "");
+	if (req->owner) {
+		ret = mvn_tap_owner(req->owner, &c->uid, &c->gid, &has_group,
+				    err);
+		if (ret < 0)
+			return ret;
+	}
+	c->perm = req->perm ? req->perm : has_group ? 0660 : 0600;
+	if (c->perm & 07)
+		return mvn_error_set(err, -EINVAL,
+				     _("mode %04o lets every user on the host "
+				       "use the endpoint; grant a group "
+				       "instead (for example --owner "
+				       "alice:kvm)"),
+				     c->perm);
+	return 0;
+}
+
+/* Say which interface failed when the caller named them. */
+static void name_failure(const struct mvn_port_request *req, bool named,
+			 const struct mvn_error *perr, struct mvn_error *err)
+{
+	if (named && req->name)
+		mvn_error_set(err, perr->code, _("interface %1$s: %2$s"),
+			      req->name, perr->msg);
+	else if (err)
+		*err = *perr;
+}
+
+static int ports_create(struct mvn_engine *eng,
+			const struct mvn_port_request *reqs, size_t n,
+			struct mvn_port_state *outs, bool named,
+			struct mvn_error *err)
+{
+	struct mvn_state **sts = NULL;
+	struct mvn_creation *cs = NULL;
+	const char **nets = NULL;
+	struct mvn_linkset ls = { 0 };
+	struct mvn_txn *t = NULL;
+	size_t i, j, *first = NULL;
+	int ret = 0;
+
+	cs = calloc(n ? n : 1, sizeof(*cs));
+	sts = calloc(n ? n : 1, sizeof(*sts));
+	nets = calloc(n ? n : 1, sizeof(*nets));
+	first = calloc(n ? n : 1, sizeof(*first));
+	t = mvn_txn_new(eng);
+	if (!cs || !sts || !nets || !first || !t) {
+		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
+		goto done;
+	}
+	for (i = 0; i < n && ret == 0; i++) {
+		struct mvn_error perr = { 0 };
+
+		ret = prepare_creation(&reqs[i], &cs[i], &perr);
+		if (ret < 0)
+			name_failure(&reqs[i], named, &perr, err);
+		nets[i] = reqs[i].network;
+	}
+	if (ret < 0)
+		goto done;
+	ret = mvn_engine_begin(eng, nets, n, sts, &ls, err);
+	if (ret < 0)
+		goto done;
+	/* One transaction: every endpoint, or none. */
+	for (i = 0; i < n && ret == 0; i++) {
+		struct mvn_error perr = { 0 };
+
+		for (j = 0; j < i && strcmp(nets[j], nets[i]); j++)
+			;
+		if (!sts[j]) {
+			ret = mvn_error_set(&perr, -ENOENT,
+					    _("network '%1$s' is not active "
+					      "(start it with: macvnet "
+					      "net-start %1$s)"),
+					    nets[i]);
+		} else {
+			if (j == i)
+				first[i] = sts[i]->nports;
+			ret = mvn_engine_make_port(eng, sts[j], &ls, t, &cs[i],
+						   &outs[i], &perr);
+		}
+		if (ret < 0)
+			name_failure(&reqs[i], named, &perr, err);
+	}
+	/* Each network's new ports, written once all exist. */
+	for (i = 0; i < n && ret == 0; i++) {
+		for (j = 0; j < i && sts[j] != sts[i]; j++)
+			;
+		if (j == i && sts[i])
+			ret = mvn_engine_commit_ports(eng, sts[i], t, first[i],
+						      err);
+	}
+	if (ret < 0)
+		mvn_txn_abort(t, &ls, err);
+	else
+		mvn_txn_commit(t);
+	t = NULL;
+	mvn_engine_unlock(eng);
+done:
+	mvn_txn_abort(t, &ls, NULL);
+	mvn_linkset_free(&ls);
+	for (i = 0; sts && i < n; i++) {
+		for (j = 0; j < i && sts[j] != sts[i]; j++)
+			;
+		if (j == i)
+			mvn_state_free(sts[i]);
+	}
+	free(sts);
+	free(nets);
+	free(first);
+	free(cs);
+	return ret;
+}
+
+int mvn_engine_ports_create(struct mvn_engine *eng,
+			    const struct mvn_port_request *reqs, size_t n,
+			    struct mvn_port_state *outs, struct mvn_error *err)
+{
+	return ports_create(eng, reqs, n, outs, true, err);
+}
+
+int mvn_engine_port_create(struct mvn_engine *eng,
+			   const struct mvn_port_request *req,
+			   struct mvn_port_state *out, struct mvn_error *err)
+{
+	return ports_create(eng, req, 1, out, false, err);
+}
+
+/* The network whose state has a port called ifname; -ENOENT if none. */
+static int port_network(struct mvn_engine *eng, char *const *nets,
+			const char *ifname, const char **out)
+{
+	size_t i;
+
+	for (i = 0; nets[i]; i++) {
+		char *text = NULL;
+
+		if (mvn_store_port_read(eng->store, nets[i], ifname, &text,
+					NULL) == 0) {
+			free(text);
+			*out = nets[i];
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int mvn_engine_port_delete(struct mvn_engine *eng, char *const *names, size_t n,
+			   struct mvn_error *err)
+{
+	struct mvn_state **sts = NULL;
+	struct mvn_link_ref *refs = NULL;
+	struct mvn_linkset ls = { 0 };
+	const char **nets = NULL;
+	char **all = NULL;
+	size_t i, nrefs = 0;
+	int ret, idx;
+
+	ret = mvn_engine_state_names(eng, &all, err);
+	if (ret < 0)
+		return ret;
+	nets = calloc(n ? n : 1, sizeof(*nets));
+	sts = calloc(n ? n : 1, sizeof(*sts));
+	refs = calloc(n ? n : 1, sizeof(*refs));
+	if (!nets || !sts || !refs) {
+		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
+		goto out;
+	}
+	/* All names must be ports before anything is deleted. */
+	for (i = 0; i < n; i++) {
+		if (!mvn_ifname_valid(names[i]) ||
+		    port_network(eng, all, names[i], &nets[i]) < 0) {
+			ret = mvn_error_set(err, -ENOENT,
+					    _("'%s' is not an endpoint of an "
+					      "active macvnet network (see "
+					      "macvnet port-list)"),
+					    names[i]);
+			goto out;
+		}
+	}
+	ret = mvn_engine_begin(eng, nets, n, sts, &ls, err);
+	if (ret < 0)
+		goto out;
+	for (i = 0; i < n; i++) {
+		/* Reconcile may have found it gone already: as good. */
+		idx = sts[i] ? mvn_state_find_port(sts[i], names[i]) : -1;
+		if (idx < 0)
+			continue;
+		refs[nrefs].netnsid = sts[i]->ports[idx].netnsid;
+		refs[nrefs++].ifindex = sts[i]->ports[idx].ifindex;
+	}
+	/* The kernel first: if it refuses, nothing has changed. */
+	ret = mvn_engine_delete_links(eng, &ls, refs, nrefs, err);
+	for (i = 0; i < n && ret == 0; i++) {
+		idx = sts[i] ? mvn_state_find_port(sts[i], names[i]) : -1;
+		if (idx >= 0)
+			ret = mvn_engine_forget_port(eng, &ls, sts[i],
+						     (size_t)idx, NULL, err);
+	}
+	mvn_engine_unlock(eng);
+out:
+	for (i = 0; sts && i < n; i++) {
+		size_t j;
+
+		for (j = 0; j < i && sts[j] != sts[i]; j++)
+			;
+		if (j == i)
+			mvn_state_free(sts[i]);
+	}
+	mvn_linkset_free(&ls);
+	mvn_store_names_free(all);
+	free(nets);
+	free(sts);
+	free(refs);
+	return ret;
+}
+
+int mvn_engine_port_list(struct mvn_engine *eng, const char *network,
+			 struct mvn_port_row **rows, size_t *n,
+			 struct mvn_error *err)
+{
+	struct mvn_port_row *v = NULL, *grown;
+	char **names = NULL;
+	const char *one[2] = { network, NULL };
+	size_t count = 0, i, j;
+	int ret;
+
+	if (!network) {
+		ret = mvn_engine_state_names(eng, &names, err);
+		if (ret < 0)
+			return ret;
+	}
+	for (i = 0; network ? one[i] != NULL : names[i] != NULL; i++) {
+		const char *name = network ? one[i] : names[i];
+		struct mvn_state *st = NULL;
+		struct mvn_error e = { 0 };
+
+		ret = mvn_engine_state_load(eng, name, &st, &e);
+		if (ret == -ENOENT && !network)
+			continue;
+		if (ret == -EUCLEAN && !network) {
+			/* One damaged network does not hide the others. */
+			mvn_engine_note(eng, "%s", e.msg);
+			continue;
+		}
+		if (ret < 0) {
+			if (err)
+				*err = e;
+			goto fail;
+		}
+		for (j = 0; j < st->nports; j++) {
+			if (!st->ports[j].ifindex)
+				continue; /* still being made */
+			grown = realloc(v, (count + 1) * sizeof(*v));
+			if (!grown) {
+				mvn_state_free(st);
+				ret = mvn_error_set(err, -ENOMEM,
+						    _("out of memory"));
+				goto fail;
+			}
+			v = grown;
+			snprintf(v[count].network, sizeof(v[count].network),
+				 "%s", st->network);
+			v[count].mode = st->mode;
+			v[count].port = st->ports[j];
+			count++;
+		}
+		mvn_state_free(st);
+	}
+	mvn_store_names_free(names);
+	*rows = v;
+	*n = count;
+	return 0;
+fail:
+	mvn_store_names_free(names);
+	free(v);
+	return ret;
+}
+
+int mvn_engine_port_owned(struct mvn_engine *eng, const char *tag,
+			  char ***names, struct mvn_error *err)
+{
+	struct mvn_linkset ls = { 0 };
+	char **v = NULL, owner[64], id[17];
+	size_t i, n = 0;
+	int ret;
+
+	ret = mvn_engine_open_store(eng, err);
+	if (ret == 0)
+		ret = mvn_linkset_load(eng, &ls, false, false, err);
+	if (ret == 0 && !(v = calloc(ls.n + 1, sizeof(*v))))
+		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
+	/* The kernel's links say whose they are: one dump, no state read. */
+	for (i = 0; ret == 0 && i < ls.n; i++) {
+		if (!mvn_engine_alias_parse(ls.v[i].alias, id, owner, NULL) ||
+		    strcmp(id, mvn_store_id(eng->store)) ||
+		    strcmp(owner, tag) || ls.v[i].kind != MVN_LINK_MACVTAP)
+			continue;
+		v[n] = strdup(ls.v[i].name);
+		if (!v[n++])
+			ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
+	}
+	mvn_linkset_free(&ls);
+	if (ret < 0) {
+		mvn_store_names_free(v);
+		return ret;
+	}
+	*names = v;
+	return 0;
+}
+
+int mvn_engine_release_owner(struct mvn_engine *eng, const char *tag,
+			     struct mvn_error *err)
+{
+	char **names = NULL;
+	size_t n;
+	int ret;
+
+	ret = mvn_engine_port_owned(eng, tag, &names, err);
+	for (n = 0; ret == 0 && names[n]; n++)
+		;
+	if (ret == 0 && n)
+		ret = mvn_engine_port_delete(eng, names, n, err);
+	mvn_store_names_free(names);
+	return ret;
+}

@@ -1,0 +1,652 @@
+/*
+ * Reconcile: bring a network's state and the kernel back into agreement.
+ * Endpoints the kernel lost are forgotten (their device node removed, a
+ * passthrough device's MAC given back); endpoints moved to another network
+ * namespace are followed; this store's links that no state lists are
+ * deleted; a start or destroy that was cut short is taken back or
+ * finished; a damaged state file is set aside and rebuilt from the kernel.
+ * Only the links this store marked are ever touched.  The caller holds the
+ * locks of the networks it names.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "engine-int.h"
+#include "util.h"
+
+/* Give a passthrough device its own MAC back, if it is still here. */
+static int give_mac_back(struct mvn_engine *eng, const struct mvn_linkset *ls,
+			 const struct mvn_port_state *p, struct mvn_error *err)
+{
+	const struct mvn_link_info *lower = mvn_linkset_find(ls, p->lower);
+	int ret;
+
+	if (!p->has_saved_mac || !lower)
+		return 0;
+	ret = eng->link_ops->set_mac(eng->link_ctx, lower->ifindex,
+				     p->saved_mac, err);
+	return ret == -ENODEV ? 0 : ret < 0 ? ret : 1;
+}
+
+int mvn_engine_forget_port(struct mvn_engine *eng, const struct mvn_linkset *ls,
+			   struct mvn_state *st, size_t i,
+			   struct mvn_reconcile_report *rep,
+			   struct mvn_error *err)
+{
+	const struct mvn_port_state *p = &st->ports[i];
+	int ret;
+
+	ret = give_mac_back(eng, ls, p, err);
+	if (ret < 0)
+		return ret;
+	if (ret > 0 && rep)
+		rep->restored++;
+	if (p->tap[0]) {
+		ret = eng->link_ops->node_remove(eng->link_ctx, eng->run_dir,
+						 p->tap, err);
+		if (ret < 0)
+			return ret;
+	}
+	ret = mvn_engine_port_drop(eng, st, p->name, err);
+	if (ret < 0)
+		return ret;
+	mvn_state_remove_port(st, i);
+	return 0;
+}
+
+/* The link of port p, wherever it went; NULL when the kernel lost it. */
+static const struct mvn_link_info *
+find_port_link(struct mvn_engine *eng, const struct mvn_linkset *ls,
+	       const struct mvn_state *st, const struct mvn_port_state *p)
+{
+	const struct mvn_link_info *l;
+	size_t i;
+
+	if (p->netnsid == MVN_NETNSID_SELF)
+		l = mvn_linkset_find(ls, p->name);
+	else
+		l = mvn_linkset_find_index(ls, p->netnsid, p->ifindex);
+	if (l && l->ifindex == p->ifindex && mvn_engine_link_mine(eng, l, st))
+		return l;
+	/*
+	 * Moved to another namespace (or back): it keeps its MAC, group
+	 * and alias, not always its name or ifindex.
+	 */
+	for (i = 0; i < ls->n; i++) {
+		l = &ls->v[i];
+		if (l->kind == MVN_LINK_MACVTAP && !memcmp(l->mac, p->mac, 6) &&
+		    l->group == st->group && mvn_engine_link_mine(eng, l, st))
+			return l;
+	}
+	return NULL;
+}
+
+/* Whether link l is one that st knows (a port or the shim). */
+static bool known(const struct mvn_state *st, const struct mvn_link_info *l)
+{
+	size_t i;
+
+	if (st->has_host && l->netnsid == MVN_NETNSID_SELF &&
+	    l->ifindex == st->host_ifindex && !strcmp(l->name, st->host_name))
+		return true;
+	for (i = 0; i < st->nports; i++)
+		if (st->ports[i].ifindex &&
+		    st->ports[i].ifindex == l->ifindex &&
+		    st->ports[i].netnsid == l->netnsid)
+			return true;
+	return false;
+}
+
+/* Whether some port of st is not where the state says. */
+static bool ports_astray(struct mvn_engine *eng, const struct mvn_linkset *ls,
+			 const struct mvn_state *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->nports; i++) {
+		const struct mvn_port_state *p = &st->ports[i];
+		const struct mvn_link_info *l = mvn_linkset_find(ls, p->name);
+
+		if (p->netnsid != MVN_NETNSID_SELF ||
+		    (p->ifindex && (!l || l->ifindex != p->ifindex ||
+				    !mvn_engine_link_mine(eng, l, st))))
+			return true;
+	}
+	return false;
+}
+
+/* Links of this store for st's network that nothing in st knows. */
+static int delete_leftovers(struct mvn_engine *eng,
+			    const struct mvn_linkset *ls,
+			    const struct mvn_state *st,
+			    struct mvn_reconcile_report *rep,
+			    struct mvn_error *err)
+{
+	struct mvn_link_ref *refs;
+	size_t i, n = 0;
+	int ret;
+
+	refs = calloc(ls->n ? ls->n : 1, sizeof(*refs));
+	if (!refs)
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	for (i = 0; i < ls->n; i++) {
+		const struct mvn_link_info *l = &ls->v[i];
+
+		if (!mvn_engine_link_mine(eng, l, st) || known(st, l))
+			continue;
+		refs[n].netnsid = l->netnsid;
+		refs[n++].ifindex = l->ifindex;
+	}
+	ret = mvn_engine_delete_links(eng, ls, refs, n, err);
+	if (ret == 0 && rep)
+		rep->removed += n;
+	free(refs);
+	return ret;
+}
+
+/* Reconcile an active network; st is brought up to date. */
+static int sync_active(struct mvn_engine *eng, struct mvn_linkset *ls,
+		       struct mvn_state *st, struct mvn_reconcile_report *rep,
+		       struct mvn_error *err)
+{
+	size_t i;
+	int ret;
+
+	if (!ls->moved && ports_astray(eng, ls, st)) {
+		ret = mvn_linkset_load(eng, ls, true, true, err);
+		if (ret < 0)
+			return ret;
+	}
+	/* Ports being created when a crash came are taken back first. */
+	for (i = 0; i < st->nports; i++)
+		if (!st->ports[i].ifindex)
+			st->ports[i].ifindex = -1; /* known() skips it */
+	ret = delete_leftovers(eng, ls, st, rep, err);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < st->nports;) {
+		struct mvn_port_state *p = &st->ports[i];
+		const struct mvn_link_info *l =
+			p->ifindex > 0 ? find_port_link(eng, ls, st, p) : NULL;
+
+		if (!l) {
+			ret = mvn_engine_forget_port(eng, ls, st, i, rep, err);
+			if (ret < 0)
+				return ret;
+			if (rep)
+				rep->forgotten++;
+			continue;
+		}
+		if (l->netnsid != p->netnsid || l->ifindex != p->ifindex) {
+			/* Followed into another namespace: remember where. */
+			p->netnsid = l->netnsid;
+			p->ifindex = l->ifindex;
+			ret = mvn_engine_port_save(eng, st, p, err);
+			if (ret < 0)
+				return ret;
+		}
+		i++;
+	}
+	if (st->has_host) {
+		const struct mvn_link_info *l =
+			mvn_linkset_find(ls, st->host_name);
+
+		if (!l || l->ifindex != st->host_ifindex ||
+		    !mvn_engine_link_mine(eng, l, st)) {
+			/* The shim is gone: its addresses go home. */
+			ret = mvn_engine_addrs_back(eng, ls, st, err);
+			if (ret < 0)
+				return ret;
+			st->has_host = false;
+			st->nmoved = 0;
+			if (rep)
+				rep->forgotten++;
+			return mvn_engine_state_save(eng, st, err);
+		}
+	}
+	return 0;
+}
+
+/* The group most of links carries, among this store's links of network. */
+static uint32_t group_of(struct mvn_engine *eng, const struct mvn_linkset *ls,
+			 const char *network)
+{
+	struct mvn_state probe = { .network = (char *)network };
+	size_t i;
+
+	for (i = 0; i < ls->n; i++)
+		if (mvn_engine_alias_parse(ls->v[i].alias, NULL, NULL, NULL) &&
+		    mvn_engine_link_mine(eng, &ls->v[i], &probe))
+			return ls->v[i].group;
+	return 0;
+}
+
+/*
+ * The shim's state rebuilt from the kernel: its lower device, and as the
+ * addresses it took, every global address it has but the one the
+ * definition gives it.
+ */
+static int shim_addrs(struct mvn_engine *eng, const struct mvn_linkset *ls,
+		      const struct mvn_network *net, struct mvn_state *st,
+		      const struct mvn_link_info *shim, struct mvn_error *err)
+{
+	const struct mvn_link_info *lower = mvn_linkset_find_index(
+		ls, MVN_NETNSID_SELF, shim->lower_ifindex);
+	struct mvn_addr own, *addrs = NULL;
+	bool has_own = net->host.address &&
+		       mvn_addr_parse(net->host.address, &own);
+	char text[64];
+	size_t i, n = 0;
+	int ret;
+
+	if (!lower)
+		return 0;
+	snprintf(st->host_lower, sizeof(st->host_lower), "%s", lower->name);
+	ret = eng->link_ops->addr_list(eng->link_ctx, shim->ifindex, &addrs, &n,
+				       err);
+	for (i = 0; ret == 0 && i < n; i++) {
+		if (!addrs[i].global ||
+		    (has_own && addrs[i].family == own.family &&
+		     addrs[i].prefix == own.prefix &&
+		     !memcmp(addrs[i].bytes, own.bytes, 16)))
+			continue;
+		mvn_addr_format(&addrs[i], text);
+		if (mvn_state_add_moved(st, lower->name, text) < 0)
+			ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
+	}
+	free(addrs);
+	return ret;
+}
+
+/* The device node of a macvtap that lost its port file, as it is now. */
+static void find_node(struct mvn_engine *eng, struct mvn_port_state *p)
+{
+	char paths[2][sizeof(p->tap)];
+	struct stat sb;
+	int i;
+
+	if ((size_t)snprintf(paths[0], sizeof(paths[0]), "%s/dev/tap%d",
+			     eng->run_dir, p->ifindex) >= sizeof(paths[0]))
+		paths[0][0] = '\0';
+	snprintf(paths[1], sizeof(paths[1]), "/dev/tap%d", p->ifindex);
+	for (i = 0; i < 2; i++) {
+		if (!paths[i][0] || lstat(paths[i], &sb) < 0 ||
+		    !S_ISCHR(sb.st_mode))
+			continue;
+		memcpy(p->tap, paths[i], sizeof(p->tap));
+		p->uid = sb.st_uid;
+		p->gid = sb.st_gid;
+		p->perm = sb.st_mode & 07777;
+		return;
+	}
+	p->perm = 0600;
+}
+
+/* A port rebuilt from its link, for a network whose files were damaged. */
+static int adopt(struct mvn_engine *eng, const struct mvn_linkset *ls,
+		 struct mvn_state *st, const struct mvn_link_info *l,
+		 struct mvn_error *err)
+{
+	struct mvn_port_state p = { .netnsid = l->netnsid };
+	const struct mvn_link_info *lower;
+	int ret;
+
+	snprintf(p.name, sizeof(p.name), "%s", l->name);
+	p.ifindex = l->ifindex;
+	memcpy(p.mac, l->mac, 6);
+	if (!mvn_engine_alias_parse(l->alias, NULL, p.owner, NULL))
+		snprintf(p.owner, sizeof(p.owner), "cli");
+	p.is_static = !strcmp(p.owner, "static");
+	lower = l->netnsid == MVN_NETNSID_SELF ?
+			mvn_linkset_find_index(ls, MVN_NETNSID_SELF,
+					       l->lower_ifindex) :
+			NULL;
+	snprintf(p.lower, sizeof(p.lower), "%s",
+		 lower	     ? lower->name :
+		 st->nlowers ? st->lowers[0] :
+			       "?");
+	find_node(eng, &p);
+	if (!p.tap[0] && l->netnsid == MVN_NETNSID_SELF) {
+		ret = eng->link_ops->node_make(eng->link_ctx, eng->run_dir,
+					       p.name, p.ifindex, 0, 0, 0600,
+					       p.tap, sizeof(p.tap), err);
+		if (ret < 0)
+			return ret;
+	}
+	if (!p.tap[0])
+		snprintf(p.tap, sizeof(p.tap), "-");
+	ret = mvn_state_add_port(st, &p);
+	if (ret < 0)
+		return mvn_error_set(err, ret, _("out of memory"));
+	return mvn_engine_port_save(eng, st, &p, err);
+}
+
+/*
+ * The state of name is damaged: set aside what cannot be read, keep what
+ * can, and rebuild the rest from this store's links of the network.
+ */
+static int salvage(struct mvn_engine *eng, const char *name,
+		   struct mvn_linkset *ls, struct mvn_state **out,
+		   struct mvn_reconcile_report *rep, struct mvn_error *err)
+{
+	struct mvn_network *net = NULL;
+	struct mvn_state *st = NULL;
+	struct mvn_error e = { 0 };
+	char **ports = NULL, where[512], *text = NULL;
+	size_t i, aside = 0, adopted = 0;
+	int ret;
+
+	ret = mvn_linkset_load(eng, ls, true, true, err);
+	if (ret < 0)
+		return ret;
+	ret = mvn_store_state_read(eng->store, name, &text, err);
+	if (ret == 0 && (mvn_state_parse(text, name, &st, &e) < 0 ||
+			 strcmp(st->network, name) ||
+			 strcmp(st->store_id, mvn_store_id(eng->store)))) {
+		mvn_state_free(st);
+		st = NULL;
+		ret = mvn_store_set_aside(eng->store, name, NULL, where,
+					  sizeof(where), err);
+		if (ret < 0)
+			goto out;
+		mvn_engine_note(eng,
+				_("the state file of network '%1$s' was "
+				  "damaged; it is set aside as %2$s"),
+				name, where);
+		aside++;
+	}
+	if (ret < 0 && ret != -ENOENT)
+		goto out;
+	if (!st) {
+		/* A new header from the definition and the kernel's links. */
+		uint32_t g = group_of(eng, ls, name);
+
+		ret = mvn_engine_load_def(eng, name, &net, &e);
+		if (!g || ret < 0) {
+			/* Nothing to rebuild from: the network is inactive. */
+			struct mvn_state probe = { .network = (char *)name };
+
+			ret = delete_leftovers(eng, ls, &probe, rep, err);
+			if (ret == 0)
+				ret = mvn_store_state_remove(eng->store, name,
+							     err);
+			goto out;
+		}
+		ret = mvn_engine_state_new(eng, net, name, &st, err);
+		if (ret < 0)
+			goto out;
+		st->group = g;
+		for (i = 0; i < ls->n; i++) {
+			const struct mvn_link_info *l = &ls->v[i];
+			char owner[64];
+
+			if (l->kind != MVN_LINK_MACVLAN ||
+			    !mvn_engine_alias_parse(l->alias, NULL, owner,
+						    NULL) ||
+			    strcmp(owner, "shim") ||
+			    !mvn_engine_link_mine(eng, l, st))
+				continue;
+			st->has_host = true;
+			snprintf(st->host_name, sizeof(st->host_name), "%s",
+				 l->name);
+			st->host_ifindex = l->ifindex;
+			ret = shim_addrs(eng, ls, net, st, l, err);
+			if (ret < 0)
+				goto out;
+		}
+		ret = mvn_engine_state_save(eng, st, err);
+		if (ret < 0)
+			goto out;
+	}
+	/* Port files: the readable ones stay, the others are set aside. */
+	ret = mvn_store_port_list(eng->store, name, &ports, err);
+	for (i = 0; ret == 0 && ports[i]; i++) {
+		struct mvn_port_state p;
+		char what[300];
+
+		free(text);
+		text = NULL;
+		snprintf(what, sizeof(what), "%s/%s", name, ports[i]);
+		ret = mvn_store_port_read(eng->store, name, ports[i], &text,
+					  err);
+		if (ret == -ENOENT) {
+			ret = 0;
+			continue;
+		}
+		if (ret < 0)
+			break;
+		if (mvn_port_parse(text, what, &p, &e) == 0 &&
+		    !strcmp(p.name, ports[i])) {
+			ret = mvn_state_add_port(st, &p);
+			continue;
+		}
+		ret = mvn_store_set_aside(eng->store, name, ports[i], where,
+					  sizeof(where), err);
+		if (ret == 0)
+			mvn_engine_note(eng,
+					_("the state file of endpoint '%1$s' "
+					  "was damaged; it is set aside as "
+					  "%2$s"),
+					ports[i], where);
+		aside++;
+	}
+	/* This store's endpoints of the network that lost their file. */
+	for (i = 0; ret == 0 && i < ls->n; i++) {
+		const struct mvn_link_info *l = &ls->v[i];
+
+		if (l->kind != MVN_LINK_MACVTAP || known(st, l) ||
+		    !mvn_engine_alias_parse(l->alias, NULL, NULL, NULL) ||
+		    !mvn_engine_link_mine(eng, l, st))
+			continue;
+		ret = adopt(eng, ls, st, l, err);
+		adopted++;
+	}
+	if (ret == 0 && (aside || adopted)) {
+		mvn_engine_note(eng,
+				_("network '%1$s' was rebuilt from the "
+				  "kernel: %2$zu endpoints"),
+				name, st->nports);
+		if (rep)
+			rep->set_aside += aside;
+	}
+	if (ret == 0) {
+		*out = st;
+		st = NULL;
+	}
+out:
+	mvn_store_names_free(ports);
+	mvn_network_free(net);
+	mvn_state_free(st);
+	free(text);
+	return ret;
+}
+
+/* Reconcile one network whose lock is held; *out is its state or NULL. */
+static int sync_one(struct mvn_engine *eng, const char *name,
+		    struct mvn_linkset *ls, struct mvn_state **out,
+		    struct mvn_reconcile_report *rep, struct mvn_error *err)
+{
+	struct mvn_state *st = NULL;
+	int ret;
+
+	*out = NULL;
+	ret = mvn_engine_state_load(eng, name, &st, err);
+	if (ret == -EUCLEAN)
+		ret = salvage(eng, name, ls, &st, rep, err);
+	if (ret == -ENOENT) {
+		/* Not active: no link of this store may carry its name. */
+		struct mvn_state probe = { .network = (char *)name };
+
+		return delete_leftovers(eng, ls, &probe, rep, err);
+	}
+	if (ret < 0 || !st)
+		return ret;
+	if (st->status != MVN_STATE_ACTIVE) {
+		/* A start or destroy was cut short: finish taking it down. */
+		if (!ls->moved)
+			ret = mvn_linkset_load(eng, ls, true, true, err);
+		if (ret == 0)
+			ret = mvn_engine_teardown(eng, ls, st, err);
+		if (ret == 0)
+			ret = mvn_store_state_remove(eng->store, name, err);
+		if (ret == 0 && rep)
+			rep->rolled_back++;
+		mvn_state_free(st);
+		return ret;
+	}
+	ret = sync_active(eng, ls, st, rep, err);
+	if (ret < 0) {
+		mvn_state_free(st);
+		return ret;
+	}
+	*out = st;
+	return 0;
+}
+
+int mvn_engine_sync(struct mvn_engine *eng, const char *const *names, size_t n,
+		    struct mvn_state **states, struct mvn_linkset *ls,
+		    struct mvn_reconcile_report *rep, struct mvn_error *err)
+{
+	size_t i;
+	int ret;
+
+	ret = ls->loaded ? 0 : mvn_linkset_load(eng, ls, true, false, err);
+	for (i = 0; i < n; i++)
+		states[i] = NULL;
+	for (i = 0; i < n && ret == 0; i++) {
+		size_t j;
+
+		/* A name given twice is one network. */
+		for (j = 0; j < i && strcmp(names[j], names[i]); j++)
+			;
+		if (j < i) {
+			states[i] = states[j];
+			continue;
+		}
+		ret = sync_one(eng, names[i], ls, &states[i], rep, err);
+	}
+	return ret;
+}
+
+int mvn_engine_begin(struct mvn_engine *eng, const char *const *names, size_t n,
+		     struct mvn_state **states, struct mvn_linkset *ls,
+		     struct mvn_error *err)
+{
+	int ret = mvn_engine_lock(eng, names, n, false, err);
+
+	if (ret == 0)
+		ret = mvn_engine_links(eng, err);
+	if (ret == 0)
+		ret = mvn_engine_sync(eng, names, n, states, ls, NULL, err);
+	if (ret < 0)
+		mvn_engine_unlock(eng);
+	return ret;
+}
+
+int mvn_engine_reconcile(struct mvn_engine *eng,
+			 struct mvn_reconcile_report *rep,
+			 struct mvn_error *err)
+{
+	struct mvn_linkset ls = { 0 };
+	struct mvn_state **states = NULL;
+	char **names = NULL, **all = NULL;
+	size_t n = 0, i, j;
+	int ret;
+
+	ret = mvn_engine_lock(eng, NULL, 0, true, err);
+	if (ret < 0)
+		return ret;
+	ret = mvn_engine_state_names(eng, &names, err);
+	if (ret == 0)
+		ret = mvn_linkset_load(eng, &ls, true, true, err);
+	if (ret < 0)
+		goto out;
+	/* Every network with state, and every one a link of ours names. */
+	for (n = 0; names[n]; n++)
+		;
+	all = calloc(n + ls.n + 1, sizeof(*all));
+	if (!all) {
+		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		all[i] = names[i];
+		names[i] = NULL;
+	}
+	for (i = 0; i < ls.n; i++) {
+		const char *net = NULL;
+		char id[17];
+
+		if (!mvn_engine_alias_parse(ls.v[i].alias, id, NULL, &net) ||
+		    strcmp(id, mvn_store_id(eng->store)))
+			continue;
+		for (j = 0; j < n && strcmp(all[j], net); j++)
+			;
+		if (j == n && !(all[n++] = strdup(net))) {
+			ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
+			goto out;
+		}
+	}
+	states = calloc(n + 1, sizeof(*states));
+	if (!states) {
+		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
+		goto out;
+	}
+	ret = mvn_engine_sync(eng, (const char *const *)all, n, states, &ls,
+			      rep, err);
+	if (ret == 0)
+		ret = mvn_engine_sweep_nodes(eng, states, n, err);
+out:
+	for (i = 0; states && i < n; i++)
+		mvn_state_free(states[i]);
+	free(states);
+	mvn_store_names_free(all);
+	mvn_store_names_free(names);
+	mvn_linkset_free(&ls);
+	mvn_engine_unlock(eng);
+	return ret;
+}
+
+int mvn_engine_sweep_nodes(struct mvn_engine *eng, struct mvn_state **states,
+			   size_t n, struct mvn_error *err)
+{
+	char dir[4096], path[4096 + 256];
+	struct dirent *de;
+	size_t i, j;
+	DIR *d;
+	int ret = 0;
+
+	snprintf(dir, sizeof(dir), "%s/dev", eng->run_dir);
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 :
+					 mvn_error_set(err, -errno,
+						       _("cannot read %1$s: "
+							 "%2$s"),
+						       dir, strerror(errno));
+	while (ret == 0 && (de = readdir(d))) {
+		bool used = false;
+
+		if (strncmp(de->d_name, "tap", 3))
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
+				     de->d_name) >= sizeof(path))
+			continue;
+		for (i = 0; i < n && !used; i++)
+			for (j = 0; states[i] && j < states[i]->nports; j++)
+				if (!strcmp(states[i]->ports[j].tap, path))
+					used = true;
+		if (!used)
+			ret = eng->link_ops->node_remove(
+				eng->link_ctx, eng->run_dir, path, err);
+	}
+	closedir(d);
+	return ret;
+}

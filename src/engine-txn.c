@@ -1,0 +1,440 @@
+/*
+ * Transactions over the kernel: every change a command makes is written
+ * down as it is made, and a failure anywhere takes the one way back: device
+ * nodes removed, links deleted (in one request where the kernel allows),
+ * lower devices' MACs and addresses given back, lower devices that were
+ * brought up taken down again, port files removed.  Link
+ * deletion lives here too, because it must never touch a link another
+ * store made, and must not cost one kernel round per link.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "engine-int.h"
+#include "util.h"
+
+/*
+ * Network groups come from the lower half of macvnet's range, scratch
+ * groups (a set of links moved there to be deleted in one request) from
+ * the upper half, so that a scratch group is never a network's.
+ */
+#define SCRATCH_FIRST (MVN_GROUP_BASE + MVN_GROUP_COUNT / 2)
+#define SCRATCH_COUNT (MVN_GROUP_COUNT / 2 - 1)
+
+enum undo_kind {
+	UNDO_NODE,
+	UNDO_LINK,
+	UNDO_MAC,
+	UNDO_ADDR,
+	UNDO_UP,
+	UNDO_PORT_FILE,
+};
+
+struct undo {
+	enum undo_kind kind;
+	int netnsid, ifindex;
+	unsigned char mac[6];
+	struct mvn_addr addr;
+	const struct mvn_state *st; /* UNDO_PORT_FILE: borrowed */
+	char name[256]; /* a node's path or a port's name */
+};
+
+struct mvn_txn {
+	struct mvn_engine *eng;
+	struct undo *v;
+	size_t n, cap;
+	bool oom; /* an entry could not be recorded: abort at once */
+};
+
+struct mvn_txn *mvn_txn_new(struct mvn_engine *eng)
+{
+	struct mvn_txn *t = calloc(1, sizeof(*t));
+
+	if (t)
+		t->eng = eng;
+	return t;
+}
+
+static struct undo *push(struct mvn_txn *t, enum undo_kind kind)
+{
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		struct undo *v = realloc(t->v, cap * sizeof(*v));
+
+		if (!v) {
+			t->oom = true;
+			return NULL;
+		}
+		t->v = v;
+		t->cap = cap;
+	}
+	memset(&t->v[t->n], 0, sizeof(t->v[0]));
+	t->v[t->n].kind = kind;
+	return &t->v[t->n++];
+}
+
+int mvn_txn_link(struct mvn_txn *t, int netnsid, int ifindex)
+{
+	struct undo *u = push(t, UNDO_LINK);
+
+	if (!u)
+		return -ENOMEM;
+	u->netnsid = netnsid;
+	u->ifindex = ifindex;
+	return 0;
+}
+
+int mvn_txn_node(struct mvn_txn *t, const char *path)
+{
+	struct undo *u = push(t, UNDO_NODE);
+
+	if (!u)
+		return -ENOMEM;
+	snprintf(u->name, sizeof(u->name), "%s", path);
+	return 0;
+}
+
+int mvn_txn_mac(struct mvn_txn *t, int ifindex, const unsigned char mac[6])
+{
+	struct undo *u = push(t, UNDO_MAC);
+
+	if (!u)
+		return -ENOMEM;
+	u->ifindex = ifindex;
+	memcpy(u->mac, mac, 6);
+	return 0;
+}
+
+int mvn_txn_addr(struct mvn_txn *t, int ifindex, const struct mvn_addr *a)
+{
+	struct undo *u = push(t, UNDO_ADDR);
+
+	if (!u)
+		return -ENOMEM;
+	u->ifindex = ifindex;
+	u->addr = *a;
+	return 0;
+}
+
+int mvn_txn_up(struct mvn_txn *t, int ifindex)
+{
+	struct undo *u = push(t, UNDO_UP);
+
+	if (!u)
+		return -ENOMEM;
+	u->ifindex = ifindex;
+	return 0;
+}
+
+int mvn_txn_port_file(struct mvn_txn *t, const struct mvn_state *st,
+		      const char *ifname)
+{
+	struct undo *u = push(t, UNDO_PORT_FILE);
+
+	if (!u)
+		return -ENOMEM;
+	u->st = st;
+	snprintf(u->name, sizeof(u->name), "%s", ifname);
+	return 0;
+}
+
+/* Add what could not be undone to the failure's message. */
+static void undo_failed(struct mvn_error *err, const struct mvn_error *why)
+{
+	size_t n;
+
+	if (!err || strstr(err->msg, "; and "))
+		return; /* one line: the first such failure says enough */
+	n = strlen(err->msg);
+	snprintf(err->msg + n, sizeof(err->msg) - n,
+		 _("; and undoing it failed (%s), which macvnet reconcile "
+		   "finishes"),
+		 why->msg);
+}
+
+void mvn_txn_abort(struct mvn_txn *t, const struct mvn_linkset *ls,
+		   struct mvn_error *err)
+{
+	struct mvn_engine *eng;
+	struct mvn_link_ref *refs = NULL;
+	struct mvn_error why = { 0 };
+	size_t i, nrefs = 0;
+	int kind;
+
+	if (!t)
+		return;
+	eng = t->eng;
+	refs = calloc(t->n ? t->n : 1, sizeof(*refs));
+	/* Kind by kind, in the order the kernel needs, newest first. */
+	for (kind = UNDO_NODE; kind <= UNDO_PORT_FILE; kind++) {
+		for (i = t->n; i-- > 0;) {
+			struct undo *u = &t->v[i];
+			int r = 0;
+
+			if ((int)u->kind != kind)
+				continue;
+			switch (u->kind) {
+			case UNDO_NODE:
+				r = eng->link_ops->node_remove(eng->link_ctx,
+							       eng->run_dir,
+							       u->name, &why);
+				break;
+			case UNDO_LINK:
+				if (refs) {
+					refs[nrefs].netnsid = u->netnsid;
+					refs[nrefs++].ifindex = u->ifindex;
+				}
+				break;
+			case UNDO_MAC:
+				r = eng->link_ops->set_mac(eng->link_ctx,
+							   u->ifindex, u->mac,
+							   &why);
+				if (r == -ENODEV)
+					r = 0; /* the device went away */
+				break;
+			case UNDO_ADDR:
+				r = eng->link_ops->addr_add(eng->link_ctx,
+							    u->ifindex,
+							    &u->addr, &why);
+				if (r == -ENODEV)
+					r = 0;
+				break;
+			case UNDO_UP:
+				r = eng->link_ops->set_up(
+					eng->link_ctx, u->ifindex, false, &why);
+				if (r == -ENODEV)
+					r = 0;
+				break;
+			case UNDO_PORT_FILE:
+				r = mvn_engine_port_drop(eng, u->st, u->name,
+							 &why);
+				break;
+			}
+			if (r < 0)
+				undo_failed(err, &why);
+		}
+		if (kind == UNDO_LINK && nrefs &&
+		    mvn_engine_delete_links(eng, ls, refs, nrefs, &why) < 0)
+			undo_failed(err, &why);
+	}
+	free(refs);
+	free(t->v);
+	free(t);
+}
+
+void mvn_txn_commit(struct mvn_txn *t)
+{
+	if (!t)
+		return;
+	free(t->v);
+	free(t);
+}
+
+/* A scratch group that no link in ls (nor any link we know of) uses. */
+static int scratch_group(const struct mvn_linkset *ls, uint32_t *out,
+			 struct mvn_error *err)
+{
+	uint32_t start = 0, g;
+	size_t i, k;
+
+	/* A random start: two stores deleting at once pick apart. */
+	if (getrandom(&start, sizeof(start), 0) != sizeof(start))
+		start = 0;
+	for (k = 0; k < SCRATCH_COUNT; k++) {
+		g = SCRATCH_FIRST + (start + k) % SCRATCH_COUNT;
+		for (i = 0; i < ls->n && ls->v[i].group != g; i++)
+			;
+		if (i == ls->n) {
+			*out = g;
+			return 0;
+		}
+	}
+	return mvn_error_set(err, -ENOSPC,
+			     _("every link group macvnet may use is taken; "
+			       "delete some of macvnet's links (ip link show "
+			       "group ...)"));
+}
+
+/*
+ * Delete the links of one namespace through a scratch group.  The kernel
+ * regroups links only in the caller's own namespace: elsewhere (endpoints
+ * handed to a container) they go one by one.
+ */
+static int delete_through_group(struct mvn_engine *eng,
+				const struct mvn_linkset *ls, int netnsid,
+				const struct mvn_link_ref *refs, size_t n,
+				struct mvn_error *err)
+{
+	const struct mvn_link_ops *ops = eng->link_ops;
+	uint32_t g = 0;
+	size_t i, moved = 0;
+	int ret = 0, r;
+
+	if (netnsid != MVN_NETNSID_SELF) {
+		for (i = 0; i < n && ret == 0; i++)
+			if (refs[i].netnsid == netnsid)
+				ret = ops->delete_link(eng->link_ctx, netnsid,
+						       refs[i].ifindex, err);
+		return ret;
+	}
+	ret = scratch_group(ls, &g, err);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < n && ret == 0; i++) {
+		if (refs[i].netnsid != netnsid)
+			continue;
+		r = ops->set_group(eng->link_ctx, netnsid, refs[i].ifindex, g,
+				   err);
+		if (r == 0)
+			moved++;
+		else if (r != -ENODEV)
+			ret = r; /* gone already is as good as deleted */
+	}
+	/* What was moved goes even when a later move failed. */
+	if (moved) {
+		r = ops->delete_group(eng->link_ctx, netnsid, g,
+				      ret < 0 ? NULL : err);
+		if (ret == 0)
+			ret = r;
+	}
+	return ret;
+}
+
+int mvn_engine_delete_links(struct mvn_engine *eng,
+			    const struct mvn_linkset *ls,
+			    const struct mvn_link_ref *refs, size_t n,
+			    struct mvn_error *err)
+{
+	size_t i, j, count;
+	int ret = 0;
+
+	if (!n)
+		return 0;
+	for (i = 0; i < n && ret == 0; i++) {
+		/* Each namespace once, at its first link. */
+		for (j = 0; j < i && refs[j].netnsid != refs[i].netnsid; j++)
+			;
+		if (j < i)
+			continue;
+		for (j = i, count = 0; j < n; j++)
+			count += refs[j].netnsid == refs[i].netnsid;
+		if (count == 1)
+			ret = eng->link_ops->delete_link(eng->link_ctx,
+							 refs[i].netnsid,
+							 refs[i].ifindex, err);
+		else
+			ret = delete_through_group(eng, ls, refs[i].netnsid,
+						   refs, n, err);
+	}
+	return ret;
+}
+
+int mvn_engine_delete_network_links(struct mvn_engine *eng,
+				    const struct mvn_linkset *ls,
+				    const struct mvn_state *st,
+				    struct mvn_error *err)
+{
+	struct mvn_link_ref *refs;
+	size_t i, j, n = 0;
+	int ret = 0;
+
+	refs = calloc(ls->n ? ls->n : 1, sizeof(*refs));
+	if (!refs)
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	for (i = 0; i < ls->n; i++) {
+		const struct mvn_link_info *l = &ls->v[i];
+
+		if (l->group == st->group && mvn_engine_link_mine(eng, l, st)) {
+			refs[n].netnsid = l->netnsid;
+			refs[n++].ifindex = l->ifindex;
+		}
+	}
+	/*
+	 * Where the group holds nothing but this network's links, one
+	 * request deletes them; a link of anybody else in it (another
+	 * store that chose the same group) means one by one instead.
+	 */
+	for (i = 0; i < n && ret == 0; i++) {
+		bool alone = true;
+
+		for (j = 0; j < i && refs[j].netnsid != refs[i].netnsid; j++)
+			;
+		if (j < i)
+			continue;
+		for (j = 0; j < ls->n && alone; j++)
+			if (ls->v[j].group == st->group &&
+			    ls->v[j].netnsid == refs[i].netnsid &&
+			    !mvn_engine_link_mine(eng, &ls->v[j], st))
+				alone = false;
+		if (alone)
+			ret = eng->link_ops->delete_group(
+				eng->link_ctx, refs[i].netnsid, st->group, err);
+		else
+			ret = delete_through_group(eng, ls, refs[i].netnsid,
+						   refs, n, err);
+	}
+	free(refs);
+	return ret;
+}
+
+int mvn_engine_teardown(struct mvn_engine *eng, const struct mvn_linkset *ls,
+			struct mvn_state *st, struct mvn_error *err)
+{
+	const struct mvn_link_ops *ops = eng->link_ops;
+	struct mvn_error e = { 0 };
+	size_t i;
+	int ret, r;
+
+	ret = mvn_engine_delete_network_links(eng, ls, st, err);
+	/* With the links still there, what they hold stays theirs. */
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < st->nports; i++) {
+		const struct mvn_port_state *p = &st->ports[i];
+		const struct mvn_link_info *lower;
+
+		if (p->tap[0]) {
+			r = ops->node_remove(eng->link_ctx, eng->run_dir,
+					     p->tap, &e);
+			if (r < 0 && ret == 0)
+				ret = mvn_error_set(err, r, "%s", e.msg);
+		}
+		lower = mvn_linkset_find(ls, p->lower);
+		if (p->has_saved_mac && lower) {
+			r = ops->set_mac(eng->link_ctx, lower->ifindex,
+					 p->saved_mac, &e);
+			if (r < 0 && r != -ENODEV && ret == 0)
+				ret = mvn_error_set(err, r, "%s", e.msg);
+		}
+	}
+	r = mvn_engine_addrs_back(eng, ls, st, &e);
+	if (r < 0 && ret == 0)
+		ret = mvn_error_set(err, r, "%s", e.msg);
+	return ret;
+}
+
+int mvn_engine_addrs_back(struct mvn_engine *eng, const struct mvn_linkset *ls,
+			  const struct mvn_state *st, struct mvn_error *err)
+{
+	size_t i;
+	int ret = 0, r;
+
+	for (i = 0; i < st->nmoved; i++) {
+		const struct mvn_link_info *lower =
+			mvn_linkset_find(ls, st->moved[i].dev);
+		struct mvn_addr a;
+
+		if (!lower || !mvn_addr_parse(st->moved[i].cidr, &a))
+			continue;
+		r = eng->link_ops->addr_add(eng->link_ctx, lower->ifindex, &a,
+					    err);
+		if (r < 0 && r != -ENODEV && ret == 0)
+			ret = r;
+	}
+	return ret;
+}
