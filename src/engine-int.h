@@ -20,6 +20,18 @@
 #include "schema.h"
 #include "store.h"
 
+/*
+ * Network groups come from the lower half of macvnet's range, scratch
+ * groups (links moved there to be deleted in one request) from the upper
+ * half: a link of a store in a scratch group is one being deleted.
+ */
+#define MVN_NET_GROUP_FIRST (MVN_GROUP_BASE + 1)
+#define MVN_NET_GROUP_COUNT (MVN_GROUP_COUNT / 2 - 1)
+#define MVN_SCRATCH_FIRST (MVN_GROUP_BASE + MVN_GROUP_COUNT / 2)
+#define MVN_SCRATCH_COUNT (MVN_GROUP_COUNT / 2 - 1)
+#define MVN_GROUP_SCRATCH(g) \
+	((g) >= MVN_SCRATCH_FIRST && (g)-MVN_SCRATCH_FIRST < MVN_SCRATCH_COUNT)
+
 struct mvn_engine {
 	char *config_dir;
 	char *run_dir;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "engine-int.h"
 #include "tap.h"
@@ -311,6 +312,35 @@ static void name_failure(const struct mvn_port_request *req, bool named,
 		*err = *perr;
 }
 
+/* Write down the ports about to be committed together (name: out). */
+static int journal_begin(struct mvn_engine *eng,
+			 const struct mvn_port_request *reqs,
+			 const struct mvn_port_state *outs, size_t n,
+			 char name[32], struct mvn_error *err)
+{
+	struct mvn_buf b = { 0 };
+	unsigned int rnd = 0;
+	size_t i;
+	int ret;
+
+	if (getrandom(&rnd, sizeof(rnd), 0) != sizeof(rnd))
+		rnd = (unsigned int)mvn_engine_now_ms();
+	snprintf(name, 32, "%ld-%08x", (long)getpid(), rnd);
+	for (i = 0; i < n; i++)
+		mvn_buf_printf(&b, "port %s %s\n", outs[i].name,
+			       reqs[i].network);
+	if (b.oom) {
+		mvn_buf_free(&b);
+		name[0] = '\0';
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	}
+	ret = mvn_store_journal_write(eng->store, name, b.data, err);
+	mvn_buf_free(&b);
+	if (ret < 0)
+		name[0] = '\0';
+	return ret;
+}
+
 static int ports_create(struct mvn_engine *eng,
 			const struct mvn_port_request *reqs, size_t n,
 			struct mvn_port_state *outs, bool named,
@@ -321,6 +351,7 @@ static int ports_create(struct mvn_engine *eng,
 	const char **nets = NULL;
 	struct mvn_linkset ls = { 0 };
 	struct mvn_txn *t = NULL;
+	char journal[32] = "";
 	size_t i, j, *first = NULL;
 	int ret = 0;
 
@@ -367,7 +398,13 @@ static int ports_create(struct mvn_engine *eng,
 		if (ret < 0)
 			name_failure(&reqs[i], named, &perr, err);
 	}
-	/* Each network's new ports, written once all exist. */
+	/*
+	 * Each network's new ports, written once all exist.  Several files
+	 * are not written at once: the journal says which belong together,
+	 * so that a crash between them takes all of them back.
+	 */
+	if (ret == 0 && n > 1)
+		ret = journal_begin(eng, reqs, outs, n, journal, err);
 	for (i = 0; i < n && ret == 0; i++) {
 		for (j = 0; j < i && sts[j] != sts[i]; j++)
 			;
@@ -375,11 +412,15 @@ static int ports_create(struct mvn_engine *eng,
 			ret = mvn_engine_commit_ports(eng, sts[i], t, first[i],
 						      err);
 	}
+	if (ret == 0 && journal[0])
+		ret = mvn_store_journal_remove(eng->store, journal, err);
 	if (ret < 0)
 		mvn_txn_abort(t, &ls, err);
 	else
 		mvn_txn_commit(t);
 	t = NULL;
+	if (ret < 0 && journal[0])
+		mvn_store_journal_remove(eng->store, journal, NULL);
 	mvn_engine_unlock(eng);
 done:
 	mvn_txn_abort(t, &ls, NULL);

@@ -18,10 +18,6 @@
 #include "tap.h"
 #include "util.h"
 
-/* Network groups: the lower half of macvnet's range (see engine-txn.c). */
-#define NET_GROUP_FIRST (MVN_GROUP_BASE + 1)
-#define NET_GROUP_COUNT (MVN_GROUP_COUNT / 2 - 1)
-
 /* Whether one of this store's networks other than st's uses group g. */
 static bool group_taken(struct mvn_engine *eng, char **names, uint32_t g)
 {
@@ -66,15 +62,15 @@ static int alloc_group(struct mvn_engine *eng, const struct mvn_linkset *ls,
 	ret = mvn_engine_state_names(eng, &names, err);
 	if (ret < 0)
 		return ret;
-	for (k = 0; k < NET_GROUP_COUNT; k++) {
-		g = NET_GROUP_FIRST + (h + k) % NET_GROUP_COUNT;
+	for (k = 0; k < MVN_NET_GROUP_COUNT; k++) {
+		g = MVN_NET_GROUP_FIRST + (h + k) % MVN_NET_GROUP_COUNT;
 		for (i = 0; i < ls->n && ls->v[i].group != g; i++)
 			;
 		if (i == ls->n && !group_taken(eng, names, g))
 			break;
 	}
 	mvn_store_names_free(names);
-	if (k == NET_GROUP_COUNT)
+	if (k == MVN_NET_GROUP_COUNT)
 		return mvn_error_set(err, -ENOSPC,
 				     _("too many active networks: every link "
 				       "group macvnet may use is taken"));

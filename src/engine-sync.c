@@ -152,11 +152,18 @@ static int delete_leftovers(struct mvn_engine *eng,
 }
 
 /* Reconcile an active network; st is brought up to date. */
+/* A port that a transaction cut short had written: it is taken back. */
+struct cut_port {
+	const char *network; /* one of the networks held */
+	char ifname[16];
+};
+
 static int sync_active(struct mvn_engine *eng, struct mvn_linkset *ls,
-		       struct mvn_state *st, struct mvn_reconcile_report *rep,
+		       struct mvn_state *st, const struct cut_port *cut,
+		       size_t ncut, struct mvn_reconcile_report *rep,
 		       struct mvn_error *err)
 {
-	size_t i;
+	size_t i, j;
 	int ret;
 
 	if (!ls->moved && ports_astray(eng, ls, st)) {
@@ -164,10 +171,26 @@ static int sync_active(struct mvn_engine *eng, struct mvn_linkset *ls,
 		if (ret < 0)
 			return ret;
 	}
-	/* Ports being created when a crash came are taken back first. */
-	for (i = 0; i < st->nports; i++)
-		if (!st->ports[i].ifindex)
-			st->ports[i].ifindex = -1; /* known() skips it */
+	/*
+	 * Ports being created when a crash came, and ports of a transaction
+	 * that was cut short before all its files were written, are taken
+	 * back first.
+	 */
+	for (i = 0; i < st->nports; i++) {
+		struct mvn_port_state *p = &st->ports[i];
+		const struct mvn_link_info *l =
+			p->ifindex > 0 ? find_port_link(eng, ls, st, p) : NULL;
+
+		for (j = 0; j < ncut; j++)
+			if (!strcmp(cut[j].network, st->network) &&
+			    !strcmp(cut[j].ifname, p->name))
+				p->ifindex = 0;
+		/* Moved to a scratch group, it was being deleted: finish. */
+		if (l && MVN_GROUP_SCRATCH(l->group))
+			p->ifindex = 0;
+		if (!p->ifindex)
+			p->ifindex = -1; /* known() skips it */
+	}
 	ret = delete_leftovers(eng, ls, st, rep, err);
 	if (ret < 0)
 		return ret;
@@ -470,7 +493,8 @@ out:
 
 /* Reconcile one network whose lock is held; *out is its state or NULL. */
 static int sync_one(struct mvn_engine *eng, const char *name,
-		    struct mvn_linkset *ls, struct mvn_state **out,
+		    struct mvn_linkset *ls, const struct cut_port *cut,
+		    size_t ncut, struct mvn_state **out,
 		    struct mvn_reconcile_report *rep, struct mvn_error *err)
 {
 	struct mvn_state *st = NULL;
@@ -501,7 +525,7 @@ static int sync_one(struct mvn_engine *eng, const char *name,
 		mvn_state_free(st);
 		return ret;
 	}
-	ret = sync_active(eng, ls, st, rep, err);
+	ret = sync_active(eng, ls, st, cut, ncut, rep, err);
 	if (ret < 0) {
 		mvn_state_free(st);
 		return ret;
@@ -510,16 +534,96 @@ static int sync_one(struct mvn_engine *eng, const char *name,
 	return 0;
 }
 
+/* Whether name is one of the n names. */
+static bool held(const char *const *names, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(names[i], name))
+			return true;
+	return false;
+}
+
+/*
+ * The journal's records of transactions cut short: the ports they wrote
+ * on the networks held (their owners are gone, as these locks show).
+ * With rest set, the record is rewritten to hold only what is left, or
+ * removed when nothing is.
+ */
+static int read_journal(struct mvn_engine *eng, const char *const *names,
+			size_t n, struct cut_port **cut, size_t *ncut,
+			bool rest, struct mvn_error *err)
+{
+	char **recs = NULL;
+	size_t i;
+	int ret;
+
+	ret = mvn_store_journal_list(eng->store, &recs, err);
+	for (i = 0; ret == 0 && recs[i]; i++) {
+		struct mvn_buf left = { 0 };
+		char *text = NULL, *line, *save = NULL;
+		bool changed = false;
+
+		ret = mvn_store_journal_read(eng->store, recs[i], &text, err);
+		if (ret == -ENOENT) {
+			ret = 0;
+			continue;
+		}
+		for (line = ret ? NULL : strtok_r(text, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			struct cut_port *grown;
+			char ifname[16];
+			int at = 0;
+			size_t k;
+
+			if (sscanf(line, "port %15s %n", ifname, &at) != 1 ||
+			    !at || !held(names, n, line + at)) {
+				mvn_buf_printf(&left, "%s\n", line);
+				continue;
+			}
+			changed = true;
+			if (rest)
+				continue;
+			for (k = 0; k < n && strcmp(names[k], line + at); k++)
+				;
+			grown = realloc(*cut, (*ncut + 1) * sizeof(**cut));
+			if (!grown) {
+				ret = mvn_error_set(err, -ENOMEM,
+						    _("out of memory"));
+				break;
+			}
+			*cut = grown;
+			grown[*ncut].network = names[k];
+			memcpy(grown[(*ncut)++].ifname, ifname, 16);
+		}
+		if (ret == 0 && rest && changed)
+			ret = left.len ?
+				      mvn_store_journal_write(eng->store,
+							      recs[i],
+							      left.data, err) :
+				      mvn_store_journal_remove(eng->store,
+							       recs[i], err);
+		mvn_buf_free(&left);
+		free(text);
+	}
+	mvn_store_names_free(recs);
+	return ret;
+}
+
 int mvn_engine_sync(struct mvn_engine *eng, const char *const *names, size_t n,
 		    struct mvn_state **states, struct mvn_linkset *ls,
 		    struct mvn_reconcile_report *rep, struct mvn_error *err)
 {
-	size_t i;
+	struct cut_port *cut = NULL;
+	size_t i, ncut = 0;
 	int ret;
 
-	ret = ls->loaded ? 0 : mvn_linkset_load(eng, ls, true, false, err);
 	for (i = 0; i < n; i++)
 		states[i] = NULL;
+	ret = ls->loaded ? 0 : mvn_linkset_load(eng, ls, true, false, err);
+	if (ret == 0)
+		ret = read_journal(eng, names, n, &cut, &ncut, false, err);
 	for (i = 0; i < n && ret == 0; i++) {
 		size_t j;
 
@@ -530,8 +634,13 @@ int mvn_engine_sync(struct mvn_engine *eng, const char *const *names, size_t n,
 			states[i] = states[j];
 			continue;
 		}
-		ret = sync_one(eng, names[i], ls, &states[i], rep, err);
+		ret = sync_one(eng, names[i], ls, cut, ncut, &states[i], rep,
+			       err);
 	}
+	/* Taken back: the records need not say it again. */
+	if (ret == 0 && ncut)
+		ret = read_journal(eng, names, n, &cut, &ncut, true, err);
+	free(cut);
 	return ret;
 }
 

@@ -18,14 +18,6 @@
 #include "engine-int.h"
 #include "util.h"
 
-/*
- * Network groups come from the lower half of macvnet's range, scratch
- * groups (a set of links moved there to be deleted in one request) from
- * the upper half, so that a scratch group is never a network's.
- */
-#define SCRATCH_FIRST (MVN_GROUP_BASE + MVN_GROUP_COUNT / 2)
-#define SCRATCH_COUNT (MVN_GROUP_COUNT / 2 - 1)
-
 enum undo_kind {
 	UNDO_NODE,
 	UNDO_LINK,
@@ -143,13 +135,15 @@ int mvn_txn_port_file(struct mvn_txn *t, const struct mvn_state *st,
 	return 0;
 }
 
-/* Add what could not be undone to the failure's message. */
-static void undo_failed(struct mvn_error *err, const struct mvn_error *why)
+/* Add what could not be undone to the failure's message, once. */
+static void undo_failed(struct mvn_error *err, const struct mvn_error *why,
+			bool *noted)
 {
 	size_t n;
 
-	if (!err || strstr(err->msg, "; and "))
+	if (!err || *noted)
 		return; /* one line: the first such failure says enough */
+	*noted = true;
 	n = strlen(err->msg);
 	snprintf(err->msg + n, sizeof(err->msg) - n,
 		 _("; and undoing it failed (%s), which macvnet reconcile "
@@ -163,6 +157,7 @@ void mvn_txn_abort(struct mvn_txn *t, const struct mvn_linkset *ls,
 	struct mvn_engine *eng;
 	struct mvn_link_ref *refs = NULL;
 	struct mvn_error why = { 0 };
+	bool noted = false;
 	size_t i, nrefs = 0;
 	int kind;
 
@@ -216,11 +211,11 @@ void mvn_txn_abort(struct mvn_txn *t, const struct mvn_linkset *ls,
 				break;
 			}
 			if (r < 0)
-				undo_failed(err, &why);
+				undo_failed(err, &why, &noted);
 		}
 		if (kind == UNDO_LINK && nrefs &&
 		    mvn_engine_delete_links(eng, ls, refs, nrefs, &why) < 0)
-			undo_failed(err, &why);
+			undo_failed(err, &why, &noted);
 	}
 	free(refs);
 	free(t->v);
@@ -245,8 +240,8 @@ static int scratch_group(const struct mvn_linkset *ls, uint32_t *out,
 	/* A random start: two stores deleting at once pick apart. */
 	if (getrandom(&start, sizeof(start), 0) != sizeof(start))
 		start = 0;
-	for (k = 0; k < SCRATCH_COUNT; k++) {
-		g = SCRATCH_FIRST + (start + k) % SCRATCH_COUNT;
+	for (k = 0; k < MVN_SCRATCH_COUNT; k++) {
+		g = MVN_SCRATCH_FIRST + (start + k) % MVN_SCRATCH_COUNT;
 		for (i = 0; i < ls->n && ls->v[i].group != g; i++)
 			;
 		if (i == ls->n) {
@@ -271,8 +266,9 @@ static int delete_through_group(struct mvn_engine *eng,
 				struct mvn_error *err)
 {
 	const struct mvn_link_ops *ops = eng->link_ops;
+	bool *moved = NULL;
 	uint32_t g = 0;
-	size_t i, moved = 0;
+	size_t i, count = 0;
 	int ret = 0, r;
 
 	if (netnsid != MVN_NETNSID_SELF) {
@@ -282,26 +278,38 @@ static int delete_through_group(struct mvn_engine *eng,
 						       refs[i].ifindex, err);
 		return ret;
 	}
+	moved = calloc(n, sizeof(*moved));
+	if (!moved)
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
 	ret = scratch_group(ls, &g, err);
-	if (ret < 0)
-		return ret;
 	for (i = 0; i < n && ret == 0; i++) {
 		if (refs[i].netnsid != netnsid)
 			continue;
 		r = ops->set_group(eng->link_ctx, netnsid, refs[i].ifindex, g,
 				   err);
-		if (r == 0)
-			moved++;
-		else if (r != -ENODEV)
+		moved[i] = r == 0;
+		count += r == 0;
+		if (r < 0 && r != -ENODEV)
 			ret = r; /* gone already is as good as deleted */
 	}
-	/* What was moved goes even when a later move failed. */
-	if (moved) {
-		r = ops->delete_group(eng->link_ctx, netnsid, g,
-				      ret < 0 ? NULL : err);
-		if (ret == 0)
-			ret = r;
+	if (ret == 0 && count)
+		ret = ops->delete_group(eng->link_ctx, netnsid, g, err);
+	/*
+	 * All or nothing: what was moved goes back to its group.  Should
+	 * that fail too, the links wait in the scratch group, which tells
+	 * reconcile to finish deleting them.
+	 */
+	for (i = 0; ret < 0 && i < n; i++) {
+		const struct mvn_link_info *l =
+			moved[i] ? mvn_linkset_find_index(ls, netnsid,
+							  refs[i].ifindex) :
+				   NULL;
+
+		if (l)
+			ops->set_group(eng->link_ctx, netnsid, l->ifindex,
+				       l->group, NULL);
 	}
+	free(moved);
 	return ret;
 }
 
@@ -339,46 +347,57 @@ int mvn_engine_delete_network_links(struct mvn_engine *eng,
 				    const struct mvn_state *st,
 				    struct mvn_error *err)
 {
-	struct mvn_link_ref *refs;
-	size_t i, j, n = 0;
+	struct mvn_link_ref *in, *out;
+	size_t i, j, nin = 0, nout = 0;
 	int ret = 0;
 
-	refs = calloc(ls->n ? ls->n : 1, sizeof(*refs));
-	if (!refs)
+	/* In the network's group, and elsewhere (caught mid-delete). */
+	in = calloc(ls->n ? ls->n : 1, sizeof(*in));
+	out = calloc(ls->n ? ls->n : 1, sizeof(*out));
+	if (!in || !out) {
+		free(in);
+		free(out);
 		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	}
 	for (i = 0; i < ls->n; i++) {
 		const struct mvn_link_info *l = &ls->v[i];
+		struct mvn_link_ref r = { l->netnsid, l->ifindex };
 
-		if (l->group == st->group && mvn_engine_link_mine(eng, l, st)) {
-			refs[n].netnsid = l->netnsid;
-			refs[n++].ifindex = l->ifindex;
-		}
+		if (!mvn_engine_link_mine(eng, l, st))
+			continue;
+		if (l->group == st->group)
+			in[nin++] = r;
+		else
+			out[nout++] = r;
 	}
 	/*
 	 * Where the group holds nothing but this network's links, one
 	 * request deletes them; a link of anybody else in it (another
-	 * store that chose the same group) means one by one instead.
+	 * store that chose the same group) means through a scratch group.
 	 */
-	for (i = 0; i < n && ret == 0; i++) {
+	for (i = 0; i < nin && ret == 0; i++) {
 		bool alone = true;
 
-		for (j = 0; j < i && refs[j].netnsid != refs[i].netnsid; j++)
+		for (j = 0; j < i && in[j].netnsid != in[i].netnsid; j++)
 			;
 		if (j < i)
 			continue;
 		for (j = 0; j < ls->n && alone; j++)
 			if (ls->v[j].group == st->group &&
-			    ls->v[j].netnsid == refs[i].netnsid &&
+			    ls->v[j].netnsid == in[i].netnsid &&
 			    !mvn_engine_link_mine(eng, &ls->v[j], st))
 				alone = false;
 		if (alone)
 			ret = eng->link_ops->delete_group(
-				eng->link_ctx, refs[i].netnsid, st->group, err);
+				eng->link_ctx, in[i].netnsid, st->group, err);
 		else
-			ret = delete_through_group(eng, ls, refs[i].netnsid,
-						   refs, n, err);
+			ret = delete_through_group(eng, ls, in[i].netnsid, in,
+						   nin, err);
 	}
-	free(refs);
+	if (ret == 0)
+		ret = mvn_engine_delete_links(eng, ls, out, nout, err);
+	free(in);
+	free(out);
 	return ret;
 }
 

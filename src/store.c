@@ -80,6 +80,7 @@ struct mvn_store {
 	char *auto_dir;
 	char *state_dir; /* run_dir/networks */
 	char *damaged_dir; /* run_dir/damaged */
+	char *journal_dir; /* run_dir/journal */
 	char id[STORE_ID_LEN + 1];
 	struct held_lock *locks;
 	size_t n_locks;
@@ -652,8 +653,10 @@ int mvn_store_open(const char *config_dir, const char *run_dir,
 	if (st->run_dir) {
 		st->state_dir = path_printf("%s/networks", st->run_dir);
 		st->damaged_dir = path_printf("%s/damaged", st->run_dir);
+		st->journal_dir = path_printf("%s/journal", st->run_dir);
 	}
-	if (!st->auto_dir || !st->state_dir || !st->damaged_dir) {
+	if (!st->auto_dir || !st->state_dir || !st->damaged_dir ||
+	    !st->journal_dir) {
 		oom(err, config_dir);
 		goto cleanup;
 	}
@@ -692,6 +695,7 @@ void mvn_store_free(struct mvn_store *st)
 	free(st->auto_dir);
 	free(st->state_dir);
 	free(st->damaged_dir);
+	free(st->journal_dir);
 	free(st);
 }
 
@@ -801,9 +805,9 @@ static int lock_timed_out(struct mvn_error *err, unsigned int timeout_ms,
 				       "hangs"),
 				     what, holder);
 	if (timeout_ms % 1000 == 0)
-		snprintf(after, sizeof(after), "%u s", timeout_ms / 1000);
+		snprintf(after, sizeof(after), _("%u s"), timeout_ms / 1000);
 	else
-		snprintf(after, sizeof(after), "%u ms", timeout_ms);
+		snprintf(after, sizeof(after), _("%u ms"), timeout_ms);
 	return mvn_error_set(err, -ETIMEDOUT,
 			     _("%1$s is still locked by %2$s after %3$s; try "
 			       "again when it is done, or stop that process if "
@@ -1738,6 +1742,110 @@ int mvn_store_port_list(struct mvn_store *st, const char *network,
 		ret = list_files(ports, ".port", mvn_ifname_valid, names, err);
 	free(ports);
 	return ret;
+}
+
+/* Whether name can name a journal record: letters, digits and '-'. */
+static bool journal_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n && n <= 64 &&
+	       strspn(name, "abcdefghijklmnopqrstuvwxyz"
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == n;
+}
+
+/* The path of journal record name (caller frees), or NULL. */
+static char *journal_path(struct mvn_store *st, const char *name,
+			  struct mvn_error *err)
+{
+	char buf[SHOWN_MAX];
+	char *path;
+
+	if (!name || !journal_name_valid(name)) {
+		mvn_error_set(err, -EINVAL,
+			      _("journal record name '%s' is not valid (use "
+				"letters, digits and '-')"),
+			      shown(name, buf));
+		return NULL;
+	}
+	path = path_printf("%s/%s.txn", st->journal_dir, name);
+	if (!path)
+		oom(err, name);
+	return path;
+}
+
+/* Write journal/NAME.txn atomically, mode 0600. */
+int mvn_store_journal_write(struct mvn_store *st, const char *name,
+			    const char *text, struct mvn_error *err)
+{
+	char *path = journal_path(st, name, err);
+	int ret;
+
+	if (!path)
+		return err ? err->code : -EINVAL;
+	ret = fault_state();
+	if (ret < 0)
+		write_error(err, ret, path, st->journal_dir);
+	if (ret == 0)
+		ret = check_dir(st->journal_dir, 0700, true, err);
+	if (ret == 0)
+		ret = write_atomic(st->journal_dir, strrchr(path, '/') + 1,
+				   strrchr(path, '/') + 1, text, strlen(text),
+				   0600, true, err);
+	free(path);
+	return ret;
+}
+
+/* Read journal/NAME.txn. */
+int mvn_store_journal_read(struct mvn_store *st, const char *name, char **text,
+			   struct mvn_error *err)
+{
+	char *path = journal_path(st, name, err);
+	int ret;
+
+	if (!path)
+		return err ? err->code : -EINVAL;
+	ret = check_dir(st->journal_dir, 0700, false, err);
+	if (ret == 0)
+		ret = read_nofollow(path, STORE_FILE_MAX, text, NULL);
+	if (ret < 0 && ret != -ENOENT)
+		run_read_error(err, ret, path);
+	free(path);
+	return ret;
+}
+
+/* Remove journal/NAME.txn; one that is not there is not an error. */
+int mvn_store_journal_remove(struct mvn_store *st, const char *name,
+			     struct mvn_error *err)
+{
+	char *path = journal_path(st, name, err);
+	int ret;
+
+	if (!path)
+		return err ? err->code : -EINVAL;
+	ret = fault_state();
+	if (ret == 0 && unlink(path) < 0)
+		ret = errno == ENOENT ? 0 : -errno;
+	if (ret < 0)
+		remove_error(err, ret, path, st->journal_dir);
+	else
+		ret = fsync_dir(st->journal_dir, err);
+	free(path);
+	return ret;
+}
+
+/* The journal's records, sorted. */
+int mvn_store_journal_list(struct mvn_store *st, char ***names,
+			   struct mvn_error *err)
+{
+	int ret = check_dir(st->journal_dir, 0700, false, err);
+
+	if (ret == -ENOENT)
+		return no_names(names, st->journal_dir, err);
+	if (ret < 0)
+		return ret;
+	return list_files(st->journal_dir, ".txn", journal_name_valid, names,
+			  err);
 }
 
 /*

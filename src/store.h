@@ -20,6 +20,8 @@
  *   networks/NAME.lock       one network's lock
  *   networks/NAME.state      an active network's state (its header)
  *   networks/NAME.ports/IF   one file per endpoint of the network
+ *   journal/NAME.txn         what a transaction that writes several port
+ *                            files is committing (removed once it has)
  *   damaged/                 state files set aside because they were damaged
  *   dev/                     private device nodes
  */
@@ -155,6 +157,23 @@ int mvn_store_port_remove(struct mvn_store *st, const char *network,
 /* The port files of a network, sorted; none (or no directory) is empty. */
 int mvn_store_port_list(struct mvn_store *st, const char *network,
 			char ***names, struct mvn_error *err);
+
+/*
+ * The journal: a transaction that commits several port files (on one or
+ * more networks) first writes down which, and removes the record once all
+ * are written; a record found later belongs to a transaction that was cut
+ * short, whose files reconcile takes back.  name is letters, digits and
+ * '-' only.  Writes are atomic (mode 0600); a missing record is -ENOENT.
+ */
+int mvn_store_journal_write(struct mvn_store *st, const char *name,
+			    const char *text, struct mvn_error *err);
+int mvn_store_journal_read(struct mvn_store *st, const char *name, char **text,
+			   struct mvn_error *err);
+int mvn_store_journal_remove(struct mvn_store *st, const char *name,
+			     struct mvn_error *err);
+/* The records in the journal, sorted; none (or no directory) is empty. */
+int mvn_store_journal_list(struct mvn_store *st, char ***names,
+			   struct mvn_error *err);
 
 /*
  * Set a damaged state file (ifname NULL: the network's state file;
