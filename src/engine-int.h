@@ -240,11 +240,13 @@ int mvn_engine_begin(struct mvn_engine *eng, const char *const *names, size_t n,
 
 /*
  * Remove the private device nodes in the run directory that no port of
- * states (n of them, NULL entries skipped) uses: a crash can leave them,
- * and the kernel hands their minor numbers to later endpoints.
+ * states (n of them, NULL entries skipped) uses and no link of this store
+ * in ls has: a crash can leave them, and the kernel hands their minor
+ * numbers to later endpoints.
  */
-int mvn_engine_sweep_nodes(struct mvn_engine *eng, struct mvn_state **states,
-			   size_t n, struct mvn_error *err);
+int mvn_engine_sweep_nodes(struct mvn_engine *eng, const struct mvn_linkset *ls,
+			   struct mvn_state **states, size_t n,
+			   struct mvn_error *err);
 
 /* engine-port.c */
 

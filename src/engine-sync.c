@@ -669,7 +669,14 @@ int mvn_engine_reconcile(struct mvn_engine *eng,
 	size_t n = 0, i, j;
 	int ret;
 
-	ret = mvn_engine_lock(eng, NULL, 0, true, err);
+	/*
+	 * The store lock shared, and one network at a time: reconcile never
+	 * stops the whole store, and a caller on another network does not
+	 * wait for it.
+	 */
+	ret = mvn_engine_lock(eng, NULL, 0, false, err);
+	if (ret == 0)
+		ret = mvn_engine_links(eng, err);
 	if (ret < 0)
 		return ret;
 	ret = mvn_engine_state_names(eng, &names, err);
@@ -708,10 +715,21 @@ int mvn_engine_reconcile(struct mvn_engine *eng,
 		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
 		goto out;
 	}
-	ret = mvn_engine_sync(eng, (const char *const *)all, n, states, &ls,
-			      rep, err);
+	for (i = 0; i < n && ret == 0; i++) {
+		struct mvn_lock_wait w = mvn_engine_wait(eng);
+
+		mvn_linkset_free(&ls);
+		ret = mvn_store_lock_network(eng->store, all[i], &w, err);
+		if (ret == 0)
+			ret = mvn_engine_sync(eng, (const char *const *)&all[i],
+					      1, &states[i], &ls, rep, err);
+		mvn_store_unlock_network(eng->store, all[i]);
+	}
+	mvn_linkset_free(&ls);
 	if (ret == 0)
-		ret = mvn_engine_sweep_nodes(eng, states, n, err);
+		ret = mvn_linkset_load(eng, &ls, false, false, err);
+	if (ret == 0)
+		ret = mvn_engine_sweep_nodes(eng, &ls, states, n, err);
 out:
 	for (i = 0; states && i < n; i++)
 		mvn_state_free(states[i]);
@@ -723,8 +741,9 @@ out:
 	return ret;
 }
 
-int mvn_engine_sweep_nodes(struct mvn_engine *eng, struct mvn_state **states,
-			   size_t n, struct mvn_error *err)
+int mvn_engine_sweep_nodes(struct mvn_engine *eng, const struct mvn_linkset *ls,
+			   struct mvn_state **states, size_t n,
+			   struct mvn_error *err)
 {
 	char dir[4096], path[4096 + 256];
 	struct dirent *de;
@@ -752,6 +771,14 @@ int mvn_engine_sweep_nodes(struct mvn_engine *eng, struct mvn_state **states,
 			for (j = 0; states[i] && j < states[i]->nports; j++)
 				if (!strcmp(states[i]->ports[j].tap, path))
 					used = true;
+		/*
+		 * A node made since the networks were read belongs to a link
+		 * of this store made before it, with its ifindex.
+		 */
+		for (i = 0; i < ls->n && !used; i++)
+			used = ls->v[i].netnsid == MVN_NETNSID_SELF &&
+			       ls->v[i].ifindex == atoi(de->d_name + 3) &&
+			       mvn_engine_link_mine(eng, &ls->v[i], NULL);
 		if (!used)
 			ret = eng->link_ops->node_remove(
 				eng->link_ctx, eng->run_dir, path, err);

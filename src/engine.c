@@ -205,12 +205,52 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+/*
+ * Take the locks of n networks (sorted, without duplicates) without ever
+ * waiting for one while holding another: each is tried; at the first that
+ * is busy, those held are let go and that one is waited for, then the
+ * rest are tried again.  Nobody holds one network while queueing for the
+ * next, so no queue grows behind a caller that waits elsewhere, and no
+ * two callers wait for each other.
+ */
+static int lock_networks(struct mvn_engine *eng, const char **names, size_t n,
+			 struct mvn_error *err)
+{
+	const struct mvn_lock_wait once = { 0 };
+	struct mvn_lock_wait w;
+	size_t i, j, held = n;
+	int ret;
+
+	for (;;) {
+		for (i = 0; i < n; i++) {
+			if (i == held)
+				continue;
+			ret = mvn_store_lock_network(eng->store, names[i],
+						     &once, NULL);
+			if (ret == -ETIMEDOUT)
+				break;
+			if (ret < 0)
+				return mvn_store_lock_network(
+					eng->store, names[i], &once, err);
+		}
+		if (i == n)
+			return 0;
+		for (j = 0; j < n; j++)
+			mvn_store_unlock_network(eng->store, names[j]);
+		w = mvn_engine_wait(eng);
+		ret = mvn_store_lock_network(eng->store, names[i], &w, err);
+		if (ret < 0)
+			return ret;
+		held = i;
+	}
+}
+
 int mvn_engine_lock(struct mvn_engine *eng, const char *const *networks,
 		    size_t n, bool exclusive, struct mvn_error *err)
 {
 	const char **sorted = NULL;
 	struct mvn_lock_wait w;
-	size_t i;
+	size_t i, k = 0;
 	int ret;
 
 	ret = mvn_engine_open_store(eng, err);
@@ -226,14 +266,11 @@ int mvn_engine_lock(struct mvn_engine *eng, const char *const *networks,
 		return mvn_error_set(err, -ENOMEM, _("out of memory"));
 	}
 	memcpy(sorted, networks, n * sizeof(*sorted));
-	/* One order for everybody: no two callers wait for each other. */
 	qsort(sorted, n, sizeof(*sorted), compare_names);
-	for (i = 0; i < n && ret == 0; i++) {
-		if (i && !strcmp(sorted[i], sorted[i - 1]))
-			continue;
-		w = mvn_engine_wait(eng);
-		ret = mvn_store_lock_network(eng->store, sorted[i], &w, err);
-	}
+	for (i = 0; i < n; i++)
+		if (!k || strcmp(sorted[i], sorted[k - 1]))
+			sorted[k++] = sorted[i];
+	ret = lock_networks(eng, sorted, k, err);
 	free(sorted);
 	if (ret < 0)
 		mvn_store_unlock(eng->store);

@@ -41,10 +41,15 @@ static void note(void *arg, const char *msg)
 static int hook_engine(const struct mvn_paths *paths, struct mvn_engine **out,
 		       struct mvn_error *err)
 {
+	const char *v = getenv("MACVNET_HOOK_TIMEOUT");
+	unsigned int ms = HOOK_DEADLINE_MS;
 	int ret = mvn_engine_new(paths, false, out, err);
 
+	/* The wrapper hook-install writes may set a shorter or longer one. */
+	if (v && atoi(v) > 0 && atoi(v) <= 600)
+		ms = (unsigned int)atoi(v) * 1000u;
 	if (ret == 0) {
-		mvn_engine_set_deadline(*out, HOOK_DEADLINE_MS);
+		mvn_engine_set_deadline(*out, ms);
 		mvn_engine_set_notice(*out, note, NULL);
 	}
 	return ret;

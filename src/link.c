@@ -471,8 +471,13 @@ static int on_link(struct nl_msg *msg, void *arg)
 
 /*
  * Append the links of namespace netnsid to a.  A dump that the kernel
- * marks interrupted (links changed while it was read) is read again.
+ * marks interrupted (links changed while it was read) is read again: a
+ * link missing from it would look lost.  Many other processes changing
+ * links at once can interrupt several in a row, so the retries back off a
+ * little, for a while, before the error.
  */
+#define DUMP_TRIES 40
+
 static int dump_links(struct nl_ctx *c, int netnsid, struct list_acc *a)
 {
 	size_t start = a->n;
@@ -483,8 +488,9 @@ static int dump_links(struct nl_ctx *c, int netnsid, struct list_acc *a)
 		a->n = start;
 		r = exchange(c, link_msg(RTM_GETLINK, NLM_F_DUMP, netnsid, 0),
 			     on_link, a);
-		if (r != -EINTR || tries == 2)
+		if (r != -EINTR || tries == DUMP_TRIES)
 			break;
+		usleep((useconds_t)(1000 * (1 + tries % 8)));
 	}
 	if (r == 0 && a->oom)
 		r = -ENOMEM;

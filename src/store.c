@@ -24,11 +24,13 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,9 +54,8 @@
 /* The store's id: this many lower-case hex digits, then a newline. */
 #define STORE_ID_LEN 16
 
-/* How long a lock waiter sleeps between tries, in microseconds. */
-#define LOCK_SLEEP_FIRST 1000
-#define LOCK_SLEEP_MAX 50000
+/* How often the timer of a bounded lock wait fires again, in microseconds. */
+#define LOCK_TIMER_REPEAT 5000
 
 /* Room for a name quoted in a message. */
 #define SHOWN_MAX 64
@@ -740,12 +741,44 @@ static uint64_t now_us(void)
 	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
 }
 
-static void sleep_us(uint64_t us)
+static void on_alarm(int sig)
 {
-	struct timespec ts = { .tv_sec = (time_t)(us / 1000000),
-			       .tv_nsec = (long)(us % 1000000) * 1000 };
+	(void)sig;
+}
 
-	nanosleep(&ts, NULL);
+/*
+ * Wait for the lock fl on fd in the kernel (which wakes waiters in the
+ * order they came, where polling would favour newcomers), for at most us
+ * microseconds: a timer interrupts the wait.  It repeats every few
+ * milliseconds, so that one that fires before the wait begins cannot
+ * leave it unbounded.  0, or -1 with errno (EINTR: time is up).
+ */
+static int lock_within(int fd, struct flock *fl, uint64_t us)
+{
+	struct sigaction sa = { .sa_handler = on_alarm }, old;
+	struct itimerval it = { 0 }, off = { 0 };
+	int r, e;
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGALRM, &sa, &old) < 0)
+		return -1;
+	it.it_value.tv_sec = (time_t)(us / 1000000);
+	it.it_value.tv_usec = (suseconds_t)(us % 1000000);
+	if (!it.it_value.tv_sec && !it.it_value.tv_usec)
+		it.it_value.tv_usec = 1;
+	it.it_interval.tv_usec = LOCK_TIMER_REPEAT;
+	if (setitimer(ITIMER_REAL, &it, NULL) < 0) {
+		e = errno;
+		sigaction(SIGALRM, &old, NULL);
+		errno = e;
+		return -1;
+	}
+	r = fcntl(fd, F_SETLKW, fl);
+	e = errno;
+	setitimer(ITIMER_REAL, &off, NULL);
+	sigaction(SIGALRM, &old, NULL);
+	errno = e;
+	return r;
 }
 
 /*
@@ -825,7 +858,7 @@ static int wait_lock(int fd, short type, const char *path, const char *what,
 {
 	static const struct mvn_lock_wait once = { 0 };
 	struct flock fl;
-	uint64_t start, spent, left, timeout, notice, delay = LOCK_SLEEP_FIRST;
+	uint64_t start, spent, left, timeout, notice;
 	bool noticed = false, retried = false, held;
 	char holder[128], msg[512];
 	int ret;
@@ -872,8 +905,19 @@ static int wait_lock(int fd, short type, const char *path, const char *what,
 		left = timeout - spent;
 		if (!noticed && w->notice && notice - spent < left)
 			left = notice - spent;
-		sleep_us(delay < left ? delay : left);
-		delay = delay * 2 < LOCK_SLEEP_MAX ? delay * 2 : LOCK_SLEEP_MAX;
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = type;
+		fl.l_whence = SEEK_SET;
+		if (lock_within(fd, &fl, left) == 0)
+			return 0;
+		if (errno != EINTR) {
+			ret = -errno;
+			return mvn_error_set(err, ret,
+					     _("cannot lock '%1$s': %2$s (put "
+					       "the run directory on a local "
+					       "file system)"),
+					     path, strerror(-ret));
+		}
 	}
 }
 
