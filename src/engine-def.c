@@ -232,20 +232,14 @@ cleanup:
 	return ret;
 }
 
-static int bad_name(const char *name, struct mvn_error *err)
-{
-	return mvn_error_set(err, -EINVAL,
-			     _("'%s' is not a valid network name"), name);
-}
-
 int mvn_engine_undefine(struct mvn_engine *eng, const char *name,
 			struct mvn_error *err)
 {
 	struct mvn_state *st = NULL;
 	int ret;
 
-	if (!mvn_store_name_valid(name))
-		return bad_name(name, err);
+	if (mvn_engine_check_name(name, err) < 0)
+		return -EINVAL;
 	ret = mvn_engine_lock(eng, &name, 1, false, err);
 	if (ret < 0)
 		return ret;
@@ -269,8 +263,8 @@ int mvn_engine_dumpxml(struct mvn_engine *eng, const char *name, char **xml,
 	struct mvn_network *net = NULL;
 	int ret;
 
-	if (!mvn_store_name_valid(name))
-		return bad_name(name, err);
+	if (mvn_engine_check_name(name, err) < 0)
+		return -EINVAL;
 	/* What is printed must be a definition macvnet would use. */
 	ret = mvn_engine_load_def(eng, name, &net, err);
 	if (ret < 0)
@@ -346,8 +340,8 @@ int mvn_engine_set_autostart(struct mvn_engine *eng, const char *name, bool on,
 	struct mvn_network *net = NULL;
 	int ret;
 
-	if (!mvn_store_name_valid(name))
-		return bad_name(name, err);
+	if (mvn_engine_check_name(name, err) < 0)
+		return -EINVAL;
 	ret = mvn_engine_lock(eng, &name, 1, false, err);
 	if (ret < 0)
 		return ret;

@@ -73,6 +73,8 @@ int mvn_engine_lock(struct mvn_engine *eng, const char *const *networks,
 void mvn_engine_unlock(struct mvn_engine *eng);
 /* The bound and notice for a lock wait. */
 struct mvn_lock_wait mvn_engine_wait(struct mvn_engine *eng);
+/* -EINVAL with a message unless name can name a network. */
+int mvn_engine_check_name(const char *name, struct mvn_error *err);
 /*
  * Read, parse and check the stored definition of name; a file whose
  * <name> is not its file's name, or that does not parse, is refused with

@@ -280,10 +280,8 @@ static int prepare_creation(const struct mvn_port_request *req,
 				       "to 15 bytes, no '/', ':' or white "
 				       "space)"),
 				     req->name);
-	if (!req->network || !mvn_store_name_valid(req->network))
-		return mvn_error_set(err, -EINVAL,
-				     _("'%s' is not a valid network name"),
-				     req->network ? req->network : "");
+	if (mvn_engine_check_name(req->network, err) < 0)
+		return -EINVAL;
 	if (req->owner) {
 		ret = mvn_tap_owner(req->owner, &c->uid, &c->gid, &has_group,
 				    err);

@@ -395,10 +395,8 @@ int mvn_engine_start(struct mvn_engine *eng, const char *name,
 	struct mvn_network *net = NULL;
 	int ret;
 
-	if (!mvn_store_name_valid(name))
-		return mvn_error_set(err, -EINVAL,
-				     _("'%s' is not a valid network name"),
-				     name);
+	if (mvn_engine_check_name(name, err) < 0)
+		return -EINVAL;
 	ret = mvn_engine_load_def(eng, name, &net, err);
 	if (ret == 0)
 		ret = mvn_check_runnable(net, name, NULL, err);
@@ -449,10 +447,8 @@ out:
 int mvn_engine_destroy(struct mvn_engine *eng, const char *name,
 		       struct mvn_error *err)
 {
-	if (!mvn_store_name_valid(name))
-		return mvn_error_set(err, -EINVAL,
-				     _("'%s' is not a valid network name"),
-				     name);
+	if (mvn_engine_check_name(name, err) < 0)
+		return -EINVAL;
 	return destroy(eng, name, err);
 }
 

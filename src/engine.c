@@ -283,6 +283,15 @@ void mvn_engine_unlock(struct mvn_engine *eng)
 		mvn_store_unlock(eng->store);
 }
 
+int mvn_engine_check_name(const char *name, struct mvn_error *err)
+{
+	if (name && mvn_store_name_valid(name))
+		return 0;
+	return mvn_error_set(err, -EINVAL,
+			     _("'%s' is not a valid network name"),
+			     name ? name : "");
+}
+
 int mvn_engine_load_def(struct mvn_engine *eng, const char *name,
 			struct mvn_network **out, struct mvn_error *err)
 {

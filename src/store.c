@@ -1237,6 +1237,53 @@ static int compare_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Open directory path for reading, never through a symbolic link. */
+static int open_dir(const char *path, DIR **out, struct mvn_error *err)
+{
+	DIR *d = NULL;
+	int fd, ret;
+
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0) {
+		d = fdopendir(fd);
+		if (!d)
+			close(fd);
+	}
+	if (!d) {
+		ret = -errno;
+		return mvn_error_set(err, ret,
+				     _("cannot read directory '%1$s': %2$s "
+				       "(check that it is a directory you may "
+				       "read)"),
+				     path, strerror(-ret));
+	}
+	*out = d;
+	return 0;
+}
+
+/*
+ * The next entry of d (path names it in messages), "." and ".." skipped;
+ * *de is NULL at the end.  A failure to read is an error, not the end.
+ */
+static int next_entry(DIR *d, const char *path, struct dirent **de,
+		      struct mvn_error *err)
+{
+	int ret;
+
+	do {
+		errno = 0;
+		*de = readdir(d);
+	} while (*de &&
+		 (!strcmp((*de)->d_name, ".") || !strcmp((*de)->d_name, "..")));
+	if (*de || !errno)
+		return 0;
+	ret = -errno;
+	return mvn_error_set(err, ret,
+			     _("cannot read directory '%1$s': %2$s (check the "
+			       "file system)"),
+			     path, strerror(-ret));
+}
+
 /*
  * The regular files of dir whose names end in suffix, without it, that
  * valid accepts; sorted, NULL-terminated.  Any failure to open or read the
@@ -1251,38 +1298,20 @@ static int list_files(const char *dir, const char *suffix,
 	char **v, **grown, *base;
 	size_t n = 0, cap = 8, len, slen = strlen(suffix);
 	DIR *d = NULL;
-	int fd, ret = -ENOMEM;
+	int ret = -ENOMEM;
 
 	v = calloc(cap, sizeof(*v));
 	if (!v) {
 		oom(err, dir);
 		goto cleanup;
 	}
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0) {
-		d = fdopendir(fd);
-		if (!d)
-			close(fd);
-	}
-	if (!d) {
-		ret = -errno;
-		mvn_error_set(err, ret,
-			      _("cannot read directory '%1$s': %2$s (check "
-				"that it is a directory you may read)"),
-			      dir, strerror(-ret));
+	ret = open_dir(dir, &d, err);
+	if (ret < 0)
 		goto cleanup;
-	}
 	for (;;) {
-		errno = 0;
-		de = readdir(d);
-		if (!de && errno) {
-			ret = -errno;
-			mvn_error_set(err, ret,
-				      _("cannot read directory '%1$s': %2$s "
-					"(check the file system)"),
-				      dir, strerror(-ret));
+		ret = next_entry(d, dir, &de, err);
+		if (ret < 0)
 			goto cleanup;
-		}
 		if (!de)
 			break;
 		len = strlen(de->d_name);
@@ -1592,42 +1621,22 @@ static int remove_ports(struct mvn_store *st, const char *ports,
 	struct dirent *de;
 	char *path;
 	DIR *d = NULL;
-	int fd, ret;
+	int ret;
 
 	ret = check_dir(ports, 0755, false, err);
 	if (ret == -ENOENT)
 		return 0;
 	if (ret < 0)
 		return ret;
-	fd = open(ports, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd >= 0) {
-		d = fdopendir(fd);
-		if (!d)
-			close(fd);
-	}
-	if (!d) {
-		ret = -errno;
-		return mvn_error_set(err, ret,
-				     _("cannot read directory '%1$s': %2$s "
-				       "(check that it is a directory you may "
-				       "read)"),
-				     ports, strerror(-ret));
-	}
+	ret = open_dir(ports, &d, err);
+	if (ret < 0)
+		return ret;
 	for (;;) {
-		errno = 0;
-		de = readdir(d);
-		if (!de && errno) {
-			ret = -errno;
-			mvn_error_set(err, ret,
-				      _("cannot read directory '%1$s': %2$s "
-					"(check the file system)"),
-				      ports, strerror(-ret));
+		ret = next_entry(d, ports, &de, err);
+		if (ret < 0)
 			goto cleanup;
-		}
 		if (!de)
 			break;
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
 		ret = fault_state();
 		if (ret == 0 && unlinkat(dirfd(d), de->d_name, 0) < 0 &&
 		    errno != ENOENT)

@@ -107,12 +107,12 @@ like "$err" "^macvnet: error: .*did not answer within" "a lost answer: one line 
 ok $? "a lost answer is waited for within the bound ($t ms for 700 ms)"
 is "$(ours) $("$M" net-list | grep -c ' lan ')" "0 0" "a lost answer: nothing left, the network inactive"
 
-# --- a held lock: bounded wait naming the holder; other networks go on ---
+# --- a held lock (8 s): bounded wait naming the holder; others go on ---
 "$M" net-start lan >/dev/null
 net web bridge veth2
 "$M" net-define "$tmp/web.xml" >/dev/null && "$M" net-start web >/dev/null
 rm -f "$tmp/fired"
-MACVNET_FAULT=netlink:1:lost MACVNET_NETLINK_WAIT_MS=5000 MACVNET_FAULT_LOG="$tmp/fired" \
+MACVNET_FAULT=netlink:1:lost MACVNET_NETLINK_WAIT_MS=8000 MACVNET_FAULT_LOG="$tmp/fired" \
 	"$F" port-create lan >/dev/null 2>&1 &
 holder=$!
 n=0
@@ -125,12 +125,10 @@ like "$err" "waiting for network 'lan', locked by process $holder" "a noticeable
 like "$(printf '%s\n' "$err" | tail -n 1)" "^macvnet: error: .*still locked by process $holder .*after 2 s" "then one error line naming the holder"
 [ "$t" -ge 1900 ] && [ "$t" -lt 4500 ]
 ok $? "the wait ends at its bound ($t ms for 2 s)"
-t0=$(now_ms)
-run "$M" --wait 2 port-create web
-t=$(($(now_ms) - t0))
-is "$rc" 0 "meanwhile port-create on another network works"
-[ "$t" -lt 1500 ]
-ok $? "without waiting for the held one ($t ms)"
+run "$M" --wait 0 port-create web
+is "$rc" 0 "meanwhile port-create on another network works, with --wait 0"
+kill -0 "$holder" 2>/dev/null
+ok $? "while the holder still holds the first network"
 cat >"$tmp/dom.xml" <<'XML'
 <domain type='qemu'><name>d1</name><uuid>6f1c2a7e-3b0d-4c55-9f4e-2d8a1b7c9e01</uuid>
 <metadata><macvnet:domain xmlns:macvnet='urn:macvnet:1'><macvnet:port target='d1-eth0' network='lan'/></macvnet:domain></metadata>
@@ -140,7 +138,7 @@ t0=$(now_ms)
 run env MACVNET_HOOK_TIMEOUT=1 "$H" --driver qemu d1 prepare begin - <"$tmp/dom.xml"
 t=$(($(now_ms) - t0))
 is "$rc" 1 "the hook's prepare on a held network fails"
-[ "$t" -lt 3000 ]
+[ "$t" -lt 4000 ]
 ok $? "within the hook's deadline ($t ms for 1 s)"
 like "$(printf '%s\n' "$err" | tail -n 1)" "^macvnet: error: d1: .*locked by process $holder" "with one line libvirt shows, naming the holder"
 wait $holder
