@@ -130,7 +130,12 @@ int mvn_engine_reconcile(struct mvn_engine *eng,
  */
 int mvn_engine_start(struct mvn_engine *eng, const char *name,
 		     struct mvn_error *err);
-/* Deactivate a network: all its links deleted in one request. */
+/*
+ * Deactivate a network: its links deleted (in one request where its group
+ * holds nothing else; those moved to other namespaces too), device nodes
+ * removed, what it took from lower devices given back.  Needs no free
+ * space in the run directory.
+ */
 int mvn_engine_destroy(struct mvn_engine *eng, const char *name,
 		       struct mvn_error *err);
 /* Mark a defined network for start-autostart, or unmark it. */
