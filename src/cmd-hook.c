@@ -11,62 +11,177 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "trust.h"
 #include "util.h"
 
+/* Make dir if missing; it must then be a directory only root can change. */
 static int make_dir(const char *path, struct mvn_error *err)
 {
 	struct stat sb;
 
 	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return mvn_error_set(err, -errno, _("cannot create %1$s: %2$s"),
+		return mvn_error_set(err, -errno,
+				     _("cannot create %1$s: %2$s (check the "
+				       "path and its parent)"),
 				     path, strerror(errno));
 	if (lstat(path, &sb) < 0 || !S_ISDIR(sb.st_mode))
-		return mvn_error_set(err, -ENOTDIR, _("%s is not a directory"),
+		return mvn_error_set(err, -ENOTDIR,
+				     _("%s is not a directory (move it away "
+				       "or give another --hooks-dir)"),
 				     path);
+	return mvn_trust_path(path, _("hooks directory"), err);
+}
+
+/* Move tmp over path, or remove tmp and say why not. */
+static int replace(const char *tmp, const char *path, struct mvn_error *err)
+{
+	if (rename(tmp, path) == 0)
+		return 0;
+	mvn_error_set(err, -errno, _("cannot create %1$s: %2$s"), path,
+		      strerror(errno));
+	unlink(tmp);
+	return err->code;
+}
+
+/* Link path to the hook program (libvirt follows the link). */
+static int place(const char *dir, const char *name, const char *hook,
+		 struct mvn_error *err)
+{
+	char tmp[4096], path[4096];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
+		    sizeof(path) ||
+	    (size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.new", dir, name) >=
+		    sizeof(tmp))
+		return mvn_error_set(err, -ENAMETOOLONG, _("path too long: %s"),
+				     dir);
+	unlink(tmp);
+	if (symlink(hook, tmp) < 0)
+		return mvn_error_set(err, -errno, _("cannot create %1$s: %2$s"),
+				     tmp, strerror(errno));
+	return replace(tmp, path, err);
+}
+
+/*
+ * A directory for macvnet.conf: absolute, and one line of plain text
+ * (the file is read line by line, never by a shell).
+ */
+static int conf_value(const char *what, const char *in, char *out, size_t len,
+		      struct mvn_error *err)
+{
+	char cwd[4096];
+	const char *p;
+
+	for (p = in; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return mvn_error_set(err, -EINVAL,
+					     _("%s has a control character; "
+					       "give a plain path"),
+					     what);
+	if (in[0] == '/')
+		snprintf(cwd, sizeof(cwd), "%s", "");
+	else if (!getcwd(cwd, sizeof(cwd)))
+		return mvn_error_set(err, -errno,
+				     _("cannot find the current directory: "
+				       "%s (give an absolute path)"),
+				     strerror(errno));
+	if ((size_t)snprintf(out, len, "%s%s%s", cwd, cwd[0] ? "/" : "", in) >=
+	    len)
+		return mvn_error_set(err, -ENAMETOOLONG, _("%s is too long"),
+				     what);
 	return 0;
 }
 
-/* Put the hook (or a wrapper naming the directories) at path. */
-static int place(const char *path, const char *hook, const char *driver,
-		 const char *config, const char *run, struct mvn_error *err)
+/*
+ * Write dir/macvnet.conf: the directories the hook uses when they are not
+ * the built-in ones.  Read by macvnet-hook as data, never run.
+ */
+static int write_conf(const char *dir, const char *config, const char *run,
+		      struct mvn_error *err)
 {
-	char tmp[4096];
+	char tmp[4096], path[4096], cv[4096], rv[4096];
+	int fd, ret = 0;
 	FILE *f;
-	int fd;
 
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.new", path) >= sizeof(tmp))
-		return mvn_error_set(err, -ENAMETOOLONG, _("path too long"));
+	if (config)
+		ret = conf_value("--config-dir", config, cv, sizeof(cv), err);
+	if (ret == 0 && run)
+		ret = conf_value("--run-dir", run, rv, sizeof(rv), err);
+	if (ret < 0)
+		return ret;
+	snprintf(path, sizeof(path), "%s/macvnet.conf", dir);
+	snprintf(tmp, sizeof(tmp), "%s/.macvnet.conf.new", dir);
 	unlink(tmp);
-	if (!config && !run) {
-		if (symlink(hook, tmp) < 0)
-			return mvn_error_set(err, -errno,
-					     _("cannot create %1$s: %2$s"), tmp,
-					     strerror(errno));
-	} else {
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0755);
-		f = fd >= 0 ? fdopen(fd, "w") : NULL;
-		if (!f) {
-			if (fd >= 0)
-				close(fd);
-			return mvn_error_set(err, -errno,
-					     _("cannot create %1$s: %2$s"), tmp,
-					     strerror(errno));
-		}
-		fprintf(f,
-			"#!/bin/sh\n# Installed by macvnet hook-install.\n"
-			"exec '%s' --driver %s%s%s%s%s%s%s \"$@\"\n",
-			hook, driver, config ? " --config-dir '" : "",
-			config ? config : "", config ? "'" : "",
-			run ? " --run-dir '" : "", run ? run : "",
-			run ? "'" : "");
-		if (fclose(f) != 0)
-			return mvn_error_set(err, -EIO, _("cannot write %s"),
-					     tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		  0644);
+	f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!f) {
+		ret = mvn_error_set(err, -errno, _("cannot create %1$s: %2$s"),
+				    tmp, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return ret;
 	}
-	if (rename(tmp, path) < 0)
-		return mvn_error_set(err, -errno, _("cannot create %1$s: %2$s"),
-				     path, strerror(errno));
-	return 0;
+	fprintf(f, "# Written by macvnet hook-install: where macvnet-hook "
+		   "finds macvnet's\n# directories (the built-in ones when "
+		   "not set).  KEY=VALUE lines:\n# config-dir, run-dir, "
+		   "timeout (seconds).\n");
+	if (config)
+		fprintf(f, "config-dir=%s\n", cv);
+	if (run)
+		fprintf(f, "run-dir=%s\n", rv);
+	if (fflush(f) != 0 || fsync(fileno(f)) < 0) {
+		fclose(f);
+		unlink(tmp);
+		return mvn_error_set(err, -EIO, _("cannot write %s"), tmp);
+	}
+	fclose(f);
+	return replace(tmp, path, err);
+}
+
+/* The hook program as an absolute path root alone can change. */
+static int hook_program(const char *hook, char **out, struct mvn_error *err)
+{
+	if (access(hook, X_OK) < 0)
+		return mvn_error_set(err, -errno,
+				     _("the hook program %1$s cannot be run: "
+				       "%2$s (give its path with --hook)"),
+				     hook, strerror(errno));
+	*out = realpath(hook, NULL);
+	if (!*out)
+		return mvn_error_set(err, -errno,
+				     _("cannot find the hook program %1$s: "
+				       "%2$s"),
+				     hook, strerror(errno));
+	return mvn_trust_path(*out, _("hook program"), err);
+}
+
+static int install(const char *dir, const char *hook, const char *config,
+		   const char *run, struct mvn_error *err)
+{
+	const char *const subdirs[] = { "qemu.d", "network.d" };
+	char path[4096], *prog = NULL;
+	size_t i;
+	int ret;
+
+	ret = hook_program(hook, &prog, err);
+	if (ret == 0)
+		ret = make_dir(dir, err);
+	for (i = 0; ret == 0 && i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, subdirs[i]);
+		ret = make_dir(path, err);
+	}
+	/* The settings first: the links must never run with stale ones. */
+	if (ret == 0)
+		ret = write_conf(dir, config, run, err);
+	for (i = 0; ret == 0 && i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, subdirs[i]);
+		ret = place(path, "50-macvnet", prog, err);
+		if (ret == 0)
+			printf(_("Installed %s/50-macvnet\n"), path);
+	}
+	free(prog);
+	return ret;
 }
 
 static int hook_install_exec(struct mvn_engine *eng, int argc, char **argv)
@@ -77,13 +192,7 @@ static int hook_install_exec(struct mvn_engine *eng, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *dir = "/etc/libvirt/hooks", *hook = MVN_HOOK_PATH;
-	/* Directories set by flag or environment go into a wrapper. */
-	const char *config = mvn_engine_config_dir(eng);
-	const char *run = mvn_engine_run_dir(eng);
 	struct mvn_error err = { 0 };
-	char path[4096];
-	const char *const subdirs[] = { "qemu.d", "network.d" };
-	size_t i;
 	int c;
 
 	optind = 0;
@@ -100,26 +209,10 @@ static int hook_install_exec(struct mvn_engine *eng, int argc, char **argv)
 	if (optind != argc)
 		return mvn_cmd_usage(&mvn_cmd_hook_install,
 				     _("unexpected argument"));
-	if (access(hook, X_OK) < 0) {
-		mvn_error_set(&err, -errno,
-			      _("the hook program %1$s cannot be run: %2$s "
-				"(give its path with --hook)"),
-			      hook, strerror(errno));
+	/* Directories set by flag or environment go into macvnet.conf. */
+	if (install(dir, hook, mvn_engine_config_dir(eng),
+		    mvn_engine_run_dir(eng), &err) < 0)
 		return mvn_cmd_fail(&err);
-	}
-	if (make_dir(dir, &err) < 0)
-		return mvn_cmd_fail(&err);
-	for (i = 0; i < 2; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, subdirs[i]);
-		if (make_dir(path, &err) < 0)
-			return mvn_cmd_fail(&err);
-		snprintf(path, sizeof(path), "%s/%s/50-macvnet", dir,
-			 subdirs[i]);
-		if (place(path, hook, i == 0 ? "qemu" : "network", config, run,
-			  &err) < 0)
-			return mvn_cmd_fail(&err);
-		printf(_("Installed %s\n"), path);
-	}
 	printf("%s\n", _("Restart libvirtd so that it reads the new hook."));
 	return 0;
 }

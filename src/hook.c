@@ -13,13 +13,13 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
+#include "hook-req.h"
 #include "iface.h"
 #include "store.h"
 #include "util.h"
@@ -38,14 +38,16 @@ static void note(void *arg, const char *msg)
 }
 
 /* An engine for the hook: its deadline and its notes. */
-static int hook_engine(const struct mvn_paths *paths, struct mvn_engine **out,
-		       struct mvn_error *err)
+static int hook_engine(const struct mvn_paths *paths, unsigned int timeout_s,
+		       struct mvn_engine **out, struct mvn_error *err)
 {
 	const char *v = getenv("MACVNET_HOOK_TIMEOUT");
 	unsigned int ms = HOOK_DEADLINE_MS;
 	int ret = mvn_engine_new(paths, false, out, err);
 
-	/* The wrapper hook-install writes may set a shorter or longer one. */
+	/* macvnet.conf, or the environment, may set a shorter or longer one. */
+	if (timeout_s)
+		ms = timeout_s * 1000u;
 	if (v && atoi(v) > 0 && atoi(v) <= 600)
 		ms = (unsigned int)atoi(v) * 1000u;
 	if (ret == 0) {
@@ -60,21 +62,6 @@ static int fail(const char *domain, const struct mvn_error *err)
 	fprintf(stderr, "macvnet: %s %s: %s\n", _("error:"),
 		domain ? domain : "?", err->msg);
 	return 1;
-}
-
-static void owner_tag(const struct mvn_domain *d, char out[64])
-{
-	char uuid[37];
-
-	if (d->has_uuid) {
-		mvn_uuid_format(d->uuid, uuid);
-		snprintf(out, 64, "domain:%s", uuid);
-	} else {
-		snprintf(out, 64, "domain:%.50s", d->name);
-		for (char *p = out; *p; p++)
-			if (*p == ' ' || *p == '\t' || *p == '\n')
-				*p = '_';
-	}
 }
 
 /* The names of the endpoints that belong to the domain (tag). */
@@ -94,32 +81,25 @@ static void free_names(char **v, size_t n)
 	mvn_store_names_free(v);
 }
 
-static int release(struct mvn_engine *eng, const struct mvn_domain *d,
+static int release(struct mvn_engine *eng, const struct mvn_hook_req *req,
 		   struct mvn_error *err)
 {
-	char tag[64];
-
-	owner_tag(d, tag);
-	return mvn_engine_release_owner(eng, tag, err);
+	return mvn_engine_release_owner(eng, req->owner, err);
 }
 
-static int prepare(struct mvn_engine *eng, const struct mvn_domain *d,
+static int prepare(struct mvn_engine *eng, const struct mvn_hook_req *req,
 		   struct mvn_error *err)
 {
+	const struct mvn_domain *d = req->domain;
 	struct mvn_port_request *reqs;
 	struct mvn_port_state *outs;
-	char tag[64];
 	size_t i;
 	int ret;
 
-	ret = mvn_domain_check(d, d->name, err);
-	if (ret < 0)
-		return ret;
 	/* What a crash or a failed start left for this domain goes first. */
-	ret = release(eng, d, err);
+	ret = release(eng, req, err);
 	if (ret < 0)
 		return ret;
-	owner_tag(d, tag);
 	reqs = calloc(d->nports, sizeof(*reqs));
 	outs = calloc(d->nports, sizeof(*outs));
 	if (!reqs || !outs) {
@@ -139,7 +119,7 @@ static int prepare(struct mvn_engine *eng, const struct mvn_domain *d,
 		reqs[i].mtu = iface ? iface->mtu : 0;
 		/* libvirt opens the device as root and hands QEMU the fd. */
 		reqs[i].perm = 0600;
-		reqs[i].owner_tag = tag;
+		reqs[i].owner_tag = req->owner;
 	}
 	ret = mvn_engine_ports_create(eng, reqs, d->nports, outs, err);
 	free(reqs);
@@ -147,14 +127,14 @@ static int prepare(struct mvn_engine *eng, const struct mvn_domain *d,
 	return ret;
 }
 
-static int reconnect(struct mvn_engine *eng, const struct mvn_domain *d)
+static int reconnect(struct mvn_engine *eng, const struct mvn_hook_req *req)
 {
+	const struct mvn_domain *d = req->domain;
 	struct mvn_error err = { 0 };
-	char tag[64], **names = NULL;
+	char **names = NULL;
 	size_t i, j, n = 0;
 
-	owner_tag(d, tag);
-	if (owned(eng, tag, &names, &n, &err) < 0) {
+	if (owned(eng, req->owner, &names, &n, &err) < 0) {
 		fprintf(stderr, "macvnet: %s %s: %s\n", _("warning:"), d->name,
 			err.msg);
 		return 0;
@@ -176,146 +156,133 @@ static int reconnect(struct mvn_engine *eng, const struct mvn_domain *d)
 /*
  * A network libvirt runs: its macvnet host shim (from the network's
  * metadata) follows the network, "started begin" to "stopped end".
+ * Kept apart from macvnet's own networks, whose names have no ':'.
  */
-static int network_hook(const struct mvn_paths *paths, const char *name,
-			const char *op, const char *sub)
+static int network_hook(struct mvn_engine *eng, const struct mvn_hook_req *req)
 {
-	struct mvn_engine *eng = NULL;
-	struct mvn_network *net = NULL;
 	struct mvn_error err = { 0 };
-	char key[300], *text = NULL, *start, *end;
-	size_t len = 0;
-	bool up = !strcmp(op, "started") && !strcmp(sub, "begin");
-	bool down = !strcmp(op, "stopped") && !strcmp(sub, "end");
-	int ret = 0;
+	char key[300];
 
-	if (!up && !down)
-		return 0;
-	/* Kept apart from macvnet's own networks, whose names have no ':'. */
-	snprintf(key, sizeof(key), "libvirt:%s", name);
-	if (hook_engine(paths, &eng, &err) < 0)
-		return fail(name, &err);
-	if (down) {
+	snprintf(key, sizeof(key), "libvirt:%s", req->object);
+	if (req->action == MVN_HOOK_NET_STOP) {
 		if (mvn_engine_shim_stop(eng, key, &err) < 0)
 			fprintf(stderr, "macvnet: %s %s: %s\n", _("warning:"),
-				name, err.msg);
-		goto out;
+				req->object, err.msg);
+		return 0;
 	}
-	if (mvn_doc_read("-", &text, &len, &err) < 0) {
-		ret = fail(name, &err);
-		goto out;
+	if (mvn_engine_shim_start(eng, req->network, key, &err) < 0)
+		return fail(req->object, &err);
+	return 0;
+}
+
+/* Whether a failure to read the input fails the operation. */
+static bool input_matters(const struct mvn_hook_req *req)
+{
+	return req->action == MVN_HOOK_PREPARE ||
+	       req->action == MVN_HOOK_NET_START;
+}
+
+/* Act on a request whose input is read: the engine's part. */
+static int act(const struct mvn_paths *paths, unsigned int timeout_s,
+	       const struct mvn_hook_req *req)
+{
+	struct mvn_engine *eng = NULL;
+	struct mvn_error err = { 0 };
+	int ret = 0;
+
+	if (hook_engine(paths, timeout_s, &eng, &err) < 0)
+		return input_matters(req) ? fail(req->object, &err) : 0;
+	switch (req->action) {
+	case MVN_HOOK_PREPARE:
+		if (prepare(eng, req, &err) < 0)
+			ret = fail(req->domain->name, &err);
+		break;
+	case MVN_HOOK_RELEASE:
+		if (release(eng, req, &err) < 0)
+			fprintf(stderr, "macvnet: %s %s: %s\n", _("warning:"),
+				req->domain->name, err.msg);
+		break;
+	case MVN_HOOK_RECONNECT:
+		ret = reconnect(eng, req);
+		break;
+	default:
+		ret = network_hook(eng, req);
+		break;
 	}
-	/* The <network> inside libvirt's <hookData>. */
-	start = strstr(text, "<network");
-	end = start ? strstr(start, "</network>") : NULL;
-	if (!start || !end)
-		goto out;
-	end += strlen("</network>");
-	if (mvn_network_parse(start, (size_t)(end - start), name, &net, &err) <
-	    0) {
-		ret = fail(name, &err);
-		goto out;
-	}
-	if (net->host.present && mvn_engine_shim_start(eng, net, key, &err) < 0)
-		ret = fail(name, &err);
-out:
-	mvn_network_free(net);
 	mvn_engine_free(eng);
-	free(text);
+	return ret;
+}
+
+/*
+ * Where the store is: the environment (for tests and hand runs), else
+ * the macvnet.conf hook-install wrote next to the hooks, else built in.
+ */
+static int find_paths(const char *argv0, struct mvn_paths *paths,
+		      struct mvn_hook_conf *conf, struct mvn_error *err)
+{
+	char *dir = mvn_hook_dir_of(argv0);
+	int ret = 0;
+
+	memset(conf, 0, sizeof(*conf));
+	if (dir)
+		ret = mvn_hook_conf_read(dir, conf, err);
+	free(dir);
+	paths->config_dir = getenv("MACVNET_CONFIG_DIR");
+	if (!paths->config_dir)
+		paths->config_dir = conf->config_dir;
+	paths->run_dir = getenv("MACVNET_RUN_DIR");
+	if (!paths->run_dir)
+		paths->run_dir = conf->run_dir;
 	return ret;
 }
 
 int main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "config-dir", required_argument, NULL, 'c' },
-		{ "run-dir", required_argument, NULL, 'r' },
-		{ "driver", required_argument, NULL, 'd' },
-		{ NULL, 0, NULL, 0 },
-	};
+	const char *env = getenv("MACVNET_HOOK_DRIVER");
+	struct mvn_hook_req req;
+	struct mvn_hook_conf conf;
 	struct mvn_paths paths = { 0 };
-	struct mvn_engine *eng = NULL;
-	struct mvn_domain *d = NULL;
 	struct mvn_error err = { 0 };
-	const char *object, *op, *sub, *driver = NULL;
+	enum mvn_hook_driver driver;
 	char *text = NULL;
 	size_t len = 0;
-	int c, ret = 0;
+	int ret = 0;
 
 	setlocale(LC_ALL, "");
 	bindtextdomain(PACKAGE, LOCALEDIR);
 	textdomain(PACKAGE);
-	paths.config_dir = getenv("MACVNET_CONFIG_DIR");
-	paths.run_dir = getenv("MACVNET_RUN_DIR");
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (c == 'c')
-			paths.config_dir = optarg;
-		else if (c == 'r')
-			paths.run_dir = optarg;
-		else if (c == 'd')
-			driver = optarg;
-		else
-			return 2;
-	}
-	if (argc - optind < 3) {
-		fprintf(stderr, "%s",
-			_("usage: macvnet-hook OBJECT OPERATION SUB-OPERATION "
-			  "[EXTRA] < XML (run by libvirt from its hooks "
-			  "directory)\n"));
+	driver = env ? (!strcmp(env, "network") ? MVN_HOOK_NETWORK :
+						  MVN_HOOK_QEMU) :
+		       mvn_hook_driver_of(argc > 0 ? argv[0] : "");
+	if (mvn_hook_args(argc, argv, driver, &req, &err) < 0) {
+		fprintf(stderr, "macvnet: %s\n", err.msg);
 		return 2;
 	}
-	object = argv[optind];
-	op = argv[optind + 1];
-	sub = argv[optind + 2];
-	/*
-	 * The driver: given by the wrapper hook-install writes, or told by
-	 * the directory (network.d/) or name (network) of a link to us.
-	 */
-	if (driver ?
-		    !strcmp(driver, "network") :
-		    (strstr(argv[0], "network.d/") ||
-		     !strcmp(strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 :
-						     argv[0],
-			     "network")))
-		return network_hook(&paths, object, op, sub);
 	/* The operations macvnet has nothing to do in end here, quickly. */
-	if (!(!strcmp(op, "prepare") && !strcmp(sub, "begin")) &&
-	    !(!strcmp(op, "release") && !strcmp(sub, "end")) &&
-	    !(!strcmp(op, "reconnect") && !strcmp(sub, "begin")) &&
-	    !(!strcmp(op, "migrate") && !strcmp(sub, "begin")) &&
-	    !(!strcmp(op, "restore") && !strcmp(sub, "begin")))
+	if (req.action == MVN_HOOK_IGNORE)
 		return 0;
-	if (mvn_doc_read("-", &text, &len, &err) < 0)
-		return fail("stdin", &err);
-	if (!strcmp(op, "migrate") || !strcmp(op, "restore")) {
+	if (req.needs_input && mvn_doc_read("-", &text, &len, &err) < 0)
+		return input_matters(&req) ? fail(req.object, &err) : 0;
+	if (req.action == MVN_HOOK_ECHO) {
 		/* The XML goes back as it came: names need no change. */
 		fwrite(text, 1, len, stdout);
 		free(text);
 		return 0;
 	}
-	if (mvn_domain_parse(text, len, object, &d, &err) < 0) {
-		ret = !strcmp(op, "prepare") ? fail(object, &err) : 0;
+	if (mvn_hook_input(&req, text, len, &err) < 0) {
+		ret = input_matters(&req) ? fail(req.object, &err) : 0;
 		goto out;
 	}
-	if (!d->nports)
-		goto out; /* not a domain macvnet serves */
-	if (hook_engine(&paths, &eng, &err) < 0) {
-		ret = fail(d->name, &err);
+	/* Not a domain or network macvnet serves. */
+	if (req.needs_input && !req.domain && !req.network)
 		goto out;
-	}
-	if (!strcmp(op, "prepare")) {
-		if (prepare(eng, d, &err) < 0)
-			ret = fail(d->name, &err);
-	} else if (!strcmp(op, "release")) {
-		if (release(eng, d, &err) < 0)
-			fprintf(stderr, "macvnet: %s %s: %s\n", _("warning:"),
-				d->name, err.msg);
-	} else {
-		ret = reconnect(eng, d);
-	}
+	if (find_paths(argv[0], &paths, &conf, &err) < 0)
+		ret = fail(req.object, &err);
+	else
+		ret = act(&paths, conf.timeout_s, &req);
+	mvn_hook_conf_free(&conf);
 out:
-	mvn_engine_free(eng);
-	mvn_domain_free(d);
+	mvn_hook_req_clear(&req);
 	free(text);
 	return ret;
 }

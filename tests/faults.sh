@@ -144,14 +144,14 @@ start_big() { "$M" net-start big >/dev/null || bail "setup: net-start big"; }
 start_both() { start_big && { "$M" net-start pt >/dev/null || bail "setup: net-start pt"; }; }
 prepared() {
 	start_both
-	"$MACVNET_HOOK" --driver qemu web1 prepare begin - <"$tmp/web1.xml" 2>"$tmp/pe" || bail "setup: prepare: $(cat "$tmp/pe")"
+	env MACVNET_HOOK_DRIVER=qemu "$MACVNET_HOOK" web1 prepare begin - <"$tmp/web1.xml" 2>"$tmp/pe" || bail "setup: prepare: $(cat "$tmp/pe")"
 }
 
 op_start() { "$F" net-start big; }
 op_port_create() { "$F" port-create big --owner nobody; }
 op_destroy() { "$F" net-destroy big; }
-op_prepare() { "$HF" --driver qemu web1 prepare begin - <"$tmp/web1.xml"; }
-op_release() { "$HF" --driver qemu web1 release end - <"$tmp/web1.xml"; }
+op_prepare() { env MACVNET_HOOK_DRIVER=qemu "$HF" web1 prepare begin - <"$tmp/web1.xml"; }
+op_release() { env MACVNET_HOOK_DRIVER=qemu "$HF" web1 release end - <"$tmp/web1.xml"; }
 
 # walk LABEL SETUP OP ATOMIC ACTION: fault every step of OP in turn.
 walk() {

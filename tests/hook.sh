@@ -19,7 +19,7 @@ tmp=$(mktemp -d) || bail "mktemp"
 trap 'rm -rf "$tmp"' EXIT
 export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
 conf=${CONFORMANCE_DIR:?}/domain
-plan 46
+plan 64
 
 
 # dom NAME NETWORK IF...: a domain document with macvnet interfaces.
@@ -54,11 +54,40 @@ run "$M" hook-install --hooks-dir "$tmp/hooks" --hook "${MACVNET_HOOK:?}"
 is "$rc" 0 "hook-install into a hooks directory"
 [ -x "$tmp/hooks/qemu.d/50-macvnet" ] && [ -x "$tmp/hooks/network.d/50-macvnet" ]
 ok $? "the hook is in qemu.d and network.d"
-grep -q -- "--config-dir '$tmp/etc'" "$tmp/hooks/qemu.d/50-macvnet"
-ok $? "the installed hook carries the store's directories"
+[ -L "$tmp/hooks/qemu.d/50-macvnet" ] && [ "$(readlink "$tmp/hooks/qemu.d/50-macvnet")" = "$(readlink -f "$MACVNET_HOOK")" ]
+ok $? "the installed hook is a link to the program, no script"
+grep -qx "config-dir=$tmp/etc" "$tmp/hooks/macvnet.conf" && grep -qx "run-dir=$tmp/run" "$tmp/hooks/macvnet.conf"
+ok $? "macvnet.conf next to the hooks carries the store's directories"
 H=$tmp/hooks/qemu.d/50-macvnet
 # libvirt runs hooks with a clean environment.
 hook() { env -i PATH=/usr/bin:/bin LC_ALL=C "$H" "$@"; }
+
+# --- hook-install: nothing becomes shell, nothing others can change ---
+q="$tmp/q'\$(touch $tmp/pwned)'x"
+mkdir -p "$q"
+run env MACVNET_CONFIG_DIR="$q/etc" MACVNET_RUN_DIR="$q/run" "$M" hook-install --hooks-dir "$tmp/hq" --hook "$MACVNET_HOOK"
+is "$rc" 0 "hook-install with quotes and \$(...) in the directory names"
+"$M" --config-dir "$q/etc" --run-dir "$q/run" net-define "$tmp/lan.xml" >/dev/null 2>&1
+dom qd lan qd-eth0
+run env -i PATH=/usr/bin:/bin "$tmp/hq/qemu.d/50-macvnet" qd prepare begin - <"$tmp/qd.xml"
+is "$rc$err" "1macvnet: error: qd: interface qd-eth0: network 'lan' is not active (start it with: macvnet net-start lan)" \
+	"the hook uses that store (lan is defined there, not started)"
+[ ! -e "$tmp/pwned" ]
+ok $? "and no part of the names was run"
+mkdir -m 0777 "$tmp/hw"
+run "$M" hook-install --hooks-dir "$tmp/hw" --hook "$MACVNET_HOOK"
+is "$rc" 1 "hook-install refuses a hooks directory others can write"
+like "$err" "^macvnet: error: hooks directory '$tmp/hw' is writable by other users.*chmod go-w" "saying why and how to fix it"
+[ ! -e "$tmp/hw/qemu.d" ]
+ok $? "and installs nothing there"
+mkdir -p "$tmp/bin" && cp "$MACVNET_HOOK" "$tmp/bin/hook" && chmod 0777 "$tmp/bin/hook"
+run "$M" hook-install --hooks-dir "$tmp/hb" --hook "$tmp/bin/hook"
+is "$rc" 1 "hook-install refuses a hook program others can write"
+like "$err" "hook program '$tmp/bin/hook' is writable by other users" "naming it"
+chmod 0666 "$tmp/hq/macvnet.conf"
+run env -i PATH=/usr/bin:/bin "$tmp/hq/qemu.d/50-macvnet" qd prepare begin - <"$tmp/qd.xml"
+is "$rc" 1 "the hook refuses a macvnet.conf others can write"
+like "$err" "macvnet.conf' is writable by other users" "and says so"
 
 # --- prepare, again, reconnect, migrate, release ---
 dom web1 lan web1-eth0 web1-eth1
@@ -125,6 +154,30 @@ run env -i "$N" libnet stopped end - <"$tmp/hookdata.xml"
 is "$rc" 0 "network stopped end"
 [ ! -e /sys/class/net/lvhost0 ] && ip -o -4 addr show dev veth2 | grep -q ' 203.0.113.1/24'
 ok $? "the shim is gone and the device has its address back"
+
+# --- arguments are positional, names are whole ---
+for n in -h --run-dir=x; do
+	dom "$n" lan "p${#n}-eth0"
+	run hook "$n" prepare begin - <"$tmp/$n.xml"
+	is "$rc$err" 0 "a domain named '$n' is prepared like any other"
+	[ -e "/sys/class/net/p${#n}-eth0" ]
+	ok $? "its endpoint exists"
+	run hook "$n" release end - <"$tmp/$n.xml"
+done
+run hook web1 prepare
+is "$rc" 2 "too few arguments is a usage error"
+long=$(printf 'x%.0s' $(seq 60))
+dom "${long}a" lan la-eth0
+dom "${long}b" lan lb-eth0
+sed -i '/<uuid>/d' "$tmp/${long}a.xml" "$tmp/${long}b.xml"
+hook "${long}a" prepare begin - <"$tmp/${long}a.xml"
+run hook "${long}b" prepare begin - <"$tmp/${long}b.xml"
+[ "$rc" = 0 ] && [ -e /sys/class/net/la-eth0 ] && [ -e /sys/class/net/lb-eth0 ]
+ok $? "two domains without UUID whose names share 60 characters keep their own endpoints"
+hook "${long}b" release end - <"$tmp/${long}b.xml"
+[ -e /sys/class/net/la-eth0 ] && [ ! -e /sys/class/net/lb-eth0 ]
+ok $? "releasing one leaves the other's"
+hook "${long}a" release end - <"$tmp/${long}a.xml"
 
 # --- failures: one line, nothing left ---
 dom web2 nosuch web2-eth0

@@ -320,11 +320,11 @@ is "$rc" 0 "port-delete removes it"
 run "$M" domain-convert "$tmp/seed/VM0.xml" --network ovs-bridge-eth1
 is "$rc" 0 "domain-convert takes the migrated domain"
 printf '%s\n' "$out" >"$tmp/VM0-hook.xml"
-run "${MACVNET_HOOK:?}" --config-dir "$tmp/etc" --run-dir "$tmp/run" --driver qemu VM0 prepare begin - <"$tmp/VM0-hook.xml"
+run env MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run" MACVNET_HOOK_DRIVER=qemu "${MACVNET_HOOK:?}" VM0 prepare begin - <"$tmp/VM0-hook.xml"
 is "$rc" 0 "the hook prepares the migrated domain"
 tgt=$(sed -n 's/.*<macvnet:port target="\([^"]*\)".*/\1/p' "$tmp/VM0-hook.xml" | head -n 1)
 like "$(ip -o link show "$tgt" 2>&1)" "@veth0: .*52:54:00:0a:8a:c1" "its endpoint is on the uplink with the guest's MAC"
-run "${MACVNET_HOOK:?}" --config-dir "$tmp/etc" --run-dir "$tmp/run" --driver qemu VM0 release end - <"$tmp/VM0-hook.xml"
+run env MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run" MACVNET_HOOK_DRIVER=qemu "${MACVNET_HOOK:?}" VM0 release end - <"$tmp/VM0-hook.xml"
 ip link show "$tgt" >/dev/null 2>&1
 is $? 1 "release removes it"
 "$M" net-destroy ovs-bridge-eth1 >/dev/null

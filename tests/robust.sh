@@ -135,7 +135,7 @@ cat >"$tmp/dom.xml" <<'XML'
 <devices><interface type='ethernet'><mac address='52:54:00:12:34:56'/><target dev='d1-eth0' managed='no'/></interface></devices></domain>
 XML
 t0=$(now_ms)
-run env MACVNET_HOOK_TIMEOUT=1 "$H" --driver qemu d1 prepare begin - <"$tmp/dom.xml"
+run env MACVNET_HOOK_TIMEOUT=1 MACVNET_HOOK_DRIVER=qemu "$H" d1 prepare begin - <"$tmp/dom.xml"
 t=$(($(now_ms) - t0))
 is "$rc" 1 "the hook's prepare on a held network fails"
 [ "$t" -lt 4000 ]
@@ -176,7 +176,7 @@ printf 'garbage\n' >"$tmp/run/networks/lan.state"
 run "$M" port-create web --name w1
 is "$rc" 0 "a damaged state file of one network does not stop another"
 sed 's/network=.lan./network="web"/; s/d1-eth0/d2-eth0/g; s/>d1</>d2</; s/9e01/9e02/; s/12:34:56/12:34:57/' "$tmp/dom.xml" >"$tmp/dom2.xml"
-run "$H" --driver qemu d2 prepare begin - <"$tmp/dom2.xml"
+run env MACVNET_HOOK_DRIVER=qemu "$H" d2 prepare begin - <"$tmp/dom2.xml"
 is "$rc" 0 "nor the hook's prepare of a domain on another network"
 run "$M" reconcile
 is "$rc" 0 "reconcile with a damaged state file"

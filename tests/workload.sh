@@ -69,9 +69,9 @@ workload_worker() {
 		# Every other port stays: the end state is not just empty.
 		[ $((i % 2)) = 0 ] &&
 			workload_call delete "$p" "$MACVNET" --wait 60 port-delete "$p"
-		workload_call prepare "wd$wl_w" env MACVNET_HOOK_TIMEOUT=60 "$MACVNET_HOOK" --driver qemu "wd$wl_w" prepare begin - <"$wl_dir/$wl_w.xml"
+		workload_call prepare "wd$wl_w" env MACVNET_HOOK_TIMEOUT=60 MACVNET_HOOK_DRIVER=qemu "$MACVNET_HOOK" "wd$wl_w" prepare begin - <"$wl_dir/$wl_w.xml"
 		[ $((wl_w % 25)) = 0 ] && workload_call reconcile - "$MACVNET" --wait 60 reconcile
-		workload_call release "wd$wl_w" env MACVNET_HOOK_TIMEOUT=60 "$MACVNET_HOOK" --driver qemu "wd$wl_w" release end - <"$wl_dir/$wl_w.xml"
+		workload_call release "wd$wl_w" env MACVNET_HOOK_TIMEOUT=60 MACVNET_HOOK_DRIVER=qemu "$MACVNET_HOOK" "wd$wl_w" release end - <"$wl_dir/$wl_w.xml"
 		i=$((i + 1))
 	done
 }
