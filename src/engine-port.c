@@ -234,8 +234,8 @@ int mvn_engine_make_port(struct mvn_engine *eng, struct mvn_state *st,
 	p.ifindex = info.ifindex;
 	memcpy(p.mac, info.mac, 6);
 	ret = ops->node_make(eng->link_ctx, eng->run_dir, p.name, p.ifindex,
-			     c->uid, c->gid, c->perm, p.tap, sizeof(p.tap),
-			     err);
+			     p.mac, c->uid, c->gid, c->perm, p.tap,
+			     sizeof(p.tap), err);
 	if (ret < 0)
 		return ret;
 	if (mvn_txn_node(t, p.tap) < 0 || mvn_state_add_port(st, &p) < 0)

@@ -19,6 +19,7 @@
 #include <sys/sysmacros.h>
 
 #include "engine-int.h"
+#include "tap.h"
 #include "util.h"
 
 /* Give a passthrough device its own MAC back, if it is still here. */
@@ -292,16 +293,22 @@ static int shim_addrs(struct mvn_engine *eng, const struct mvn_linkset *ls,
 static void find_node(struct mvn_engine *eng, struct mvn_port_state *p)
 {
 	char paths[2][sizeof(p->tap)];
+	struct mvn_error ignored = { 0 };
 	struct stat sb;
+	dev_t devt;
 	int i;
 
-	if ((size_t)snprintf(paths[0], sizeof(paths[0]), "%s/dev/tap%d",
-			     eng->run_dir, p->ifindex) >= sizeof(paths[0]))
+	p->perm = 0600;
+	/* Only a node that is this link's device, by sysfs of this netns. */
+	if (mvn_tap_devt(p->name, p->ifindex, p->mac, &devt, &ignored) < 0)
+		return;
+	if (mvn_tap_private_path(eng->run_dir, devt, paths[0],
+				 sizeof(paths[0])) < 0)
 		paths[0][0] = '\0';
 	snprintf(paths[1], sizeof(paths[1]), "/dev/tap%d", p->ifindex);
 	for (i = 0; i < 2; i++) {
 		if (!paths[i][0] || lstat(paths[i], &sb) < 0 ||
-		    !S_ISCHR(sb.st_mode))
+		    !S_ISCHR(sb.st_mode) || sb.st_rdev != devt)
 			continue;
 		memcpy(p->tap, paths[i], sizeof(p->tap));
 		p->uid = sb.st_uid;
@@ -309,7 +316,6 @@ static void find_node(struct mvn_engine *eng, struct mvn_port_state *p)
 		p->perm = sb.st_mode & 07777;
 		return;
 	}
-	p->perm = 0600;
 }
 
 /* A port rebuilt from its link, for a network whose files were damaged. */
@@ -338,8 +344,8 @@ static int adopt(struct mvn_engine *eng, const struct mvn_linkset *ls,
 	find_node(eng, &p);
 	if (!p.tap[0] && l->netnsid == MVN_NETNSID_SELF) {
 		ret = eng->link_ops->node_make(eng->link_ctx, eng->run_dir,
-					       p.name, p.ifindex, 0, 0, 0600,
-					       p.tap, sizeof(p.tap), err);
+					       p.name, p.ifindex, p.mac, 0, 0,
+					       0600, p.tap, sizeof(p.tap), err);
 		if (ret < 0)
 			return ret;
 	}
@@ -741,6 +747,38 @@ out:
 	return ret;
 }
 
+/*
+ * Whether the private node name (tapMAJOR.MINOR, or tapIFINDEX as earlier
+ * versions named them) is the device of a link of this store here.
+ */
+static bool node_in_use(struct mvn_engine *eng, const struct mvn_linkset *ls,
+			const char *name)
+{
+	struct mvn_error ignored = { 0 };
+	unsigned int maj, min;
+	bool by_devt = strchr(name, '.') != NULL;
+	dev_t devt;
+	size_t i;
+
+	if (by_devt && sscanf(name + 3, "%u.%u", &maj, &min) != 2)
+		return false;
+	for (i = 0; i < ls->n; i++) {
+		const struct mvn_link_info *l = &ls->v[i];
+
+		if (l->netnsid != MVN_NETNSID_SELF ||
+		    !mvn_engine_link_mine(eng, l, NULL))
+			continue;
+		if (!by_devt && l->ifindex == atoi(name + 3))
+			return true;
+		if (by_devt &&
+		    mvn_tap_devt(l->name, l->ifindex, l->mac, &devt,
+				 &ignored) == 0 &&
+		    devt == makedev(maj, min))
+			return true;
+	}
+	return false;
+}
+
 int mvn_engine_sweep_nodes(struct mvn_engine *eng, const struct mvn_linkset *ls,
 			   struct mvn_state **states, size_t n,
 			   struct mvn_error *err)
@@ -762,7 +800,7 @@ int mvn_engine_sweep_nodes(struct mvn_engine *eng, const struct mvn_linkset *ls,
 	while (ret == 0 && (de = readdir(d))) {
 		bool used = false;
 
-		if (strncmp(de->d_name, "tap", 3))
+		if (!mvn_tap_node_name(de->d_name))
 			continue;
 		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
 				     de->d_name) >= sizeof(path))
@@ -773,12 +811,10 @@ int mvn_engine_sweep_nodes(struct mvn_engine *eng, const struct mvn_linkset *ls,
 					used = true;
 		/*
 		 * A node made since the networks were read belongs to a link
-		 * of this store made before it, with its ifindex.
+		 * of this store made before it.
 		 */
-		for (i = 0; i < ls->n && !used; i++)
-			used = ls->v[i].netnsid == MVN_NETNSID_SELF &&
-			       ls->v[i].ifindex == atoi(de->d_name + 3) &&
-			       mvn_engine_link_mine(eng, &ls->v[i], NULL);
+		if (!used)
+			used = node_in_use(eng, ls, de->d_name);
 		if (!used)
 			ret = eng->link_ops->node_remove(
 				eng->link_ctx, eng->run_dir, path, err);

@@ -1174,8 +1174,9 @@ static int lk_addr_del(void *ctx, int ifindex, const struct mvn_addr *a,
 }
 
 static int lk_node_make(void *ctx, const char *run_dir, const char *ifname,
-			int ifindex, uid_t uid, gid_t gid, mode_t perm,
-			char *path, size_t pathlen, struct mvn_error *err)
+			int ifindex, const unsigned char *mac, uid_t uid,
+			gid_t gid, mode_t perm, char *path, size_t pathlen,
+			struct mvn_error *err)
 {
 	int r = mvn_fault_at(MVN_FAULT_TAP);
 
@@ -1185,8 +1186,8 @@ static int lk_node_make(void *ctx, const char *run_dir, const char *ifname,
 				     _("cannot make the device node of "
 				       "'%1$s': %2$s"),
 				     ifname, strerror(-r));
-	return mvn_tap_prepare(run_dir, ifname, ifindex, uid, gid, perm, path,
-			       pathlen, err);
+	return mvn_tap_prepare(run_dir, ifname, ifindex, mac, uid, gid, perm,
+			       path, pathlen, err);
 }
 
 static int lk_node_remove(void *ctx, const char *run_dir, const char *path,

@@ -160,13 +160,14 @@ struct mvn_link_ops {
 	int (*addr_del)(void *ctx, int ifindex, const struct mvn_addr *a,
 			struct mvn_error *err);
 	/*
-	 * The character device of macvtap ifname (ifindex here) given to
-	 * uid:gid with mode perm; its path is written to path.  See
-	 * mvn_tap_prepare().
+	 * The character device of macvtap ifname (ifindex and MAC here, as
+	 * netlink told them) given to uid:gid with mode perm; its path is
+	 * written to path.  See mvn_tap_prepare().
 	 */
 	int (*node_make)(void *ctx, const char *run_dir, const char *ifname,
-			 int ifindex, uid_t uid, gid_t gid, mode_t perm,
-			 char *path, size_t pathlen, struct mvn_error *err);
+			 int ifindex, const unsigned char *mac, uid_t uid,
+			 gid_t gid, mode_t perm, char *path, size_t pathlen,
+			 struct mvn_error *err);
 	/* Remove a private node made by node_make (never one in /dev). */
 	int (*node_remove)(void *ctx, const char *run_dir, const char *path,
 			   struct mvn_error *err);

@@ -37,6 +37,7 @@
 #include "error.h"
 #include "fault.h"
 #include "store.h"
+#include "trust.h"
 #include "util.h"
 
 /* A definition or state file larger than this is not one of ours. */
@@ -487,12 +488,14 @@ cleanup:
 
 /*
  * Read path into *out (the caller frees it), refusing a symbolic link
- * (-ELOOP), anything but a regular file (-EINVAL) and more than max bytes
- * (-EFBIG).  O_NONBLOCK keeps a FIFO from blocking the open, and reading
- * through /proc/self/fd reads the very file checked here even if the name
- * is swapped meanwhile.
+ * (-ELOOP), anything but a regular file (-EINVAL), more than max bytes
+ * (-EFBIG) and a file another user owns or can write (-EPERM, with the
+ * message in err: such a file could steer what root does).  O_NONBLOCK
+ * keeps a FIFO from blocking the open, and reading through /proc/self/fd
+ * reads the very file checked here even if the name is swapped meanwhile.
  */
-static int read_nofollow(const char *path, size_t max, char **out, size_t *len)
+static int read_nofollow(const char *path, size_t max, char **out, size_t *len,
+			 struct mvn_error *err)
 {
 	char proc[64];
 	struct stat sb;
@@ -506,6 +509,8 @@ static int read_nofollow(const char *path, size_t max, char **out, size_t *len)
 		ret = -errno;
 	else if (!S_ISREG(sb.st_mode))
 		ret = -EINVAL;
+	else if ((ret = mvn_trust_stat(&sb, path, _("file"), err)) < 0)
+		ret = -EPERM;
 	else {
 		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
 		ret = mvn_file_read(proc, max, out, len);
@@ -517,6 +522,8 @@ static int read_nofollow(const char *path, size_t max, char **out, size_t *len)
 /* Describe a failure to read a file of the run directory (not ENOENT). */
 static int run_read_error(struct mvn_error *err, int ret, const char *path)
 {
+	if (ret == -EPERM)
+		return ret; /* read_nofollow() said why */
 	if (ret == -ELOOP)
 		return mvn_error_set(err, ret,
 				     _("'%s' is a symbolic link, which macvnet "
@@ -578,7 +585,7 @@ static int load_id(struct mvn_store *st, struct mvn_error *err)
 	if (!path)
 		return oom(err, st->run_dir);
 	for (tries = 0; tries < 2; tries++) {
-		ret = read_nofollow(path, 64, &text, &len);
+		ret = read_nofollow(path, 64, &text, &len, err);
 		if (ret != -ENOENT || tries > 0)
 			break;
 		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
@@ -597,7 +604,7 @@ static int load_id(struct mvn_store *st, struct mvn_error *err)
 		fresh[STORE_ID_LEN] = '\n';
 		fresh[STORE_ID_LEN + 1] = '\0';
 		ret = write_atomic(st->run_dir, "id", "id", fresh,
-				   STORE_ID_LEN + 1, 0644, false, err);
+				   STORE_ID_LEN + 1, 0600, false, err);
 		if (ret == 0) {
 			memcpy(st->id, fresh, STORE_ID_LEN);
 			goto cleanup;
@@ -1111,7 +1118,7 @@ bool mvn_store_name_valid(const char *name)
 	return true;
 }
 
-/* Replace networks/NAME.xml atomically with xml, mode 0644. */
+/* Replace networks/NAME.xml atomically with xml, mode 0600 (as libvirt). */
 int mvn_store_save_network(struct mvn_store *st, const char *name,
 			   const char *xml, struct mvn_error *err)
 {
@@ -1129,7 +1136,7 @@ int mvn_store_save_network(struct mvn_store *st, const char *name,
 	base = path_printf("%s.xml", name);
 	if (!base)
 		return oom(err, name);
-	ret = write_atomic(st->net_dir, base, base, xml, strlen(xml), 0644,
+	ret = write_atomic(st->net_dir, base, base, xml, strlen(xml), 0600,
 			   true, err);
 	free(base);
 	return ret;
@@ -1148,9 +1155,11 @@ int mvn_store_load_network(struct mvn_store *st, const char *name, char **xml,
 	path = path_printf("%s/%s.xml", st->net_dir, name);
 	if (!path)
 		return oom(err, name);
-	ret = read_nofollow(path, STORE_FILE_MAX, &data, NULL);
+	ret = read_nofollow(path, STORE_FILE_MAX, &data, NULL, err);
 	if (ret == -ENOENT)
 		not_defined(name, err);
+	else if (ret == -EPERM)
+		; /* read_nofollow() said why */
 	else if (ret == -ELOOP)
 		mvn_error_set(err, ret,
 			      _("definition '%s' is a symbolic link, which "
@@ -1528,7 +1537,7 @@ static int state_file_read(struct mvn_store *st, const char *network,
 		return ret;
 	ret = check_state_dirs(st, ifname ? ports : NULL, false, err);
 	if (ret == 0) {
-		ret = read_nofollow(path, STORE_FILE_MAX, &data, NULL);
+		ret = read_nofollow(path, STORE_FILE_MAX, &data, NULL, err);
 		if (ret < 0 && ret != -ENOENT)
 			run_read_error(err, ret, path);
 	}
@@ -1860,7 +1869,7 @@ int mvn_store_journal_read(struct mvn_store *st, const char *name, char **text,
 		return err ? err->code : -EINVAL;
 	ret = check_dir(st->journal_dir, 0700, false, err);
 	if (ret == 0)
-		ret = read_nofollow(path, STORE_FILE_MAX, text, NULL);
+		ret = read_nofollow(path, STORE_FILE_MAX, text, NULL, err);
 	if (ret < 0 && ret != -ENOENT)
 		run_read_error(err, ret, path);
 	free(path);

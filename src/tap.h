@@ -9,19 +9,33 @@
 #include "error.h"
 
 /*
- * Find the character device of macvtap ifname (ifindex N) and give it to
- * uid:gid with permissions perm.  /dev/tapN is used when it is that device
- * (its major:minor matches sysfs); otherwise, as /dev is shared by all
- * network namespaces while ifindexes are not, a private node is made in
- * run_dir/dev/.  The node's path is written to path.
+ * Find the character device of macvtap ifname (ifindex N, MAC mac when
+ * not NULL) and give it to uid:gid with permissions perm.  /dev/tapN is
+ * used when it is that device (its major:minor matches sysfs); otherwise,
+ * as /dev is shared by all network namespaces while ifindexes are not, a
+ * private node run_dir/dev/tapMAJOR.MINOR is made.  Either way a private
+ * node left with that number is removed first, and the node is checked
+ * again as it is handed out.  sysfs showing another namespace is -EXDEV.
+ * The node's path is written to path.
  */
 int mvn_tap_prepare(const char *run_dir, const char *ifname, int ifindex,
-		    uid_t uid, gid_t gid, mode_t perm, char *path,
-		    size_t pathlen, struct mvn_error *err);
+		    const unsigned char *mac, uid_t uid, gid_t gid, mode_t perm,
+		    char *path, size_t pathlen, struct mvn_error *err);
+
+/* major:minor of macvtap ifname (ifindex, mac as for mvn_tap_prepare()). */
+int mvn_tap_devt(const char *ifname, int ifindex, const unsigned char *mac,
+		 dev_t *out, struct mvn_error *err);
+
+/* The path of the private node of devt in run_dir. */
+int mvn_tap_private_path(const char *run_dir, dev_t devt, char *path,
+			 size_t pathlen);
+
+/* Whether name is one of a private node: tapMAJOR.MINOR (or tapN). */
+bool mvn_tap_node_name(const char *name);
 
 /*
  * Remove a private node made by mvn_tap_prepare(): path is removed only
- * when it is run_dir/dev/tapN (a node in /dev is left alone).  One that is
+ * when it is one in run_dir/dev (a node in /dev is left alone).  One that is
  * already gone is not an error.
  */
 int mvn_tap_release(const char *run_dir, const char *path,

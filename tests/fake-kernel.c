@@ -372,12 +372,14 @@ static int fk_addr_del(void *ctx, int ifindex, const struct mvn_addr *a,
 }
 
 static int fk_node_make(void *ctx, const char *run_dir, const char *ifname,
-			int ifindex, uid_t uid, gid_t gid, mode_t perm,
-			char *path, size_t pathlen, struct mvn_error *err)
+			int ifindex, const unsigned char *mac, uid_t uid,
+			gid_t gid, mode_t perm, char *path, size_t pathlen,
+			struct mvn_error *err)
 {
 	struct fake_kernel *k = ctx;
 
 	(void)ifname;
+	(void)mac;
 	(void)uid;
 	(void)gid;
 	(void)perm;

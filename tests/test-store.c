@@ -215,7 +215,7 @@ static void test_save_load_roundtrip(void **state)
 	path_in(p, f->nets, "a.xml");
 	assert_int_equal(lstat(p, &sb), 0);
 	assert_true(S_ISREG(sb.st_mode));
-	assert_int_equal(sb.st_mode & 07777, 0644);
+	assert_int_equal(sb.st_mode & 07777, 0600);
 	read_file(p, buf, sizeof(buf));
 	assert_string_equal(buf, XML_A);
 
@@ -628,6 +628,54 @@ static void test_load_too_big(void **state)
 	assert_error(&err, -EFBIG, p);
 }
 
+/*
+ * A definition or state file another user owns or can write is refused
+ * with the reason: such a file would steer what root does.
+ */
+static void test_load_untrusted_refused(void **state)
+{
+	static const struct {
+		mode_t mode;
+		uid_t uid;
+		const char *why;
+	} cases[] = {
+		{ 0666, 0, "is writable by other users" },
+		{ 0620, 0, "is writable by other users" },
+		{ 0600, 65534, "belongs to user 65534" },
+	};
+	struct fixture *f = *state;
+	char p[PATH_MAX], *text = NULL;
+	size_t i;
+
+	path_in(p, f->nets, "u.xml");
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct mvn_error err = { 0 };
+
+		write_file(p, XML_A, strlen(XML_A));
+		assert_int_equal(chmod(p, cases[i].mode), 0);
+		if (cases[i].uid && geteuid() != 0)
+			continue; /* only root can give a file away */
+		assert_int_equal(chown(p, cases[i].uid, (gid_t)-1), 0);
+		assert_int_equal(mvn_store_load_network(f->st, "u", &text,
+							&err),
+				 -EPERM);
+		assert_null(text);
+		assert_error(&err, -EPERM, cases[i].why);
+		assert_int_equal(unlink(p), 0);
+	}
+	/* The state of a network, the same. */
+	assert_int_equal(mvn_store_state_write(f->st, "n", "x\n", NULL), 0);
+	path_in(p, f->run, "networks/n.state");
+	assert_int_equal(chmod(p, 0602), 0);
+	{
+		struct mvn_error err = { 0 };
+
+		assert_int_equal(mvn_store_state_read(f->st, "n", &text, &err),
+				 -EPERM);
+		assert_error(&err, -EPERM, "is writable by other users");
+	}
+}
+
 /* Read one byte from fd within ms milliseconds; 0 on timeout. */
 static int read_within(int fd, char *c, int ms)
 {
@@ -672,7 +720,7 @@ static void test_store_id_made_once(void **state)
 	path_in(p, f->run, "id");
 	assert_int_equal(lstat(p, &before), 0);
 	assert_true(S_ISREG(before.st_mode));
-	assert_int_equal(before.st_mode & 07777, 0644);
+	assert_int_equal(before.st_mode & 07777, 0600);
 	assert_int_equal(read_file(p, buf, sizeof(buf)), 17);
 	assert_true(is_lower_hex(buf, 16));
 	assert_int_equal(buf[16], '\n');
@@ -1912,6 +1960,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_writable_dirs_refused,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_symlink_refused,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_load_untrusted_refused,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_load_too_big, setup,
 						teardown),
