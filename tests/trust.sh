@@ -20,7 +20,7 @@ F=${MACVNET_FAULTY:?}
 tmp=$(mktemp -d) || bail "mktemp"
 trap 'rm -rf "$tmp"' EXIT
 export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
-plan 21
+plan 20
 
 # --- /sys of another namespace (first: it needs ifindex 4 free here) ---
 # Here: mt0, a macvtap with ifindex 4.  In a namespace without its own
