@@ -565,6 +565,11 @@ static int create_error(const struct mvn_link_spec *s, int e,
 					       "device; delete the other or "
 					       "use another device"),
 					     s->lower);
+		if (s->mtu && s->mtu < MVN_MTU_MIN)
+			return mvn_error_set(err, e,
+					     _("MTU %1$u is below the minimum "
+					       "%2$d of an endpoint; raise it"),
+					     s->mtu, MVN_MTU_MIN);
 		if (s->mtu)
 			return mvn_error_set(
 				err, e,

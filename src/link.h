@@ -36,6 +36,9 @@
  */
 #define MVN_ALIAS_MAX 255
 
+/* The smallest MTU the kernel gives an Ethernet device (ETH_MIN_MTU). */
+#define MVN_MTU_MIN 68
+
 /* The namespace id of a link in the caller's own network namespace. */
 #define MVN_NETNSID_SELF (-1)
 

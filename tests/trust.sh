@@ -20,7 +20,7 @@ F=${MACVNET_FAULTY:?}
 tmp=$(mktemp -d) || bail "mktemp"
 trap 'rm -rf "$tmp"' EXIT
 export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
-plan 20
+plan 21
 
 # --- /sys of another namespace (first: it needs ifindex 4 free here) ---
 # Here: mt0, a macvtap with ifindex 4.  In a namespace without its own
@@ -104,6 +104,8 @@ run "$M" port-create lan --name e4 --owner 0:4294967295
 like "$rc$err" "^1.*group id '4294967295' is out of range" "(gid_t)-1, chown's 'leave unchanged', is refused"
 run "$M" port-create lan --name e4 --owner 1000:1000
 is "$rc $(stat -c '%u:%g' "$("$M" port-list lan | awk '$1 == "e4" { print $6 }')" 2>/dev/null)" "0 1000:1000" "numbers in range are used as given"
+run "$M" port-create lan --name e5 --mtu 40
+like "$rc$err" "^1macvnet: error: .*MTU 40 is below the minimum 68" "an MTU below the minimum is called that"
 
 "$M" net-destroy lan >/dev/null
 done_testing
