@@ -1,10 +1,14 @@
 /*
  * libvirt domains: domain-convert rewrites a domain's type='network' and
  * type='direct' interfaces into type='ethernet' ones that macvnet provides
- * through the hook, with the metadata naming the network.
+ * through the hook, with the metadata naming the network.  What it prints
+ * passes `macvnet validate` (the domain schema, the parser and its checks);
+ * an input that cannot give such a result is refused with one error line
+ * naming the input's problem, and nothing is printed.
  */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,7 +16,38 @@
 
 #include "cmd.h"
 #include "iface.h"
+#include "schema.h"
 #include "util.h"
+
+/*
+ * Validate the result against the domain schema.  When it fails, the
+ * input's own violation (if it has one) is what the user can fix, so
+ * that is the message; otherwise the result's.
+ */
+static int check_schema(struct mvn_engine *eng, const char *path,
+			const char *in, size_t len, const char *out,
+			struct mvn_error *err)
+{
+	struct mvn_error oerr = { 0 };
+	struct mvn_schema *schema = NULL;
+	const char *kind = NULL;
+	int ret;
+
+	ret = mvn_engine_schema(eng, &schema, err);
+	if (ret < 0)
+		return ret;
+	ret = mvn_schema_validate(schema, out, strlen(out),
+				  _("the converted domain"), &kind, &oerr);
+	if (ret == 0)
+		return 0;
+	if (mvn_schema_validate(schema, in, len, path, &kind, err) < 0)
+		return -EINVAL;
+	return mvn_error_set(err, -EINVAL,
+			     _("%1$s: cannot convert: the result would not "
+			       "validate (%2$s); please report this with the "
+			       "input"),
+			     path, oerr.msg);
+}
 
 static int convert_exec(struct mvn_engine *eng, int argc, char **argv)
 {
@@ -26,7 +61,6 @@ static int convert_exec(struct mvn_engine *eng, int argc, char **argv)
 	size_t len = 0;
 	int c, ret;
 
-	(void)eng;
 	optind = 0;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -43,9 +77,13 @@ static int convert_exec(struct mvn_engine *eng, int argc, char **argv)
 	if (ret == 0)
 		ret = mvn_domain_convert(text, len, argv[optind], network, &out,
 					 &err);
+	if (ret == 0)
+		ret = check_schema(eng, argv[optind], text, len, out, &err);
 	free(text);
-	if (ret < 0)
+	if (ret < 0) {
+		free(out);
 		return mvn_cmd_fail(&err);
+	}
 	fputs(out, stdout);
 	free(out);
 	return 0;

@@ -8,6 +8,7 @@
 
 #include "iface.h"
 #include "network.h"
+#include "store.h"
 #include "util.h"
 #include "xml.h"
 
@@ -20,7 +21,41 @@ void mvn_iface_free(struct mvn_iface *i)
 	free(i->source_dev);
 	free(i->source_mode);
 	free(i->target_dev);
+	free(i->bad_mtu);
 	free(i);
+}
+
+/*
+ * A value from the input as it may be quoted in a one-line message: at most
+ * len - 1 bytes, control characters shown as '?'.
+ */
+static const char *shown(const char *s, char *buf, size_t len)
+{
+	size_t k;
+
+	for (k = 0; s && s[k] && k + 1 < len; k++)
+		buf[k] = ((unsigned char)s[k] < 0x20 || s[k] == 0x7f) ? '?' :
+									s[k];
+	buf[k] = '\0';
+	return buf;
+}
+
+/* An <mtu size>: decimal digits only, at most 65535; false otherwise. */
+static bool mtu_parse(const char *s, unsigned int *out)
+{
+	unsigned long v = 0;
+
+	if (!s || !*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > 65535)
+			return false;
+	}
+	*out = (unsigned int)v;
+	return true;
 }
 
 static int parse_node(xmlNodePtr node, const char *name, struct mvn_iface **out,
@@ -28,7 +63,7 @@ static int parse_node(xmlNodePtr node, const char *name, struct mvn_iface **out,
 {
 	struct mvn_iface *i = calloc(1, sizeof(*i));
 	xmlNodePtr c;
-	char *v;
+	char *v, buf[64];
 	int line = mvn_xml_line(node);
 
 	if (!i)
@@ -63,7 +98,7 @@ static int parse_node(xmlNodePtr node, const char *name, struct mvn_iface **out,
 					  "is malformed (expected six "
 					  "hex pairs like "
 					  "52:54:00:b8:9c:58)"),
-					name, line, v ? v : "");
+					name, line, shown(v, buf, sizeof(buf)));
 				free(v);
 				mvn_iface_free(i);
 				return -EINVAL;
@@ -85,8 +120,18 @@ static int parse_node(xmlNodePtr node, const char *name, struct mvn_iface **out,
 			i->managed_no = v && !strcmp(v, "no");
 			free(v);
 		} else if (mvn_xml_is(c, "mtu")) {
+			/*
+			 * Kept, not refused: the hook must not fail on an
+			 * interface that macvnet does not serve.
+			 */
 			v = mvn_xml_prop(c, "size");
-			i->mtu = v ? (unsigned int)strtoul(v, NULL, 10) : 0;
+			free(i->bad_mtu);
+			i->bad_mtu = NULL;
+			i->mtu = 0;
+			if (!mtu_parse(v, &i->mtu)) {
+				i->bad_mtu = v ? v : mvn_strdup("");
+				v = NULL;
+			}
 			free(v);
 		}
 	}
@@ -98,13 +143,30 @@ static int parse_doc(xmlDocPtr doc, const char *name, struct mvn_iface **out,
 		     struct mvn_error *err)
 {
 	xmlNodePtr root = xmlDocGetRootElement(doc);
+	struct mvn_iface *i = NULL;
+	int ret;
 
 	if (!mvn_xml_is(root, "interface"))
 		return mvn_error_setl(err, -EINVAL, mvn_xml_line(root),
 				      _("%1$s: the root element is <%2$s>, not "
 					"<interface>"),
 				      name, (const char *)root->name);
-	return parse_node(root, name, out, err);
+	ret = parse_node(root, name, &i, err);
+	if (ret < 0)
+		return ret;
+	if (i->bad_mtu) {
+		char buf[64];
+
+		ret = mvn_error_setl(err, -EINVAL, i->line,
+				     _("%1$s:%2$d: MTU '%3$s' is not a number "
+				       "up to 65535; correct <mtu size>"),
+				     name, i->line,
+				     shown(i->bad_mtu, buf, sizeof(buf)));
+		mvn_iface_free(i);
+		return ret;
+	}
+	*out = i;
+	return 0;
 }
 
 int mvn_iface_parse(const char *text, size_t len, const char *name,
@@ -148,6 +210,7 @@ void mvn_domain_free(struct mvn_domain *d)
 	}
 	free(d->ports);
 	free(d->name);
+	free(d->bad_uuid);
 	free(d);
 }
 
@@ -228,8 +291,15 @@ int mvn_domain_parse(const char *text, size_t len, const char *name,
 		} else if (mvn_xml_is(c, "uuid")) {
 			char *u = mvn_xml_text(c);
 
+			/* Kept for mvn_domain_check() to refuse. */
 			d->has_uuid = u && mvn_uuid_parse(u, d->uuid);
-			free(u);
+			free(d->bad_uuid);
+			d->bad_uuid = NULL;
+			d->uuid_line = mvn_xml_line(c);
+			if (!d->has_uuid)
+				d->bad_uuid = u ? u : mvn_strdup("");
+			else
+				free(u);
 		} else if (mvn_xml_is(c, "metadata")) {
 			for (k = c->children; k; k = k->next) {
 				if (!in_macvnet_ns(k))
@@ -296,53 +366,248 @@ const struct mvn_iface *mvn_domain_iface(const struct mvn_domain *d,
 	return NULL;
 }
 
+/* How many of the domain's interfaces have dev as their <target dev>. */
+static size_t target_uses(const struct mvn_domain *d, const char *dev)
+{
+	size_t k, n = 0;
+
+	for (k = 0; k < d->nifaces; k++)
+		if (d->ifaces[k]->target_dev &&
+		    !strcmp(d->ifaces[k]->target_dev, dev))
+			n++;
+	return n;
+}
+
+/* The port in the domain's metadata whose target is dev, or NULL. */
+static const struct mvn_dom_port *port_of(const struct mvn_domain *d,
+					  const char *dev)
+{
+	size_t k;
+
+	for (k = 0; k < d->nports; k++)
+		if (!strcmp(d->ports[k].target, dev))
+			return &d->ports[k];
+	return NULL;
+}
+
+/*
+ * Whether dev can name a link that domain-convert writes: a Linux
+ * interface name made only of characters the schema allows in <target dev>.
+ */
+static bool target_ok(const char *dev)
+{
+	static const char allowed[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				      "abcdefghijklmnopqrstuvwxyz"
+				      "0123456789_.-\\";
+
+	return mvn_ifname_valid(dev) && strspn(dev, allowed) == strlen(dev);
+}
+
+static int check_uuid(const struct mvn_domain *d, const char *name,
+		      struct mvn_error *err)
+{
+	char buf[64];
+
+	if (!d->bad_uuid)
+		return 0;
+	return mvn_error_setl(
+		err, -EINVAL, d->uuid_line,
+		_("%1$s:%2$d: UUID '%3$s' is malformed (expected "
+		  "32 hex digits like "
+		  "4dea22b3-1d52-d8f3-2516-782e98ab3fa0); correct "
+		  "<uuid> or remove it to have one made"),
+		name, d->uuid_line, shown(d->bad_uuid, buf, sizeof(buf)));
+}
+
+static int check_mac(const struct mvn_iface *i, const char *name,
+		     struct mvn_error *err)
+{
+	if (!i->has_mac || !(i->mac[0] & 1))
+		return 0;
+	return mvn_error_setl(err, -EINVAL, i->line,
+			      _("%1$s:%2$d: the interface's MAC address is "
+				"multicast; use a unicast one such as "
+				"52:54:00:xx:xx:xx"),
+			      name, i->line);
+}
+
+/*
+ * The MTU of an interface that becomes a macvtap link: the kernel refuses
+ * less than ETH_MIN_MTU, and says only "invalid" when it does.  label names
+ * the interface in the message (its number or its quoted target).
+ */
+static int check_mtu(const struct mvn_iface *i, const char *label,
+		     const char *name, struct mvn_error *err)
+{
+	char buf[64];
+
+	if (i->bad_mtu)
+		return mvn_error_setl(err, -EINVAL, i->line,
+				      _("%1$s:%2$d: interface %3$s: MTU '%4$s' "
+					"is not a whole number; set <mtu size> "
+					"from %5$d to 65535"),
+				      name, i->line, label,
+				      shown(i->bad_mtu, buf, sizeof(buf)),
+				      MVN_MACVTAP_MIN_MTU);
+	if (i->mtu && i->mtu < MVN_MACVTAP_MIN_MTU)
+		return mvn_error_setl(
+			err, -EINVAL, i->line,
+			_("%1$s:%2$d: interface %3$s: MTU %4$u is "
+			  "below the minimum %5$d of a macvtap "
+			  "link; set <mtu size> to %5$d or more"),
+			name, i->line, label, i->mtu, MVN_MACVTAP_MIN_MTU);
+	return 0;
+}
+
+/*
+ * Check port k of a domain.  converting: the domain is domain-convert's
+ * input, where the port must already be usable as it stands.
+ */
+static int check_port(const struct mvn_domain *d, size_t k, bool converting,
+		      const char *name, struct mvn_error *err)
+{
+	const struct mvn_dom_port *p = &d->ports[k];
+	const struct mvn_iface *i;
+	char t[64], net[64], label[80];
+	size_t j;
+
+	shown(p->target, t, sizeof(t));
+	if (!mvn_ifname_valid(p->target))
+		return mvn_error_setl(err, -EINVAL, p->line,
+				      _("%1$s:%2$d: macvnet port target '%3$s' "
+					"is not a valid interface name (1 to "
+					"15 bytes, no '/', ':' or white "
+					"space)"),
+				      name, p->line, t);
+	if (converting && !target_ok(p->target))
+		return mvn_error_setl(err, -EINVAL, p->line,
+				      _("%1$s:%2$d: macvnet port target '%3$s' "
+					"cannot name a macvtap link (1 to 15 "
+					"of A-Z a-z 0-9 _ . -); rename it in "
+					"the port and in its interface"),
+				      name, p->line, t);
+	for (j = 0; j < k; j++)
+		if (!strcmp(d->ports[j].target, p->target))
+			return mvn_error_setl(
+				err, -EINVAL, p->line,
+				_("%1$s:%2$d: macvnet port target '%3$s' "
+				  "is given twice"),
+				name, p->line, t);
+	i = mvn_domain_iface(d, p->target);
+	if (!i || i->type != MVN_IFACE_ETHERNET || !i->managed_no) {
+		if (converting)
+			return mvn_error_setl(
+				err, -EINVAL, p->line,
+				_("%1$s:%2$d: macvnet port '%3$s' names no "
+				  "<interface type='ethernet'> with <target "
+				  "dev='%3$s' managed='no'/>; remove the port "
+				  "from <metadata> or correct the interface"),
+				name, p->line, t);
+		return mvn_error_setl(
+			err, -EINVAL, p->line,
+			_("%1$s:%2$d: macvnet port '%3$s' needs an "
+			  "<interface type='ethernet'> with <target "
+			  "dev='%3$s' managed='no'/> (convert the domain "
+			  "with: macvnet domain-convert FILE --network "
+			  "%4$s)"),
+			name, p->line, t, shown(p->network, net, sizeof(net)));
+	}
+	if (target_uses(d, p->target) > 1)
+		return mvn_error_setl(err, -EINVAL, i->line,
+				      _("%1$s:%2$d: target '%3$s' is used by "
+					"more than one interface; give each "
+					"interface its own <target dev>"),
+				      name, i->line, t);
+	snprintf(label, sizeof(label), "'%s'", t);
+	return check_mtu(i, label, name, err);
+}
+
 int mvn_domain_check(const struct mvn_domain *d, const char *name,
 		     struct mvn_error *err)
 {
-	const struct mvn_iface *i;
-	size_t k, j;
+	size_t k;
+	int ret;
 
-	for (k = 0; k < d->nifaces; k++) {
-		i = d->ifaces[k];
-		if (i->has_mac && (i->mac[0] & 1))
+	ret = check_uuid(d, name, err);
+	for (k = 0; k < d->nifaces && ret == 0; k++)
+		ret = check_mac(d->ifaces[k], name, err);
+	for (k = 0; k < d->nports && ret == 0; k++)
+		ret = check_port(d, k, false, name, err);
+	return ret;
+}
+
+static bool converts(const struct mvn_iface *i)
+{
+	return i->type == MVN_IFACE_NETWORK || i->type == MVN_IFACE_DIRECT;
+}
+
+/* The target of interface n (counted from 1) that is to be converted. */
+static int check_convert_target(const struct mvn_domain *d,
+				const struct mvn_iface *i, size_t n,
+				const char *name, struct mvn_error *err)
+{
+	const struct mvn_dom_port *p;
+	char t[64];
+	size_t k;
+
+	shown(i->target_dev, t, sizeof(t));
+	if (!target_ok(i->target_dev))
+		return mvn_error_setl(
+			err, -EINVAL, i->line,
+			_("%1$s:%2$d: interface %3$zu: target '%4$s' cannot "
+			  "name a macvtap link (1 to 15 of A-Z a-z 0-9 _ . "
+			  "-); rename it, or remove <target> to have one "
+			  "made"),
+			name, i->line, n, t);
+	for (k = 0; k < d->nifaces; k++)
+		if (k + 1 != n && d->ifaces[k]->target_dev &&
+		    !strcmp(d->ifaces[k]->target_dev, i->target_dev))
 			return mvn_error_setl(
 				err, -EINVAL, i->line,
-				_("%1$s:%2$d: the interface's MAC "
-				  "address is multicast; use a "
-				  "unicast one such as "
-				  "52:54:00:xx:xx:xx"),
-				name, i->line);
-	}
-	for (k = 0; k < d->nports; k++) {
-		const struct mvn_dom_port *p = &d->ports[k];
-
-		if (!mvn_ifname_valid(p->target))
-			return mvn_error_setl(
-				err, -EINVAL, p->line,
-				_("%1$s:%2$d: macvnet port target "
-				  "'%3$s' is not a valid interface "
-				  "name (1 to 15 bytes, no '/', "
-				  "':' or white space)"),
-				name, p->line, p->target);
-		for (j = 0; j < k; j++)
-			if (!strcmp(d->ports[j].target, p->target))
-				return mvn_error_setl(
-					err, -EINVAL, p->line,
-					_("%1$s:%2$d: macvnet port target '%3$s' "
-					  "is given twice"),
-					name, p->line, p->target);
-		i = mvn_domain_iface(d, p->target);
-		if (!i || i->type != MVN_IFACE_ETHERNET || !i->managed_no)
-			return mvn_error_setl(
-				err, -EINVAL, p->line,
-				_("%1$s:%2$d: macvnet port '%3$s' needs an "
-				  "<interface type='ethernet'> with <target "
-				  "dev='%3$s' managed='no'/> (convert the domain "
-				  "with: macvnet domain-convert FILE --network "
-				  "%4$s)"),
-				name, p->line, p->target, p->network);
-	}
+				_("%1$s:%2$d: interface %3$zu: target '%4$s' "
+				  "is used twice (also by interface %5$zu); "
+				  "give each interface its own <target dev> "
+				  "or none"),
+				name, i->line, n, t, k + 1);
+	p = port_of(d, i->target_dev);
+	if (p)
+		return mvn_error_setl(err, -EINVAL, i->line,
+				      _("%1$s:%2$d: interface %3$zu: target "
+					"'%4$s' already has a <macvnet:port> "
+					"(line %5$d); remove that port or this "
+					"interface's <target>"),
+				      name, i->line, n, t, p->line);
 	return 0;
+}
+
+/*
+ * Refuse an input to domain-convert whose result could not validate,
+ * naming the input's problem: the same rules as mvn_domain_check() for
+ * the interfaces about to be converted and the ports already there.
+ */
+static int check_convert_input(const struct mvn_domain *d, const char *name,
+			       struct mvn_error *err)
+{
+	char label[24];
+	size_t k;
+	int ret;
+
+	ret = check_uuid(d, name, err);
+	for (k = 0; k < d->nifaces && ret == 0; k++) {
+		const struct mvn_iface *i = d->ifaces[k];
+
+		ret = check_mac(i, name, err);
+		if (ret < 0 || !converts(i))
+			continue;
+		if (i->target_dev)
+			ret = check_convert_target(d, i, k + 1, name, err);
+		snprintf(label, sizeof(label), "%zu", k + 1);
+		if (ret == 0)
+			ret = check_mtu(i, label, name, err);
+	}
+	for (k = 0; k < d->nports && ret == 0; k++)
+		ret = check_port(d, k, true, name, err);
+	return ret;
 }
 
 /* An interface name for the n-th converted interface of a domain. */
@@ -389,13 +654,195 @@ static void make_target(const char *domain, int n, xmlNodePtr devices,
 	}
 }
 
+/* How many children of node are elements called name (no namespace). */
+static size_t count_children(xmlNodePtr node, const char *name)
+{
+	xmlNodePtr c;
+	size_t n = 0;
+
+	for (c = node->children; c; c = c->next)
+		n += mvn_xml_is(c, name);
+	return n;
+}
+
+/* A <metadata> element for root, after its name and the like. */
+static xmlNodePtr new_metadata(xmlNodePtr root)
+{
+	xmlNodePtr c, md, anchor = NULL;
+
+	for (c = root->children; c; c = c->next)
+		if (mvn_xml_is(c, "name") || mvn_xml_is(c, "uuid") ||
+		    mvn_xml_is(c, "genid") || mvn_xml_is(c, "title") ||
+		    mvn_xml_is(c, "description"))
+			anchor = c;
+	md = xmlNewNode(NULL, (const xmlChar *)"metadata");
+	if (!md)
+		return NULL;
+	if (anchor)
+		xmlAddNextSibling(anchor, md);
+	else
+		xmlAddChild(root, md);
+	return md;
+}
+
+static xmlNodePtr add_port_node(xmlNodePtr wrap, xmlNsPtr ns,
+				const char *target, const char *network)
+{
+	xmlNodePtr p = xmlNewChild(wrap, ns, (const xmlChar *)"port", NULL);
+
+	if (p && (!xmlSetProp(p, (const xmlChar *)"target",
+			      (const xmlChar *)target) ||
+		  !xmlSetProp(p, (const xmlChar *)"network",
+			      (const xmlChar *)network)))
+		return NULL;
+	return p;
+}
+
+/*
+ * Replace every element of macvnet's namespace in <metadata> by one
+ * <macvnet:domain> holding the ports the input had (libvirt keeps one
+ * element per namespace).  Merged, not refused: a domain that gained an
+ * interface after its conversion can be converted again.  *ns is the new
+ * element's namespace; NULL when out of memory.
+ */
+static xmlNodePtr merge_metadata(xmlNodePtr root, const struct mvn_domain *d,
+				 xmlNsPtr *ns)
+{
+	xmlNodePtr md = mvn_xml_child(root, "metadata"), wrap, c, next;
+	size_t k;
+
+	if (!md)
+		md = new_metadata(root);
+	wrap = md ? xmlNewNode(NULL, (const xmlChar *)"domain") : NULL;
+	if (!wrap)
+		return NULL;
+	*ns = xmlNewNs(wrap, (const xmlChar *)MVN_DOMAIN_NS,
+		       (const xmlChar *)"macvnet");
+	if (!*ns) {
+		xmlFreeNode(wrap);
+		return NULL;
+	}
+	xmlSetNs(wrap, *ns);
+	for (c = md->children; c && !in_macvnet_ns(c); c = c->next)
+		;
+	if (c)
+		xmlAddPrevSibling(c, wrap);
+	else
+		xmlAddChild(md, wrap);
+	for (c = md->children; c; c = next) {
+		next = c->next;
+		if (c != wrap && in_macvnet_ns(c)) {
+			xmlUnlinkNode(c);
+			xmlFreeNode(c);
+		}
+	}
+	for (k = 0; k < d->nports; k++)
+		if (!add_port_node(wrap, *ns, d->ports[k].target,
+				   d->ports[k].network))
+			return NULL;
+	return wrap;
+}
+
+/*
+ * Turn interface element c (the n-th converted, from 0) into a
+ * type='ethernet' one with a port in wrap; its target, if any, was
+ * checked by check_convert_input().
+ */
+static int convert_iface(xmlNodePtr c, const char *dname, int n,
+			 xmlNodePtr devices, xmlNodePtr wrap, xmlNsPtr ns,
+			 const char *network)
+{
+	char *dev = NULL, target[16];
+	xmlNodePtr t;
+
+	xmlSetProp(c, (const xmlChar *)"type", (const xmlChar *)"ethernet");
+	/* libvirt's rx-filter sync is for its own macvtap only. */
+	xmlUnsetProp(c, (const xmlChar *)"trustGuestRxFilters");
+	mvn_xml_drop_children(c, "source");
+	mvn_xml_drop_children(c, "virtualport");
+	mvn_xml_drop_children(c, "vlan");
+	t = mvn_xml_child(c, "target");
+	if (t)
+		dev = mvn_xml_prop(t, "dev");
+	if (dev) {
+		snprintf(target, sizeof(target), "%s", dev);
+		free(dev);
+	} else {
+		make_target(dname, n, devices, target);
+		if (!t)
+			t = xmlNewChild(c, NULL, (const xmlChar *)"target",
+					NULL);
+		if (!t || !xmlSetProp(t, (const xmlChar *)"dev",
+				      (const xmlChar *)target))
+			return -ENOMEM;
+	}
+	if (!xmlSetProp(t, (const xmlChar *)"managed", (const xmlChar *)"no") ||
+	    !add_port_node(wrap, ns, target, network))
+		return -ENOMEM;
+	return 0;
+}
+
+/*
+ * The result must pass what validate and the hook apply to a domain;
+ * check_convert_input() should have refused whatever would not, so a
+ * failure here is macvnet's bug, and nothing invalid is handed out.
+ */
+static int check_result(const char *out, const char *name,
+			struct mvn_error *err)
+{
+	struct mvn_error inner = { 0 };
+	struct mvn_domain *d = NULL;
+	const char *what = _("the converted domain");
+	int ret;
+
+	ret = mvn_domain_parse(out, strlen(out), what, &d, &inner);
+	if (ret == 0)
+		ret = mvn_domain_check(d, what, &inner);
+	mvn_domain_free(d);
+	if (ret < 0)
+		return mvn_error_set(err, ret,
+				     _("%1$s: cannot convert: the result would "
+				       "not validate (%2$s); please report "
+				       "this with the input"),
+				     name, inner.msg);
+	return 0;
+}
+
+/* The parts of the document that convert needs, each present once. */
+static int check_convert_doc(xmlNodePtr root, const char *network,
+			     const char *name, struct mvn_error *err)
+{
+	char buf[64];
+
+	if (!mvn_store_name_valid(network))
+		return mvn_error_set(err, -EINVAL,
+				     _("network name '%s' is not valid (no "
+				       "'/' or control characters, not "
+				       "starting with '.'); give the name of "
+				       "a macvnet network"),
+				     shown(network, buf, sizeof(buf)));
+	if (count_children(root, "devices") != 1)
+		return mvn_error_set(err, -EINVAL,
+				     _("%s: the domain needs exactly one "
+				       "<devices> element"),
+				     name);
+	if (count_children(root, "metadata") > 1)
+		return mvn_error_set(err, -EINVAL,
+				     _("%s: the domain has more than one "
+				       "<metadata> element; merge them into "
+				       "one"),
+				     name);
+	return 0;
+}
+
 int mvn_domain_convert(const char *text, size_t len, const char *name,
 		       const char *network, char **out, struct mvn_error *err)
 {
+	struct mvn_domain *d = NULL;
 	xmlDocPtr doc = NULL;
-	xmlNodePtr root, devices, c, md, wrap, anchor = NULL;
-	xmlNsPtr ns;
-	char *dname = NULL;
+	xmlNodePtr root, devices, c, wrap;
+	xmlNsPtr ns = NULL;
+	char *result = NULL;
 	int ret, n = 0;
 
 	ret = mvn_xml_parse(text, len, name, &doc, err);
@@ -407,93 +854,32 @@ int mvn_domain_convert(const char *text, size_t len, const char *name,
 				    _("%s: not a <domain> document"), name);
 		goto cleanup;
 	}
-	mvn_xml_strip_blanks(root);
-	c = mvn_xml_child(root, "name");
-	dname = c ? mvn_xml_text(c) : NULL;
-	devices = mvn_xml_child(root, "devices");
-	if (!dname || !devices) {
-		ret = mvn_error_set(err, -EINVAL,
-				    _("%s: the domain has no name or no "
-				      "<devices>"),
-				    name);
+	ret = mvn_domain_parse(text, len, name, &d, err);
+	if (ret == 0)
+		ret = check_convert_doc(root, network, name, err);
+	if (ret == 0)
+		ret = check_convert_input(d, name, err);
+	if (ret < 0)
 		goto cleanup;
-	}
-	md = mvn_xml_child(root, "metadata");
-	if (!md) {
-		for (c = root->children; c; c = c->next)
-			if (mvn_xml_is(c, "name") || mvn_xml_is(c, "uuid") ||
-			    mvn_xml_is(c, "genid") || mvn_xml_is(c, "title") ||
-			    mvn_xml_is(c, "description"))
-				anchor = c;
-		md = xmlNewNode(NULL, (const xmlChar *)"metadata");
-		if (!md)
-			goto nomem;
-		if (anchor)
-			xmlAddNextSibling(anchor, md);
-		else
-			xmlAddChild(root, md);
-	}
-	/* One wrapper for all: libvirt keeps one element per namespace. */
-	for (c = md->children; c; c = c->next)
-		if (in_macvnet_ns(c))
-			break;
-	if (c) {
-		xmlUnlinkNode(c);
-		xmlFreeNode(c);
-	}
-	wrap = xmlNewChild(md, NULL, (const xmlChar *)"domain", NULL);
-	ns = wrap ? xmlNewNs(wrap, (const xmlChar *)MVN_DOMAIN_NS,
-			     (const xmlChar *)"macvnet") :
-		    NULL;
-	if (!ns)
+	mvn_xml_strip_blanks(root);
+	devices = mvn_xml_child(root, "devices");
+	wrap = merge_metadata(root, d, &ns);
+	if (!wrap)
 		goto nomem;
-	xmlSetNs(wrap, ns);
 	for (c = devices->children; c; c = c->next) {
-		char *type, *dev = NULL, target[16];
-		xmlNodePtr t, p;
+		char *type;
+		bool conv;
 
 		if (!mvn_xml_is(c, "interface"))
 			continue;
 		type = mvn_xml_prop(c, "type");
-		if (!type ||
-		    (strcmp(type, "network") && strcmp(type, "direct"))) {
-			free(type);
-			continue;
-		}
+		conv = type &&
+		       (!strcmp(type, "network") || !strcmp(type, "direct"));
 		free(type);
-		xmlSetProp(c, (const xmlChar *)"type",
-			   (const xmlChar *)"ethernet");
-		/* libvirt's rx-filter sync is for its own macvtap only. */
-		xmlUnsetProp(c, (const xmlChar *)"trustGuestRxFilters");
-		mvn_xml_drop_children(c, "source");
-		mvn_xml_drop_children(c, "virtualport");
-		mvn_xml_drop_children(c, "vlan");
-		t = mvn_xml_child(c, "target");
-		if (t)
-			dev = mvn_xml_prop(t, "dev");
-		if (!dev || !mvn_ifname_valid(dev)) {
-			make_target(dname, n, devices, target);
-			if (!t)
-				t = xmlNewChild(c, NULL,
-						(const xmlChar *)"target",
-						NULL);
-			if (!t)
-				goto nomem;
-			xmlSetProp(t, (const xmlChar *)"dev",
-				   (const xmlChar *)target);
-		} else {
-			snprintf(target, sizeof(target), "%s", dev);
-		}
-		free(dev);
-		xmlSetProp(t, (const xmlChar *)"managed",
-			   (const xmlChar *)"no");
-		p = xmlNewChild(wrap, ns, (const xmlChar *)"port", NULL);
-		if (!p)
+		if (!conv)
+			continue;
+		if (convert_iface(c, d->name, n, devices, wrap, ns, network))
 			goto nomem;
-		xmlSetProp(p, (const xmlChar *)"target",
-			   (const xmlChar *)target);
-		xmlSetProp(p, (const xmlChar *)"network",
-			   (const xmlChar *)network);
 		n++;
 	}
 	if (!n) {
@@ -503,15 +889,20 @@ int mvn_domain_convert(const char *text, size_t len, const char *name,
 				    name);
 		goto cleanup;
 	}
-	*out = mvn_xml_dump_body(doc);
-	if (!*out)
+	result = mvn_xml_dump_body(doc);
+	if (!result)
 		goto nomem;
-	ret = 0;
+	ret = check_result(result, name, err);
+	if (ret == 0) {
+		*out = result;
+		result = NULL;
+	}
 	goto cleanup;
 nomem:
 	ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
 cleanup:
-	free(dname);
+	free(result);
+	mvn_domain_free(d);
 	xmlFreeDoc(doc);
 	return ret;
 }

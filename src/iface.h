@@ -10,6 +10,9 @@
 /* macvnet's namespace in a domain's <metadata>. */
 #define MVN_DOMAIN_NS "urn:macvnet:1"
 
+/* The kernel's smallest MTU for a macvtap link (ETH_MIN_MTU). */
+#define MVN_MACVTAP_MIN_MTU 68
+
 enum mvn_iface_type {
 	MVN_IFACE_OTHER = 0,
 	MVN_IFACE_NETWORK,
@@ -27,7 +30,8 @@ struct mvn_iface {
 	char *source_dev; /* type='direct' (and bridge) */
 	char *source_mode; /* type='direct' */
 	char *target_dev;
-	unsigned int mtu;
+	unsigned int mtu; /* 0: none */
+	char *bad_mtu; /* <mtu size> when not a number up to 65535, or NULL */
 	bool managed_no; /* <target managed='no'> */
 	int line;
 };
@@ -56,6 +60,8 @@ struct mvn_domain {
 	char *name;
 	unsigned char uuid[16];
 	bool has_uuid;
+	char *bad_uuid; /* the text of a malformed <uuid>, or NULL */
+	int uuid_line;
 	struct mvn_iface **ifaces;
 	size_t nifaces;
 	struct mvn_dom_port *ports;
@@ -75,8 +81,10 @@ const struct mvn_iface *mvn_domain_iface(const struct mvn_domain *dom,
 					 const char *dev);
 
 /*
- * Check a domain's macvnet ports: targets are interface names, each names
- * an <interface type='ethernet'> with <target managed='no'>, none twice.
+ * Check a domain that macvnet serves: a well-formed UUID, unicast MACs, and
+ * ports whose targets are interface names, each naming exactly one
+ * <interface type='ethernet'> with <target managed='no'> and an MTU a
+ * macvtap link can have, none twice.
  */
 int mvn_domain_check(const struct mvn_domain *dom, const char *name,
 		     struct mvn_error *err);
@@ -85,7 +93,12 @@ int mvn_domain_check(const struct mvn_domain *dom, const char *name,
  * Rewrite a domain's type='network' and type='direct' interfaces into
  * type='ethernet' with <target dev managed='no'/> and macvnet metadata
  * naming network.  Interfaces without a target get one made from the
- * domain's name.  Everything else is kept as it is.  *out is the new
+ * domain's name; ports already in the metadata are kept, all in one
+ * <macvnet:domain>.  Everything else is kept as it is.  An input that
+ * cannot give a valid result (a target used twice or unusable as a link
+ * name, a multicast MAC, an MTU or UUID out of range, a stale port) is
+ * refused with the reason, and the result passes mvn_domain_parse() and
+ * mvn_domain_check() (the caller adds the schema).  *out is the new
  * document's text (caller frees).
  */
 int mvn_domain_convert(const char *text, size_t len, const char *name,

@@ -116,7 +116,7 @@ is "$rc" 0 "net-define lan"
 like "$out" "^Network lan defined from .*lan.xml" "net-define says what it did"
 [ -f "$tmp/etc/networks/lan.xml" ]
 ok $? "the definition is stored"
-is "$(stat -c %a "$tmp/etc/networks/lan.xml")" 644 "the definition has mode 0644"
+is "$(stat -c %a "$tmp/etc/networks/lan.xml")" 600 "the definition has mode 0600, as libvirt keeps its own"
 run "$M" net-dumpxml lan
 is "$rc" 0 "net-dumpxml lan"
 like "$out" "<forward dev='eth1' mode='bridge'>" "net-dumpxml prints the canonical form"
