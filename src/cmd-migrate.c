@@ -48,7 +48,10 @@ struct plan {
 static void report(void *ctx, enum mvn_ovs_level level, const char *doc,
 		   int line, const char *msg)
 {
+	char buf[512];
+
 	(void)ctx;
+	doc = mvn_shown(doc, buf, sizeof(buf));
 	if (line > 0)
 		fprintf(stderr, "macvnet: %s %s:%d: %s\n",
 			level == MVN_OVS_WARN ? _("warning:") : _("note:"), doc,
@@ -57,6 +60,17 @@ static void report(void *ctx, enum mvn_ovs_level level, const char *doc,
 		fprintf(stderr, "macvnet: %s %s: %s\n",
 			level == MVN_OVS_WARN ? _("warning:") : _("note:"), doc,
 			msg);
+}
+
+/*
+ * A name from libvirt or argv made safe for one line of a message (a
+ * static buffer: one use per statement).
+ */
+static const char *shown_name(const char *s)
+{
+	static char buf[256];
+
+	return mvn_shown(s ? s : "?", buf, sizeof(buf));
 }
 
 static void quiet(void *data, virErrorPtr e)
@@ -316,7 +330,7 @@ static int take_libvirt(struct plan *p, struct mvn_error *err)
 		char doc[300];
 
 		snprintf(doc, sizeof(doc), "network %s",
-			 virNetworkGetName(nets[i]));
+			 shown_name(virNetworkGetName(nets[i])));
 		if (!xml)
 			ret = mvn_error_set(err, -EIO,
 					    _("cannot read %1$s from libvirt: "
@@ -364,7 +378,7 @@ static int take_libvirt(struct plan *p, struct mvn_error *err)
 		struct item *it;
 
 		snprintf(doc, sizeof(doc), "domain %s",
-			 virDomainGetName(doms[i]));
+			 shown_name(virDomainGetName(doms[i])));
 		if (!xml) {
 			ret = mvn_error_set(err, -EIO,
 					    _("cannot read %1$s from libvirt: "
@@ -451,7 +465,7 @@ static int check_results(struct plan *p, struct mvn_error *err)
 		snprintf(doc, sizeof(doc),
 			 it->is_net ? _("migrated network %s") :
 				      _("migrated domain %s"),
-			 it->file ? it->file : it->name);
+			 shown_name(it->file ? it->file : it->name));
 		ret = mvn_schema_validate(p->schema, it->xml, strlen(it->xml),
 					  doc, &kind, err);
 		if (ret == 0 && it->is_net) {

@@ -116,7 +116,7 @@ unsigned int mvn_engine_left_ms(const struct mvn_engine *eng,
 
 void mvn_engine_note(struct mvn_engine *eng, const char *fmt, ...)
 {
-	char msg[512];
+	char msg[512], shown[512];
 	va_list ap;
 
 	if (!eng->notice)
@@ -124,7 +124,8 @@ void mvn_engine_note(struct mvn_engine *eng, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	eng->notice(eng->notice_arg, msg);
+	/* One line, whatever a name in it holds. */
+	eng->notice(eng->notice_arg, mvn_shown(msg, shown, sizeof(shown)));
 }
 
 void mvn_engine_set_link_ops(struct mvn_engine *eng,

@@ -5,15 +5,25 @@
 #include <string.h>
 
 #include "error.h"
+#include "util.h"
 
+/*
+ * Messages quote names and values from documents that anyone may write:
+ * once formatted, the message is made one line of valid UTF-8, so that an
+ * encoded newline or escape sequence in a document can neither forge a
+ * second line nor drive the terminal.
+ */
 int mvn_error_vset(struct mvn_error *err, int code, int line, const char *fmt,
 		   va_list ap)
 {
+	char raw[sizeof(err->msg)];
+
 	if (!err)
 		return code;
 	err->code = code;
 	err->line = line;
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	mvn_shown(raw, err->msg, sizeof(err->msg));
 	return code;
 }
 

@@ -17,7 +17,12 @@ struct mvn_error {
 	char msg[512];
 };
 
-/* Fill err (which may be NULL) with code and a formatted message; return code. */
+/*
+ * Fill err (which may be NULL) with code and a formatted message; return
+ * code.  The message is always one line of valid UTF-8: control characters
+ * and invalid bytes in it (from quoted names and values) are escaped as
+ * mvn_shown() in util.h does.
+ */
 int mvn_error_set(struct mvn_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

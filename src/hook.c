@@ -57,10 +57,18 @@ static int hook_engine(const struct mvn_paths *paths, unsigned int timeout_s,
 	return ret;
 }
 
+/* One line on stderr: a domain or network name is shown, never obeyed. */
+static void say(const char *what, const char *name, const char *msg)
+{
+	char buf[256];
+
+	fprintf(stderr, "macvnet: %s %s: %s\n", what,
+		mvn_shown(name ? name : "?", buf, sizeof(buf)), msg);
+}
+
 static int fail(const char *domain, const struct mvn_error *err)
 {
-	fprintf(stderr, "macvnet: %s %s: %s\n", _("error:"),
-		domain ? domain : "?", err->msg);
+	say(_("error:"), domain, err->msg);
 	return 1;
 }
 
@@ -127,6 +135,17 @@ static int prepare(struct mvn_engine *eng, const struct mvn_hook_req *req,
 	return ret;
 }
 
+/* Say that a domain's endpoint is gone (reconnect never fails). */
+static void warn_gone(const struct mvn_domain *d, const char *target)
+{
+	char buf[64], msg[256];
+
+	snprintf(msg, sizeof(msg),
+		 _("endpoint %s is gone; restart the domain to get it back"),
+		 mvn_shown(target, buf, sizeof(buf)));
+	say(_("warning:"), d->name, msg);
+}
+
 static int reconnect(struct mvn_engine *eng, const struct mvn_hook_req *req)
 {
 	const struct mvn_domain *d = req->domain;
@@ -135,18 +154,14 @@ static int reconnect(struct mvn_engine *eng, const struct mvn_hook_req *req)
 	size_t i, j, n = 0;
 
 	if (owned(eng, req->owner, &names, &n, &err) < 0) {
-		fprintf(stderr, "macvnet: %s %s: %s\n", _("warning:"), d->name,
-			err.msg);
+		say(_("warning:"), d->name, err.msg);
 		return 0;
 	}
 	for (i = 0; i < d->nports; i++) {
 		for (j = 0; j < n && strcmp(names[j], d->ports[i].target); j++)
 			;
 		if (j == n)
-			fprintf(stderr,
-				_("macvnet: warning: %1$s: endpoint %2$s is "
-				  "gone; restart the domain to get it back\n"),
-				d->name, d->ports[i].target);
+			warn_gone(d, d->ports[i].target);
 	}
 	free_names(names, n);
 	/* libvirt kills the domain on failure here: never fail. */
@@ -166,8 +181,7 @@ static int network_hook(struct mvn_engine *eng, const struct mvn_hook_req *req)
 	snprintf(key, sizeof(key), "libvirt:%s", req->object);
 	if (req->action == MVN_HOOK_NET_STOP) {
 		if (mvn_engine_shim_stop(eng, key, &err) < 0)
-			fprintf(stderr, "macvnet: %s %s: %s\n", _("warning:"),
-				req->object, err.msg);
+			say(_("warning:"), req->object, err.msg);
 		return 0;
 	}
 	if (mvn_engine_shim_start(eng, req->network, key, &err) < 0)
@@ -199,8 +213,7 @@ static int act(const struct mvn_paths *paths, unsigned int timeout_s,
 		break;
 	case MVN_HOOK_RELEASE:
 		if (release(eng, req, &err) < 0)
-			fprintf(stderr, "macvnet: %s %s: %s\n", _("warning:"),
-				req->domain->name, err.msg);
+			say(_("warning:"), req->domain->name, err.msg);
 		break;
 	case MVN_HOOK_RECONNECT:
 		ret = reconnect(eng, req);

@@ -85,7 +85,7 @@ static void report(struct mvn_ovs *m, enum mvn_ovs_level level, const char *doc,
 static void report(struct mvn_ovs *m, enum mvn_ovs_level level, const char *doc,
 		   int line, const char *fmt, ...)
 {
-	char msg[1024];
+	char msg[1024], shown[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -93,8 +93,10 @@ static void report(struct mvn_ovs *m, enum mvn_ovs_level level, const char *doc,
 	va_end(ap);
 	if (level == MVN_OVS_WARN)
 		m->nwarn++;
+	/* Names from the documents in it: one line, whatever they hold. */
 	if (m->opts.report)
-		m->opts.report(m->opts.report_ctx, level, doc, line, msg);
+		m->opts.report(m->opts.report_ctx, level, doc, line,
+			       mvn_shown(msg, shown, sizeof(shown)));
 }
 
 static int oom(struct mvn_error *err)

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,7 +318,8 @@ cleanup:
 int mvn_doc_read(const char *path, char **text, size_t *len,
 		 struct mvn_error *err)
 {
-	int ret = mvn_file_read(path, MVN_XML_MAX_SIZE, text, len);
+	size_t n = 0;
+	int ret = mvn_file_read(path, MVN_XML_MAX_SIZE, text, &n);
 
 	if (ret == -EFBIG)
 		return mvn_error_set(err, ret,
@@ -327,5 +329,110 @@ int mvn_doc_read(const char *path, char **text, size_t *len,
 	if (ret < 0)
 		return mvn_error_set(err, ret, _("cannot read %1$s: %2$s"),
 				     path, strerror(-ret));
+	ret = mvn_doc_check_nul(*text, n, path, err);
+	if (ret < 0) {
+		free(*text);
+		*text = NULL;
+		return ret;
+	}
+	if (len)
+		*len = n;
 	return 0;
+}
+
+int mvn_doc_check_nul(const char *text, size_t len, const char *name,
+		      struct mvn_error *err)
+{
+	const char *nul = memchr(text, '\0', len), *p;
+	int line = 1;
+
+	if (!nul)
+		return 0;
+	for (p = text; p < nul && line < INT32_MAX; p++)
+		line += *p == '\n';
+	return mvn_error_setl(err, -EINVAL, line,
+			      _("%1$s:%2$d: byte %3$zu is a NUL byte, which "
+				"XML never holds (save the document as UTF-8 "
+				"text)"),
+			      name, line, (size_t)(nul - text));
+}
+
+/*
+ * The length of the valid UTF-8 character at s, or 0 when the bytes there
+ * are not one: a stray continuation byte, a truncated sequence, an
+ * overlong form, a surrogate or a code point above U+10FFFF.  Reads no
+ * further than the first byte that does not belong, so never past a NUL.
+ */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+/* How the character of n bytes at s is shown; returns the length in out. */
+static size_t shown_char(const unsigned char *s, size_t n, char out[16])
+{
+	/* U+0080..U+009F: C1 controls, which some terminals obey. */
+	bool c1 = n == 2 && s[0] == 0xc2 && s[1] < 0xa0;
+
+	if (n == 1 && (s[0] < 0x20 || s[0] == 0x7f)) {
+		if (s[0] == '\n' || s[0] == '\t' || s[0] == '\r') {
+			out[0] = '\\';
+			out[1] = s[0] == '\n' ? 'n' : s[0] == '\t' ? 't' : 'r';
+			return 2;
+		}
+		return (size_t)snprintf(out, 16, "\\x%02x", s[0]);
+	}
+	if (n == 0)
+		return (size_t)snprintf(out, 16, "\\x%02x", s[0]);
+	if (c1)
+		return (size_t)snprintf(out, 16, "\\x%02x\\x%02x", s[0], s[1]);
+	memcpy(out, s, n);
+	return n;
+}
+
+const char *mvn_shown(const char *s, char *buf, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t used = 0, n, k;
+	char piece[16];
+
+	if (!size)
+		return buf;
+	while (*p) {
+		n = utf8_len(p);
+		k = shown_char(p, n, piece);
+		if (used + k >= size)
+			break;
+		memcpy(buf + used, piece, k);
+		used += k;
+		p += n ? n : 1;
+	}
+	buf[used] = '\0';
+	return buf;
 }

@@ -66,6 +66,23 @@ int mvn_uuid_generate(unsigned char uuid[16]);
 int mvn_doc_read(const char *path, char **text, size_t *len,
 		 struct mvn_error *err);
 
+/*
+ * Refuse a document holding a NUL byte (XML has none, and string functions
+ * would silently drop what follows it): -EINVAL with a message naming name,
+ * the line and the byte offset.  0 when there is none.
+ */
+int mvn_doc_check_nul(const char *text, size_t len, const char *name,
+		      struct mvn_error *err);
+
+/*
+ * s made safe to print as part of one line, in buf (size bytes, always
+ * terminated): control characters (C0, DEL, C1) and bytes that are not
+ * valid UTF-8 become \xNN (newline, tab and carriage return \n, \t, \r);
+ * valid UTF-8 passes unchanged.  Cut at a character boundary when buf is
+ * too small.  Returns buf, so that it can be an argument of printf.
+ */
+const char *mvn_shown(const char *s, char *buf, size_t size);
+
 /* Read a whole file of at most max bytes; -EFBIG if larger. */
 int mvn_file_read(const char *path, size_t max, char **out, size_t *len);
 

@@ -3,9 +3,11 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <libxml/SAX2.h>
 #include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
 #include <libxml/xmlsave.h>
@@ -16,13 +18,23 @@
 struct parse_ctx {
 	struct mvn_error *err;
 	const char *name;
+	int code; /* of the first failure, which err describes */
 	bool failed;
 	bool doctype;
+	/* libxml2's own handlers, which ours call once the limits hold. */
+	startElementNsSAX2Func start;
+	endElementNsSAX2Func end;
+	charactersSAXFunc chars;
+	size_t elements;
+	size_t attrs; /* namespace declarations included */
+	int depth;
+	size_t text; /* bytes of the current text so far */
 };
 
 /*
  * libxml2 reports through this instead of printing to stderr; the first
- * error is kept, with its line.
+ * error is kept, with its line.  Only its first line: libxml2 adds a
+ * second one with raw bytes of the document to some messages.
  */
 static void on_xml_error(void *data, xmlErrorPtr e)
 {
@@ -33,10 +45,12 @@ static void on_xml_error(void *data, xmlErrorPtr e)
 	if (!e || e->level < XML_ERR_ERROR || pc->failed)
 		return;
 	snprintf(msg, sizeof(msg), "%s", e->message ? e->message : "?");
-	n = strlen(msg);
+	n = strcspn(msg, "\n");
 	while (n && isspace((unsigned char)msg[n - 1]))
-		msg[--n] = '\0';
+		n--;
+	msg[n] = '\0';
 	pc->failed = true;
+	pc->code = -EINVAL;
 	mvn_error_setl(pc->err, -EINVAL, e->line,
 		       _("%1$s:%2$d: not well-formed XML: %3$s"), pc->name,
 		       e->line, msg);
@@ -75,6 +89,317 @@ static xmlEntityPtr on_get_entity(void *data, const xmlChar *name)
 	return xmlGetPredefinedEntity(name);
 }
 
+/* A limit was hit (err says which): stop the parser, it builds no more. */
+static void refuse(xmlParserCtxtPtr ctxt, int code)
+{
+	struct parse_ctx *pc = ctxt->_private;
+
+	pc->failed = true;
+	pc->code = code;
+	xmlStopParser(ctxt);
+}
+
+/* prefix:local, or local, of an element or attribute, for messages. */
+static const char *qname(const xmlChar *prefix, const xmlChar *local,
+			 char buf[128])
+{
+	snprintf(buf, 128, "%s%s%s", prefix ? (const char *)prefix : "",
+		 prefix ? ":" : "", (const char *)local);
+	return buf;
+}
+
+/*
+ * Whether an element may start here: the count of elements and of
+ * attributes, the depth and the attribute values are within the limits
+ * (the attributes of one element were counted before parsing, see
+ * scan_attrs()).  Otherwise err says which one is not, on the line the
+ * start tag ends on.
+ */
+static bool element_fits(xmlParserCtxtPtr ctxt, const xmlChar *local,
+			 const xmlChar *prefix, int nb_ns, int nb_attrs,
+			 const xmlChar **attrs)
+{
+	struct parse_ctx *pc = ctxt->_private;
+	int line = xmlSAX2GetLineNumber(ctxt), i;
+	char el[128], at[128];
+
+	if (++pc->elements > MVN_XML_MAX_ELEMENTS) {
+		mvn_error_setl(
+			pc->err, -E2BIG, line,
+			_("%1$s:%2$d: more than %3$d elements; a network "
+			  "or domain document has far fewer (remove "
+			  "the extra elements)"),
+			pc->name, line, MVN_XML_MAX_ELEMENTS);
+		return false;
+	}
+	if (++pc->depth > MVN_XML_MAX_DEPTH) {
+		mvn_error_setl(
+			pc->err, -E2BIG, line,
+			_("%1$s:%2$d: element <%3$s> is nested more than "
+			  "%4$d levels deep; libvirt's documents have a "
+			  "handful of levels (flatten it)"),
+			pc->name, line, qname(prefix, local, el),
+			MVN_XML_MAX_DEPTH);
+		return false;
+	}
+	pc->attrs += (size_t)nb_attrs + (size_t)nb_ns;
+	if (pc->attrs > MVN_XML_MAX_ALL_ATTRS) {
+		mvn_error_setl(pc->err, -E2BIG, line,
+			       _("%1$s:%2$d: more than %3$d attributes; a "
+				 "network or domain document has far fewer "
+				 "(remove the extra attributes)"),
+			       pc->name, line, MVN_XML_MAX_ALL_ATTRS);
+		return false;
+	}
+	/* Five pointers an attribute: local, prefix, URI, value, end. */
+	for (i = 0; i < nb_attrs; i++) {
+		if (attrs[5 * i + 4] - attrs[5 * i + 3] <= MVN_XML_MAX_TEXT)
+			continue;
+		mvn_error_setl(
+			pc->err, -E2BIG, line,
+			_("%1$s:%2$d: attribute %3$s of <%4$s> is longer "
+			  "than %5$d KiB; libvirt's values are short "
+			  "(shorten it)"),
+			pc->name, line,
+			qname(attrs[5 * i + 1], attrs[5 * i], at),
+			qname(prefix, local, el), MVN_XML_MAX_TEXT / 1024);
+		return false;
+	}
+	return true;
+}
+
+static void on_start(void *ctx, const xmlChar *local, const xmlChar *prefix,
+		     const xmlChar *uri, int nb_ns, const xmlChar **ns,
+		     int nb_attrs, int nb_defaulted, const xmlChar **attrs)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct parse_ctx *pc = ctxt->_private;
+
+	if (pc->failed)
+		return;
+	pc->text = 0;
+	if (!element_fits(ctxt, local, prefix, nb_ns, nb_attrs, attrs)) {
+		refuse(ctxt, -E2BIG);
+		return;
+	}
+	pc->start(ctx, local, prefix, uri, nb_ns, ns, nb_attrs, nb_defaulted,
+		  attrs);
+}
+
+static void on_end(void *ctx, const xmlChar *local, const xmlChar *prefix,
+		   const xmlChar *uri)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct parse_ctx *pc = ctxt->_private;
+
+	if (pc->failed)
+		return;
+	pc->depth--;
+	pc->text = 0;
+	pc->end(ctx, local, prefix, uri);
+}
+
+/*
+ * libxml2 hands text over in pieces: their sum is the text's size.  Text
+ * broken by a comment counts as one, which only errs on the safe side.
+ */
+static bool text_fits(xmlParserCtxtPtr ctxt, int len)
+{
+	struct parse_ctx *pc = ctxt->_private;
+	int line;
+	char el[128];
+
+	pc->text += len > 0 ? (size_t)len : 0;
+	if (pc->text <= MVN_XML_MAX_TEXT)
+		return true;
+	line = xmlSAX2GetLineNumber(ctxt);
+	mvn_error_setl(pc->err, -E2BIG, line,
+		       _("%1$s:%2$d: the text in <%3$s> is longer than %4$d "
+			 "KiB; libvirt's values are short (shorten it)"),
+		       pc->name, line,
+		       ctxt->node ?
+			       qname(ctxt->node->ns ? ctxt->node->ns->prefix :
+						      NULL,
+				     ctxt->node->name, el) :
+			       "?",
+		       MVN_XML_MAX_TEXT / 1024);
+	refuse(ctxt, -E2BIG);
+	return false;
+}
+
+static void on_chars(void *ctx, const xmlChar *ch, int len)
+{
+	xmlParserCtxtPtr ctxt = ctx;
+	struct parse_ctx *pc = ctxt->_private;
+
+	if (!pc->failed && text_fits(ctxt, len))
+		pc->chars(ctx, ch, len);
+}
+
+/* Where the scan of the raw text is: index and line. */
+struct scan {
+	const char *text;
+	size_t len;
+	size_t i;
+	int line;
+};
+
+static void scan_lines(struct scan *s, size_t to)
+{
+	for (; s->i < to; s->i++)
+		if (s->text[s->i] == '\n' && s->line < INT32_MAX)
+			s->line++;
+}
+
+/* Move past the next occurrence of end (after skip bytes); false if none. */
+static bool scan_past(struct scan *s, size_t skip, const char *end)
+{
+	const char *hit;
+
+	s->i += skip;
+	hit = s->i <= s->len ?
+		      memmem(s->text + s->i, s->len - s->i, end, strlen(end)) :
+		      NULL;
+	if (!hit)
+		return false;
+	scan_lines(s, (size_t)(hit - s->text) + strlen(end));
+	return true;
+}
+
+/*
+ * Count the attributes of the start tag at s->i ('=' outside quoted
+ * values, namespace declarations included) and move past it; -1 when the
+ * tag is not well-formed, which the parser then reports.
+ */
+static long scan_tag(struct scan *s)
+{
+	long n = 0;
+	char c;
+
+	for (s->i++; s->i < s->len; s->i++) {
+		c = s->text[s->i];
+		if (c == '>') {
+			s->i++;
+			return n;
+		}
+		if (c == '<')
+			return -1;
+		if (c == '=')
+			n++;
+		else if (c == '\n' && s->line < INT32_MAX)
+			s->line++;
+		else if (c == '"' || c == '\'') {
+			const char *q = memchr(s->text + s->i + 1, c,
+					       s->len - s->i - 1);
+
+			if (!q)
+				return -1;
+			scan_lines(s, (size_t)(q - s->text));
+		}
+	}
+	return -1;
+}
+
+/* The name of the tag at p (n bytes left), at most 64 bytes of it. */
+static void tag_name(const char *p, size_t n, char out[65])
+{
+	size_t k = 0;
+
+	while (k < n && k < 64 && !strchr(" \t\r\n/>", p[k]))
+		k++;
+	memcpy(out, p, k);
+	out[k] = '\0';
+}
+
+static bool starts(const struct scan *s, const char *with)
+{
+	size_t n = strlen(with);
+
+	return s->len - s->i >= n && !memcmp(s->text + s->i, with, n);
+}
+
+/*
+ * libxml2 checks each attribute of an element against all the earlier
+ * ones and appends it to a list it walks from the start: the cost grows
+ * with the square of the count, seconds for a few ten thousand, before any
+ * handler sees the element.  So the attributes are counted in the raw text
+ * first.  The scan stops quietly where the text is not well-formed or
+ * holds a DOCTYPE: the parser refuses those.
+ */
+static int scan_attrs(const char *text, size_t len, const char *name,
+		      struct mvn_error *err)
+{
+	struct scan s = { .text = text, .len = len, .line = 1 };
+	const char *lt;
+	char el[65];
+	size_t at;
+	long n;
+	int line;
+
+	while (s.i < len) {
+		lt = memchr(text + s.i, '<', len - s.i);
+		if (!lt)
+			return 0;
+		scan_lines(&s, (size_t)(lt - text));
+		if (starts(&s, "<!--")) {
+			if (!scan_past(&s, 4, "-->"))
+				return 0;
+		} else if (starts(&s, "<![CDATA[")) {
+			if (!scan_past(&s, 9, "]]>"))
+				return 0;
+		} else if (starts(&s, "<?")) {
+			if (!scan_past(&s, 2, "?>"))
+				return 0;
+		} else if (starts(&s, "<!")) {
+			return 0;
+		} else if (starts(&s, "</")) {
+			if (!scan_past(&s, 2, ">"))
+				return 0;
+		} else {
+			at = s.i + 1;
+			line = s.line;
+			n = scan_tag(&s);
+			if (n < 0)
+				return 0;
+			if (n <= MVN_XML_MAX_ATTRS)
+				continue;
+			tag_name(text + at, len - at, el);
+			return mvn_error_setl(
+				err, -E2BIG, line,
+				_("%1$s:%2$d: element <%3$s> has more than "
+				  "%4$d attributes; libvirt's elements have a "
+				  "few (remove the extra ones)"),
+				name, line, el, MVN_XML_MAX_ATTRS);
+		}
+	}
+	return 0;
+}
+
+/* Put the limits between the parser and libxml2's tree builder. */
+static void set_handlers(xmlParserCtxtPtr ctxt, struct parse_ctx *pc)
+{
+	xmlSAXHandlerPtr sax = ctxt->sax;
+
+	ctxt->_private = pc;
+	sax->internalSubset = on_internal_subset;
+	sax->externalSubset = on_internal_subset;
+	sax->entityDecl = on_entity_decl;
+	sax->getEntity = on_get_entity;
+	sax->getParameterEntity = on_get_entity;
+	pc->start = sax->startElementNs;
+	pc->end = sax->endElementNs;
+	pc->chars = sax->characters;
+	sax->startElementNs = on_start;
+	sax->endElementNs = on_end;
+	/*
+	 * Blanks are kept, so libxml2 has one handler for text and blanks;
+	 * one handler it stays, which spares libxml2 its guess at which
+	 * blanks could be dropped.
+	 */
+	sax->characters = on_chars;
+	sax->ignorableWhitespace = on_chars;
+}
+
 int mvn_xml_parse(const char *text, size_t len, const char *name,
 		  xmlDocPtr *out, struct mvn_error *err)
 {
@@ -83,25 +408,23 @@ int mvn_xml_parse(const char *text, size_t len, const char *name,
 	xmlDocPtr doc = NULL;
 	int ret = -EINVAL;
 
+	_Static_assert(MVN_XML_MAX_SIZE <= INT32_MAX, "libxml2 takes an int");
 	if (len > MVN_XML_MAX_SIZE)
 		return mvn_error_set(err, -EFBIG,
 				     _("%s: larger than 1 MiB; a network or "
 				       "domain document is never that big"),
 				     name);
-	if (len > INT32_MAX)
-		return mvn_error_set(err, -EFBIG, _("%s: too large"), name);
+	ret = mvn_doc_check_nul(text, len, name, err);
+	if (ret == 0)
+		ret = scan_attrs(text, len, name, err);
+	if (ret < 0)
+		return ret;
 
 	ctxt = xmlNewParserCtxt();
 	if (!ctxt)
 		return mvn_error_set(err, -ENOMEM, _("out of memory"));
-	ctxt->_private = &pc;
-	ctxt->sax->internalSubset = on_internal_subset;
-	ctxt->sax->externalSubset = on_internal_subset;
-	ctxt->sax->entityDecl = on_entity_decl;
-	ctxt->sax->getEntity = on_get_entity;
-	ctxt->sax->getParameterEntity = on_get_entity;
+	set_handlers(ctxt, &pc);
 	xmlSetStructuredErrorFunc(&pc, on_xml_error);
-
 	doc = xmlCtxtReadMemory(ctxt, text, (int)len, NULL, NULL,
 				XML_PARSE_NONET | XML_PARSE_NOWARNING |
 					XML_PARSE_NOERROR | XML_PARSE_NOCDATA);
@@ -119,7 +442,7 @@ int mvn_xml_parse(const char *text, size_t len, const char *name,
 			mvn_error_set(err, -EINVAL,
 				      _("%s: not a well-formed XML document"),
 				      name);
-		ret = err ? err->code : -EINVAL;
+		ret = pc.failed ? pc.code : -EINVAL;
 		goto cleanup;
 	}
 	if (!xmlDocGetRootElement(doc)) {

@@ -1,6 +1,9 @@
 /*
  * The small helpers: the growing buffer, interface names, MAC addresses,
- * UUIDs and whole-file reads, each at its boundaries.
+ * UUIDs and whole-file reads, each at its boundaries.  Also the defences
+ * against hostile documents: messages made one line of valid UTF-8
+ * (mvn_shown, mvn_error_set), NUL bytes, and the parser's limits on
+ * attributes, elements, depth and text, each just under and just over.
  */
 #include "config.h"
 
@@ -18,7 +21,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libxml/parser.h>
+
 #include "util.h"
+#include "xml.h"
 
 /* mvn_buf */
 
@@ -417,6 +423,373 @@ static void test_uuid_generate(void **state)
 	assert_memory_not_equal(a, b, 16);
 }
 
+/* mvn_shown and mvn_error_set: one line of valid UTF-8 */
+
+struct shown_case {
+	const char *name;
+	const char *in;
+	const char *out;
+};
+
+static const struct shown_case shown_cases[] = {
+	{ "plain text", "lan on eth0: 'x' (fix it)",
+	  "lan on eth0: 'x' (fix it)" },
+	{ "empty", "", "" },
+	{ "newline, tab, CR", "a\nmacvnet: forged\tb\rc",
+	  "a\\nmacvnet: forged\\tb\\rc" },
+	{ "ESC sequence", "\x1b[31mred\x1b]0;title\x07",
+	  "\\x1b[31mred\\x1b]0;title\\x07" },
+	{ "other C0 and DEL", "\x01\x1f\x7f.", "\\x01\\x1f\\x7f." },
+	{ "C1 controls (CSI, NEL)",
+	  "\xc2\x9b"
+	  "31m\xc2\x85",
+	  "\\xc2\\x9b"
+	  "31m\\xc2\\x85" },
+	{ "backslash kept", "a\\b", "a\\b" },
+	{ "Latin-1 supplement kept", "caf\xc3\xa9 \xc2\xa0\xc2\xbf",
+	  "caf\xc3\xa9 \xc2\xa0\xc2\xbf" },
+	{ "Japanese kept",
+	  "\xe3\x82\xa8\xe3\x83\xa9\xe3\x83\xbc: "
+	  "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e",
+	  "\xe3\x82\xa8\xe3\x83\xa9\xe3\x83\xbc: "
+	  "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e" },
+	{ "four-byte and the last code point kept",
+	  "\xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf",
+	  "\xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf" },
+	{ "U+D7FF and U+E000 kept", "\xed\x9f\xbf\xee\x80\x80",
+	  "\xed\x9f\xbf\xee\x80\x80" },
+	{ "stray continuation bytes",
+	  "a\x80\xbf"
+	  "b",
+	  "a\\x80\\xbf"
+	  "b" },
+	{ "bytes never in UTF-8", "\xfe\xff\xf5\xf8", "\\xfe\\xff\\xf5\\xf8" },
+	{ "overlong two bytes ('/')", "\xc0\xaf\xc1\xbf",
+	  "\\xc0\\xaf\\xc1\\xbf" },
+	{ "overlong three bytes", "\xe0\x80\xaf\xe0\x9f\xbf",
+	  "\\xe0\\x80\\xaf\\xe0\\x9f\\xbf" },
+	{ "overlong four bytes", "\xf0\x80\x80\xaf", "\\xf0\\x80\\x80\\xaf" },
+	{ "surrogates", "\xed\xa0\x80\xed\xbf\xbf",
+	  "\\xed\\xa0\\x80\\xed\\xbf\\xbf" },
+	{ "above U+10FFFF", "\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80" },
+	{ "truncated at the end", "x\xe6\x97", "x\\xe6\\x97" },
+	{ "truncated before ASCII", "\xe6\x97x\xf0\x9f\x98y",
+	  "\\xe6\\x97x\\xf0\\x9f\\x98y" },
+	{ "truncated before a control", "\xc3\n", "\\xc3\\n" },
+};
+
+static bool one_safe_line(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+static void test_shown(void **state)
+{
+	char buf[256], again[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(shown_cases) / sizeof(shown_cases[0]); i++) {
+		const struct shown_case *c = &shown_cases[i];
+
+		if (strcmp(mvn_shown(c->in, buf, sizeof(buf)), c->out))
+			fail_msg("%s: got \"%s\"", c->name, buf);
+		if (!one_safe_line(buf))
+			fail_msg("%s: a control character remains", c->name);
+		/* Showing what is shown changes nothing. */
+		mvn_shown(buf, again, sizeof(again));
+		if (strcmp(again, buf))
+			fail_msg("%s: not stable: \"%s\"", c->name, again);
+	}
+	assert_string_equal(mvn_shown(NULL, buf, sizeof(buf)), "");
+}
+
+/* A short buffer cuts between characters, never inside one. */
+static void test_shown_cut(void **state)
+{
+	char buf[8];
+
+	(void)state;
+	/* "abc" and the 3 bytes of U+65E5 need 6 bytes and the terminator. */
+	assert_string_equal(mvn_shown("abc\xe6\x97\xa5", buf, 6), "abc");
+	assert_string_equal(mvn_shown("abc\xe6\x97\xa5", buf, 7),
+			    "abc\xe6\x97\xa5");
+	assert_string_equal(mvn_shown("ab\ncd", buf, 4), "ab");
+	assert_string_equal(mvn_shown("ab\ncd", buf, 5), "ab\\n");
+	assert_string_equal(mvn_shown("a\x1b", buf, 5), "a");
+	assert_string_equal(mvn_shown("a\x1b", buf, 6), "a\\x1b");
+	assert_string_equal(mvn_shown("abc", buf, 1), "");
+	buf[0] = 'z';
+	mvn_shown("abc", buf, 0);
+	assert_int_equal(buf[0], 'z');
+}
+
+static void test_error_one_line(void **state)
+{
+	struct mvn_error err = { 0 };
+	char big[2000];
+
+	(void)state;
+	assert_int_equal(mvn_error_set(NULL, -EINVAL, "x"), -EINVAL);
+	assert_int_equal(mvn_error_setl(&err, -EINVAL, 7,
+					"network name '%s' is bad (rename it)",
+					"a\nmacvnet: error: forged\x1b[2J\xff"),
+			 -EINVAL);
+	assert_int_equal(err.code, -EINVAL);
+	assert_int_equal(err.line, 7);
+	assert_string_equal(err.msg, "network name 'a\\nmacvnet: error: "
+				     "forged\\x1b[2J\\xff' is bad (rename it)");
+	/* A translated message passes unchanged. */
+	mvn_error_set(&err, -ENOENT, "%s: \xe8\xa6\x8b\xe3\x81\xa4",
+		      "\xe6\x97\xa5\xe6\x9c\xac");
+	assert_int_equal(err.line, 0);
+	assert_string_equal(err.msg, "\xe6\x97\xa5\xe6\x9c\xac: "
+				     "\xe8\xa6\x8b\xe3\x81\xa4");
+	/* Too long: cut, still one line, still terminated. */
+	memset(big, '\n', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	mvn_error_set(&err, -E2BIG, "%s", big);
+	assert_true(strlen(err.msg) < sizeof(err.msg));
+	assert_true(strlen(err.msg) >= sizeof(err.msg) - 2);
+	assert_true(one_safe_line(err.msg));
+}
+
+/* NUL bytes */
+
+static void test_check_nul(void **state)
+{
+	static const char doc[] = "<network>\n  <name>a</name>\0\n</network>";
+	struct mvn_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(mvn_doc_check_nul(doc, 26, "d.xml", &err), 0);
+	assert_int_equal(mvn_doc_check_nul(doc, sizeof(doc) - 1, "d.xml", &err),
+			 -EINVAL);
+	assert_int_equal(err.line, 2);
+	assert_non_null(strstr(err.msg, "d.xml:2: byte 26 is a NUL byte"));
+	assert_int_equal(mvn_doc_check_nul("", 0, "d.xml", NULL), 0);
+	assert_int_equal(mvn_doc_check_nul("\0", 1, "d.xml", NULL), -EINVAL);
+}
+
+/* The parser's limits */
+
+/* n attributes on an element on line 3, one a line after it. */
+static void make_attrs(struct mvn_buf *b, size_t n)
+{
+	size_t i;
+
+	mvn_buf_printf(b, "<r>\n\n  <e");
+	for (i = 0; i < n; i++)
+		mvn_buf_printf(b, "\n    a%zu='%zu'", i, i);
+	mvn_buf_printf(b, "/>\n</r>\n");
+}
+
+/* Namespace declarations count as attributes. */
+static void make_ns(struct mvn_buf *b, size_t n)
+{
+	size_t i;
+
+	mvn_buf_printf(b, "<r>\n\n  <e a='1'");
+	for (i = 1; i < n; i++)
+		mvn_buf_printf(b, " xmlns:p%zu='urn:%zu'", i, i);
+	mvn_buf_printf(b, ">x</e>\n</r>\n");
+}
+
+/* 64 attributes each on the root and each of its children, n in all. */
+static void make_all_attrs(struct mvn_buf *b, size_t n)
+{
+	size_t i;
+
+	mvn_buf_printf(b, "<r");
+	for (i = 0; i < n; i++) {
+		if (i && i % MVN_XML_MAX_ATTRS == 0)
+			mvn_buf_printf(b, "%s\n<e",
+				       i == MVN_XML_MAX_ATTRS ? ">" : "/>");
+		mvn_buf_printf(b, " a%zu='v'", i % MVN_XML_MAX_ATTRS);
+	}
+	mvn_buf_printf(b, "%s</r>\n", n > MVN_XML_MAX_ATTRS ? "/>\n" : ">");
+}
+
+/* n elements, one a line: the root, then empty children. */
+static void make_elements(struct mvn_buf *b, size_t n)
+{
+	size_t i;
+
+	mvn_buf_printf(b, "<r>\n");
+	for (i = 1; i < n; i++)
+		mvn_buf_printf(b, "<e/>\n");
+	mvn_buf_printf(b, "</r>\n");
+}
+
+/* n levels, one a line. */
+static void make_depth(struct mvn_buf *b, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		mvn_buf_printf(b, "<e>\n");
+	for (i = 0; i < n; i++)
+		mvn_buf_printf(b, "</e>");
+}
+
+/* A text of n bytes on line 2, written with entities to the end. */
+static void make_text(struct mvn_buf *b, size_t n)
+{
+	size_t i;
+
+	mvn_buf_printf(b, "<r>\n  <t>");
+	for (i = 0; i < n; i++)
+		mvn_buf_add(b, i > n - 4 ? "&amp;" : "x", i > n - 4 ? 5 : 1);
+	mvn_buf_printf(b, "</t>\n</r>\n");
+}
+
+/* A value of n bytes on line 2. */
+static void make_value(struct mvn_buf *b, size_t n)
+{
+	size_t i;
+
+	mvn_buf_printf(b, "<r>\n  <t v='");
+	for (i = 0; i < n; i++)
+		mvn_buf_add(b, "v", 1);
+	mvn_buf_printf(b, "'/>\n</r>\n");
+}
+
+struct limit_case {
+	const char *name;
+	void (*make)(struct mvn_buf *b, size_t n);
+	size_t n;
+	int code; /* 0 or what mvn_xml_parse() returns */
+	int line; /* err.line */
+	const char *says; /* in the message */
+};
+
+static const struct limit_case limit_cases[] = {
+	{ "attributes: 64", make_attrs, MVN_XML_MAX_ATTRS, 0, 0, NULL },
+	{ "attributes: 65", make_attrs, MVN_XML_MAX_ATTRS + 1, -E2BIG, 3,
+	  "t.xml:3: element <e> has more than 64 attributes" },
+	{ "attributes: 50000", make_attrs, 50000, -E2BIG, 3,
+	  "element <e> has more than 64 attributes" },
+	{ "namespaces: 64", make_ns, MVN_XML_MAX_ATTRS, 0, 0, NULL },
+	{ "namespaces: 65", make_ns, MVN_XML_MAX_ATTRS + 1, -E2BIG, 3,
+	  "element <e> has more than 64 attributes" },
+	{ "document attributes: 20000", make_all_attrs, MVN_XML_MAX_ALL_ATTRS,
+	  0, 0, NULL },
+	{ "document attributes: 20001", make_all_attrs,
+	  MVN_XML_MAX_ALL_ATTRS + 1, -E2BIG, MVN_XML_MAX_ALL_ATTRS / 64 + 1,
+	  "more than 20000 attributes" },
+	{ "elements: 5000", make_elements, MVN_XML_MAX_ELEMENTS, 0, 0, NULL },
+	{ "elements: 5001", make_elements, MVN_XML_MAX_ELEMENTS + 1, -E2BIG,
+	  MVN_XML_MAX_ELEMENTS + 1, "more than 5000 elements" },
+	{ "elements: 200000", make_elements, 200000, -E2BIG,
+	  MVN_XML_MAX_ELEMENTS + 1, "more than 5000 elements" },
+	{ "depth: 64", make_depth, MVN_XML_MAX_DEPTH, 0, 0, NULL },
+	{ "depth: 65", make_depth, MVN_XML_MAX_DEPTH + 1, -E2BIG,
+	  MVN_XML_MAX_DEPTH + 1,
+	  "t.xml:65: element <e> is nested more than 64 levels" },
+	{ "depth: 100000", make_depth, 100000, -E2BIG, MVN_XML_MAX_DEPTH + 1,
+	  "nested more than 64 levels" },
+	{ "text: 64 KiB", make_text, MVN_XML_MAX_TEXT, 0, 0, NULL },
+	{ "text: 64 KiB + 1", make_text, MVN_XML_MAX_TEXT + 1, -E2BIG, 2,
+	  "t.xml:2: the text in <t> is longer than 64 KiB" },
+	{ "value: 64 KiB", make_value, MVN_XML_MAX_TEXT, 0, 0, NULL },
+	{ "value: 64 KiB + 1", make_value, MVN_XML_MAX_TEXT + 1, -E2BIG, 2,
+	  "t.xml:2: attribute v of <t> is longer than 64 KiB" },
+};
+
+static void test_xml_limits(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(limit_cases) / sizeof(limit_cases[0]); i++) {
+		const struct limit_case *c = &limit_cases[i];
+		struct mvn_error err = { 0 };
+		struct mvn_buf b = { 0 };
+		xmlDocPtr doc = NULL;
+		char *text;
+		int ret;
+
+		c->make(&b, c->n);
+		text = mvn_buf_steal(&b);
+		assert_non_null(text);
+		ret = mvn_xml_parse(text, strlen(text), "t.xml", &doc, &err);
+		free(text);
+		xmlFreeDoc(doc);
+		if (ret != c->code)
+			fail_msg("%s: returned %d, not %d: %s", c->name, ret,
+				 c->code, err.msg);
+		if (c->code == 0)
+			continue;
+		assert_int_equal(err.code, c->code);
+		if (err.line != c->line)
+			fail_msg("%s: line %d, not %d", c->name, err.line,
+				 c->line);
+		if (!strstr(err.msg, c->says) || !strstr(err.msg, "(") ||
+		    !one_safe_line(err.msg))
+			fail_msg("%s: unexpected message: %s", c->name,
+				 err.msg);
+	}
+}
+
+/* What libxml2 itself refuses still gives one line. */
+static void test_xml_refusals(void **state)
+{
+	static const char bad_utf8[] = "<r>\n  <n>a\xff\xfe</n>\n</r>\n";
+	static const char nul[] = "<r>\n  <n>a</n>\0<junk/>\n</r>\n";
+	static const char char_ref[] = "<r>\n  <n>a&#27;[2J</n>\n</r>\n";
+	struct mvn_error err = { 0 };
+	xmlDocPtr doc = NULL;
+
+	(void)state;
+	assert_int_equal(mvn_xml_parse(bad_utf8, strlen(bad_utf8), "t.xml",
+				       &doc, &err),
+			 -EINVAL);
+	assert_null(doc);
+	assert_int_equal(err.line, 2);
+	assert_true(one_safe_line(err.msg));
+	assert_null(strstr(err.msg, "Bytes"));
+	assert_non_null(strstr(err.msg, "t.xml:2: not well-formed XML: "));
+
+	assert_int_equal(mvn_xml_parse(nul, sizeof(nul) - 1, "t.xml", &doc,
+				       &err),
+			 -EINVAL);
+	assert_null(doc);
+	assert_int_equal(err.line, 2);
+	assert_non_null(strstr(err.msg, "t.xml:2: byte 14 is a NUL byte"));
+
+	assert_int_equal(mvn_xml_parse(char_ref, strlen(char_ref), "t.xml",
+				       &doc, &err),
+			 -EINVAL);
+	assert_null(doc);
+	assert_true(one_safe_line(err.msg));
+}
+
+/* An encoded newline is kept in the document, never in a message. */
+static void test_xml_newline_name(void **state)
+{
+	static const char doc_text[] =
+		"<r>\n  <name>a&#10;macvnet: error: forged&#x9b;</name>\n</r>\n";
+	struct mvn_error err = { 0 };
+	xmlDocPtr doc = NULL;
+	char *name;
+
+	(void)state;
+	assert_int_equal(mvn_xml_parse(doc_text, strlen(doc_text), "t.xml",
+				       &doc, &err),
+			 0);
+	name = mvn_xml_text(mvn_xml_child(xmlDocGetRootElement(doc), "name"));
+	xmlFreeDoc(doc);
+	assert_string_equal(name, "a\nmacvnet: error: forged\xc2\x9b");
+	mvn_error_setl(&err, -EINVAL, 2, "t.xml:2: network name '%s' is bad",
+		       name);
+	free(name);
+	assert_string_equal(err.msg, "t.xml:2: network name 'a\\nmacvnet: "
+				     "error: forged\\xc2\\x9b' is bad");
+}
+
 /* mvn_file_read */
 
 struct tmpdir {
@@ -443,7 +816,7 @@ static int tmp_setup(void **state)
 
 static int tmp_teardown(void **state)
 {
-	static const char *const files[] = { "file", "empty", "ten" };
+	static const char *const files[] = { "file", "empty", "ten", "nul" };
 	struct tmpdir *t = *state;
 	char p[PATH_MAX];
 	size_t i;
@@ -557,6 +930,40 @@ static void test_file_read_errors(void **state)
 	assert_null(out);
 }
 
+/* mvn_doc_read refuses a file with a NUL byte and hands back nothing. */
+static void test_doc_read_nul(void **state)
+{
+	struct tmpdir *t = *state;
+	struct mvn_error err = { 0 };
+	char path[PATH_MAX];
+	char *out = NULL;
+	size_t len = 99;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/nul", t->path);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite("<r>\n\0</r>\n", 1, 10, f), 10);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(mvn_doc_read(path, &out, &len, &err), -EINVAL);
+	assert_null(out);
+	assert_int_equal(len, 99);
+	assert_int_equal(err.line, 2);
+	assert_non_null(strstr(err.msg, ":2: byte 4 is a NUL byte"));
+
+	write_file(t->path, "file", "<r>\n</r>\n", path, sizeof(path));
+	assert_int_equal(mvn_doc_read(path, &out, &len, &err), 0);
+	assert_int_equal(len, 9);
+	free(out);
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	xmlCleanupParser();
+	return 0;
+}
+
 int main(void)
 {
 	static const struct CMUnitTest tests[] = {
@@ -581,8 +988,17 @@ int main(void)
 		cmocka_unit_test(test_file_read_endless),
 		cmocka_unit_test_setup_teardown(test_file_read_errors,
 						tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_doc_read_nul, tmp_setup,
+						tmp_teardown),
+		cmocka_unit_test(test_shown),
+		cmocka_unit_test(test_shown_cut),
+		cmocka_unit_test(test_error_one_line),
+		cmocka_unit_test(test_check_nul),
+		cmocka_unit_test(test_xml_limits),
+		cmocka_unit_test(test_xml_refusals),
+		cmocka_unit_test(test_xml_newline_name),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, group_teardown);
 }
