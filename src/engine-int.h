@@ -163,6 +163,8 @@ int mvn_txn_link(struct mvn_txn *t, int netnsid, int ifindex);
 int mvn_txn_node(struct mvn_txn *t, const char *path);
 int mvn_txn_mac(struct mvn_txn *t, int ifindex, const unsigned char mac[6]);
 int mvn_txn_addr(struct mvn_txn *t, int ifindex, const struct mvn_addr *a);
+/* The layer 3 setup st->moved lists was moved to the shim. */
+int mvn_txn_l3(struct mvn_txn *t, const struct mvn_state *st);
 int mvn_txn_port_file(struct mvn_txn *t, const struct mvn_state *st,
 		      const char *ifname);
 /* Remember a lower device brought up (taken down again on undo). */
@@ -206,9 +208,14 @@ int mvn_engine_delete_network_links(struct mvn_engine *eng,
 int mvn_engine_teardown(struct mvn_engine *eng, const struct mvn_linkset *ls,
 			struct mvn_state *st, struct mvn_error *err);
 
-/* Give the lower devices back the addresses st's host shim took. */
-int mvn_engine_addrs_back(struct mvn_engine *eng, const struct mvn_linkset *ls,
-			  const struct mvn_state *st, struct mvn_error *err);
+/*
+ * Give the lower devices back the addresses, routes and rules st's host
+ * shim took, addresses with the lifetimes fresh (the shim's, read before
+ * it went) says they have now, else as they were taken.  Idempotent.
+ */
+int mvn_engine_l3_back(struct mvn_engine *eng, const struct mvn_linkset *ls,
+		       const struct mvn_state *st, const struct mvn_l3 *fresh,
+		       size_t nfresh, struct mvn_error *err);
 
 /* engine-sync.c */
 

@@ -115,39 +115,110 @@ static int check_lower(struct mvn_engine *eng, const struct mvn_linkset *ls,
 	return eng->link_ops->set_up(eng->link_ctx, l->ifindex, true, err);
 }
 
-/* Move the lower device's global addresses to the shim, one by one. */
-static int move_addrs(struct mvn_engine *eng, struct mvn_state *st,
-		      struct mvn_txn *t, const struct mvn_link_info *lower,
-		      int shim, struct mvn_error *err)
+/* What the shim took, one note each; finite lifetimes name their keeper. */
+static void note_moved(struct mvn_engine *eng, const struct mvn_state *st,
+		       size_t from)
+{
+	char text[160];
+	size_t i;
+
+	for (i = from; i < st->nmoved; i++) {
+		mvn_l3_describe(&st->moved[i].rec, text, sizeof(text));
+		mvn_engine_note(eng, _("host shim %1$s took %2$s from %3$s"),
+				st->host_name, text, st->moved[i].dev);
+		if (mvn_l3_dynamic(&st->moved[i].rec))
+			mvn_engine_note(
+				eng,
+				_("%1$s has a finite lifetime: whatever "
+				  "renews it (a DHCP client, "
+				  "router advertisements, a network "
+				  "manager) must now renew it on %2$s, "
+				  "not %3$s (README: the host's address "
+				  "on the shim)"),
+				text, st->host_name, st->moved[i].dev);
+	}
+}
+
+/* Record what the lower device has: kind by kind, before any change. */
+static int record_l3(struct mvn_engine *eng, struct mvn_state *st,
+		     const struct mvn_link_info *lower, struct mvn_error *err)
+{
+	static const enum mvn_l3_kind order[] = { MVN_L3_ADDR, MVN_L3_ROUTE,
+						  MVN_L3_RULE };
+	struct mvn_l3 *v = NULL;
+	size_t i, k, n = 0;
+	int ret = 0;
+
+	for (k = 0; ret == 0 && k < 3; k++) {
+		ret = eng->link_ops->l3_list(eng->link_ctx, order[k],
+					     lower->ifindex, lower->name, &v,
+					     &n, err);
+		for (i = 0; ret == 0 && i < n; i++)
+			if (mvn_state_add_moved(st, lower->name, lower->ifindex,
+						&v[i]) < 0)
+				ret = mvn_error_set(err, -ENOMEM,
+						    _("out of memory"));
+		mvn_l3_free(v, n);
+		v = NULL;
+		n = 0;
+	}
+	return ret;
+}
+
+/*
+ * Move the host's layer 3 from the lower device to the shim as one
+ * transaction: the addresses with their lifetimes and flags, the routes
+ * through the device (the kernel drops them with the addresses) and the
+ * policy rules that name it.  All of it is written down first, so that
+ * a failure or a crash puts back exactly that (mvn_engine_l3_back()).
+ */
+static int move_l3(struct mvn_engine *eng, struct mvn_state *st,
+		   struct mvn_txn *t, const struct mvn_link_info *lower,
+		   int shim, struct mvn_error *err)
 {
 	const struct mvn_link_ops *ops = eng->link_ops;
-	struct mvn_addr *addrs = NULL;
-	char text[64];
-	size_t i, n = 0;
-	int ret;
+	struct mvn_l3_move mv = { lower->ifindex, lower->name, shim,
+				  st->host_name };
+	size_t from = st->nmoved, i;
+	int pass, ret;
 
-	ret = ops->addr_list(eng->link_ctx, lower->ifindex, &addrs, &n, err);
-	for (i = 0; ret == 0 && i < n; i++) {
-		if (!addrs[i].global)
-			continue;
-		/* Written down first: a crash must not lose it. */
-		mvn_addr_format(&addrs[i], text);
-		ret = mvn_state_add_moved(st, lower->name, text);
-		if (ret < 0) {
-			ret = mvn_error_set(err, ret, _("out of memory"));
-			break;
-		}
+	ret = record_l3(eng, st, lower, err);
+	if (ret == 0)
 		ret = mvn_engine_state_save(eng, st, err);
-		if (ret == 0)
-			ret = ops->addr_del(eng->link_ctx, lower->ifindex,
-					    &addrs[i], err);
-		if (ret == 0)
-			ret = mvn_txn_addr(t, lower->ifindex, &addrs[i]);
-		if (ret == 0)
-			ret = ops->addr_add(eng->link_ctx, shim, &addrs[i],
-					    err);
+	if (ret == 0 && mvn_txn_l3(t, st) < 0)
+		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
+	/* Rules, then addresses, then the routes that need them; a rule is
+	 * added for the shim before the device's goes. */
+	for (pass = 0; pass < 3 && ret == 0; pass++) {
+		enum mvn_l3_kind kind = pass == 0 ? MVN_L3_RULE :
+					pass == 1 ? MVN_L3_ADDR :
+						    MVN_L3_ROUTE;
+
+		for (i = from; ret == 0 && i < st->nmoved; i++) {
+			const struct mvn_l3 *x = &st->moved[i].rec;
+
+			if (x->kind != kind)
+				continue;
+			/*
+			 * An address or route leaves first: IPv6 takes a
+			 * route to the same place on another device for the
+			 * same route (EEXIST) while the old one is there.
+			 */
+			if (kind != MVN_L3_RULE) {
+				ret = ops->l3_del(eng->link_ctx, x, NULL, err);
+				if (ret == 0)
+					ret = ops->l3_add(eng->link_ctx, x, &mv,
+							  err);
+			} else {
+				ret = ops->l3_add(eng->link_ctx, x, &mv, err);
+				if (ret == 0)
+					ret = ops->l3_del(eng->link_ctx, x,
+							  NULL, err);
+			}
+		}
 	}
-	free(addrs);
+	if (ret == 0)
+		note_moved(eng, st, from);
 	return ret;
 }
 
@@ -209,7 +280,7 @@ static int create_host(struct mvn_engine *eng, struct mvn_state *st,
 	st->host_ifindex = info.ifindex;
 	ret = mvn_engine_state_save(eng, st, err);
 	if (ret == 0 && h->move_addresses == MVN_YES)
-		ret = move_addrs(eng, st, t, &lower, info.ifindex, err);
+		ret = move_l3(eng, st, t, &lower, info.ifindex, err);
 	if (ret == 0 && h->address)
 		ret = eng->link_ops->addr_add(eng->link_ctx, info.ifindex, &a,
 					      err);

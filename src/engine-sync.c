@@ -225,11 +225,11 @@ static int sync_active(struct mvn_engine *eng, struct mvn_linkset *ls,
 		if (!l || l->ifindex != st->host_ifindex ||
 		    !mvn_engine_link_mine(eng, l, st)) {
 			/* The shim is gone: its addresses go home. */
-			ret = mvn_engine_addrs_back(eng, ls, st, err);
+			ret = mvn_engine_l3_back(eng, ls, st, NULL, 0, err);
 			if (ret < 0)
 				return ret;
 			st->has_host = false;
-			st->nmoved = 0;
+			mvn_state_clear_moved(st);
 			if (rep)
 				rep->forgotten++;
 			return mvn_engine_state_save(eng, st, err);
@@ -253,9 +253,10 @@ static uint32_t group_of(struct mvn_engine *eng, const struct mvn_linkset *ls,
 }
 
 /*
- * The shim's state rebuilt from the kernel: its lower device, and as the
- * addresses it took, every global address it has but the one the
- * definition gives it.
+ * The shim's state rebuilt from the kernel: its lower device, and as what
+ * it took, every global address it has but the one the definition gives
+ * it and the routes through it, recorded as the shim's (ifindex), so that
+ * putting them back moves them from the shim to the lower device.
  */
 static int shim_addrs(struct mvn_engine *eng, const struct mvn_linkset *ls,
 		      const struct mvn_network *net, struct mvn_state *st,
@@ -263,29 +264,34 @@ static int shim_addrs(struct mvn_engine *eng, const struct mvn_linkset *ls,
 {
 	const struct mvn_link_info *lower = mvn_linkset_find_index(
 		ls, MVN_NETNSID_SELF, shim->lower_ifindex);
-	struct mvn_addr own, *addrs = NULL;
+	struct mvn_addr own, a;
 	bool has_own = net->host.address &&
 		       mvn_addr_parse(net->host.address, &own);
-	char text[64];
+	struct mvn_l3 *v = NULL;
 	size_t i, n = 0;
-	int ret;
+	int k, ret = 0;
 
 	if (!lower)
 		return 0;
 	snprintf(st->host_lower, sizeof(st->host_lower), "%s", lower->name);
-	ret = eng->link_ops->addr_list(eng->link_ctx, shim->ifindex, &addrs, &n,
-				       err);
-	for (i = 0; ret == 0 && i < n; i++) {
-		if (!addrs[i].global ||
-		    (has_own && addrs[i].family == own.family &&
-		     addrs[i].prefix == own.prefix &&
-		     !memcmp(addrs[i].bytes, own.bytes, 16)))
-			continue;
-		mvn_addr_format(&addrs[i], text);
-		if (mvn_state_add_moved(st, lower->name, text) < 0)
-			ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
+	for (k = MVN_L3_ADDR; ret == 0 && k <= MVN_L3_ROUTE; k++) {
+		ret = eng->link_ops->l3_list(eng->link_ctx, (enum mvn_l3_kind)k,
+					     shim->ifindex, shim->name, &v, &n,
+					     err);
+		for (i = 0; ret == 0 && i < n; i++) {
+			if (has_own && mvn_l3_to_addr(&v[i], &a, NULL) &&
+			    a.family == own.family && a.prefix == own.prefix &&
+			    !memcmp(a.bytes, own.bytes, 16))
+				continue;
+			if (mvn_state_add_moved(st, lower->name, shim->ifindex,
+						&v[i]) < 0)
+				ret = mvn_error_set(err, -ENOMEM,
+						    _("out of memory"));
+		}
+		mvn_l3_free(v, n);
+		v = NULL;
+		n = 0;
 	}
-	free(addrs);
 	return ret;
 }
 

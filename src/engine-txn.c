@@ -23,6 +23,7 @@ enum undo_kind {
 	UNDO_LINK,
 	UNDO_MAC,
 	UNDO_ADDR,
+	UNDO_L3,
 	UNDO_UP,
 	UNDO_PORT_FILE,
 };
@@ -113,6 +114,16 @@ int mvn_txn_addr(struct mvn_txn *t, int ifindex, const struct mvn_addr *a)
 	return 0;
 }
 
+int mvn_txn_l3(struct mvn_txn *t, const struct mvn_state *st)
+{
+	struct undo *u = push(t, UNDO_L3);
+
+	if (!u)
+		return -ENOMEM;
+	u->st = st;
+	return 0;
+}
+
 int mvn_txn_up(struct mvn_txn *t, int ifindex)
 {
 	struct undo *u = push(t, UNDO_UP);
@@ -198,6 +209,10 @@ void mvn_txn_abort(struct mvn_txn *t, const struct mvn_linkset *ls,
 							    &u->addr, &why);
 				if (r == -ENODEV)
 					r = 0;
+				break;
+			case UNDO_L3:
+				r = mvn_engine_l3_back(eng, ls, u->st, NULL, 0,
+						       &why);
 				break;
 			case UNDO_UP:
 				r = eng->link_ops->set_up(
@@ -405,14 +420,25 @@ int mvn_engine_teardown(struct mvn_engine *eng, const struct mvn_linkset *ls,
 			struct mvn_state *st, struct mvn_error *err)
 {
 	const struct mvn_link_ops *ops = eng->link_ops;
+	const struct mvn_link_info *shim = NULL;
 	struct mvn_error e = { 0 };
-	size_t i;
+	struct mvn_l3 *fresh = NULL;
+	size_t i, nfresh = 0;
 	int ret, r;
 
+	/* The shim's addresses as they are now: lifetimes run on. */
+	if (st->has_host && st->nmoved)
+		shim = mvn_linkset_find(ls, st->host_name);
+	if (shim && shim->ifindex == st->host_ifindex &&
+	    ops->l3_list(eng->link_ctx, MVN_L3_ADDR, shim->ifindex, shim->name,
+			 &fresh, &nfresh, &e) < 0)
+		nfresh = 0;
 	ret = mvn_engine_delete_network_links(eng, ls, st, err);
 	/* With the links still there, what they hold stays theirs. */
-	if (ret < 0)
+	if (ret < 0) {
+		mvn_l3_free(fresh, nfresh);
 		return ret;
+	}
 	for (i = 0; i < st->nports; i++) {
 		const struct mvn_port_state *p = &st->ports[i];
 		const struct mvn_link_info *lower;
@@ -431,29 +457,111 @@ int mvn_engine_teardown(struct mvn_engine *eng, const struct mvn_linkset *ls,
 				ret = mvn_error_set(err, r, "%s", e.msg);
 		}
 	}
-	r = mvn_engine_addrs_back(eng, ls, st, &e);
+	r = mvn_engine_l3_back(eng, ls, st, fresh, nfresh, &e);
 	if (r < 0 && ret == 0)
 		ret = mvn_error_set(err, r, "%s", e.msg);
+	mvn_l3_free(fresh, nfresh);
 	return ret;
 }
 
-int mvn_engine_addrs_back(struct mvn_engine *eng, const struct mvn_linkset *ls,
-			  const struct mvn_state *st, struct mvn_error *err)
+/* The shim's own record of address x, if it still has it. */
+static const struct mvn_l3 *fresh_of(const struct mvn_l3 *x,
+				     const struct mvn_l3 *fresh, size_t n)
 {
 	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (mvn_l3_same_addr(x, &fresh[i]))
+			return &fresh[i];
+	return NULL;
+}
+
+/* Put back one record the shim took from its device (lower). */
+static int l3_back_one(struct mvn_engine *eng, const struct mvn_state *st,
+		       const struct mvn_moved *m,
+		       const struct mvn_link_info *lower,
+		       const struct mvn_l3 *fresh, size_t nfresh,
+		       struct mvn_error *err)
+{
+	const struct mvn_link_ops *ops = eng->link_ops;
+	struct mvn_l3_move mv = { m->ifindex, st->host_name, lower->ifindex,
+				  lower->name };
+	struct mvn_l3_move on_shim = { m->ifindex, lower->name, 0,
+				       st->host_name };
+	const struct mvn_l3 *x = &m->rec, *now;
+
+	switch (x->kind) {
+	case MVN_L3_ADDR:
+		/* With the lifetime it has now, if the shim still has it. */
+		now = fresh_of(x, fresh, nfresh);
+		return ops->l3_add(eng->link_ctx, now ? now : x, &mv, err);
+	case MVN_L3_ROUTE:
+		/* The shim's copy first (IPv6 would take it for this one). */
+		on_shim.to_ifindex = st->host_ifindex;
+		on_shim.from_name = on_shim.to_name = NULL;
+		if (st->host_ifindex)
+			ops->l3_del(eng->link_ctx, x, &on_shim, err);
+		return ops->l3_add(eng->link_ctx, x, &mv, err);
+	default:
+		/* The rule as it was, and not the shim's copy any more. */
+		mv.from_name = mv.to_name = NULL;
+		if (ops->l3_add(eng->link_ctx, x, &mv, err) < 0)
+			return err->code;
+		return ops->l3_del(eng->link_ctx, x, &on_shim, err);
+	}
+}
+
+/*
+ * The neighbours a lower device learned before the shim took its
+ * addresses, forgotten: it then asks again, and its neighbour discovery
+ * tells the peers (who still send to the shim's MAC) its own MAC at once.
+ * Best effort: the peers would find out on their own in some seconds.
+ */
+static void forget_neighbours(struct mvn_engine *eng,
+			      const struct mvn_linkset *ls,
+			      const struct mvn_state *st)
+{
+	struct mvn_error e = { 0 };
+	struct mvn_l3 *v = NULL;
+	size_t i, n = 0;
+	const struct mvn_link_info *lower;
+
+	if (!st->nmoved)
+		return;
+	lower = mvn_linkset_find(ls, st->moved[0].dev);
+	if (!lower ||
+	    eng->link_ops->l3_list(eng->link_ctx, MVN_L3_NEIGH, lower->ifindex,
+				   lower->name, &v, &n, &e) < 0)
+		return;
+	for (i = 0; i < n; i++)
+		eng->link_ops->l3_del(eng->link_ctx, &v[i], NULL, &e);
+	mvn_l3_free(v, n);
+}
+
+int mvn_engine_l3_back(struct mvn_engine *eng, const struct mvn_linkset *ls,
+		       const struct mvn_state *st, const struct mvn_l3 *fresh,
+		       size_t nfresh, struct mvn_error *err)
+{
+	static const enum mvn_l3_kind order[] = { MVN_L3_ADDR, MVN_L3_ROUTE,
+						  MVN_L3_RULE };
+	struct mvn_error e = { 0 };
+	size_t i, k;
 	int ret = 0, r;
 
-	for (i = 0; i < st->nmoved; i++) {
-		const struct mvn_link_info *lower =
-			mvn_linkset_find(ls, st->moved[i].dev);
-		struct mvn_addr a;
+	/* Addresses first: routes need them. */
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i < st->nmoved; i++) {
+			const struct mvn_link_info *lower =
+				mvn_linkset_find(ls, st->moved[i].dev);
 
-		if (!lower || !mvn_addr_parse(st->moved[i].cidr, &a))
-			continue;
-		r = eng->link_ops->addr_add(eng->link_ctx, lower->ifindex, &a,
-					    err);
-		if (r < 0 && r != -ENODEV && ret == 0)
-			ret = r;
+			if (!lower || st->moved[i].rec.kind != order[k])
+				continue;
+			r = l3_back_one(eng, st, &st->moved[i], lower, fresh,
+					nfresh, &e);
+			if (r < 0 && r != -ENODEV && ret == 0)
+				ret = mvn_error_set(err, r, "%s", e.msg);
+		}
 	}
+	forget_neighbours(eng, ls, st);
 	return ret;
 }

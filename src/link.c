@@ -1,6 +1,6 @@
 /*
  * The kernel's links through libnl-route-3: the only module that talks
- * netlink.  Every request goes through exchange(), which counts it for fault
+ * netlink.  Every request goes through mvn_nl_exchange(), which counts it for fault
  * injection, sends it and waits a bounded time for its answer; libnl's own
  * send-and-wait helpers are not used, since they would wait for ever.
  */
@@ -29,23 +29,10 @@
 #include <netlink/route/link/macvtap.h>
 
 #include "fault.h"
+#include "link-int.h"
 #include "link.h"
 #include "tap.h"
 #include "util.h"
-
-struct nl_ctx {
-	struct nl_sock *sk;
-	/*
-	 * A request went unanswered (or the answer made no sense): its late
-	 * answer may still arrive on sk, and it carries the sequence number
-	 * libnl expects next, so it would pass for the answer to the next
-	 * request.  The next request opens a fresh socket first.
-	 */
-	bool stale;
-	unsigned int timeout_ms; /* the longest wait for the kernel */
-	int ioctl_fd; /* for the cheap questions: ifindex, name and address */
-	int kernel_errno; /* the errno of the last error the kernel sent */
-};
 
 /*
  * libnl folds the kernel's errno (EEXIST and EADDRINUSE both become
@@ -131,7 +118,7 @@ cleanup:
 	return ret;
 }
 
-/* Where exchange() is in waiting for an answer. */
+/* Where mvn_nl_exchange() is in waiting for an answer. */
 struct wait {
 	struct nl_ctx *c;
 	bool answered;
@@ -170,7 +157,7 @@ static int on_done(struct nl_msg *msg, void *arg)
  * errno, the kernel's own when it sent one.  libnl's sequence number
  * check stays on; after a request is given up, see nl_ctx.stale.
  */
-static int exchange(struct nl_ctx *c, struct nl_msg *msg,
+int mvn_nl_exchange(struct nl_ctx *c, struct nl_msg *msg,
 		    nl_recvmsg_msg_cb_t on_reply, void *arg)
 {
 	struct wait w = { .c = c };
@@ -265,8 +252,8 @@ static struct nl_msg *link_msg(int type, int flags, int netnsid, int ifindex)
 	return msg;
 }
 
-/* Drop msg when adding to it failed (put < 0); see exchange(). */
-static struct nl_msg *checked(struct nl_msg *msg, int put)
+/* Drop msg when adding to it failed (put < 0); see mvn_nl_exchange(). */
+struct nl_msg *mvn_nl_checked(struct nl_msg *msg, int put)
 {
 	if (put >= 0)
 		return msg;
@@ -301,7 +288,7 @@ static int change(struct nl_ctx *c, int ifindex, const uint32_t *group,
 	/* Without a NUL, as ip sends it: the kernel would count the NUL. */
 	if (put >= 0 && alias)
 		put = nla_put(msg, IFLA_IFALIAS, (int)strlen(alias), alias);
-	return exchange(c, checked(msg, put), NULL, NULL);
+	return mvn_nl_exchange(c, mvn_nl_checked(msg, put), NULL, NULL);
 }
 
 /* Delete link ifindex, or with ifindex 0 every link of *group. */
@@ -311,8 +298,8 @@ static int del(struct nl_ctx *c, int netnsid, int ifindex,
 	struct nl_msg *msg = link_msg(RTM_DELLINK, 0, netnsid, ifindex);
 
 	if (msg && group)
-		msg = checked(msg, nla_put_u32(msg, IFLA_GROUP, *group));
-	return exchange(c, msg, NULL, NULL);
+		msg = mvn_nl_checked(msg, nla_put_u32(msg, IFLA_GROUP, *group));
+	return mvn_nl_exchange(c, msg, NULL, NULL);
 }
 
 static int ioctl_socket(struct nl_ctx *c)
@@ -353,7 +340,7 @@ static int index_and_mac(struct nl_ctx *c, const char *name, int *ifindex,
  * How a message names link ifindex of namespace netnsid: by name when it
  * is here and still has one.  Written to buf, which is returned.
  */
-static const char *label(struct nl_ctx *c, int netnsid, int ifindex, char *buf,
+const char *mvn_nl_label(struct nl_ctx *c, int netnsid, int ifindex, char *buf,
 			 size_t len)
 {
 	struct ifreq ifr = { .ifr_ifindex = ifindex };
@@ -372,12 +359,8 @@ static const char *label(struct nl_ctx *c, int netnsid, int ifindex, char *buf,
 	return buf;
 }
 
-static int timed_out(const struct nl_ctx *c, struct mvn_error *err,
-		     const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
 /* The message of a step that got no answer in time; fmt names the step. */
-static int timed_out(const struct nl_ctx *c, struct mvn_error *err,
+int mvn_nl_timed_out(const struct nl_ctx *c, struct mvn_error *err,
 		     const char *fmt, ...)
 {
 	char step[192], wait[32];
@@ -486,8 +469,9 @@ static int dump_links(struct nl_ctx *c, int netnsid, struct list_acc *a)
 	a->netnsid = netnsid;
 	for (tries = 0;; tries++) {
 		a->n = start;
-		r = exchange(c, link_msg(RTM_GETLINK, NLM_F_DUMP, netnsid, 0),
-			     on_link, a);
+		r = mvn_nl_exchange(
+			c, link_msg(RTM_GETLINK, NLM_F_DUMP, netnsid, 0),
+			on_link, a);
 		if (r != -EINTR || tries == DUMP_TRIES)
 			break;
 		usleep((useconds_t)(1000 * (1 + tries % 8)));
@@ -506,7 +490,7 @@ static int lk_get(void *ctx, const char *name, struct mvn_link_info *out,
 	int r, ret;
 
 	r = rtnl_link_build_get_request(0, name, &msg);
-	r = r < 0 ? nl_errno(r) : exchange(c, msg, on_link, &acc);
+	r = r < 0 ? nl_errno(r) : mvn_nl_exchange(c, msg, on_link, &acc);
 	if (r == 0 && acc.oom)
 		r = -ENOMEM;
 	if (r == 0 && acc.n != 1)
@@ -515,7 +499,8 @@ static int lk_get(void *ctx, const char *name, struct mvn_link_info *out,
 		ret = mvn_error_set(err, r, _("interface '%s' not found"),
 				    name);
 	else if (r == -ETIMEDOUT)
-		ret = timed_out(c, err, _("reading interface '%s'"), name);
+		ret = mvn_nl_timed_out(c, err, _("reading interface '%s'"),
+				       name);
 	else if (r < 0)
 		ret = mvn_error_set(err, r,
 				    _("cannot read interface '%1$s': %2$s"),
@@ -622,7 +607,8 @@ static int mark(struct nl_ctx *c, const char *name, int ifindex,
 				       "del %1$s"),
 				     name, strerror(-r), strerror(-undo));
 	if (r == -ETIMEDOUT)
-		return timed_out(c, err, _("setting the alias of '%s'"), name);
+		return mvn_nl_timed_out(c, err, _("setting the alias of '%s'"),
+					name);
 	return mvn_error_set(err, r,
 			     _("cannot set the alias of new interface "
 			       "'%1$s', so it was deleted again: %2$s"),
@@ -683,10 +669,10 @@ static int lk_create(void *ctx, const struct mvn_link_spec *s,
 	rtnl_link_set_flags(l, IFF_UP);
 	/* Without EXCL the kernel would change a link of that name. */
 	r = rtnl_link_build_add_request(l, NLM_F_CREATE | NLM_F_EXCL, &msg);
-	r = r < 0 ? nl_errno(r) : exchange(c, msg, NULL, NULL);
+	r = r < 0 ? nl_errno(r) : mvn_nl_exchange(c, msg, NULL, NULL);
 	if (r == -ETIMEDOUT) {
-		ret = timed_out(c, err, _("creating '%1$s' on '%2$s'"), s->name,
-				s->lower);
+		ret = mvn_nl_timed_out(c, err, _("creating '%1$s' on '%2$s'"),
+				       s->name, s->lower);
 		goto cleanup;
 	}
 	if (r < 0) {
@@ -772,9 +758,9 @@ static int dump_nsids(struct nl_ctx *c, struct nsid_acc *a)
 	int r;
 
 	if (msg)
-		msg = checked(msg,
-			      nlmsg_append(msg, &g, sizeof(g), NLMSG_ALIGNTO));
-	r = exchange(c, msg, on_nsid, a);
+		msg = mvn_nl_checked(msg, nlmsg_append(msg, &g, sizeof(g),
+						       NLMSG_ALIGNTO));
+	r = mvn_nl_exchange(c, msg, on_nsid, a);
 	if (r == 0 && a->oom)
 		r = -ENOMEM;
 	return r;
@@ -797,11 +783,12 @@ static int own_nsid(struct nl_ctx *c, int *id)
 		return -errno;
 	msg = nlmsg_alloc_simple(RTM_GETNSID, 0);
 	if (msg)
-		msg = checked(msg,
-			      nlmsg_append(msg, &g, sizeof(g), NLMSG_ALIGNTO));
+		msg = mvn_nl_checked(msg, nlmsg_append(msg, &g, sizeof(g),
+						       NLMSG_ALIGNTO));
 	if (msg)
-		msg = checked(msg, nla_put_u32(msg, NETNSA_FD, (uint32_t)fd));
-	r = exchange(c, msg, on_nsid, &a);
+		msg = mvn_nl_checked(msg,
+				     nla_put_u32(msg, NETNSA_FD, (uint32_t)fd));
+	r = mvn_nl_exchange(c, msg, on_nsid, &a);
 	close(fd);
 	if (r == 0 && a.oom)
 		r = -ENOMEM;
@@ -821,7 +808,7 @@ static int lk_list(void *ctx, unsigned int flags, struct mvn_link_info **out,
 
 	r = dump_links(c, MVN_NETNSID_SELF, &acc);
 	if (r == -ETIMEDOUT) {
-		ret = timed_out(c, err, _("listing the interfaces"));
+		ret = mvn_nl_timed_out(c, err, _("listing the interfaces"));
 		goto cleanup;
 	}
 	if (r < 0) {
@@ -834,8 +821,8 @@ static int lk_list(void *ctx, unsigned int flags, struct mvn_link_info **out,
 		if (r == 0 && ids.n)
 			r = own_nsid(c, &self);
 		if (r == -ETIMEDOUT) {
-			ret = timed_out(c, err,
-					_("listing the network namespace ids"));
+			ret = mvn_nl_timed_out(
+				c, err, _("listing the network namespace ids"));
 			goto cleanup;
 		}
 		if (r < 0) {
@@ -856,10 +843,11 @@ static int lk_list(void *ctx, unsigned int flags, struct mvn_link_info **out,
 		if (r == -EINVAL)
 			continue;
 		if (r == -ETIMEDOUT) {
-			ret = timed_out(c, err,
-					_("listing the interfaces of network "
-					  "namespace id %d"),
-					ids.v[i]);
+			ret = mvn_nl_timed_out(
+				c, err,
+				_("listing the interfaces of network "
+				  "namespace id %d"),
+				ids.v[i]);
 			goto cleanup;
 		}
 		if (r < 0) {
@@ -905,8 +893,8 @@ static int lk_delete_group(void *ctx, int netnsid, uint32_t group,
 			 _("link group %1$u in network namespace id %2$d"),
 			 group, netnsid);
 	if (r == -ETIMEDOUT)
-		return timed_out(c, err, _("deleting the endpoints of %s"),
-				 what);
+		return mvn_nl_timed_out(
+			c, err, _("deleting the endpoints of %s"), what);
 	if (r == -EOPNOTSUPP)
 		return mvn_error_set(err, r,
 				     _("%s holds a device that cannot be "
@@ -928,9 +916,9 @@ static int lk_delete_link(void *ctx, int netnsid, int ifindex,
 	/* One that is already gone is what was wanted. */
 	if (r == 0 || r == -ENODEV)
 		return 0;
-	label(c, netnsid, ifindex, what, sizeof(what));
+	mvn_nl_label(c, netnsid, ifindex, what, sizeof(what));
 	if (r == -ETIMEDOUT)
-		return timed_out(c, err, _("deleting %s"), what);
+		return mvn_nl_timed_out(c, err, _("deleting %s"), what);
 	return mvn_error_set(err, r, _("cannot delete %1$s: %2$s"), what,
 			     strerror(-r));
 }
@@ -948,20 +936,22 @@ static int lk_set_group(void *ctx, int netnsid, int ifindex, uint32_t group,
 	 * here into the namespace instead (measured on Linux 6.18).
 	 */
 	if (netnsid != MVN_NETNSID_SELF)
-		return mvn_error_set(
-			err, -EOPNOTSUPP,
-			_("cannot move %1$s to link group %2$u: "
-			  "the kernel changes links only in the "
-			  "caller's own namespace (delete it "
-			  "instead, or run macvnet there)"),
-			label(c, netnsid, ifindex, what, sizeof(what)), group);
+		return mvn_error_set(err, -EOPNOTSUPP,
+				     _("cannot move %1$s to link group %2$u: "
+				       "the kernel changes links only in the "
+				       "caller's own namespace (delete it "
+				       "instead, or run macvnet there)"),
+				     mvn_nl_label(c, netnsid, ifindex, what,
+						  sizeof(what)),
+				     group);
 	r = change(c, ifindex, &group, 0, 0, NULL, NULL);
 	if (r == 0)
 		return 0;
-	label(c, netnsid, ifindex, what, sizeof(what));
+	mvn_nl_label(c, netnsid, ifindex, what, sizeof(what));
 	if (r == -ETIMEDOUT)
-		return timed_out(c, err, _("moving %1$s to link group %2$u"),
-				 what, group);
+		return mvn_nl_timed_out(c, err,
+					_("moving %1$s to link group %2$u"),
+					what, group);
 	return mvn_error_set(err, r,
 			     _("cannot move %1$s to link group %2$u: %3$s"),
 			     what, group, strerror(-r));
@@ -975,11 +965,11 @@ static int lk_set_up(void *ctx, int ifindex, bool up, struct mvn_error *err)
 
 	if (r == 0)
 		return 0;
-	label(c, MVN_NETNSID_SELF, ifindex, what, sizeof(what));
+	mvn_nl_label(c, MVN_NETNSID_SELF, ifindex, what, sizeof(what));
 	if (r == -ETIMEDOUT)
-		return timed_out(c, err,
-				 up ? _("bringing %s up") : _("taking %s down"),
-				 what);
+		return mvn_nl_timed_out(
+			c, err, up ? _("bringing %s up") : _("taking %s down"),
+			what);
 	return mvn_error_set(err, r,
 			     up ? _("cannot bring %1$s up: %2$s") :
 				  _("cannot take %1$s down: %2$s"),
@@ -995,11 +985,11 @@ static int lk_set_mac(void *ctx, int ifindex, const unsigned char mac[6],
 
 	if (r == 0)
 		return 0;
-	label(c, MVN_NETNSID_SELF, ifindex, what, sizeof(what));
+	mvn_nl_label(c, MVN_NETNSID_SELF, ifindex, what, sizeof(what));
 	mvn_mac_format(mac, text);
 	if (r == -ETIMEDOUT)
-		return timed_out(c, err, _("setting MAC %1$s on %2$s"), text,
-				 what);
+		return mvn_nl_timed_out(c, err, _("setting MAC %1$s on %2$s"),
+					text, what);
 	return mvn_error_set(err, r, _("cannot set MAC %1$s on %2$s: %3$s"),
 			     text, what, strerror(-r));
 }
@@ -1089,16 +1079,16 @@ static int lk_addr_list(void *ctx, int ifindex, struct mvn_addr **out,
 	int r;
 
 	if (msg)
-		msg = checked(msg, nlmsg_append(msg, &ifa, sizeof(ifa),
-						NLMSG_ALIGNTO));
-	r = exchange(c, msg, on_addr, &acc);
+		msg = mvn_nl_checked(msg, nlmsg_append(msg, &ifa, sizeof(ifa),
+						       NLMSG_ALIGNTO));
+	r = mvn_nl_exchange(c, msg, on_addr, &acc);
 	if (r == 0 && acc.oom)
 		r = -ENOMEM;
 	if (r < 0) {
 		free(acc.v);
-		label(c, MVN_NETNSID_SELF, ifindex, what, sizeof(what));
+		mvn_nl_label(c, MVN_NETNSID_SELF, ifindex, what, sizeof(what));
 		if (r == -ETIMEDOUT)
-			return timed_out(
+			return mvn_nl_timed_out(
 				c, err, _("listing the addresses of %s"), what);
 		return mvn_error_set(err, r,
 				     _("cannot list the addresses of %1$s: "
@@ -1133,7 +1123,7 @@ static int addr_op(struct nl_ctx *c, int ifindex, const struct mvn_addr *a,
 	rtnl_addr_set_prefixlen(ra, (int)a->prefix);
 	r = add ? rtnl_addr_build_add_request(ra, 0, &msg) :
 		  rtnl_addr_build_delete_request(ra, 0, &msg);
-	r = r < 0 ? nl_errno(r) : exchange(c, msg, NULL, NULL);
+	r = r < 0 ? nl_errno(r) : mvn_nl_exchange(c, msg, NULL, NULL);
 cleanup:
 	if (local)
 		nl_addr_put(local);
@@ -1150,11 +1140,11 @@ static int lk_addr_add(void *ctx, int ifindex, const struct mvn_addr *a,
 
 	if (r == 0 || r == -EEXIST)
 		return 0;
-	label(c, MVN_NETNSID_SELF, ifindex, what, sizeof(what));
+	mvn_nl_label(c, MVN_NETNSID_SELF, ifindex, what, sizeof(what));
 	mvn_addr_format(a, text);
 	if (r == -ETIMEDOUT)
-		return timed_out(c, err, _("adding address %1$s to %2$s"), text,
-				 what);
+		return mvn_nl_timed_out(
+			c, err, _("adding address %1$s to %2$s"), text, what);
 	return mvn_error_set(err, r, _("cannot add address %1$s to %2$s: %3$s"),
 			     text, what, strerror(-r));
 }
@@ -1168,11 +1158,12 @@ static int lk_addr_del(void *ctx, int ifindex, const struct mvn_addr *a,
 
 	if (r == 0 || r == -EADDRNOTAVAIL || r == -ENODEV)
 		return 0;
-	label(c, MVN_NETNSID_SELF, ifindex, what, sizeof(what));
+	mvn_nl_label(c, MVN_NETNSID_SELF, ifindex, what, sizeof(what));
 	mvn_addr_format(a, text);
 	if (r == -ETIMEDOUT)
-		return timed_out(c, err, _("removing address %1$s from %2$s"),
-				 text, what);
+		return mvn_nl_timed_out(c, err,
+					_("removing address %1$s from %2$s"),
+					text, what);
 	return mvn_error_set(err, r,
 			     _("cannot remove address %1$s from %2$s: %3$s"),
 			     text, what, strerror(-r));
@@ -1233,6 +1224,9 @@ static const struct mvn_link_ops netlink_ops = {
 	.addr_list = lk_addr_list,
 	.addr_add = lk_addr_add,
 	.addr_del = lk_addr_del,
+	.l3_list = mvn_l3_list,
+	.l3_add = mvn_l3_add,
+	.l3_del = mvn_l3_del,
 	.node_make = lk_node_make,
 	.node_remove = lk_node_remove,
 	.close = lk_close,

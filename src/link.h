@@ -100,6 +100,62 @@ bool mvn_addr_parse(const char *s, struct mvn_addr *a);
 /* Format as "ADDRESS/PREFIX" into out (64 bytes). */
 void mvn_addr_format(const struct mvn_addr *a, char out[64]);
 
+/* Kinds of layer 3 records (link-l3.c). */
+enum mvn_l3_kind {
+	MVN_L3_ADDR,
+	MVN_L3_ROUTE,
+	MVN_L3_RULE,
+	MVN_L3_NEIGH, /* a neighbour (ARP, NDP) entry the device learned */
+};
+
+/*
+ * An address, route or policy rule as the kernel describes it: the body of
+ * its RTM_NEWADDR, RTM_NEWROUTE or RTM_NEWRULE message, kept whole so that
+ * it can be put back exactly (lifetimes, flags, metric, table, protocol,
+ * source).
+ */
+struct mvn_l3 {
+	enum mvn_l3_kind kind;
+	size_t len;
+	unsigned char *data;
+};
+
+/* How a record moves: from a device (ifindex and name) to another. */
+struct mvn_l3_move {
+	int from_ifindex;
+	const char *from_name;
+	int to_ifindex;
+	const char *to_name;
+};
+
+/*
+ * The global addresses of a device, the routes out through it (not those
+ * the kernel makes from addresses, nor the local table), or the rules that
+ * name it; *out is freed with mvn_l3_free().
+ */
+int mvn_l3_list(void *ctx, enum mvn_l3_kind kind, int ifindex,
+		const char *ifname, struct mvn_l3 **out, size_t *n,
+		struct mvn_error *err);
+/* Add x, moved as mv says (NULL: as it is); one already there is fine. */
+int mvn_l3_add(void *ctx, const struct mvn_l3 *x, const struct mvn_l3_move *mv,
+	       struct mvn_error *err);
+/* Remove x, moved as mv says (NULL: as it is); one already gone is fine. */
+int mvn_l3_del(void *ctx, const struct mvn_l3 *x, const struct mvn_l3_move *mv,
+	       struct mvn_error *err);
+void mvn_l3_free(struct mvn_l3 *v, size_t n);
+/* "address 192.0.2.5/24 (valid 600 s)", "route default via ...". */
+void mvn_l3_describe(const struct mvn_l3 *x, char *out, size_t len);
+/* Whether x is an address with a finite lifetime (DHCP, SLAAC). */
+bool mvn_l3_dynamic(const struct mvn_l3 *x);
+/* Whether two address records are the same address and prefix. */
+bool mvn_l3_same_addr(const struct mvn_l3 *a, const struct mvn_l3 *b);
+/* As text for the state file (caller frees), and back. */
+char *mvn_l3_hex(const struct mvn_l3 *x);
+int mvn_l3_unhex(enum mvn_l3_kind kind, const char *hex, struct mvn_l3 *out);
+/* An address record from a plain address, and back. */
+int mvn_l3_from_addr(const struct mvn_addr *a, int ifindex, struct mvn_l3 *out);
+bool mvn_l3_to_addr(const struct mvn_l3 *x, struct mvn_addr *a, int *ifindex);
+
 /* What mvn_link_ops.list returns. */
 enum mvn_list_flags {
 	/* Only links in macvnet's group range. */
@@ -162,6 +218,14 @@ struct mvn_link_ops {
 	/* Take an address from a link; one it lacks is not an error. */
 	int (*addr_del)(void *ctx, int ifindex, const struct mvn_addr *a,
 			struct mvn_error *err);
+	/* The layer 3 setup of a device, moved and put back (link-l3.c). */
+	int (*l3_list)(void *ctx, enum mvn_l3_kind kind, int ifindex,
+		       const char *ifname, struct mvn_l3 **out, size_t *n,
+		       struct mvn_error *err);
+	int (*l3_add)(void *ctx, const struct mvn_l3 *x,
+		      const struct mvn_l3_move *mv, struct mvn_error *err);
+	int (*l3_del)(void *ctx, const struct mvn_l3 *x,
+		      const struct mvn_l3_move *mv, struct mvn_error *err);
 	/*
 	 * The character device of macvtap ifname (ifindex and MAC here, as
 	 * netlink told them) given to uid:gid with mode perm; its path is

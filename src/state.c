@@ -19,7 +19,11 @@
  *   mode MODE
  *   lower DEV                (once per pool device, in order)
  *   host NAME IFINDEX LOWER  (the host shim)
- *   moved-addr DEV CIDR      (an address the shim took from DEV)
+ *   moved DEV IFINDEX KIND HEX
+ *                            (an address, route or rule the shim took from
+ *                            DEV, ifindex IFINDEX then: KIND addr, route or
+ *                            rule, HEX the kernel's message body, link.h)
+ *   moved-addr DEV CIDR      (an address, as earlier versions wrote it)
  * A port file:
  *   port NAME
  *   ifindex N                (0 while it is being created)
@@ -54,7 +58,7 @@ void mvn_state_free(struct mvn_state *s)
 		free(s->lowers[i]);
 	free(s->lowers);
 	free(s->ports);
-	free(s->moved);
+	mvn_state_clear_moved(s);
 	free(s);
 }
 
@@ -125,6 +129,29 @@ static int each_line(const char *text, const char *what,
 	return ret;
 }
 
+static const char *const l3_kinds[] = { "addr", "route", "rule" };
+
+/* "DEV IFINDEX KIND HEX": one record of what the shim took. */
+static int moved_line(struct mvn_state *s, char *v)
+{
+	char dev[16], kind[8], *hex;
+	struct mvn_l3 rec;
+	long ifindex;
+	int k, n = 0, ret;
+
+	if (sscanf(v, "%15s %ld %7s %n", dev, &ifindex, kind, &n) != 3 ||
+	    n == 0 || ifindex < 0 || ifindex > 0x7fffffffL)
+		return -EINVAL;
+	hex = v + n;
+	for (k = 0; k < 3 && strcmp(kind, l3_kinds[k]); k++)
+		;
+	if (k == 3 || mvn_l3_unhex((enum mvn_l3_kind)k, hex, &rec) < 0)
+		return -EINVAL;
+	ret = mvn_state_add_moved(s, dev, (int)ifindex, &rec);
+	free(rec.data);
+	return ret;
+}
+
 static int header_line(void *arg, const char *key, char *v)
 {
 	struct mvn_state *s = arg;
@@ -184,10 +211,20 @@ static int header_line(void *arg, const char *key, char *v)
 		s->has_host = true;
 	} else if (!strcmp(key, "moved-addr")) {
 		char dev[16], cidr[64], tail;
+		struct mvn_addr a;
+		struct mvn_l3 rec;
+		int ret;
 
-		if (sscanf(v, "%15s %63s %c", dev, cidr, &tail) != 2)
+		if (sscanf(v, "%15s %63s %c", dev, cidr, &tail) != 2 ||
+		    !mvn_addr_parse(cidr, &a))
 			return -EINVAL;
-		return mvn_state_add_moved(s, dev, cidr);
+		if (mvn_l3_from_addr(&a, 0, &rec) < 0)
+			return -ENOMEM;
+		ret = mvn_state_add_moved(s, dev, 0, &rec);
+		free(rec.data);
+		return ret;
+	} else if (!strcmp(key, "moved")) {
+		return moved_line(s, v);
 	}
 	return 0;
 }
@@ -229,9 +266,18 @@ char *mvn_state_format(const struct mvn_state *s)
 	if (s->has_host)
 		mvn_buf_printf(&b, "host %s %d %s\n", s->host_name,
 			       s->host_ifindex, s->host_lower);
-	for (i = 0; i < s->nmoved; i++)
-		mvn_buf_printf(&b, "moved-addr %s %s\n", s->moved[i].dev,
-			       s->moved[i].cidr);
+	for (i = 0; i < s->nmoved; i++) {
+		char *hex = mvn_l3_hex(&s->moved[i].rec);
+
+		if (!hex) {
+			mvn_buf_free(&b);
+			return NULL;
+		}
+		mvn_buf_printf(&b, "moved %s %d %s %s\n", s->moved[i].dev,
+			       s->moved[i].ifindex,
+			       l3_kinds[s->moved[i].rec.kind], hex);
+		free(hex);
+	}
 	return mvn_buf_steal(&b);
 }
 
@@ -354,8 +400,8 @@ struct mvn_state *mvn_state_dup(const struct mvn_state *s)
 		if (mvn_state_add_port(d, &s->ports[i]) < 0)
 			goto nomem;
 	for (i = 0; i < s->nmoved; i++)
-		if (mvn_state_add_moved(d, s->moved[i].dev, s->moved[i].cidr) <
-		    0)
+		if (mvn_state_add_moved(d, s->moved[i].dev, s->moved[i].ifindex,
+					&s->moved[i].rec) < 0)
 			goto nomem;
 	return d;
 nomem:
@@ -404,18 +450,37 @@ size_t mvn_state_count_lower(const struct mvn_state *s, const char *dev)
 	return n;
 }
 
-int mvn_state_add_moved(struct mvn_state *s, const char *dev, const char *cidr)
+int mvn_state_add_moved(struct mvn_state *s, const char *dev, int ifindex,
+			const struct mvn_l3 *rec)
 {
-	struct mvn_moved_addr *v;
+	struct mvn_moved *v;
+	unsigned char *copy;
 
-	if (!mvn_ifname_valid(dev) || strlen(cidr) >= sizeof(v->cidr))
+	if (!mvn_ifname_valid(dev))
 		return -EINVAL;
 	v = realloc(s->moved, (s->nmoved + 1) * sizeof(*v));
 	if (!v)
 		return -ENOMEM;
 	s->moved = v;
+	copy = malloc(rec->len);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, rec->data, rec->len);
 	strcpy(v[s->nmoved].dev, dev);
-	strcpy(v[s->nmoved].cidr, cidr);
+	v[s->nmoved].ifindex = ifindex;
+	v[s->nmoved].rec = *rec;
+	v[s->nmoved].rec.data = copy;
 	s->nmoved++;
 	return 0;
+}
+
+void mvn_state_clear_moved(struct mvn_state *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nmoved; i++)
+		free(s->moved[i].rec.data);
+	free(s->moved);
+	s->moved = NULL;
+	s->nmoved = 0;
 }

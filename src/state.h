@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "link.h"
 #include "network.h"
 
 /* Where a network is in its life; anything but active is a transaction. */
@@ -37,10 +38,11 @@ struct mvn_port_state {
 	unsigned char saved_mac[6];
 };
 
-/* An address moved from a lower device to the host shim. */
-struct mvn_moved_addr {
+/* An address, route or rule the host shim took from a lower device. */
+struct mvn_moved {
 	char dev[16];
-	char cidr[64];
+	int ifindex; /* the device's then (0: not known) */
+	struct mvn_l3 rec; /* as the kernel described it then */
 };
 
 struct mvn_state {
@@ -57,7 +59,7 @@ struct mvn_state {
 	char host_name[16];
 	int host_ifindex;
 	char host_lower[16];
-	struct mvn_moved_addr *moved;
+	struct mvn_moved *moved;
 	size_t nmoved;
 };
 
@@ -92,7 +94,10 @@ void mvn_state_remove_port(struct mvn_state *s, size_t i);
 int mvn_state_find_port(const struct mvn_state *s, const char *name);
 /* How many ports use lower device dev. */
 size_t mvn_state_count_lower(const struct mvn_state *s, const char *dev);
-/* Remember an address moved from dev to the host shim. */
-int mvn_state_add_moved(struct mvn_state *s, const char *dev, const char *cidr);
+/* Remember (a copy of) what the host shim took from dev (ifindex). */
+int mvn_state_add_moved(struct mvn_state *s, const char *dev, int ifindex,
+			const struct mvn_l3 *rec);
+/* Forget all of it. */
+void mvn_state_clear_moved(struct mvn_state *s);
 
 #endif

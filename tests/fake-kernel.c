@@ -371,6 +371,64 @@ static int fk_addr_del(void *ctx, int ifindex, const struct mvn_addr *a,
 	return 0;
 }
 
+/* Layer 3: the fake kernel knows addresses only, no routes or rules. */
+static int fk_l3_list(void *ctx, enum mvn_l3_kind kind, int ifindex,
+		      const char *ifname, struct mvn_l3 **out, size_t *n,
+		      struct mvn_error *err)
+{
+	struct mvn_addr *addrs = NULL;
+	size_t na = 0, i;
+	int ret;
+
+	(void)ifname;
+	*out = NULL;
+	*n = 0;
+	if (kind != MVN_L3_ADDR)
+		return failing(ctx, err) ? fail_code(ctx) : 0;
+	ret = fk_addr_list(ctx, ifindex, &addrs, &na, err);
+	if (ret < 0)
+		return ret;
+	*out = calloc(na ? na : 1, sizeof(**out));
+	for (i = 0; *out && i < na; i++) {
+		if (!addrs[i].global)
+			continue;
+		if (mvn_l3_from_addr(&addrs[i], ifindex, &(*out)[*n]) == 0)
+			(*n)++;
+	}
+	free(addrs);
+	return *out ? 0 : -ENOMEM;
+}
+
+static int fk_l3_add(void *ctx, const struct mvn_l3 *x,
+		     const struct mvn_l3_move *mv, struct mvn_error *err)
+{
+	struct mvn_addr a;
+	int ifindex;
+
+	if (x->kind != MVN_L3_ADDR)
+		return failing(ctx, err) ? fail_code(ctx) : 0;
+	if (!mvn_l3_to_addr(x, &a, &ifindex))
+		return mvn_error_set(err, -EINVAL, "bad address record");
+	if (mv && mv->to_ifindex)
+		ifindex = mv->to_ifindex;
+	return fk_addr_add(ctx, ifindex, &a, err);
+}
+
+static int fk_l3_del(void *ctx, const struct mvn_l3 *x,
+		     const struct mvn_l3_move *mv, struct mvn_error *err)
+{
+	struct mvn_addr a;
+	int ifindex;
+
+	if (x->kind != MVN_L3_ADDR)
+		return failing(ctx, err) ? fail_code(ctx) : 0;
+	if (!mvn_l3_to_addr(x, &a, &ifindex))
+		return mvn_error_set(err, -EINVAL, "bad address record");
+	if (mv && mv->to_ifindex)
+		ifindex = mv->to_ifindex;
+	return fk_addr_del(ctx, ifindex, &a, err);
+}
+
 static int fk_node_make(void *ctx, const char *run_dir, const char *ifname,
 			int ifindex, const unsigned char *mac, uid_t uid,
 			gid_t gid, mode_t perm, char *path, size_t pathlen,
@@ -427,6 +485,9 @@ const struct mvn_link_ops fake_ops = {
 	.addr_list = fk_addr_list,
 	.addr_add = fk_addr_add,
 	.addr_del = fk_addr_del,
+	.l3_list = fk_l3_list,
+	.l3_add = fk_l3_add,
+	.l3_del = fk_l3_del,
 	.node_make = fk_node_make,
 	.node_remove = fk_node_remove,
 	.close = fk_close,
