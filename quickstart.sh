@@ -14,7 +14,7 @@ top=$(pwd)
 packages="gcc make autoconf automake autopoint gettext pkg-config
 	libxml2-dev libxml2-utils libnl-3-dev libnl-route-3-dev libvirt-dev
 	libcmocka-dev valgrind iproute2 iputils-ping util-linux strace clang-format-14
-	libvirt-clients"
+	libvirt-clients clang-14 libclang-rt-14-dev"
 # The libvirt end-to-end test runs a real libvirtd with QEMU (TCG).
 test_packages="libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86"
 # The migration test runs Open vSwitch in userspace; without the package
@@ -104,7 +104,8 @@ test)
 	status=0
 	echo "== clang-format (kernel style)"
 	if command -v clang-format-14 >/dev/null; then
-		clang-format-14 --dry-run --Werror src/*.c src/*.h tests/*.c ||
+		clang-format-14 --dry-run --Werror src/*.c src/*.h tests/*.c \
+			fuzz/*.c fuzz/*.h ||
 			status=1
 	else
 		echo "clang-format-14 is missing" && status=1
@@ -129,6 +130,15 @@ test)
 		grep -E '^(FAIL|ERROR)|rror' distcheck.log | head -n 40
 	}
 	grep -E 'archives ready' distcheck.log || true
+
+	# libFuzzer on the parsers and the hook's input, a fixed count each;
+	# a crash, leak, or an input over 100 ms or 50 MB fails it.
+	echo "== fuzz"
+	make fuzz >fuzz.log 2>&1 || {
+		status=1
+		grep -E 'FAIL|rror|SUMMARY' fuzz.log | head -n 20
+	}
+	grep -E '^fuzz-' fuzz.log || true
 
 	echo "== tests under AddressSanitizer and UndefinedBehaviorSanitizer"
 	./configure --quiet --enable-sanitizers || status=1

@@ -333,11 +333,18 @@ static bool is_ovs(const struct mvn_virtualport *vp)
 static int check_vlan_tags(const struct mvn_vlan *v, const char *doc,
 			   struct mvn_error *err)
 {
-	size_t i, natives = 0;
+	size_t i, j, natives = 0;
 
-	for (i = 0; i < v->ntags; i++)
+	for (i = 0; i < v->ntags; i++) {
 		if (v->tags[i].native_mode)
 			natives++;
+		for (j = 0; j < i; j++)
+			if (v->tags[j].id == v->tags[i].id)
+				return bad(err, doc, v->line,
+					   _("<vlan> lists tag %u twice; give "
+					     "each VLAN once"),
+					   v->tags[i].id);
+	}
 	if (natives > 1)
 		return bad(err, doc, v->line,
 			   _("<vlan> marks more than one tag with nativeMode; "
@@ -562,7 +569,8 @@ static int node_prefix(const struct mvn_xnode *n, const struct addr *a,
 	const char *m = mvn_xnode_attr(n, "netmask");
 	struct addr mask;
 
-	if (p)
+	/* On an <ip>, prefix='0' means "not given", as libvirt reads it. */
+	if (p && (!classful || strtoul(p, NULL, 10) != 0))
 		return (int)strtoul(p, NULL, 10);
 	if (m && addr_parse(m, &mask))
 		return netmask_prefix(&mask);

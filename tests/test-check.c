@@ -186,6 +186,30 @@ static const struct check_case cases[] = {
 	  "<network><name>lan</name></network>\n",
 	  PARSE, -EINVAL, 0, "DOCTYPE", "remove", NULL, 0 },
 
+	/* Found by fuzzing: what the formatter would turn invalid. */
+	{ "check: <ip prefix='0'> is the class default, not /0",
+	  "<network>\n"
+	  "  <name>prefix0</name>\n"
+	  "  <forward mode='route'/>\n"
+	  "  <ip address='203.0.113.1' prefix='0'/>\n"
+	  "  <route address='192.0.2.0' prefix='24' "
+	  "gateway='198.51.100.254'/>\n"
+	  "</network>\n",
+	  CHECK, -EINVAL, 5, "'198.51.100.254' is not inside any <ip>",
+	  "reachable", NULL, 0 },
+	{ "check: a VLAN tag listed twice",
+	  "<network>\n"
+	  "  <name>dup</name>\n"
+	  "  <forward mode='bridge'/>\n"
+	  "  <bridge name='ovsbr0'/>\n"
+	  "  <virtualport type='openvswitch'/>\n"
+	  "  <vlan>\n"
+	  "    <tag id='7' nativeMode='tagged'/>\n"
+	  "    <tag id='7'/>\n"
+	  "  </vlan>\n"
+	  "</network>\n",
+	  CHECK, -EINVAL, 6, "tag 7 twice", "each VLAN once", NULL, 0 },
+
 	/* mvn_check_network(): MAC addresses. */
 	{ "check: multicast <mac> on a nat network",
 	  NET_NAT "  <mac address='01:00:5E:00:00:01'/>\n"
