@@ -326,9 +326,10 @@ int mvn_l3_add(void *ctx, const struct mvn_l3 *x, const struct mvn_l3_move *mv,
 	mvn_l3_describe(x, text, sizeof(text));
 	if (r == -ETIMEDOUT)
 		return mvn_nl_timed_out(c, err, _("adding %s"), text);
-	return mvn_error_set(err, r, _("cannot add %1$s%2$s%3$s: %4$s"), text,
-			     mv && mv->to_name ? _(" on ") : "",
-			     mv && mv->to_name ? mv->to_name : "",
+	if (mv && mv->to_name)
+		return mvn_error_set(err, r, _("cannot add %1$s on %2$s: %3$s"),
+				     text, mv->to_name, strerror(-r));
+	return mvn_error_set(err, r, _("cannot add %1$s: %2$s"), text,
 			     strerror(-r));
 }
 
