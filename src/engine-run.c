@@ -367,6 +367,78 @@ static int record_start(struct mvn_engine *eng, const struct mvn_linkset *ls,
  * the state recorded as starting, static ports and the host shim made,
  * their files written, then the state recorded as active.
  */
+static bool in_pool(const struct mvn_state *st, const char *dev)
+{
+	size_t i;
+
+	for (i = 0; i < st->nlowers; i++)
+		if (!strcmp(st->lowers[i], dev))
+			return true;
+	return false;
+}
+
+/*
+ * What another active network (o) holds that st cannot share: a
+ * passthrough network's devices are its own, and one shim at a time
+ * holds a device's addresses.
+ */
+static int clash(const struct mvn_network *net, const struct mvn_state *st,
+		 const struct mvn_state *o, struct mvn_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < st->nlowers; i++) {
+		const char *dev = st->lowers[i];
+
+		if (!in_pool(o, dev))
+			continue;
+		if (st->mode == MVN_FWD_PASSTHROUGH ||
+		    o->mode == MVN_FWD_PASSTHROUGH)
+			return mvn_error_set(
+				err, -EBUSY,
+				_("device '%1$s' is used by active network "
+				  "'%2$s', and a passthrough network needs "
+				  "its devices to itself (destroy '%2$s' or "
+				  "give this network other devices)"),
+				dev, o->network);
+	}
+	if (!net->host.present || net->host.move_addresses != MVN_YES)
+		return 0;
+	for (i = 0; i < o->nmoved; i++)
+		if (in_pool(st, o->moved[i].dev))
+			return mvn_error_set(
+				err, -EBUSY,
+				_("the host shim '%1$s' of active network "
+				  "'%2$s' already holds the addresses of "
+				  "'%3$s'; one shim can take them (set "
+				  "move-addresses='no' here, or destroy "
+				  "'%2$s' first)"),
+				o->host_name, o->network, o->moved[i].dev);
+	return 0;
+}
+
+/* st against every other active network of the store. */
+static int check_others(struct mvn_engine *eng, const struct mvn_network *net,
+			const struct mvn_state *st, struct mvn_error *err)
+{
+	char **names = NULL;
+	size_t i;
+	int ret = mvn_engine_state_names(eng, &names, err);
+
+	for (i = 0; ret == 0 && names[i]; i++) {
+		struct mvn_state *o = NULL;
+		struct mvn_error e = { 0 };
+
+		if (!strcmp(names[i], st->network) ||
+		    mvn_engine_state_load(eng, names[i], &o, &e) < 0)
+			continue; /* a damaged one is reconcile's */
+		ret = clash(net, st, o, err);
+		mvn_state_free(o);
+	}
+	mvn_store_names_free(names);
+	return ret;
+}
+
 static int activate(struct mvn_engine *eng, const struct mvn_network *net,
 		    struct mvn_state *st, struct mvn_linkset *ls,
 		    struct mvn_txn *t, bool lowers, bool *recorded,
@@ -378,6 +450,8 @@ static int activate(struct mvn_engine *eng, const struct mvn_network *net,
 
 	for (i = 0; lowers && ret == 0 && i < st->nlowers; i++)
 		ret = check_lower(eng, ls, t, st->network, st->lowers[i], err);
+	if (ret == 0)
+		ret = check_others(eng, net, st, err);
 	if (ret == 0)
 		ret = record_start(eng, ls, st, err);
 	if (ret < 0)

@@ -22,7 +22,7 @@ F=${MACVNET_FAULTY:?}
 tmp=$(mktemp -d) || bail "mktemp"
 trap 'ip netns del gw 2>/dev/null; rm -rf "$tmp"' EXIT
 export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
-plan 24
+plan 27
 
 # The gateway: 192.0.2.1 and 2001:db8::1 on the wire, the far addresses
 # on its loopback.
@@ -109,6 +109,18 @@ cycle() { # WHAT: start, check the shim holds it all, stop, compare
 }
 
 cycle "first life"
+# What cannot work beside it is refused, and changes nothing.
+sed 's/<name>lan</<name>lan2</; s/mvh0/mvh1/' "$tmp/lan.xml" >"$tmp/lan2.xml"
+printf '<network><name>pt</name><forward mode="passthrough"><interface dev="h0"/></forward></network>\n' >"$tmp/pt.xml"
+"$M" net-define "$tmp/lan2.xml" >/dev/null && "$M" net-define "$tmp/pt.xml" >/dev/null
+run "$M" net-start lan2
+like "$rc$err" "^1macvnet: error: .*host shim 'mvh0' of active network 'lan' already holds the addresses of 'h0'.*move-addresses='no'" \
+	"a second shim that would take the same addresses is refused"
+run "$M" net-start pt
+like "$rc$err" "^1macvnet: error: device 'h0' is used by active network 'lan', and a passthrough network needs its devices to itself" \
+	"a passthrough network on a device another network uses is refused"
+[ ! -e /sys/class/net/mvh1 ] && [ "$("$M" net-list | grep -c 'lan2\|pt ')" = 0 ]
+ok $? "neither started anything"
 "$M" net-destroy lan >/dev/null
 l3 h0 >"$tmp/after"
 diff "$tmp/before" "$tmp/after" >"$tmp/diff"
