@@ -22,10 +22,26 @@ static int one_name(const struct mvn_cmd *cmd, int argc)
 	return 0;
 }
 
+/* net-start NAME --dry-run: what it would do. */
+static int start_plan(struct mvn_engine *eng, const char *name)
+{
+	struct mvn_error err = { 0 };
+	char *plan = NULL;
+
+	if (mvn_engine_start_plan(eng, name, &plan, &err) < 0)
+		return mvn_cmd_fail(&err);
+	fputs(plan, stdout);
+	printf(_("Network %s would start (nothing was changed)\n"), name);
+	free(plan);
+	return 0;
+}
+
 static int start_exec(struct mvn_engine *eng, int argc, char **argv)
 {
 	struct mvn_error err = { 0 };
 
+	if (argc == 3 && !strcmp(argv[2], "--dry-run"))
+		return start_plan(eng, argv[1]);
 	if (one_name(&mvn_cmd_net_start, argc))
 		return 2;
 	if (mvn_engine_start(eng, argv[1], &err) < 0)
@@ -42,7 +58,7 @@ static int start_exec(struct mvn_engine *eng, int argc, char **argv)
 
 const struct mvn_cmd mvn_cmd_net_start = {
 	.name = "net-start",
-	.args = "NAME",
+	.args = "NAME [--dry-run]",
 	.summary = N_("start a network: check its devices, create its static "
 		      "ports"),
 	.exec = start_exec,

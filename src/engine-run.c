@@ -551,6 +551,82 @@ int mvn_engine_start(struct mvn_engine *eng, const char *name,
 	return ret;
 }
 
+/* The layer 3 setup the shim of st would take from dev, as lines. */
+static int plan_l3(struct mvn_engine *eng, const struct mvn_linkset *ls,
+		   const struct mvn_network *net, struct mvn_state *st,
+		   struct mvn_buf *out, struct mvn_error *err)
+{
+	const struct mvn_link_info *lower = NULL;
+	char text[160];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < st->nlowers && !lower; i++)
+		lower = mvn_linkset_find(ls, st->lowers[i]);
+	if (!lower)
+		return 0;
+	mvn_buf_line(out, _("would create host shim %1$s on %2$s"),
+		     net->host.name, lower->name);
+	if (net->host.move_addresses != MVN_YES)
+		return 0;
+	ret = record_l3(eng, st, lower, err);
+	for (i = 0; ret == 0 && i < st->nmoved; i++) {
+		mvn_l3_describe(&st->moved[i].rec, text, sizeof(text));
+		mvn_buf_line(out, _("would move %1$s from %2$s to %3$s%4$s"),
+			     text, lower->name, net->host.name,
+			     mvn_l3_dynamic(&st->moved[i].rec) ?
+				     _(" (whatever renews it must then renew "
+				       "it there)") :
+				     "");
+	}
+	return ret;
+}
+
+int mvn_engine_start_plan(struct mvn_engine *eng, const char *name, char **plan,
+			  struct mvn_error *err)
+{
+	struct mvn_network *net = NULL;
+	struct mvn_state *st = NULL;
+	struct mvn_linkset ls = { 0 };
+	struct mvn_buf out = { 0 };
+	size_t i;
+	int ret;
+
+	if (mvn_engine_check_name(name, err) < 0)
+		return -EINVAL;
+	ret = mvn_engine_load_def(eng, name, &net, err);
+	if (ret == 0)
+		ret = mvn_check_runnable(net, name, NULL, err);
+	if (ret == 0)
+		ret = mvn_engine_state_new(eng, net, name, &st, err);
+	if (ret == 0)
+		ret = mvn_linkset_load(eng, &ls, true, false, err);
+	for (i = 0; ret == 0 && i < st->nlowers; i++)
+		if (!mvn_linkset_find(&ls, st->lowers[i]))
+			ret = mvn_error_set(
+				err, -ENODEV,
+				_("lower device '%1$s' of network "
+				  "'%2$s' not found; create it or "
+				  "correct <interface dev='%1$s'/>"),
+				st->lowers[i], name);
+	if (ret == 0)
+		ret = check_others(eng, net, st, err);
+	for (i = 0; ret == 0 && i < net->nports; i++)
+		mvn_buf_line(&out, _("would create static port %s"),
+			     net->ports[i].name ? net->ports[i].name : "?");
+	if (ret == 0 && net->host.present)
+		ret = plan_l3(eng, &ls, net, st, &out, err);
+	if (ret == 0)
+		*plan = out.len ? mvn_buf_steal(&out) : mvn_strdup("");
+	mvn_buf_free(&out);
+	mvn_linkset_free(&ls);
+	mvn_state_free(st);
+	mvn_network_free(net);
+	return ret == 0 && !*plan ?
+		       mvn_error_set(err, -ENOMEM, _("out of memory")) :
+		       ret;
+}
+
 /* Take network key down: its links, its nodes, what it took, its state. */
 static int destroy(struct mvn_engine *eng, const char *key,
 		   struct mvn_error *err)

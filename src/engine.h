@@ -128,6 +128,13 @@ int mvn_engine_reconcile(struct mvn_engine *eng,
  * a bridge port) and brought up, its static ports created, and its state
  * recorded.  All or nothing.
  */
+/*
+ * What net-start NAME would do, one line each (static ports, the host
+ * shim, what the shim would take), after the checks net-start makes;
+ * nothing is changed.  *plan is freed by the caller.
+ */
+int mvn_engine_start_plan(struct mvn_engine *eng, const char *name, char **plan,
+			  struct mvn_error *err);
 int mvn_engine_start(struct mvn_engine *eng, const char *name,
 		     struct mvn_error *err);
 /*

@@ -22,7 +22,7 @@ F=${MACVNET_FAULTY:?}
 tmp=$(mktemp -d) || bail "mktemp"
 trap 'ip netns del gw 2>/dev/null; rm -rf "$tmp"' EXIT
 export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
-plan 27
+plan 31
 
 # The gateway: 192.0.2.1 and 2001:db8::1 on the wire, the far addresses
 # on its loopback.
@@ -108,6 +108,13 @@ cycle() { # WHAT: start, check the shim holds it all, stop, compare
 	ok $? "$1: and its flags (nodad)"
 }
 
+run "$M" net-start lan --dry-run
+like "$rc$out" "^0would create host shim mvh0 on h0" "net-start --dry-run says what it would do"
+like "$out" "would move route default via 192.0.2.1 metric 100 from h0 to mvh0" "including each route it would move"
+like "$out" "would move address 192.0.2.11/24 \(valid [0-9]+ s\) from h0 to mvh0 \(whatever renews it" "and which address someone renews"
+l3 h0 >"$tmp/dry"
+[ ! -e /sys/class/net/mvh0 ] && diff "$tmp/before" "$tmp/dry" >/dev/null && [ -z "$("$M" net-list | grep lan)" ]
+ok $? "and does none of it"
 cycle "first life"
 # What cannot work beside it is refused, and changes nothing.
 sed 's/<name>lan</<name>lan2</; s/mvh0/mvh1/' "$tmp/lan.xml" >"$tmp/lan2.xml"
