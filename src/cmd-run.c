@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "reach.h"
 #include "store.h"
 
 static int one_name(const struct mvn_cmd *cmd, int argc)
@@ -182,26 +183,104 @@ const struct mvn_cmd mvn_cmd_reconcile = {
 	.exec = reconcile_exec,
 };
 
-/* Who reaches whom, in the words of the mode. */
-static const char *reach(enum mvn_fwd_mode m)
+/* The reachability rows of net as it runs (st), or NULL. */
+static struct mvn_reach_row *reach_rows(const struct mvn_network *net,
+					const struct mvn_state *st, size_t *n)
 {
-	switch (m) {
-	case MVN_FWD_BRIDGE:
-		return _("endpoints on the same device reach each other "
-			 "directly");
-	case MVN_FWD_VEPA:
-		return _("endpoints on the same device reach each other only "
-			 "if the adjacent switch sends frames back (hairpin)");
-	case MVN_FWD_PRIVATE:
-		return _("endpoints on the same device never reach each other "
-			 "through this host (unicast does come back from a "
-			 "hairpin switch, broadcast does not)");
-	case MVN_FWD_PASSTHROUGH:
-		return _("each device serves one endpoint; endpoints reach "
-			 "each other through the LAN");
+	struct mvn_reach_net rn = { 0 };
+	struct mvn_reach_row *rows = NULL;
+	size_t *counts = calloc(st->nlowers + 1, sizeof(*counts)), i;
+
+	if (!counts)
+		return NULL;
+	for (i = 0; i < st->nlowers; i++)
+		counts[i] = mvn_state_count_lower(st, st->lowers[i]);
+	rn.mode = st->mode;
+	rn.lowers = (const char *const *)st->lowers;
+	rn.nlowers = st->nlowers;
+	rn.nports = counts;
+	rn.shim = st->has_host ? st->host_name : NULL;
+	rn.shim_lower = st->host_lower;
+	rn.hairpin = net->switch_hairpin;
+	if (mvn_reach(&rn, &rows, n) < 0)
+		rows = NULL;
+	free(counts);
+	return rows;
+}
+
+static const char *pass_text(enum mvn_pass p)
+{
+	switch (p) {
+	case MVN_PASS_YES:
+		return _("passes");
+	case MVN_PASS_NO:
+		return _("no");
+	case MVN_PASS_UNICAST:
+		return _("unicast");
 	default:
-		return "";
+		return _("hairpin?");
 	}
+}
+
+static const char *hairpin_text(enum mvn_tristate h)
+{
+	return h == MVN_YES ? _("yes (stated)") :
+	       h == MVN_NO  ? _("no (stated)") :
+			      _("not known (state it with <macvnet:switch "
+				 "hairpin='yes|no'/>, or measure it with "
+				 "macvnet doctor --probe)");
+}
+
+/* net-info's table; a device stands for its endpoints. */
+static void print_reach(const struct mvn_network *net,
+			const struct mvn_state *st)
+{
+	struct mvn_reach_row *rows;
+	size_t i, n = 0;
+
+	printf("%s %s\n", _("Switch hairpin:"),
+	       hairpin_text(net->switch_hairpin));
+	rows = reach_rows(net, st, &n);
+	printf("%s\n", _("Reachability (a device stands for its endpoints):"));
+	for (i = 0; rows && i < n; i++)
+		printf("  %-16s %-16s %-9s %s\n", rows[i].a, rows[i].b,
+		       pass_text(rows[i].pass), rows[i].why);
+	free(rows);
+}
+
+static void json_reach(const struct mvn_network *net,
+		       const struct mvn_state *st)
+{
+	struct mvn_reach_row *rows;
+	size_t i, n = 0;
+
+	printf(",\"hairpin\":\"%s\",\"shim\":",
+	       net->switch_hairpin == MVN_YES ? "yes" :
+	       net->switch_hairpin == MVN_NO  ? "no" :
+						"unknown");
+	if (st->has_host) {
+		printf("{\"name\":");
+		mvn_json_string(st->host_name);
+		printf(",\"lower\":");
+		mvn_json_string(st->host_lower);
+		printf(",\"ifindex\":%d}", st->host_ifindex);
+	} else {
+		printf("null");
+	}
+	printf(",\"reach\":[");
+	rows = reach_rows(net, st, &n);
+	for (i = 0; rows && i < n; i++) {
+		printf("%s{\"a\":", i ? "," : "");
+		mvn_json_string(rows[i].a);
+		printf(",\"b\":");
+		mvn_json_string(rows[i].b);
+		printf(",\"passes\":\"%s\",\"why\":",
+		       mvn_pass_name(rows[i].pass));
+		mvn_json_string(rows[i].why);
+		printf("}");
+	}
+	printf("]");
+	free(rows);
 }
 
 static int info_exec(struct mvn_engine *eng, int argc, char **argv)
@@ -210,7 +289,7 @@ static int info_exec(struct mvn_engine *eng, int argc, char **argv)
 	struct mvn_state *st = NULL;
 	struct mvn_error err = { 0 }, quiet = { 0 };
 	char uuid[37], mac[18], *xml = NULL;
-	size_t i, j;
+	size_t i;
 	int ret;
 
 	if (one_name(&mvn_cmd_net_info, argc))
@@ -246,7 +325,10 @@ static int info_exec(struct mvn_engine *eng, int argc, char **argv)
 			mvn_json_string(st->ports[i].tap);
 			printf("}");
 		}
-		printf("]}\n");
+		printf("]");
+		if (st)
+			json_reach(net, st);
+		printf("}\n");
 		goto out;
 	}
 	printf("%-12s %s\n", _("Name:"), net->name);
@@ -269,30 +351,7 @@ static int info_exec(struct mvn_engine *eng, int argc, char **argv)
 	if (st->has_host)
 		printf(_("Host shim:   %1$s on %2$s (ifindex %3$d)\n"),
 		       st->host_name, st->host_lower, st->host_ifindex);
-	printf("%s\n", _("Reachability:"));
-	printf("  %s\n", reach(st->mode));
-	for (i = 0; i < st->nlowers; i++) {
-		size_t k = mvn_state_count_lower(st, st->lowers[i]);
-
-		if (k < 2)
-			continue;
-		printf("  %s:", st->lowers[i]);
-		for (j = 0; j < st->nports; j++)
-			if (!strcmp(st->ports[j].lower, st->lowers[i]))
-				printf(" %s", st->ports[j].name);
-		printf(" %s\n", st->mode == MVN_FWD_BRIDGE ?
-					_("(reach each other)") :
-				st->mode == MVN_FWD_VEPA ?
-					_("(only through a hairpin switch)") :
-					_("(isolated from each other)"));
-	}
-	if (st->has_host)
-		printf("  %s\n", _("the host reaches the endpoints through its "
-				   "shim"));
-	else
-		printf("  %s\n",
-		       _("no endpoint reaches the host's own addresses on its "
-			 "device (add a <macvnet:host> shim for that)"));
+	print_reach(net, st);
 out:
 	mvn_state_free(st);
 	mvn_network_free(net);

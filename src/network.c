@@ -493,7 +493,7 @@ static int parse_bridge(struct pctx *p, xmlNodePtr node,
 	return 0;
 }
 
-/* <macvnet:port> and <macvnet:host> inside <metadata>. */
+/* <macvnet:port>, <macvnet:host> and <macvnet:switch> in <metadata>. */
 static int parse_macvnet_meta(struct pctx *p, xmlNodePtr node,
 			      struct mvn_network *net)
 {
@@ -533,9 +533,17 @@ static int parse_macvnet_meta(struct pctx *p, xmlNodePtr node,
 		return parse_tristate(p, node, "move-addresses",
 				      &net->host.move_addresses);
 	}
+	if (!strcmp((const char *)node->name, "switch")) {
+		if (net->switch_line)
+			return fail(p, line,
+				    _("<macvnet:switch> is given twice; say "
+				      "once what the switch does"));
+		net->switch_line = line;
+		return parse_tristate(p, node, "hairpin", &net->switch_hairpin);
+	}
 	return fail(p, line,
 		    _("unknown element <%s> in the macvnet namespace "
-		      "(allowed in a network: network, port, host)"),
+		      "(allowed in a network: network, port, host, switch)"),
 		    (const char *)node->name);
 }
 
@@ -563,7 +571,8 @@ static int parse_metadata(struct pctx *p, xmlNodePtr node,
 			    strcmp((const char *)k->ns->href, MVN_NS))
 				return unknown_child(p, k, "macvnet:network",
 						     "macvnet:port, "
-						     "macvnet:host");
+						     "macvnet:host, "
+						     "macvnet:switch");
 			if (parse_macvnet_meta(p, k, net))
 				return p->ret;
 		}

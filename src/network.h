@@ -139,6 +139,9 @@ struct mvn_network {
 	struct mvn_port_spec *ports;
 	size_t nports;
 	struct mvn_host_spec host;
+	/* <macvnet:switch hairpin>: what the adjacent switch port does. */
+	enum mvn_tristate switch_hairpin;
+	int switch_line; /* 0: not given */
 	struct mvn_forward forward;
 	struct mvn_bridge bridge;
 	unsigned int mtu;
