@@ -380,6 +380,11 @@ int mvn_nl_timed_out(const struct nl_ctx *c, struct mvn_error *err,
 			     wait, step);
 }
 
+/* <net/if.h> stops at IFF_DYNAMIC; <linux/if.h> would clash with it. */
+#ifndef IFF_LOWER_UP
+#define IFF_LOWER_UP (1 << 16)
+#endif
+
 static void describe(struct rtnl_link *l, struct mvn_link_info *out)
 {
 	struct nl_addr *a = rtnl_link_get_addr(l);
@@ -396,6 +401,7 @@ static void describe(struct rtnl_link *l, struct mvn_link_info *out)
 	out->mtu = rtnl_link_get_mtu(l);
 	out->group = rtnl_link_get_group(l);
 	out->up = (rtnl_link_get_flags(l) & IFF_UP) != 0;
+	out->carrier = (rtnl_link_get_flags(l) & IFF_LOWER_UP) != 0;
 	snprintf(out->alias, sizeof(out->alias), "%s", alias ? alias : "");
 	if (a && nl_addr_get_len(a) == 6)
 		memcpy(out->mac, nl_addr_get_binary_addr(a), 6);
@@ -408,6 +414,8 @@ static void describe(struct rtnl_link *l, struct mvn_link_info *out)
 		out->mode = rtnl_link_macvlan_get_mode(l) & 0xf;
 	} else if (type && !strcmp(type, "bridge")) {
 		out->kind = MVN_LINK_BRIDGE;
+	} else if (type && !strcmp(type, "openvswitch")) {
+		out->kind = MVN_LINK_OVS;
 	}
 }
 

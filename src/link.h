@@ -47,6 +47,7 @@ enum mvn_link_kind {
 	MVN_LINK_MACVTAP,
 	MVN_LINK_MACVLAN,
 	MVN_LINK_BRIDGE,
+	MVN_LINK_OVS, /* an Open vSwitch datapath or internal port */
 };
 
 /* macvtap/macvlan modes, the kernel's bit values. */
@@ -84,6 +85,7 @@ struct mvn_link_info {
 	unsigned int mtu;
 	uint32_t group;
 	bool up;
+	bool carrier; /* the kernel sees a link partner (IFF_LOWER_UP) */
 	char alias[MVN_ALIAS_MAX + 1]; /* "" when it has none */
 };
 
