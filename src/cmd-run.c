@@ -283,8 +283,23 @@ static void json_reach(const struct mvn_network *net,
 	free(rows);
 }
 
+/* How many endpoints of networks other than name use dev. */
+static size_t others_on(const struct mvn_port_row *all, size_t n,
+			const char *name, const char *dev)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(all[i].network, name) &&
+		    !strcmp(all[i].port.lower, dev))
+			k++;
+	return k;
+}
+
 static int info_exec(struct mvn_engine *eng, int argc, char **argv)
 {
+	struct mvn_port_row *all = NULL;
+	size_t nall = 0;
 	struct mvn_network *net = NULL;
 	struct mvn_state *st = NULL;
 	struct mvn_error err = { 0 }, quiet = { 0 };
@@ -301,6 +316,9 @@ static int info_exec(struct mvn_engine *eng, int argc, char **argv)
 	if (ret < 0)
 		return mvn_cmd_fail(&err);
 	mvn_engine_state(eng, argv[1], &st, &quiet);
+	/* Other networks' endpoints on the same devices. */
+	if (st && mvn_engine_port_list(eng, NULL, &all, &nall, &quiet) < 0)
+		nall = 0;
 	mvn_uuid_format(net->uuid, uuid);
 	if (mvn_engine_json(eng)) {
 		printf("{\"name\":");
@@ -312,8 +330,9 @@ static int info_exec(struct mvn_engine *eng, int argc, char **argv)
 		for (i = 0; st && i < st->nlowers; i++) {
 			printf("%s{\"dev\":", i ? "," : "");
 			mvn_json_string(st->lowers[i]);
-			printf(",\"ports\":%zu}",
-			       mvn_state_count_lower(st, st->lowers[i]));
+			printf(",\"ports\":%zu,\"others\":%zu}",
+			       mvn_state_count_lower(st, st->lowers[i]),
+			       others_on(all, nall, net->name, st->lowers[i]));
 		}
 		printf("],\"ports\":[");
 		for (i = 0; st && i < st->nports; i++) {
@@ -338,9 +357,17 @@ static int info_exec(struct mvn_engine *eng, int argc, char **argv)
 	if (!st)
 		goto out;
 	printf("%s\n", _("Devices:"));
-	for (i = 0; i < st->nlowers; i++)
-		printf(_("  %1$-16s %2$zu endpoints\n"), st->lowers[i],
+	for (i = 0; i < st->nlowers; i++) {
+		size_t o = others_on(all, nall, net->name, st->lowers[i]);
+
+		printf(_("  %1$-16s %2$zu endpoints"), st->lowers[i],
 		       mvn_state_count_lower(st, st->lowers[i]));
+		if (o)
+			printf(_(", and %zu of other networks (they share the "
+				 "device and its MAC table)"),
+			       o);
+		putchar('\n');
+	}
 	printf("%s\n", _("Endpoints:"));
 	for (i = 0; i < st->nports; i++) {
 		mvn_mac_format(st->ports[i].mac, mac);
@@ -353,6 +380,7 @@ static int info_exec(struct mvn_engine *eng, int argc, char **argv)
 		       st->host_name, st->host_lower, st->host_ifindex);
 	print_reach(net, st);
 out:
+	free(all);
 	mvn_state_free(st);
 	mvn_network_free(net);
 	return 0;

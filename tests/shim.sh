@@ -22,7 +22,7 @@ F=${MACVNET_FAULTY:?}
 tmp=$(mktemp -d) || bail "mktemp"
 trap 'ip netns del gw 2>/dev/null; rm -rf "$tmp"' EXIT
 export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
-plan 31
+plan 33
 
 # The gateway: 192.0.2.1 and 2001:db8::1 on the wire, the far addresses
 # on its loopback.
@@ -128,6 +128,12 @@ like "$rc$err" "^1macvnet: error: device 'h0' is used by active network 'lan', a
 	"a passthrough network on a device another network uses is refused"
 [ ! -e /sys/class/net/mvh1 ] && [ "$("$M" net-list | grep -c 'lan2\|pt ')" = 0 ]
 ok $? "neither started anything"
+printf '<network><name>lan3</name><forward mode="bridge"><interface dev="h0"/></forward><metadata><m:network xmlns:m="urn:macvnet:1"><m:port name="p3"/></m:network></metadata></network>\n' >"$tmp/lan3.xml"
+"$M" net-define "$tmp/lan3.xml" >/dev/null && "$M" net-start lan3 >/dev/null
+run "$M" net-info lan
+like "$out" "h0 +0 endpoints, and 1 of other networks" "net-info counts other networks' endpoints on its devices"
+like "$("$M" --json net-info lan)" '"dev":"h0","ports":0,"others":1' "(--json too)"
+"$M" net-destroy lan3 >/dev/null
 "$M" net-destroy lan >/dev/null
 l3 h0 >"$tmp/after"
 diff "$tmp/before" "$tmp/after" >"$tmp/diff"
