@@ -217,8 +217,6 @@ static int move_l3(struct mvn_engine *eng, struct mvn_state *st,
 			}
 		}
 	}
-	if (ret == 0)
-		note_moved(eng, st, from);
 	return ret;
 }
 
@@ -515,6 +513,8 @@ static int start(struct mvn_engine *eng, const struct mvn_network *net,
 	ret = activate(eng, &shim_only, st, &ls, t, ports, &recorded, err);
 	if (ret == 0) {
 		mvn_txn_commit(t);
+		/* Said once it holds: a failure has one line, its error. */
+		note_moved(eng, st, 0);
 		goto out;
 	}
 	mvn_txn_abort(t, &ls, err);

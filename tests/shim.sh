@@ -22,7 +22,7 @@ F=${MACVNET_FAULTY:?}
 tmp=$(mktemp -d) || bail "mktemp"
 trap 'ip netns del gw 2>/dev/null; rm -rf "$tmp"' EXIT
 export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
-plan 33
+plan 31
 
 # The gateway: 192.0.2.1 and 2001:db8::1 on the wire, the far addresses
 # on its loopback.
