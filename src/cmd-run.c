@@ -184,17 +184,28 @@ const struct mvn_cmd mvn_cmd_reconcile = {
 };
 
 /* The reachability rows of net as it runs (st), or NULL. */
-static struct mvn_reach_row *reach_rows(const struct mvn_network *net,
+static struct mvn_reach_row *reach_rows(struct mvn_engine *eng,
+					const struct mvn_network *net,
 					const struct mvn_state *st, size_t *n)
 {
 	struct mvn_reach_net rn = { 0 };
 	struct mvn_reach_row *rows = NULL;
+	struct mvn_error quiet = { 0 };
 	size_t *counts = calloc(st->nlowers + 1, sizeof(*counts)), i;
+	bool *addr = calloc(st->nlowers + 1, sizeof(*addr));
 
-	if (!counts)
+	if (!counts || !addr) {
+		free(counts);
+		free(addr);
 		return NULL;
-	for (i = 0; i < st->nlowers; i++)
+	}
+	for (i = 0; i < st->nlowers; i++) {
 		counts[i] = mvn_state_count_lower(st, st->lowers[i]);
+		if (mvn_engine_has_addresses(eng, st->lowers[i], &addr[i],
+					     &quiet) < 0)
+			addr[i] = false;
+	}
+	rn.host_addr = addr;
 	rn.mode = st->mode;
 	rn.lowers = (const char *const *)st->lowers;
 	rn.nlowers = st->nlowers;
@@ -205,6 +216,7 @@ static struct mvn_reach_row *reach_rows(const struct mvn_network *net,
 	if (mvn_reach(&rn, &rows, n) < 0)
 		rows = NULL;
 	free(counts);
+	free(addr);
 	return rows;
 }
 
@@ -232,7 +244,7 @@ static const char *hairpin_text(enum mvn_tristate h)
 }
 
 /* net-info's table; a device stands for its endpoints. */
-static void print_reach(const struct mvn_network *net,
+static void print_reach(struct mvn_engine *eng, const struct mvn_network *net,
 			const struct mvn_state *st)
 {
 	struct mvn_reach_row *rows;
@@ -240,7 +252,7 @@ static void print_reach(const struct mvn_network *net,
 
 	printf("%s %s\n", _("Switch hairpin:"),
 	       hairpin_text(net->switch_hairpin));
-	rows = reach_rows(net, st, &n);
+	rows = reach_rows(eng, net, st, &n);
 	printf("%s\n", _("Reachability (a device stands for its endpoints):"));
 	for (i = 0; rows && i < n; i++)
 		printf("  %-16s %-16s %-9s %s\n", rows[i].a, rows[i].b,
@@ -248,7 +260,7 @@ static void print_reach(const struct mvn_network *net,
 	free(rows);
 }
 
-static void json_reach(const struct mvn_network *net,
+static void json_reach(struct mvn_engine *eng, const struct mvn_network *net,
 		       const struct mvn_state *st)
 {
 	struct mvn_reach_row *rows;
@@ -268,7 +280,7 @@ static void json_reach(const struct mvn_network *net,
 		printf("null");
 	}
 	printf(",\"reach\":[");
-	rows = reach_rows(net, st, &n);
+	rows = reach_rows(eng, net, st, &n);
 	for (i = 0; rows && i < n; i++) {
 		printf("%s{\"a\":", i ? "," : "");
 		mvn_json_string(rows[i].a);
@@ -346,7 +358,7 @@ static int info_exec(struct mvn_engine *eng, int argc, char **argv)
 		}
 		printf("]");
 		if (st)
-			json_reach(net, st);
+			json_reach(eng, net, st);
 		printf("}\n");
 		goto out;
 	}
@@ -378,7 +390,7 @@ static int info_exec(struct mvn_engine *eng, int argc, char **argv)
 	if (st->has_host)
 		printf(_("Host shim:   %1$s on %2$s (ifindex %3$d)\n"),
 		       st->host_name, st->host_lower, st->host_ifindex);
-	print_reach(net, st);
+	print_reach(eng, net, st);
 out:
 	free(all);
 	mvn_state_free(st);

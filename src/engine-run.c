@@ -752,3 +752,22 @@ int mvn_engine_state(struct mvn_engine *eng, const char *name,
 {
 	return mvn_engine_state_load(eng, name, out, err);
 }
+
+int mvn_engine_has_addresses(struct mvn_engine *eng, const char *dev, bool *out,
+			     struct mvn_error *err)
+{
+	struct mvn_link_info l;
+	struct mvn_l3 *v = NULL;
+	size_t n = 0;
+	int ret = mvn_engine_links(eng, err);
+
+	*out = false;
+	if (ret == 0)
+		ret = eng->link_ops->get(eng->link_ctx, dev, &l, err);
+	if (ret == 0)
+		ret = eng->link_ops->l3_list(eng->link_ctx, MVN_L3_ADDR,
+					     l.ifindex, l.name, &v, &n, err);
+	*out = ret == 0 && n > 0;
+	mvn_l3_free(v, n);
+	return ret;
+}

@@ -135,6 +135,9 @@ int mvn_engine_reconcile(struct mvn_engine *eng,
  */
 int mvn_engine_start_plan(struct mvn_engine *eng, const char *name, char **plan,
 			  struct mvn_error *err);
+/* Whether device dev has global addresses (the host's own). */
+int mvn_engine_has_addresses(struct mvn_engine *eng, const char *dev, bool *out,
+			     struct mvn_error *err);
 int mvn_engine_start(struct mvn_engine *eng, const char *name,
 		     struct mvn_error *err);
 /*

@@ -47,15 +47,58 @@ static void among(const struct mvn_reach_net *n, struct mvn_reach_row *r)
 	}
 }
 
+/* Whether another device of the pool than dev carries host addresses. */
+static bool elsewhere(const struct mvn_reach_net *n, const char *dev)
+{
+	size_t i;
+
+	for (i = 0; n->host_addr && i < n->nlowers; i++)
+		if (n->host_addr[i] && strcmp(n->lowers[i], dev))
+			return true;
+	return false;
+}
+
+/* Whether dev (of the pool) carries host addresses. */
+static bool here(const struct mvn_reach_net *n, const char *dev)
+{
+	size_t i;
+
+	for (i = 0; n->host_addr && i < n->nlowers; i++)
+		if (n->host_addr[i] && !strcmp(n->lowers[i], dev))
+			return true;
+	return false;
+}
+
+/* The endpoints of device dev and the host's own addresses on it. */
+static void to_own(const struct mvn_reach_net *n, struct mvn_reach_row *r)
+{
+	if (n->mode == MVN_FWD_PASSTHROUGH) {
+		r->pass = MVN_PASS_NO;
+		r->why = _("passthrough: the device is the endpoint's, so the "
+			   "host's addresses on it get no frame");
+	} else if (n->mode == MVN_FWD_PRIVATE) {
+		r->pass = by_hairpin(n->hairpin, MVN_PASS_UNICAST);
+		r->why = _("the host's addresses on the device get unicast "
+			   "only if the switch sends it back (hairpin); the "
+			   "kernel drops broadcast that comes back");
+	} else {
+		r->pass = by_hairpin(n->hairpin, MVN_PASS_YES);
+		r->why = n->mode == MVN_FWD_BRIDGE ?
+				 _("the host's addresses on the device get a "
+				   "frame only if the switch sends it back "
+				   "(hairpin); a <macvnet:host> shim makes it "
+				   "direct") :
+				 _("the host's addresses on the device get a "
+				   "frame only if the switch sends it back "
+				   "(hairpin)");
+	}
+}
+
 /* The endpoints of device dev and the host. */
 static void to_host(const struct mvn_reach_net *n, const char *dev,
 		    struct mvn_reach_row *r)
 {
-	if (n->mode == MVN_FWD_PASSTHROUGH && !n->shim) {
-		r->pass = MVN_PASS_NO;
-		r->why = _("passthrough: the device is the endpoint's, so the "
-			   "host's addresses on it get no frame");
-	} else if (n->shim && !strcmp(n->shim_lower, dev)) {
+	if (n->shim && !strcmp(n->shim_lower, dev)) {
 		r->pass = n->mode == MVN_FWD_BRIDGE ?
 				  MVN_PASS_YES :
 				  by_hairpin(n->hairpin, MVN_PASS_YES);
@@ -68,16 +111,17 @@ static void to_host(const struct mvn_reach_net *n, const char *dev,
 		r->pass = MVN_PASS_YES;
 		r->why = _("through the LAN to the host shim on another "
 			   "device");
+	} else if (here(n, dev)) {
+		to_own(n, r);
+	} else if (elsewhere(n, dev)) {
+		r->pass = MVN_PASS_YES;
+		r->why = _("through the LAN to the host's addresses on "
+			   "another device");
 	} else {
-		r->pass = by_hairpin(n->hairpin, MVN_PASS_YES);
-		r->why = n->mode == MVN_FWD_BRIDGE ?
-				 _("the host's addresses on the device get a "
-				   "frame only if the switch sends it back "
-				   "(hairpin); a <macvnet:host> shim makes it "
-				   "direct") :
-				 _("the host's addresses on the device get a "
-				   "frame only if the switch sends it back "
-				   "(hairpin)");
+		r->pass = MVN_PASS_NO;
+		r->why = _("the host has no address on the network's devices "
+			   "(it may still be reached through the LAN on "
+			   "another interface)");
 	}
 }
 

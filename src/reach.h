@@ -26,6 +26,7 @@ struct mvn_reach_net {
 	const char *const *lowers; /* the pool */
 	size_t nlowers;
 	const size_t *nports; /* endpoints on each lower */
+	const bool *host_addr; /* which lowers carry the host's addresses */
 	const char *shim; /* the host shim's name, or NULL */
 	const char *shim_lower; /* its device */
 	enum mvn_tristate hairpin; /* the switch: MVN_ABSENT when not known */

@@ -185,7 +185,7 @@ is "$rc" 0 "port-delete of three"
 is "$("$M" port-list two | grep -c ' two ')" 1 "one endpoint is left"
 run "$M" net-info two
 like "$out" "veth0 +[0-9] endpoints" "net-info shows the devices"
-like "$out" "reach each other directly" "net-info says who reaches whom"
+like "$out" "veth0 +veth0 +passes +bridge mode: the kernel passes frames between endpoints of one device" "net-info says who reaches whom"
 "$M" net-destroy two >/dev/null
 
 # --- autostart ---

@@ -19,6 +19,12 @@
  *
  * sends a broadcast frame out of the host interface IFNAME (packet socket),
  * as the host itself would.
+ *
+ *   tapio -a TAP SRC_MAC SRC_IP DST_IP MS [DST_MAC]
+ *
+ * writes an ARP request for DST_IP from TAP (broadcast, or unicast to
+ * DST_MAC when given) and prints "reply" if an ARP reply from DST_IP to
+ * SRC_IP comes back on TAP within MS milliseconds, else "none".
  */
 #include "config.h"
 
@@ -33,12 +39,15 @@
 #include <unistd.h>
 #include <net/if.h>
 #include <netpacket/packet.h>
+#include <arpa/inet.h>
 #include <sys/socket.h>
 
 #include "util.h"
 
 #define VNET_HDR 10
 #define ETHERTYPE 0x88b5 /* IEEE local experimental */
+#define ETH_ARP 0x0806
+#define ARP_LEN 28 /* Ethernet and IPv4: 8 bytes of header, 2 pairs */
 
 static int frame(unsigned char *buf, const unsigned char dst[6],
 		 const unsigned char src[6], const unsigned char tag[8])
@@ -116,6 +125,81 @@ static int listen_for(const char *path, long ms)
 	return 0;
 }
 
+/* An ARP request from sha/spa for tpa, to dst; the frame's length. */
+static int arp_request(unsigned char *buf, const unsigned char dst[6],
+		       const unsigned char sha[6], const unsigned char spa[4],
+		       const unsigned char tpa[4])
+{
+	static const unsigned char head[8] = { 0, 1, 8, 0, 6, 4, 0, 1 };
+	unsigned char *a = buf + VNET_HDR + 14;
+
+	memset(buf, 0, VNET_HDR + 60);
+	memcpy(buf + VNET_HDR, dst, 6);
+	memcpy(buf + VNET_HDR + 6, sha, 6);
+	buf[VNET_HDR + 12] = ETH_ARP >> 8;
+	buf[VNET_HDR + 13] = ETH_ARP & 0xff;
+	memcpy(a, head, 8);
+	memcpy(a + 8, sha, 6);
+	memcpy(a + 14, spa, 4);
+	memcpy(a + 24, tpa, 4);
+	return VNET_HDR + 60;
+}
+
+/* Whether buf (len bytes read from a tap) is tpa's ARP reply to spa. */
+static bool is_reply(const unsigned char *buf, ssize_t len,
+		     const unsigned char spa[4], const unsigned char tpa[4])
+{
+	const unsigned char *a = buf + VNET_HDR + 14;
+
+	return len >= VNET_HDR + 14 + ARP_LEN &&
+	       buf[VNET_HDR + 12] == (ETH_ARP >> 8) &&
+	       buf[VNET_HDR + 13] == (ETH_ARP & 0xff) && a[6] == 0 &&
+	       a[7] == 2 && !memcmp(a + 14, tpa, 4) && !memcmp(a + 24, spa, 4);
+}
+
+/* tapio -a: ask for DST_IP's MAC from TAP and wait for the reply. */
+static int arp_probe(int argc, char **argv)
+{
+	unsigned char sha[6], dst[6], spa[4], tpa[4], buf[2048];
+	long deadline;
+	bool got = false;
+	int fd, len;
+
+	memset(dst, 0xff, 6);
+	if (!mvn_mac_parse(argv[3], sha) ||
+	    inet_pton(AF_INET, argv[4], spa) != 1 ||
+	    inet_pton(AF_INET, argv[5], tpa) != 1 ||
+	    (argc == 8 && !mvn_mac_parse(argv[7], dst))) {
+		fprintf(stderr, "usage: tapio -a TAP SRC_MAC SRC_IP DST_IP MS "
+				"[DST_MAC]\n");
+		return 2;
+	}
+	fd = open(argv[2], O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		fprintf(stderr, "tapio: cannot open %s: %s\n", argv[2],
+			strerror(errno));
+		return 1;
+	}
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	len = arp_request(buf, dst, sha, spa, tpa);
+	if (write(fd, buf, (size_t)len) != len)
+		fprintf(stderr, "tapio: write: %s\n", strerror(errno));
+	deadline = now_ms() + atol(argv[6]);
+	while (!got && now_ms() < deadline) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		ssize_t n;
+
+		if (poll(&p, 1, (int)(deadline - now_ms())) <= 0)
+			continue;
+		while ((n = read(fd, buf, sizeof(buf))) > 0)
+			got = got || is_reply(buf, n, spa, tpa);
+	}
+	printf("%s\n", got ? "reply" : "none");
+	close(fd);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned char src[6], dst[6], bcast[6], uni_tag[8], b_tag[8];
@@ -128,6 +212,8 @@ int main(int argc, char **argv)
 		return broadcast_from(argv[2]);
 	if (argc == 4 && !strcmp(argv[1], "-l"))
 		return listen_for(argv[2], atol(argv[3]));
+	if ((argc == 7 || argc == 8) && !strcmp(argv[1], "-a"))
+		return arp_probe(argc, argv);
 	if (argc != 5 || !mvn_mac_parse(argv[3], src) ||
 	    !mvn_mac_parse(argv[4], dst)) {
 		fprintf(stderr, "usage: tapio FROM TO FROM_MAC TO_MAC\n");
