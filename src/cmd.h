@@ -36,6 +36,7 @@ extern const struct mvn_cmd mvn_cmd_reconcile;
 extern const struct mvn_cmd mvn_cmd_domain_convert;
 extern const struct mvn_cmd mvn_cmd_hook_install;
 extern const struct mvn_cmd mvn_cmd_migrate_ovs;
+extern const struct mvn_cmd mvn_cmd_doctor;
 
 /* Print "macvnet: error: MSG" on stderr and return 1. */
 int mvn_cmd_fail(const struct mvn_error *err);

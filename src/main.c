@@ -16,7 +16,7 @@ static const struct mvn_cmd *const commands[] = {
 	&mvn_cmd_start_autostart, &mvn_cmd_net_list,	&mvn_cmd_net_info,
 	&mvn_cmd_net_dumpxml,	  &mvn_cmd_port_create, &mvn_cmd_port_delete,
 	&mvn_cmd_port_list,	  &mvn_cmd_reconcile,	&mvn_cmd_domain_convert,
-	&mvn_cmd_hook_install,	  &mvn_cmd_migrate_ovs,
+	&mvn_cmd_hook_install,	  &mvn_cmd_migrate_ovs, &mvn_cmd_doctor,
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
