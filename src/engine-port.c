@@ -151,6 +151,35 @@ static int take_mac(struct mvn_engine *eng, struct mvn_state *st,
 	return ret;
 }
 
+/*
+ * A MAC asked for must be no other endpoint's on any device: the kernel
+ * only refuses it twice on one device, but two endpoints with one MAC on
+ * one LAN make the switch send one's frames to the other.
+ */
+static int mac_free(const struct mvn_linkset *ls, const unsigned char mac[6],
+		    struct mvn_error *err)
+{
+	char text[18];
+	size_t i;
+
+	for (i = 0; i < ls->n; i++) {
+		const struct mvn_link_info *l = &ls->v[i];
+
+		if ((l->kind != MVN_LINK_MACVTAP &&
+		     l->kind != MVN_LINK_MACVLAN) ||
+		    memcmp(l->mac, mac, 6))
+			continue;
+		mvn_mac_format(mac, text);
+		return mvn_error_set(err, -EADDRINUSE,
+				     _("MAC %1$s is already used by '%2$s'; "
+				       "two endpoints with one MAC on one LAN "
+				       "take each other's frames (give another "
+				       "MAC, or delete '%2$s')"),
+				     text, l->name);
+	}
+	return 0;
+}
+
 int mvn_engine_make_port(struct mvn_engine *eng, struct mvn_state *st,
 			 struct mvn_linkset *ls, struct mvn_txn *t,
 			 const struct mvn_creation *c,
@@ -170,8 +199,10 @@ int mvn_engine_make_port(struct mvn_engine *eng, struct mvn_state *st,
 				     _("an interface named '%s' already "
 				       "exists; choose another name"),
 				     c->name);
-	ret = c->lower ? given_lower(st, c, err) :
-			 choose_lower(st, ls, &spec.lower, err);
+	ret = c->has_mac ? mac_free(ls, c->mac, err) : 0;
+	if (ret == 0)
+		ret = c->lower ? given_lower(st, c, err) :
+				 choose_lower(st, ls, &spec.lower, err);
 	if (ret < 0)
 		return ret;
 	if (c->lower)

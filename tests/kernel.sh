@@ -19,7 +19,7 @@ TAPIO=${TAPIO:-$(dirname "$M")/../tests/tapio}
 tmp=$(mktemp -d) || bail "mktemp"
 trap 'rm -rf "$tmp"' EXIT
 export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
-plan 93
+plan 95
 
 
 # network NAME MODE DEV...: define a network over the given devices.
@@ -186,6 +186,11 @@ is "$("$M" port-list two | grep -c ' two ')" 1 "one endpoint is left"
 run "$M" net-info two
 like "$out" "veth0 +[0-9] endpoints" "net-info shows the devices"
 like "$out" "veth0 +veth0 +passes +bridge mode: the kernel passes frames between endpoints of one device" "net-info says who reaches whom"
+"$M" port-create two --name dm0 --mac 52:54:00:aa:bb:01 --lower veth0 >/dev/null
+run "$M" port-create two --name dm1 --mac 52:54:00:aa:bb:01 --lower veth2
+like "$rc$err" "^1macvnet: error: MAC 52:54:00:aa:bb:01 is already used by 'dm0'" "one MAC on two devices of one LAN is refused"
+[ ! -e /sys/class/net/dm1 ]
+ok $? "and nothing is created"
 "$M" net-destroy two >/dev/null
 
 # --- autostart ---
