@@ -25,6 +25,7 @@
 
 #include "check.h"
 #include "doctor.h"
+#include "keeper.h"
 #include "engine-int.h"
 #include "tap.h"
 #include "util.h"
@@ -239,82 +240,6 @@ static void check_dynamic(struct doc *c, const struct mvn_network *net,
 	}
 }
 
-/* Programs that put addresses on devices, and whether they are daemons
- * that manage devices without naming them on their command line. */
-static const struct {
-	const char *prefix;
-	bool daemon;
-} managers[] = {
-	{ "dhclient", false },	      { "dhcpcd", false },
-	{ "udhcpc", false },	      { "NetworkManager", true },
-	{ "systemd-networkd", true }, { "connmand", true },
-	{ "wicked", true },
-};
-
-/*
- * The command line of process name (a /proc entry) into cmd, its words
- * separated by spaces; false if name is no process or it has none.
- */
-static bool read_cmdline(const char *name, char *cmd, size_t size, int *pid)
-{
-	char path[300];
-	ssize_t n, i;
-	int fd;
-
-	if (strspn(name, "0123456789") != strlen(name) || !*name)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%s/cmdline", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, cmd, size - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	for (i = 0; i < n; i++)
-		if (cmd[i] == '\0')
-			cmd[i] = ' ';
-	cmd[n] = '\0';
-	*pid = atoi(name);
-	return true;
-}
-
-/* Which manager cmd runs (its first word's base name), or -1. */
-static int manager_of(const char *cmd, char prog[64])
-{
-	size_t len = strcspn(cmd, " "), i;
-	const char *base = cmd;
-
-	for (i = 0; i < len; i++)
-		if (cmd[i] == '/')
-			base = cmd + i + 1;
-	len -= (size_t)(base - cmd);
-	snprintf(prog, 64, "%.*s", (int)len, base);
-	prog[strcspn(prog, ":")] = '\0'; /* "dhcpcd: eth0 [ip4]" */
-	for (i = 0; i < sizeof(managers) / sizeof(managers[0]); i++)
-		if (!strncmp(prog, managers[i].prefix,
-			     strlen(managers[i].prefix)))
-			return (int)i;
-	return -1;
-}
-
-/* Whether a word of cmd names dev: "eth0", "-ieth0", "--interface=eth0". */
-static bool names_dev(char *cmd, const char *dev)
-{
-	size_t n = strlen(dev), tl;
-	char *save = NULL, *t;
-
-	for (t = strtok_r(cmd, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
-		tl = strlen(t);
-		if (!strcmp(t, dev))
-			return true;
-		if (t[0] == '-' && tl > n && !strcmp(t + tl - n, dev) &&
-		    (t[tl - n - 1] == '=' || (tl == n + 2 && t[1] == 'i')))
-			return true;
-	}
-	return false;
-}
-
 /* One running manager (pid, prog) met on the shim's device. */
 static void report_manager(struct doc *c, const struct mvn_network *net,
 			   const char *dev, const char *prog, int pid,
@@ -340,27 +265,11 @@ static void report_manager(struct doc *c, const struct mvn_network *net,
 static void check_managers(struct doc *c, const struct mvn_network *net,
 			   const char *dev)
 {
-	DIR *dir = opendir("/proc");
-	struct dirent *e;
-	unsigned int seen = 0;
-	char cmd[4096], prog[64];
-	int pid, m;
+	struct mvn_keeper k[16];
+	size_t i, n = mvn_keepers(dev, k, 16);
 
-	if (!dir)
-		return;
-	while (seen++ < PROC_MAX && (e = readdir(dir))) {
-		if (!read_cmdline(e->d_name, cmd, sizeof(cmd), &pid) ||
-		    pid == getpid())
-			continue;
-		m = manager_of(cmd, prog);
-		if (m < 0)
-			continue;
-		if (names_dev(cmd, dev))
-			report_manager(c, net, dev, prog, pid, true);
-		else if (managers[m].daemon)
-			report_manager(c, net, dev, prog, pid, false);
-	}
-	closedir(dir);
+	for (i = 0; i < n; i++)
+		report_manager(c, net, dev, k[i].prog, k[i].pid, k[i].named);
 }
 
 /* The switch's hairpin, for vepa: measured (m), stated, or not known. */

@@ -15,6 +15,7 @@
 
 #include "check.h"
 #include "engine-int.h"
+#include "keeper.h"
 #include "tap.h"
 #include "util.h"
 
@@ -115,18 +116,42 @@ static int check_lower(struct mvn_engine *eng, const struct mvn_linkset *ls,
 	return eng->link_ops->set_up(eng->link_ctx, l->ifindex, true, err);
 }
 
+/* Who renews dev's dynamic addresses, named for the note: "" if unknown. */
+static void keepers_text(const char *dev, char *out, size_t len)
+{
+	struct mvn_keeper k[8];
+	size_t n = mvn_keepers(dev, k, 8), i, used = 0;
+
+	out[0] = '\0';
+	for (i = 0; i < n && used < len; i++)
+		used += (size_t)snprintf(out + used, len - used,
+					 "%s%s (pid %d)", used ? ", " : "",
+					 k[i].prog, k[i].pid);
+}
+
 /* What the shim took, one note each; finite lifetimes name their keeper. */
 static void note_moved(struct mvn_engine *eng, const struct mvn_state *st,
 		       size_t from)
 {
-	char text[160];
+	char text[160], who[256];
 	size_t i;
 
 	for (i = from; i < st->nmoved; i++) {
 		mvn_l3_describe(&st->moved[i].rec, text, sizeof(text));
 		mvn_engine_note(eng, _("host shim %1$s took %2$s from %3$s"),
 				st->host_name, text, st->moved[i].dev);
-		if (mvn_l3_dynamic(&st->moved[i].rec))
+		if (!mvn_l3_dynamic(&st->moved[i].rec))
+			continue;
+		keepers_text(st->moved[i].dev, who, sizeof(who));
+		if (who[0])
+			mvn_engine_note(eng,
+					_("%1$s has a finite lifetime: %2$s "
+					  "must now renew it on %3$s, not %4$s "
+					  "(README: the host's address on the "
+					  "shim)"),
+					text, who, st->host_name,
+					st->moved[i].dev);
+		else
 			mvn_engine_note(
 				eng,
 				_("%1$s has a finite lifetime: whatever "

@@ -22,7 +22,7 @@ F=${MACVNET_FAULTY:?}
 tmp=$(mktemp -d) || bail "mktemp"
 trap 'ip netns del gw 2>/dev/null; rm -rf "$tmp"' EXIT
 export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
-plan 31
+plan 32
 
 # The gateway: 192.0.2.1 and 2001:db8::1 on the wire, the far addresses
 # on its loopback.
@@ -144,7 +144,13 @@ ok $? "lifetimes run on: $(lft h0 192.0.2.11) s of 600, $(lft h0 2001:db8:1::10)
 reach
 ok $? "after: the host still reaches the far addresses"
 
+# A DHCP client keeps h0's address: net-start names it.
+bash -c 'exec -a dhclient tail -f /dev/null h0' 2>/dev/null &
+dh=$!
+sleep 0.2
 cycle "second life"
+like "$err" "address 192.0.2.11/24 \(valid [0-9]+ s\) has a finite lifetime: dhclient \(pid $dh\) must now renew it on mvh0, not h0" "second life: it names the DHCP client that must follow the shim"
+kill "$dh" 2>/dev/null
 # Killed in net-destroy once the shim and its addresses are gone.
 MACVNET_FAULT=netlink:3:kill "$F" net-destroy lan >/dev/null 2>&1
 run "$M" reconcile
