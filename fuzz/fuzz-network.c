@@ -76,16 +76,4 @@ static void one(const uint8_t *data, size_t len)
 	mvn_network_free(net);
 }
 
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_init();
-	return 0;
-}
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-	fuzz_run("fuzz-network", one, data, size);
-	return 0;
-}
+FUZZ_TARGET("fuzz-network", one)

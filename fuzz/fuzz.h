@@ -64,4 +64,22 @@ void fuzz_run(const char *what, void (*one)(const uint8_t *, size_t),
  */
 char *fuzz_text(const uint8_t *data, size_t size);
 
+/*
+ * The two entry points libFuzzer calls, for a harness whose input goes
+ * to one (what names it in failures).
+ */
+#define FUZZ_TARGET(what, one)                                       \
+	int LLVMFuzzerInitialize(int *argc, char ***argv)            \
+	{                                                            \
+		(void)argc;                                          \
+		(void)argv;                                          \
+		fuzz_init();                                         \
+		return 0;                                            \
+	}                                                            \
+	int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) \
+	{                                                            \
+		fuzz_run(what, one, data, size);                     \
+		return 0;                                            \
+	}
+
 #endif

@@ -399,8 +399,10 @@ static int fk_l3_list(void *ctx, enum mvn_l3_kind kind, int ifindex,
 	return *out ? 0 : -ENOMEM;
 }
 
-static int fk_l3_add(void *ctx, const struct mvn_l3 *x,
-		     const struct mvn_l3_move *mv, struct mvn_error *err)
+/* An address record added (add) or removed, moved as mv says. */
+static int fk_l3_addr(void *ctx, const struct mvn_l3 *x,
+		      const struct mvn_l3_move *mv, bool add,
+		      struct mvn_error *err)
 {
 	struct mvn_addr a;
 	int ifindex;
@@ -411,22 +413,20 @@ static int fk_l3_add(void *ctx, const struct mvn_l3 *x,
 		return mvn_error_set(err, -EINVAL, "bad address record");
 	if (mv && mv->to_ifindex)
 		ifindex = mv->to_ifindex;
-	return fk_addr_add(ctx, ifindex, &a, err);
+	return add ? fk_addr_add(ctx, ifindex, &a, err) :
+		     fk_addr_del(ctx, ifindex, &a, err);
+}
+
+static int fk_l3_add(void *ctx, const struct mvn_l3 *x,
+		     const struct mvn_l3_move *mv, struct mvn_error *err)
+{
+	return fk_l3_addr(ctx, x, mv, true, err);
 }
 
 static int fk_l3_del(void *ctx, const struct mvn_l3 *x,
 		     const struct mvn_l3_move *mv, struct mvn_error *err)
 {
-	struct mvn_addr a;
-	int ifindex;
-
-	if (x->kind != MVN_L3_ADDR)
-		return failing(ctx, err) ? fail_code(ctx) : 0;
-	if (!mvn_l3_to_addr(x, &a, &ifindex))
-		return mvn_error_set(err, -EINVAL, "bad address record");
-	if (mv && mv->to_ifindex)
-		ifindex = mv->to_ifindex;
-	return fk_addr_del(ctx, ifindex, &a, err);
+	return fk_l3_addr(ctx, x, mv, false, err);
 }
 
 static int fk_node_make(void *ctx, const char *run_dir, const char *ifname,
