@@ -49,6 +49,7 @@ ip -6 addr add 2001:db8:1::10/64 dev h0 nodad valid_lft 900 preferred_lft 900
 ip route add default via 192.0.2.1 dev h0 metric 100
 ip route add 198.51.100.0/24 via 192.0.2.1 dev h0 table 100 proto static
 ip route add 203.0.113.0/24 dev h0 metric 50 src 203.0.113.10
+ip route add 198.51.100.128/25 via 192.0.2.254 dev h0 onlink proto static metric 7
 ip -6 route add default via 2001:db8::1 dev h0 metric 1024
 ip rule add iif h0 lookup 100 pref 1000
 ip rule add oif h0 lookup main pref 1001
@@ -75,8 +76,9 @@ close() { [ "$1" -le "$2" ] && [ "$1" -ge $(($2 - 15)) ]; }
 l3 h0 >"$tmp/before"
 reach
 ok $? "before: the host reaches the far addresses through its default routes"
-grep -q 'default via 192.0.2.1 metric 100' "$tmp/before" && grep -q 'iif DEV lookup 100' "$tmp/before"
-ok $? "(the setup has a default route and a rule naming the device)"
+grep -q 'default via 192.0.2.1 metric 100' "$tmp/before" && grep -q 'iif DEV lookup 100' "$tmp/before" &&
+	grep -q '198.51.100.128/25 via 192.0.2.254 proto static metric 7 onlink' "$tmp/before"
+ok $? "(the setup has a default route, an on-link route and a rule naming the device)"
 
 cat >"$tmp/lan.xml" <<'XML'
 <network>
