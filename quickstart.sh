@@ -95,12 +95,14 @@ test)
 	packages="$packages $test_packages"
 	optional=$optional_packages
 	install_missing
+	# Warnings are errors here (configure's default is not to).
+	werror=--enable-werror
 	# libvirtd's QEMU driver needs its user and group to exist.
 	getent group kvm >/dev/null || groupadd -r kvm
 	getent group libvirt-qemu >/dev/null || groupadd -r libvirt-qemu
 	id libvirt-qemu >/dev/null 2>&1 ||
 		useradd -r -g kvm -d /var/lib/libvirt -s /usr/sbin/nologin libvirt-qemu
-	build
+	build $werror
 	status=0
 	echo "== clang-format (kernel style)"
 	if command -v clang-format-14 >/dev/null; then
@@ -141,7 +143,7 @@ test)
 	grep -E '^fuzz-' fuzz.log || true
 
 	echo "== tests under AddressSanitizer and UndefinedBehaviorSanitizer"
-	./configure --quiet --enable-sanitizers || status=1
+	./configure --quiet --enable-werror --enable-sanitizers || status=1
 	make clean >/dev/null
 	make -j"$(nproc)" >/dev/null || status=1
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
@@ -152,7 +154,8 @@ test)
 	grep -E '^# (TOTAL|PASS|FAIL|ERROR)' test-suite.log || true
 	grep -E '^(FAIL|ERROR)' tests/*.log | head -n 40 || true
 	# Leave a plain build behind.
-	./configure --quiet && make clean >/dev/null && make -j"$(nproc)" >/dev/null
+	./configure --quiet --enable-werror && make clean >/dev/null &&
+		make -j"$(nproc)" >/dev/null
 
 	summary test-suite-plain.log test-suite-sanitizers.log || status=1
 	exit $status
