@@ -92,7 +92,14 @@ static void usage(FILE *f)
 		MVN_CONFIG_DIR, MVN_RUN_DIR, MVN_SCHEMA_DIR);
 }
 
-int main(int argc, char **argv)
+/* The global options, before the command; -1 to go on, else the exit. */
+struct globals {
+	struct mvn_paths paths;
+	bool json;
+	long wait_s;
+};
+
+static int parse_globals(int argc, char **argv, struct globals *g)
 {
 	static const struct option opts[] = {
 		{ "config-dir", required_argument, NULL, 'c' },
@@ -104,15 +111,89 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct mvn_paths paths = { 0 };
+	char *end, shown[128];
+	int c;
+
+	/* Options end at the command's name: "+" stops at the first operand. */
+	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+		if (c == 'c')
+			g->paths.config_dir = optarg;
+		else if (c == 'r')
+			g->paths.run_dir = optarg;
+		else if (c == 's')
+			g->paths.schema_dir = optarg;
+		else if (c == 'j')
+			g->json = true;
+		else if (c == 'w') {
+			g->wait_s = strtol(optarg, &end, 10);
+			if (*optarg && !*end && g->wait_s >= 0 &&
+			    g->wait_s <= 86400)
+				continue;
+			fprintf(stderr, "macvnet: %s ", _("error:"));
+			fprintf(stderr,
+				_("--wait needs a number of seconds from 0 to "
+				  "86400, not '%s'\n"),
+				mvn_shown(optarg, shown, sizeof(shown)));
+			return 2;
+		} else if (c == 'h') {
+			usage(stdout);
+			return 0;
+		} else if (c == 'V') {
+			printf("macvnet %s\n", PACKAGE_VERSION);
+			return 0;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	return -1;
+}
+
+/* The command called name, or NULL after saying so. */
+static const struct mvn_cmd *find_command(const char *name)
+{
+	char shown[128];
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(name, commands[i]->name))
+			return commands[i];
+	fprintf(stderr, "macvnet: %s ", _("error:"));
+	fprintf(stderr,
+		_("unknown command '%s' (see 'macvnet --help' for the "
+		  "list)\n"),
+		mvn_shown(name, shown, sizeof(shown)));
+	return NULL;
+}
+
+/* Run cmd with its arguments in an engine made from g. */
+static int run(const struct mvn_cmd *cmd, const struct globals *g, int argc,
+	       char **argv)
+{
 	struct mvn_engine *eng = NULL;
 	struct mvn_error err = { 0 };
-	const struct mvn_cmd *cmd = NULL;
-	bool json = false;
-	long wait_s = -1;
-	char *end;
-	size_t i;
-	int c, ret;
+	int ret;
+
+	if (mvn_engine_new(&g->paths, g->json, &eng, &err) < 0)
+		return mvn_cmd_fail(&err);
+	mvn_engine_set_notice(eng, note, NULL);
+	if (g->wait_s >= 0)
+		mvn_engine_set_wait(eng, (unsigned int)g->wait_s * 1000u);
+	ret = cmd->exec(eng, argc, argv);
+	mvn_engine_free(eng);
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "macvnet: %s %s\n", _("error:"),
+			_("cannot write the output"));
+		return 1;
+	}
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct globals g = { .wait_s = -1 };
+	const struct mvn_cmd *cmd;
+	int ret;
 
 	setlocale(LC_ALL, "");
 	/* MACVNET_LOCALEDIR lets the test suite use the uninstalled catalogs. */
@@ -120,64 +201,20 @@ int main(int argc, char **argv)
 					getenv("MACVNET_LOCALEDIR") :
 					LOCALEDIR);
 	textdomain(PACKAGE);
-
-	paths.config_dir = getenv("MACVNET_CONFIG_DIR");
-	paths.run_dir = getenv("MACVNET_RUN_DIR");
-	paths.schema_dir = getenv("MACVNET_SCHEMA_DIR");
-
-	/* Options end at the command's name: "+" stops at the first operand. */
-	while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			paths.config_dir = optarg;
-			break;
-		case 'r':
-			paths.run_dir = optarg;
-			break;
-		case 's':
-			paths.schema_dir = optarg;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'w':
-			wait_s = strtol(optarg, &end, 10);
-			if (!*optarg || *end || wait_s < 0 || wait_s > 86400) {
-				fprintf(stderr, "macvnet: %s ", _("error:"));
-				fprintf(stderr,
-					_("--wait needs a number of seconds "
-					  "from 0 to 86400, not '%s'\n"),
-					optarg);
-				return 2;
-			}
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		case 'V':
-			printf("macvnet %s\n", PACKAGE_VERSION);
-			return 0;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
+	g.paths.config_dir = getenv("MACVNET_CONFIG_DIR");
+	g.paths.run_dir = getenv("MACVNET_RUN_DIR");
+	g.paths.schema_dir = getenv("MACVNET_SCHEMA_DIR");
+	ret = parse_globals(argc, argv, &g);
+	if (ret >= 0)
+		return ret;
 	if (optind >= argc) {
 		fprintf(stderr, "macvnet: %s %s\n", _("error:"),
 			_("no command given (see 'macvnet --help')"));
 		return 2;
 	}
-	for (i = 0; i < NCOMMANDS; i++)
-		if (!strcmp(argv[optind], commands[i]->name))
-			cmd = commands[i];
-	if (!cmd) {
-		fprintf(stderr, "macvnet: %s ", _("error:"));
-		fprintf(stderr,
-			_("unknown command '%s' (see 'macvnet --help' for "
-			  "the list)\n"),
-			argv[optind]);
+	cmd = find_command(argv[optind]);
+	if (!cmd)
 		return 2;
-	}
 	if (argc - optind > 1 && (!strcmp(argv[optind + 1], "--help") ||
 				  !strcmp(argv[optind + 1], "-h"))) {
 		printf(_("usage: macvnet %1$s %2$s\n"), cmd->name, cmd->args);
@@ -186,17 +223,5 @@ int main(int argc, char **argv)
 			printf("\n%s\n", _(cmd->help));
 		return 0;
 	}
-	if (mvn_engine_new(&paths, json, &eng, &err) < 0)
-		return mvn_cmd_fail(&err);
-	mvn_engine_set_notice(eng, note, NULL);
-	if (wait_s >= 0)
-		mvn_engine_set_wait(eng, (unsigned int)wait_s * 1000u);
-	ret = cmd->exec(eng, argc - optind, argv + optind);
-	mvn_engine_free(eng);
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "macvnet: %s %s\n", _("error:"),
-			_("cannot write the output"));
-		return 1;
-	}
-	return ret;
+	return run(cmd, &g, argc - optind, argv + optind);
 }
