@@ -1,33 +1,19 @@
-/* Semantic rules over a parsed network, beyond what the schema says. */
+/*
+ * macvnet's own rules over a parsed network: interface names, MAC
+ * addresses, its ports and host shim, and what it can run.  The rules
+ * libvirt applies are in check-libvirt.c.
+ */
 #include "config.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "check.h"
+#include "check-libvirt.h"
 #include "util.h"
-
-static int bad(struct mvn_error *err, const char *doc, int line,
-	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-
-static int bad(struct mvn_error *err, const char *doc, int line,
-	       const char *fmt, ...)
-{
-	char msg[440];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (line > 0)
-		return mvn_error_setl(err, -EINVAL, line, "%s:%d: %s", doc,
-				      line, msg);
-	return mvn_error_set(err, -EINVAL, "%s: %s", doc, msg);
-}
 
 static int check_ifname(struct mvn_error *err, const char *doc, int line,
 			const char *what, const char *name)
@@ -35,15 +21,17 @@ static int check_ifname(struct mvn_error *err, const char *doc, int line,
 	if (mvn_ifname_valid(name))
 		return 0;
 	if (name && strlen(name) > 15)
-		return bad(err, doc, line,
-			   _("%1$s '%2$s' is %3$zu bytes long; Linux interface "
-			     "names have at most 15 bytes (choose a shorter "
-			     "name)"),
-			   what, name, strlen(name));
-	return bad(err, doc, line,
-		   _("%1$s '%2$s' is not a valid interface name (1 to 15 "
-		     "bytes, no '/', ':' or white space)"),
-		   what, name ? name : "");
+		return mvn_check_fail(
+			err, doc, line,
+			_("%1$s '%2$s' is %3$zu bytes long; Linux interface "
+			  "names have at most 15 bytes (choose a shorter "
+			  "name)"),
+			what, name, strlen(name));
+	return mvn_check_fail(
+		err, doc, line,
+		_("%1$s '%2$s' is not a valid interface name (1 to 15 "
+		  "bytes, no '/', ':' or white space)"),
+		what, name ? name : "");
 }
 
 /* A MAC that an endpoint can own: unicast and not all zeroes. */
@@ -53,797 +41,18 @@ static int check_mac(struct mvn_error *err, const char *doc, int line,
 	static const unsigned char zero[6];
 
 	if (mac[0] & 1)
-		return bad(err, doc, line,
-			   _("MAC address '%s' is multicast (the lowest bit "
-			     "of the first byte is set); use a unicast "
-			     "address such as 52:54:00:xx:xx:xx"),
-			   text);
+		return mvn_check_fail(
+			err, doc, line,
+			_("MAC address '%s' is multicast (the lowest bit "
+			  "of the first byte is set); use a unicast "
+			  "address such as 52:54:00:xx:xx:xx"),
+			text);
 	if (!memcmp(mac, zero, 6))
-		return bad(err, doc, line,
-			   _("MAC address '%s' is all zeroes; use a unicast "
-			     "address such as 52:54:00:xx:xx:xx"),
-			   text);
-	return 0;
-}
-
-static bool routed_mode(enum mvn_fwd_mode m)
-{
-	return m == MVN_FWD_NONE || m == MVN_FWD_NAT || m == MVN_FWD_ROUTE ||
-	       m == MVN_FWD_OPEN;
-}
-
-static int check_forward(const struct mvn_network *net, const char *doc,
-			 struct mvn_error *err)
-{
-	const struct mvn_forward *fw = &net->forward;
-	const char *mode = mvn_fwd_mode_name(fw->mode);
-	size_t i, j;
-
-	if (!fw->present)
-		return 0;
-	if (fw->nat && fw->mode != MVN_FWD_NAT)
-		return bad(err, doc, fw->nat->line,
-			   _("<nat> can only be used with forward mode='nat', "
-			     "not mode='%s'; remove <nat>"),
-			   mode);
-	if (fw->dev && (fw->naddrs || (fw->pf && !fw->nifaces)))
-		return bad(err, doc, fw->line,
-			   _("<forward dev> cannot be used together with "
-			     "<address> or <pf> in network %s; remove the dev "
-			     "attribute"),
-			   net->name);
-	if (fw->dev && fw->nifaces && strcmp(fw->dev, fw->ifaces[0].dev))
-		return bad(err, doc, fw->line,
-			   _("<forward dev='%1$s'> must match the first "
-			     "<interface> of the pool ('%2$s'); put '%1$s' "
-			     "first or remove the dev attribute"),
-			   fw->dev, fw->ifaces[0].dev);
-	if (fw->dev &&
-	    check_ifname(err, doc, fw->line, _("forward dev"), fw->dev))
-		return -EINVAL;
-	for (i = 0; i < fw->nifaces; i++) {
-		if (check_ifname(err, doc, fw->ifaces[i].line,
-				 _("pool interface"), fw->ifaces[i].dev))
-			return -EINVAL;
-		for (j = 0; j < i; j++)
-			if (!strcmp(fw->ifaces[i].dev, fw->ifaces[j].dev))
-				return bad(err, doc, fw->ifaces[i].line,
-					   _("interface '%1$s' can only be "
-					     "listed once in network %2$s; "
-					     "remove the second <interface "
-					     "dev='%1$s'/>"),
-					   fw->ifaces[i].dev, net->name);
-	}
-	for (i = 0; i < fw->naddrs; i++) {
-		const struct mvn_pci_addr *a = &fw->addrs[i];
-
-		for (j = 0; j < i; j++) {
-			const struct mvn_pci_addr *o = &fw->addrs[j];
-
-			if (a->domain == o->domain && a->bus == o->bus &&
-			    a->slot == o->slot && a->function == o->function)
-				return bad(err, doc, a->line,
-					   _("PCI device "
-					     "'%1$04x:%2$02x:%3$02x.%4$x' can "
-					     "only be listed once in network "
-					     "%5$s; remove the second "
-					     "<address>"),
-					   a->domain, a->bus, a->slot,
-					   a->function, net->name);
-		}
-	}
-	if (fw->nifaces && fw->naddrs)
-		return bad(err, doc, fw->line,
-			   _("the pool of network '%s' mixes <interface> and "
-			     "<address> elements; use one kind"),
-			   net->name);
-	if (fw->naddrs && fw->mode != MVN_FWD_HOSTDEV)
-		return bad(err, doc, fw->addrs[0].line,
-			   _("network '%1$s' has forward mode '%2$s' but lists "
-			     "a device by PCI address in its pool; that is "
-			     "only supported with mode='hostdev' (name the "
-			     "interfaces with <interface dev='...'/>)"),
-			   net->name, mode);
-	if (fw->nifaces && fw->mode == MVN_FWD_HOSTDEV)
-		return bad(err, doc, fw->ifaces[0].line,
-			   _("hostdev network '%1$s' lists '%2$s' in its pool, "
-			     "but hostdev pools list PCI devices; replace "
-			     "<interface> with <address type='pci' .../>"),
-			   net->name, fw->ifaces[0].dev);
-	if (fw->pf && !fw->nifaces &&
-	    check_ifname(err, doc, fw->line, _("<pf dev>"), fw->pf))
-		return -EINVAL;
-	if (routed_mode(fw->mode)) {
-		size_t pool = fw->nifaces ? fw->nifaces : fw->dev ? 1 : 0;
-
-		if (fw->mode == MVN_FWD_OPEN && pool)
-			return bad(err, doc, fw->line,
-				   _("forward dev is not allowed for network "
-				     "'%s' with forward mode='open'; remove "
-				     "the dev attribute and <interface>"),
-				   net->name);
-		if (pool > 1)
-			return bad(err, doc, fw->ifaces[1].line,
-				   _("network '%1$s' (mode='%2$s') lists "
-				     "several forwarding interfaces; only one "
-				     "is supported"),
-				   net->name, mode);
-		if (!net->nips)
-			return bad(err, doc, fw->line,
-				   _("network '%1$s' uses forward mode='%2$s' "
-				     "but has no <ip> address; add <ip "
-				     "address='...' prefix='...'/>"),
-				   net->name, mode);
-	}
-	return 0;
-}
-
-/* Bridge settings that only a bridge libvirt creates itself can have. */
-static int check_bridge(const struct mvn_network *net, const char *doc,
-			struct mvn_error *err)
-{
-	const struct mvn_bridge *br = &net->bridge;
-	enum mvn_fwd_mode m = net->forward.mode;
-	const char *mode = mvn_fwd_mode_name(m);
-
-	if (!br->present || routed_mode(m))
-		return 0;
-	if (m != MVN_FWD_BRIDGE) {
-		if (br->name)
-			return bad(err, doc, br->line,
-				   _("bridge name not allowed in %1$s mode "
-				     "(network '%2$s'); remove <bridge>"),
-				   mode, net->name);
-		if (br->zone)
-			return bad(err, doc, br->line,
-				   _("bridge zone not allowed in %1$s mode "
-				     "(network '%2$s'); remove it"),
-				   mode, net->name);
-		if (br->mac_table_manager)
-			return bad(err, doc, br->line,
-				   _("bridge macTableManager not allowed in "
-				     "%1$s mode (network '%2$s'); remove it"),
-				   mode, net->name);
-	}
-	if (br->stp || br->zone ||
-	    (br->delay && strtoul(br->delay, NULL, 10) != 0))
-		return bad(err, doc, br->line,
-			   _("bridge stp, delay and zone are only allowed in "
-			     "nat, route, open and isolated networks, not in "
-			     "%1$s mode (network '%2$s'); remove them"),
-			   mode, net->name);
-	if (m == MVN_FWD_BRIDGE && br->name &&
-	    (net->forward.nifaces || net->forward.dev || net->forward.pf))
-		return bad(err, doc, br->line,
-			   _("network %s has both <bridge name> and an "
-			     "interface pool: with forward mode='bridge' use "
-			     "<bridge name> for a host bridge or <interface "
-			     "dev> for macvtap, not both"),
-			   net->name);
-	return 0;
-}
-
-/* What a network whose guests sit on the host's LAN cannot have. */
-static int check_bridgeless(const struct mvn_network *net, const char *doc,
-			    struct mvn_error *err)
-{
-	const char *mode = mvn_fwd_mode_name(net->forward.mode);
-	size_t i;
-
-	if (routed_mode(net->forward.mode))
-		return 0;
-	if (net->mtu)
-		return bad(err, doc, net->mtu_line,
-			   _("<mtu> is not supported in network %1$s with "
-			     "forward mode='%2$s': endpoints take the lower "
-			     "device's MTU (set the MTU of the pool "
-			     "interfaces, or <mtu> in the domain's "
-			     "<interface>)"),
-			   net->name, mode);
-	if (net->has_mac)
-		return bad(err, doc, net->mac_line,
-			   _("<mac> is not supported in network %1$s with "
-			     "forward mode='%2$s': there is no host bridge "
-			     "to give it to (remove it)"),
-			   net->name, mode);
-	if (net->nips)
-		return bad(err, doc, net->ips[0]->line,
-			   _("<ip> is not supported in network %1$s with "
-			     "forward mode='%2$s': its guests sit directly on "
-			     "the host's LAN and get addresses there (remove "
-			     "<ip>)"),
-			   net->name, mode);
-	for (i = 0; net->dns && i < net->dns->nchildren; i++)
-		if (strcmp(net->dns->children[i]->name, "forwarder"))
-			return bad(err, doc, net->dns->line,
-				   _("<dns> entries are not supported in "
-				     "network %1$s with forward mode='%2$s'; "
-				     "the LAN's own DNS serves its guests "
-				     "(remove them)"),
-				   net->name, mode);
-	if (net->domain)
-		return bad(err, doc, net->domain->line,
-			   _("<domain> is not supported in network %1$s with "
-			     "forward mode='%2$s'; remove it"),
-			   net->name, mode);
-	if (net->nroutes)
-		return bad(err, doc, net->routes[0]->line,
-			   _("<route> is not supported in network %1$s with "
-			     "forward mode='%2$s'; remove it"),
-			   net->name, mode);
-	return 0;
-}
-
-static int check_rate(const struct mvn_rate *r, const char *doc, int line,
-		      const char *what, struct mvn_error *err)
-{
-	if (!r->present)
-		return 0;
-	if (r->floor)
-		return bad(err, doc, line,
-			   _("floor in <%s> is not supported in a network's "
-			     "bandwidth; remove it"),
-			   what);
-	if (!r->average)
-		return bad(err, doc, line,
-			   _("<%s> needs an average attribute (kilobytes per "
-			     "second)"),
-			   what);
-	return 0;
-}
-
-static int check_bandwidths(const struct mvn_network *net, const char *doc,
-			    struct mvn_error *err)
-{
-	enum mvn_fwd_mode m = net->forward.mode;
-	bool allowed = routed_mode(m) ||
-		       (m == MVN_FWD_BRIDGE && net->bridge.name);
-	size_t i;
-
-	for (i = 0; i <= net->nportgroups; i++) {
-		const struct mvn_bandwidth *bw =
-			i == 0 ? &net->bandwidth :
-				 &net->portgroups[i - 1].bandwidth;
-
-		if (!bw->present)
-			continue;
-		if (bw->classid)
-			return bad(err, doc, bw->line,
-				   _("classID is not supported on <bandwidth> "
-				     "in a network; remove it"));
-		if (check_rate(&bw->in, doc, bw->line, "inbound", err) ||
-		    check_rate(&bw->out, doc, bw->line, "outbound", err))
-			return -EINVAL;
-		if (!allowed)
-			return bad(err, doc, bw->line,
-				   _("<bandwidth> is not supported in network "
-				     "%1$s with forward mode='%2$s': macvtap "
-				     "endpoints have no host-side port to "
-				     "shape (remove it)"),
-				   net->name, mvn_fwd_mode_name(m));
-	}
-	return 0;
-}
-
-static bool is_ovs(const struct mvn_virtualport *vp)
-{
-	return vp->present && vp->type && !strcmp(vp->type, "openvswitch");
-}
-
-static int check_vlan_tags(const struct mvn_vlan *v, const char *doc,
-			   struct mvn_error *err)
-{
-	size_t i, j, natives = 0;
-
-	for (i = 0; i < v->ntags; i++) {
-		if (v->tags[i].native_mode)
-			natives++;
-		for (j = 0; j < i; j++)
-			if (v->tags[j].id == v->tags[i].id)
-				return bad(err, doc, v->line,
-					   _("<vlan> lists tag %u twice; give "
-					     "each VLAN once"),
-					   v->tags[i].id);
-	}
-	if (natives > 1)
-		return bad(err, doc, v->line,
-			   _("<vlan> marks more than one tag with nativeMode; "
-			     "a port has one native VLAN"));
-	return 0;
-}
-
-static int check_vlan(const struct mvn_network *net, const char *doc,
-		      struct mvn_error *err)
-{
-	enum mvn_fwd_mode m = net->forward.mode;
-	bool net_ok, has_default = false;
-	size_t i;
-
-	/*
-	 * A VLAN can be applied by an SR-IOV device or by Open vSwitch; a
-	 * macvtap endpoint on a plain lower device cannot tag frames.
-	 */
-	net_ok = m == MVN_FWD_HOSTDEV || m == MVN_FWD_PASSTHROUGH ||
-		 (m == MVN_FWD_BRIDGE && is_ovs(&net->vport));
-	if (check_vlan_tags(&net->vlan, doc, err))
-		return -EINVAL;
-	for (i = 0; i < net->nportgroups; i++) {
-		const struct mvn_portgroup *pg = &net->portgroups[i];
-		bool ok;
-
-		if (check_vlan_tags(&pg->vlan, doc, err))
-			return -EINVAL;
-		if (pg->is_default == MVN_YES)
-			has_default = true;
-		if (!pg->vlan.present && !net->vlan.present)
-			continue;
-		if (pg->vport.present)
-			ok = m == MVN_FWD_BRIDGE && is_ovs(&pg->vport);
-		else
-			ok = net_ok;
-		if (!ok)
-			return bad(err, doc,
-				   pg->vlan.present ? pg->vlan.line :
-						      net->vlan.line,
-				   _("<vlan> element specified for network "
-				     "%s, whose type does not support vlan "
-				     "configuration; VLANs need forward "
-				     "mode='hostdev' or 'passthrough', or an "
-				     "Open vSwitch bridge (for macvtap, use a "
-				     "VLAN interface as the lower device)"),
-				   net->name);
-	}
-	if (net->vlan.present && !net_ok && !has_default)
-		return bad(err, doc, net->vlan.line,
-			   _("<vlan> element specified for network %s, whose "
-			     "type does not support vlan configuration; "
-			     "VLANs need forward mode='hostdev' or "
-			     "'passthrough', or an Open vSwitch bridge (for "
-			     "macvtap, use a VLAN interface as the lower "
-			     "device)"),
-			   net->name);
-	return 0;
-}
-
-static int check_portgroups(const struct mvn_network *net, const char *doc,
-			    struct mvn_error *err)
-{
-	const char *def = NULL;
-	size_t i, j;
-
-	if (net->vport.present && !net->vport.type)
-		return bad(err, doc, net->vport.line,
-			   _("a network's <virtualport> needs a type "
-			     "(802.1Qbg, 802.1Qbh, openvswitch or "
-			     "midonet)"));
-	for (i = 0; i < net->nportgroups; i++) {
-		const struct mvn_portgroup *pg = &net->portgroups[i];
-
-		if (pg->is_default == MVN_YES) {
-			if (def)
-				return bad(err, doc, pg->line,
-					   _("network %1$s has two default "
-					     "portgroups, '%2$s' and '%3$s'; "
-					     "keep default='yes' on one"),
-					   net->name, def, pg->name);
-			def = pg->name;
-		}
-		for (j = 0; j < i; j++)
-			if (!strcmp(pg->name, net->portgroups[j].name))
-				return bad(err, doc, pg->line,
-					   _("portgroup '%1$s' is defined "
-					     "twice in network %2$s; rename "
-					     "one of them"),
-					   pg->name, net->name);
-	}
-	return 0;
-}
-
-static int check_dns(const struct mvn_network *net, const char *doc,
-		     struct mvn_error *err)
-{
-	const char *enable;
-	size_t i;
-
-	if (!net->dns)
-		return 0;
-	for (i = 0; i < net->dns->nchildren; i++) {
-		const struct mvn_xnode *c = net->dns->children[i];
-
-		if (!strcmp(c->name, "forwarder") &&
-		    !mvn_xnode_attr(c, "addr") && !mvn_xnode_attr(c, "domain"))
-			return bad(err, doc, c->line,
-				   _("<forwarder> needs an addr or a domain "
-				     "attribute"));
-		if (!strcmp(c->name, "srv")) {
-			const char *port = mvn_xnode_attr(c, "port");
-
-			if (!mvn_xnode_attr(c, "target") &&
-			    (port || mvn_xnode_attr(c, "priority") ||
-			     mvn_xnode_attr(c, "weight")))
-				return bad(err, doc, c->line,
-					   _("a DNS SRV record with port, "
-					     "priority or weight needs a "
-					     "target"));
-			if (port && strtoul(port, NULL, 10) == 0)
-				return bad(err, doc, c->line,
-					   _("DNS SRV port '%s' is invalid; "
-					     "use 1 to 65535"),
-					   port);
-		}
-	}
-	enable = mvn_xnode_attr(net->dns, "enable");
-	if (enable && !strcmp(enable, "no") && net->dns->nchildren)
-		return bad(err, doc, net->dns->line,
-			   _("network '%s' disables DNS (enable='no') but "
-			     "lists DNS entries; remove the entries or "
-			     "enable DNS"),
-			   net->name);
-	return 0;
-}
-
-/* An IPv4 or IPv6 address as 16 bytes (IPv4 in the last 4). */
-struct addr {
-	int family;
-	unsigned char b[16];
-};
-
-static bool addr_parse(const char *s, struct addr *a)
-{
-	memset(a, 0, sizeof(*a));
-	if (!s)
-		return false;
-	if (inet_pton(AF_INET, s, a->b + 12) == 1) {
-		a->family = AF_INET;
-		return true;
-	}
-	if (inet_pton(AF_INET6, s, a->b) == 1) {
-		a->family = AF_INET6;
-		return true;
-	}
-	return false;
-}
-
-static int addr_bits(const struct addr *a)
-{
-	return a->family == AF_INET ? 32 : 128;
-}
-
-/* Whether a and b agree in their first prefix bits. */
-static bool addr_same_net(const struct addr *a, const struct addr *b,
-			  unsigned int prefix)
-{
-	unsigned int off = a->family == AF_INET ? 96 : 0, i;
-
-	if (a->family != b->family)
-		return false;
-	for (i = off; i < off + prefix; i++)
-		if (((a->b[i / 8] ^ b->b[i / 8]) >> (7 - i % 8)) & 1)
-			return false;
-	return true;
-}
-
-/* Whether the host part (after prefix bits) of a is all value (0 or 1). */
-static bool addr_host_all(const struct addr *a, unsigned int prefix, int value)
-{
-	unsigned int off = a->family == AF_INET ? 96 : 0, i;
-
-	for (i = off + prefix; i < off + (unsigned int)addr_bits(a); i++)
-		if ((int)((a->b[i / 8] >> (7 - i % 8)) & 1) != value)
-			return false;
-	return true;
-}
-
-static int addr_cmp(const struct addr *a, const struct addr *b)
-{
-	return memcmp(a->b, b->b, 16);
-}
-
-/* The prefix length of a netmask, or -1 if it is not contiguous. */
-static int netmask_prefix(const struct addr *m)
-{
-	int n = 0, i;
-	bool zero = false;
-
-	for (i = m->family == AF_INET ? 96 : 0; i < 128; i++) {
-		int bit = (m->b[i / 8] >> (7 - i % 8)) & 1;
-
-		if (bit && zero)
-			return -1;
-		if (bit)
-			n++;
-		else
-			zero = true;
-	}
-	return n;
-}
-
-/*
- * The prefix of an <ip> or <route>: its prefix, else its netmask, else for
- * <ip> what libvirt assumes (the IPv4 class, or 64 for IPv6).
- */
-static int node_prefix(const struct mvn_xnode *n, const struct addr *a,
-		       bool classful)
-{
-	const char *p = mvn_xnode_attr(n, "prefix");
-	const char *m = mvn_xnode_attr(n, "netmask");
-	struct addr mask;
-
-	/* On an <ip>, prefix='0' means "not given", as libvirt reads it. */
-	if (p && (!classful || strtoul(p, NULL, 10) != 0))
-		return (int)strtoul(p, NULL, 10);
-	if (m && addr_parse(m, &mask))
-		return netmask_prefix(&mask);
-	if (!classful)
-		return 0;
-	if (a->family == AF_INET6)
-		return 64;
-	if (a->b[12] < 128)
-		return 8;
-	return a->b[12] < 192 ? 16 : 24;
-}
-
-static bool srv_service_valid(const char *s)
-{
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && !strchr("_-+/*", *s))
-			return false;
-	return true;
-}
-
-static int check_dhcp(const struct mvn_network *net, const char *doc,
-		      const struct mvn_xnode *ip, const struct addr *net_addr,
-		      int prefix, struct mvn_error *err)
-{
-	const struct mvn_xnode *dhcp = mvn_xnode_child(ip, "dhcp");
-	size_t i, j;
-
-	for (i = 0; dhcp && i < dhcp->nchildren; i++) {
-		const struct mvn_xnode *c = dhcp->children[i];
-		const struct mvn_xnode *lease = mvn_xnode_child(c, "lease");
-
-		if (!strcmp(c->name, "range")) {
-			const char *s = mvn_xnode_attr(c, "start");
-			const char *e = mvn_xnode_attr(c, "end");
-			struct addr a, b;
-
-			if (!addr_parse(s, &a) || !addr_parse(e, &b) ||
-			    a.family != net_addr->family ||
-			    b.family != net_addr->family)
-				return bad(err, doc, c->line,
-					   _("DHCP range %1$s - %2$s does not "
-					     "match the address family of its "
-					     "<ip>"),
-					   s ? s : "", e ? e : "");
-			if (!addr_same_net(&a, net_addr, (unsigned)prefix) ||
-			    !addr_same_net(&b, net_addr, (unsigned)prefix))
-				return bad(
-					err, doc, c->line,
-					_("DHCP range %1$s - %2$s is not "
-					  "entirely within network %3$s/%4$d; "
-					  "change the range or the prefix"),
-					s, e, mvn_xnode_attr(ip, "address"),
-					prefix);
-			if (addr_cmp(&a, &b) > 0)
-				return bad(err, doc, c->line,
-					   _("DHCP range %1$s - %2$s is "
-					     "reversed; swap start and end"),
-					   s, e);
-			if (a.family == AF_INET && prefix < 31 &&
-			    addr_host_all(&a, (unsigned)prefix, 0))
-				return bad(err, doc, c->line,
-					   _("DHCP range %1$s - %2$s starts at "
-					     "the network address; start one "
-					     "higher"),
-					   s, e);
-			if (a.family == AF_INET && prefix < 31 &&
-			    addr_host_all(&b, (unsigned)prefix, 1))
-				return bad(
-					err, doc, c->line,
-					_("DHCP range %1$s - %2$s ends at the "
-					  "broadcast address; end one "
-					  "lower"),
-					s, e);
-			if (a.family == AF_INET &&
-			    (a.b[12] != b.b[12] || a.b[13] != b.b[13]))
-				return bad(err, doc, c->line,
-					   _("DHCP range %1$s - %2$s is too "
-					     "large (more than 65535 "
-					     "addresses)"),
-					   s, e);
-		}
-		if (!strcmp(c->name, "host")) {
-			const char *name = mvn_xnode_attr(c, "name");
-
-			if (name && !isalnum((unsigned char)name[0]))
-				return bad(err, doc, c->line,
-					   _("DHCP host name '%1$s' in network "
-					     "'%2$s' must start with a letter "
-					     "or digit"),
-					   name, net->name);
-			if (mvn_xnode_attr(c, "mac") &&
-			    net_addr->family == AF_INET6)
-				return bad(err, doc, c->line,
-					   _("an IPv6 DHCP host is identified "
-					     "by id, not mac; replace mac= "
-					     "with id="));
-		}
-		if (!strcmp(c->name, "bootp")) {
-			const char *server = mvn_xnode_attr(c, "server");
-			struct addr a;
-
-			if (server && !addr_parse(server, &a))
-				return bad(err, doc, c->line,
-					   _("bootp server '%s' must be an IP "
-					     "address, not a host name"),
-					   server);
-		}
-		for (j = 0; lease && j < 1; j++) {
-			const char *ex = mvn_xnode_attr(lease, "expiry");
-			const char *unit = mvn_xnode_attr(lease, "unit");
-			unsigned long v = ex ? strtoul(ex, NULL, 10) : 0;
-
-			if (v == 0 || (unit && !strcmp(unit, "hours")))
-				continue;
-			if ((unit && !strcmp(unit, "seconds")) ? v < 120 :
-								 v < 2)
-				return bad(
-					err, doc, lease->line,
-					_("a DHCP lease must last at least 2 "
-					  "minutes (expiry='%s' is too "
-					  "short)"),
-					ex);
-		}
-	}
-	return 0;
-}
-
-static int check_ips(const struct mvn_network *net, const char *doc,
-		     struct mvn_error *err)
-{
-	size_t i, j, dhcp4 = 0, dhcp6 = 0;
-
-	for (i = 0; i < net->nips; i++) {
-		const struct mvn_xnode *ip = net->ips[i];
-		const char *addr = mvn_xnode_attr(ip, "address");
-		const char *fam = mvn_xnode_attr(ip, "family");
-		const char *prefix = mvn_xnode_attr(ip, "prefix");
-		const struct mvn_xnode *dhcp = mvn_xnode_child(ip, "dhcp");
-		struct addr a;
-		bool v6;
-
-		if (!addr)
-			return bad(err, doc, ip->line,
-				   _("<ip> needs an address attribute"));
-		v6 = strchr(addr, ':') != NULL;
-		if ((!fam || !strcmp(fam, "ipv4")) && v6)
-			return bad(err, doc, ip->line,
-				   _("address '%s' is IPv6; add "
-				     "family='ipv6'"),
-				   addr);
-		if (fam && !strcmp(fam, "ipv6") && !v6)
-			return bad(err, doc, ip->line,
-				   _("family='ipv6' is given for the non-IPv6 "
-				     "address '%s'"),
-				   addr);
-		if (prefix && strtoul(prefix, NULL, 10) > (v6 ? 128UL : 32UL))
-			return bad(err, doc, ip->line,
-				   _("prefix '%1$s' is too long for address "
-				     "'%2$s'"),
-				   prefix, addr);
-		if (v6 && mvn_xnode_attr(ip, "netmask"))
-			return bad(err, doc, ip->line,
-				   _("netmask is not allowed for the IPv6 "
-				     "address '%s'; use prefix"),
-				   addr);
-		if (v6 && mvn_xnode_child(ip, "tftp"))
-			return bad(err, doc, ip->line,
-				   _("<tftp> is not supported in an IPv6 "
-				     "<ip>"));
-		if (!addr_parse(addr, &a))
-			return bad(err, doc, ip->line,
-				   _("'%s' is not an IP address"), addr);
-		if (check_dhcp(net, doc, ip, &a, node_prefix(ip, &a, true),
-			       err))
-			return -EINVAL;
-		if (dhcp && (mvn_xnode_child(dhcp, "range") ||
-			     mvn_xnode_child(dhcp, "host"))) {
-			if ((v6 ? ++dhcp6 : ++dhcp4) > 1)
-				return bad(err, doc, ip->line,
-					   _("several %s <ip> elements have "
-					     "<dhcp>; DHCP is supported on one "
-					     "address per family"),
-					   v6 ? "IPv6" : "IPv4");
-		}
-	}
-	for (i = 0; i < net->nroutes; i++) {
-		const struct mvn_xnode *r = net->routes[i];
-		const char *metric = mvn_xnode_attr(r, "metric");
-		const char *address = mvn_xnode_attr(r, "address");
-		const char *gateway = mvn_xnode_attr(r, "gateway");
-		struct addr a, g;
-		bool reachable = false;
-		int prefix;
-
-		if (metric && strtoul(metric, NULL, 10) == 0)
-			return bad(err, doc, r->line,
-				   _("route metric 0 is not permitted; use 1 "
-				     "or more"));
-		if (!addr_parse(address, &a) || !addr_parse(gateway, &g) ||
-		    a.family != g.family)
-			return bad(err, doc, r->line,
-				   _("<route> needs an address and a gateway "
-				     "of the same family"));
-		prefix = node_prefix(r, &a, false);
-		if (prefix < 0 || prefix > addr_bits(&a))
-			return bad(err, doc, r->line,
-				   _("the prefix of route %s is invalid"),
-				   address);
-		if (!addr_host_all(&a, (unsigned)prefix, 0))
-			return bad(err, doc, r->line,
-				   _("route address '%1$s' is not a network "
-				     "address for prefix %2$d; give the prefix "
-				     "(or netmask) and clear the host bits"),
-				   address, prefix);
-		for (j = 0; j < net->nips && !reachable; j++) {
-			struct addr ia;
-
-			if (addr_parse(mvn_xnode_attr(net->ips[j], "address"),
-				       &ia))
-				reachable = addr_same_net(
-					&g, &ia,
-					(unsigned)node_prefix(net->ips[j], &ia,
-							      true));
-		}
-		if (!reachable)
-			return bad(err, doc, r->line,
-				   _("route gateway '%1$s' is not inside any "
-				     "<ip> of network '%2$s'; it must be "
-				     "reachable on the network"),
-				   gateway, net->name);
-	}
-	for (i = 0; net->dns && i < net->dns->nchildren; i++) {
-		const struct mvn_xnode *c = net->dns->children[i];
-		const char *svc = mvn_xnode_attr(c, "service");
-
-		if (!strcmp(c->name, "srv") && svc &&
-		    (strlen(svc) > 482 || !srv_service_valid(svc)))
-			return bad(err, doc, c->line,
-				   _("DNS SRV service '%s' may hold only "
-				     "letters, digits and _-+/* (at most 482 "
-				     "bytes)"),
-				   svc);
-	}
-	if (net->forward.nat) {
-		for (i = 0; i < net->forward.nat->nchildren; i++) {
-			const struct mvn_xnode *c =
-				net->forward.nat->children[i];
-			const char *s = mvn_xnode_attr(c, "start");
-			const char *e = mvn_xnode_attr(c, "end");
-
-			if (!strcmp(c->name, "port") &&
-			    ((s && strtoul(s, NULL, 10) > 65535) ||
-			     (e && strtoul(e, NULL, 10) <
-					   strtoul(s ? s : "0", NULL, 10))))
-				return bad(err, doc, c->line,
-					   _("NAT port range %1$s - %2$s is "
-					     "invalid; use start <= end <= "
-					     "65535"),
-					   s ? s : "", e ? e : "");
-			if (!strcmp(c->name, "address")) {
-				struct addr a, b;
-
-				if (!addr_parse(s, &a) || !addr_parse(e, &b) ||
-				    a.family != AF_INET ||
-				    b.family != AF_INET || addr_cmp(&a, &b) > 0)
-					return bad(err, doc, c->line,
-						   _("NAT address range %1$s - "
-						     "%2$s must be two IPv4 "
-						     "addresses, start <= end"),
-						   s ? s : "", e ? e : "");
-			}
-		}
-	}
+		return mvn_check_fail(
+			err, doc, line,
+			_("MAC address '%s' is all zeroes; use a unicast "
+			  "address such as 52:54:00:xx:xx:xx"),
+			text);
 	return 0;
 }
 
@@ -904,130 +113,188 @@ static bool cidr_valid(const char *s)
 	return prefix <= (fam == AF_INET ? 32UL : 128UL);
 }
 
+/* The lower devices of the pool have names Linux accepts. */
+static int check_lower_names(const struct mvn_network *net, const char *doc,
+			     struct mvn_error *err)
+{
+	const struct mvn_forward *fw = &net->forward;
+	size_t i;
+
+	if (fw->dev &&
+	    check_ifname(err, doc, fw->line, _("forward dev"), fw->dev))
+		return -EINVAL;
+	for (i = 0; i < fw->nifaces; i++)
+		if (check_ifname(err, doc, fw->ifaces[i].line,
+				 _("pool interface"), fw->ifaces[i].dev))
+			return -EINVAL;
+	if (fw->pf && !fw->nifaces &&
+	    check_ifname(err, doc, fw->line, _("<pf dev>"), fw->pf))
+		return -EINVAL;
+	return 0;
+}
+
+/* A port's MAC is well formed, unicast and not another port's. */
+static int check_port_mac(const struct mvn_network *net, const char *doc,
+			  size_t i, struct mvn_error *err)
+{
+	const struct mvn_port_spec *ps = &net->ports[i];
+	unsigned char mac[6], other[6];
+	size_t j;
+
+	if (!mvn_mac_parse(ps->mac, mac))
+		return mvn_check_fail(
+			err, doc, ps->line,
+			_("MAC address '%s' is malformed (expected six hex "
+			  "pairs like 52:54:00:b8:9c:58)"),
+			ps->mac);
+	if (check_mac(err, doc, ps->line, ps->mac, mac))
+		return -EINVAL;
+	for (j = 0; j < i; j++)
+		if (net->ports[j].mac &&
+		    mvn_mac_parse(net->ports[j].mac, other) &&
+		    !memcmp(mac, other, 6))
+			return mvn_check_fail(
+				err, doc, ps->line,
+				_("MAC address '%1$s' is used by ports "
+				  "'%2$s' and '%3$s'; endpoints on one LAN "
+				  "need distinct MACs"),
+				ps->mac, net->ports[j].name, ps->name);
+	return 0;
+}
+
+/* Who may open a port's tap device: a user, a group, no one else. */
+static int check_port_access(const char *doc, const struct mvn_port_spec *ps,
+			     struct mvn_error *err)
+{
+	unsigned long m;
+	char *end;
+
+	if (ps->owner && !owner_valid(ps->owner))
+		return mvn_check_fail(
+			err, doc, ps->line,
+			_("owner '%s' is not a user name or number"),
+			ps->owner);
+	if (ps->group && !owner_valid(ps->group))
+		return mvn_check_fail(
+			err, doc, ps->line,
+			_("group '%s' is not a group name or number"),
+			ps->group);
+	if (!ps->mode)
+		return 0;
+	m = strtoul(ps->mode, &end, 8);
+	if (*end || !*ps->mode || m > 0777 ||
+	    strspn(ps->mode, "01234567") != strlen(ps->mode))
+		return mvn_check_fail(
+			err, doc, ps->line,
+			_("mode '%s' is not an octal permission such as "
+			  "0600 or 0660"),
+			ps->mode);
+	if (m & 07)
+		return mvn_check_fail(
+			err, doc, ps->line,
+			_("mode '%1$s' of port '%2$s' lets every user on "
+			  "the host use the endpoint; grant a group instead "
+			  "(for example mode='0660' group='kvm')"),
+			ps->mode, ps->name);
+	return 0;
+}
+
+/* Port i of the network: its own name, its MAC, its permissions. */
+static int check_port(const struct mvn_network *net, const char *doc, size_t i,
+		      struct mvn_error *err)
+{
+	const struct mvn_port_spec *ps = &net->ports[i];
+	size_t j;
+
+	if (check_ifname(err, doc, ps->line, _("port name"), ps->name))
+		return -EINVAL;
+	if (in_pool(net, ps->name))
+		return mvn_check_fail(
+			err, doc, ps->line,
+			_("port '%s' has the name of a lower device of the "
+			  "pool; choose another name"),
+			ps->name);
+	for (j = 0; j < i; j++)
+		if (!strcmp(ps->name, net->ports[j].name))
+			return mvn_check_fail(
+				err, doc, ps->line,
+				_("port name '%s' is used twice; give each "
+				  "port its own name"),
+				ps->name);
+	if (ps->mac && check_port_mac(net, doc, i, err))
+		return -EINVAL;
+	return check_port_access(doc, ps, err);
+}
+
+/* <macvnet:host>: a bridge-mode shim with a name of its own. */
+static int check_host_shim(const struct mvn_network *net, const char *doc,
+			   struct mvn_error *err)
+{
+	const struct mvn_host_spec *h = &net->host;
+	size_t i;
+
+	if (check_ifname(err, doc, h->line, _("host shim name"), h->name))
+		return -EINVAL;
+	if (net->forward.mode != MVN_FWD_BRIDGE)
+		return mvn_check_fail(
+			err, doc, h->line,
+			_("a host shim reaches guests only in forward "
+			  "mode='bridge' (network %1$s uses mode='%2$s'); "
+			  "remove <macvnet:host> or switch to bridge mode"),
+			net->name, mvn_fwd_mode_name(net->forward.mode));
+	for (i = 0; i < net->nports; i++)
+		if (!strcmp(net->ports[i].name, h->name))
+			return mvn_check_fail(
+				err, doc, h->line,
+				_("host shim '%s' has the same name as a "
+				  "port; rename one of them"),
+				h->name);
+	if (in_pool(net, h->name))
+		return mvn_check_fail(
+			err, doc, h->line,
+			_("host shim '%s' has the name of a lower device of "
+			  "the pool; choose another name"),
+			h->name);
+	if (h->address && !cidr_valid(h->address))
+		return mvn_check_fail(
+			err, doc, h->line,
+			_("host shim address '%s' is not an address with a "
+			  "prefix, such as 198.51.100.1/24 or "
+			  "2001:db8::1/64"),
+			h->address);
+	return 0;
+}
+
 static int check_ports(const struct mvn_network *net, const char *doc,
 		       struct mvn_error *err)
 {
 	size_t pool = net->forward.nifaces ? net->forward.nifaces :
 		      net->forward.dev	   ? 1 :
 					     0;
-	unsigned char mac[6], other[6];
-	size_t i, j;
+	size_t i;
 
 	if ((net->nports || net->host.present) &&
 	    !mvn_fwd_mode_is_macvtap(net->forward.mode))
-		return bad(err, doc,
-			   net->nports ? net->ports[0].line : net->host.line,
-			   _("macvnet ports and host shims need a macvtap "
-			     "network (forward mode bridge, vepa, private or "
-			     "passthrough), not mode='%s'"),
-			   mvn_fwd_mode_name(net->forward.mode));
-	for (i = 0; i < net->nports; i++) {
-		const struct mvn_port_spec *ps = &net->ports[i];
-
-		if (check_ifname(err, doc, ps->line, _("port name"), ps->name))
+		return mvn_check_fail(
+			err, doc,
+			net->nports ? net->ports[0].line : net->host.line,
+			_("macvnet ports and host shims need a macvtap "
+			  "network (forward mode bridge, vepa, private or "
+			  "passthrough), not mode='%s'"),
+			mvn_fwd_mode_name(net->forward.mode));
+	for (i = 0; i < net->nports; i++)
+		if (check_port(net, doc, i, err))
 			return -EINVAL;
-		if (in_pool(net, ps->name))
-			return bad(err, doc, ps->line,
-				   _("port '%s' has the name of a lower device "
-				     "of the pool; choose another name"),
-				   ps->name);
-		for (j = 0; j < i; j++)
-			if (!strcmp(ps->name, net->ports[j].name))
-				return bad(err, doc, ps->line,
-					   _("port name '%s' is used twice; "
-					     "give each port its own name"),
-					   ps->name);
-		if (ps->mac) {
-			if (!mvn_mac_parse(ps->mac, mac))
-				return bad(err, doc, ps->line,
-					   _("MAC address '%s' is malformed "
-					     "(expected six hex pairs like "
-					     "52:54:00:b8:9c:58)"),
-					   ps->mac);
-			if (check_mac(err, doc, ps->line, ps->mac, mac))
-				return -EINVAL;
-			for (j = 0; j < i; j++)
-				if (net->ports[j].mac &&
-				    mvn_mac_parse(net->ports[j].mac, other) &&
-				    !memcmp(mac, other, 6))
-					return bad(err, doc, ps->line,
-						   _("MAC address '%1$s' is "
-						     "used by ports '%2$s' and "
-						     "'%3$s'; endpoints on one "
-						     "LAN need distinct MACs"),
-						   ps->mac, net->ports[j].name,
-						   ps->name);
-		}
-		if (ps->owner && !owner_valid(ps->owner))
-			return bad(err, doc, ps->line,
-				   _("owner '%s' is not a user name or "
-				     "number"),
-				   ps->owner);
-		if (ps->group && !owner_valid(ps->group))
-			return bad(err, doc, ps->line,
-				   _("group '%s' is not a group name or "
-				     "number"),
-				   ps->group);
-		if (ps->mode) {
-			char *end;
-			unsigned long m = strtoul(ps->mode, &end, 8);
-
-			if (*end || !*ps->mode || m > 0777 ||
-			    strspn(ps->mode, "01234567") != strlen(ps->mode))
-				return bad(err, doc, ps->line,
-					   _("mode '%s' is not an octal "
-					     "permission such as 0600 or "
-					     "0660"),
-					   ps->mode);
-			if (m & 07)
-				return bad(err, doc, ps->line,
-					   _("mode '%1$s' of port '%2$s' lets "
-					     "every user on the host use the "
-					     "endpoint; grant a group instead "
-					     "(for example mode='0660' "
-					     "group='kvm')"),
-					   ps->mode, ps->name);
-		}
-	}
 	if (net->forward.mode == MVN_FWD_PASSTHROUGH && pool &&
 	    net->nports > pool)
-		return bad(err, doc, net->ports[pool].line,
-			   _("network %1$s has %2$zu passthrough devices but "
-			     "%3$zu static ports; each port takes a whole "
-			     "device (add devices or remove ports)"),
-			   net->name, pool, net->nports);
-	if (net->host.present) {
-		if (check_ifname(err, doc, net->host.line, _("host shim name"),
-				 net->host.name))
-			return -EINVAL;
-		if (net->forward.mode != MVN_FWD_BRIDGE)
-			return bad(err, doc, net->host.line,
-				   _("a host shim reaches guests only in "
-				     "forward mode='bridge' (network %1$s "
-				     "uses mode='%2$s'); remove "
-				     "<macvnet:host> or switch to bridge "
-				     "mode"),
-				   net->name,
-				   mvn_fwd_mode_name(net->forward.mode));
-		for (i = 0; i < net->nports; i++)
-			if (!strcmp(net->ports[i].name, net->host.name))
-				return bad(err, doc, net->host.line,
-					   _("host shim '%s' has the same name "
-					     "as a port; rename one of them"),
-					   net->host.name);
-		if (in_pool(net, net->host.name))
-			return bad(err, doc, net->host.line,
-				   _("host shim '%s' has the name of a lower "
-				     "device of the pool; choose another "
-				     "name"),
-				   net->host.name);
-		if (net->host.address && !cidr_valid(net->host.address))
-			return bad(err, doc, net->host.line,
-				   _("host shim address '%s' is not an address "
-				     "with a prefix, such as 198.51.100.1/24 "
-				     "or 2001:db8::1/64"),
-				   net->host.address);
-	}
+		return mvn_check_fail(
+			err, doc, net->ports[pool].line,
+			_("network %1$s has %2$zu passthrough devices but "
+			  "%3$zu static ports; each port takes a whole "
+			  "device (add devices or remove ports)"),
+			net->name, pool, net->nports);
+	if (net->host.present)
+		return check_host_shim(net, doc, err);
 	return 0;
 }
 
@@ -1036,25 +303,14 @@ int mvn_check_network(const struct mvn_network *net, const char *doc,
 {
 	char text[18];
 
-	if (!net->name || !*net->name)
-		return bad(err, doc, net->line,
-			   _("the network has no name; add <name>"));
-	if (strchr(net->name, '/') || strchr(net->name, '\n'))
-		return bad(err, doc, net->line,
-			   _("network name '%s' contains '/' or a line break; "
-			     "choose a name without them"),
-			   net->name);
+	if (mvn_check_libvirt(net, doc, err))
+		return -EINVAL;
 	if (net->has_mac) {
 		mvn_mac_format(net->mac, text);
 		if (check_mac(err, doc, net->mac_line, text, net->mac))
 			return -EINVAL;
 	}
-	if (check_dns(net, doc, err) || check_ips(net, doc, err) ||
-	    check_forward(net, doc, err) || check_bridge(net, doc, err) ||
-	    check_bridgeless(net, doc, err) ||
-	    check_portgroups(net, doc, err) ||
-	    check_bandwidths(net, doc, err) || check_vlan(net, doc, err) ||
-	    check_ports(net, doc, err))
+	if (check_lower_names(net, doc, err) || check_ports(net, doc, err))
 		return -EINVAL;
 	if (net->bridge.name &&
 	    check_ifname(err, doc, net->bridge.line, _("bridge name"),
@@ -1063,16 +319,13 @@ int mvn_check_network(const struct mvn_network *net, const char *doc,
 	return 0;
 }
 
-int mvn_check_runnable(const struct mvn_network *net, const char *doc,
-		       struct mvn_error *warn, struct mvn_error *err)
+/* Forward modes that need a host bridge or PCI assignment: not macvnet's. */
+static int refuse_mode(const struct mvn_network *net, const char *doc,
+		       struct mvn_error *err)
 {
-	enum mvn_fwd_mode m = net->forward.mode;
-	const char *mode = mvn_fwd_mode_name(m);
-	size_t i;
-
-	switch (m) {
+	switch (net->forward.mode) {
 	case MVN_FWD_NONE:
-		return bad(
+		return mvn_check_fail(
 			err, doc, net->line,
 			_("network %s has no <forward>: an isolated "
 			  "network needs a host bridge, which macvnet does "
@@ -1082,47 +335,71 @@ int mvn_check_runnable(const struct mvn_network *net, const char *doc,
 	case MVN_FWD_NAT:
 	case MVN_FWD_ROUTE:
 	case MVN_FWD_OPEN:
-		return bad(err, doc, net->forward.line,
-			   _("network %1$s uses forward mode='%2$s', which "
-			     "needs a host bridge with addressing that "
-			     "macvnet does not manage (use libvirt for it, or "
-			     "mode='bridge' with <interface dev> for "
-			     "macvtap)"),
-			   net->name, mode);
+		return mvn_check_fail(
+			err, doc, net->forward.line,
+			_("network %1$s uses forward mode='%2$s', which "
+			  "needs a host bridge with addressing that "
+			  "macvnet does not manage (use libvirt for it, or "
+			  "mode='bridge' with <interface dev> for "
+			  "macvtap)"),
+			net->name, mvn_fwd_mode_name(net->forward.mode));
 	case MVN_FWD_HOSTDEV:
-		return bad(err, doc, net->forward.line,
-			   _("network %s uses forward mode='hostdev' (PCI "
-			     "device assignment), which macvnet does not do; "
-			     "use mode='passthrough' with <interface dev> to "
-			     "give a guest a whole device through macvtap"),
-			   net->name);
+		return mvn_check_fail(
+			err, doc, net->forward.line,
+			_("network %s uses forward mode='hostdev' (PCI "
+			  "device assignment), which macvnet does not do; "
+			  "use mode='passthrough' with <interface dev> to "
+			  "give a guest a whole device through macvtap"),
+			net->name);
 	default:
-		break;
+		return 0;
 	}
-	if (m == MVN_FWD_BRIDGE && net->bridge.name)
-		return bad(err, doc, net->bridge.line,
-			   _("network %1$s forwards to the host bridge '%2$s', "
-			     "which macvnet does not manage (use libvirt for "
-			     "it, or convert it with 'macvnet migrate-ovs "
-			     "--uplink %2$s=DEV')"),
-			   net->name, net->bridge.name);
+}
+
+/* A macvtap network needs lower devices macvnet can name and use as is. */
+static int refuse_pool(const struct mvn_network *net, const char *doc,
+		       struct mvn_error *err)
+{
+	if (net->forward.mode == MVN_FWD_BRIDGE && net->bridge.name)
+		return mvn_check_fail(
+			err, doc, net->bridge.line,
+			_("network %1$s forwards to the host bridge '%2$s', "
+			  "which macvnet does not manage (use libvirt for "
+			  "it, or convert it with 'macvnet migrate-ovs "
+			  "--uplink %2$s=DEV')"),
+			net->name, net->bridge.name);
 	if (net->forward.pf)
-		return bad(err, doc, net->forward.line,
-			   _("network %1$s takes its devices from the SR-IOV "
-			     "function <pf dev='%2$s'/>, which macvnet does "
-			     "not support; list the devices with <interface "
-			     "dev='...'/>"),
-			   net->name, net->forward.pf);
+		return mvn_check_fail(
+			err, doc, net->forward.line,
+			_("network %1$s takes its devices from the SR-IOV "
+			  "function <pf dev='%2$s'/>, which macvnet does "
+			  "not support; list the devices with <interface "
+			  "dev='...'/>"),
+			net->name, net->forward.pf);
 	if (!net->forward.nifaces && !net->forward.dev)
-		return bad(err, doc, net->forward.line,
-			   _("network %1$s (mode='%2$s') has no lower device; "
-			     "add <interface dev='eth0'/> inside <forward>"),
-			   net->name, mode);
+		return mvn_check_fail(
+			err, doc, net->forward.line,
+			_("network %1$s (mode='%2$s') has no lower device; "
+			  "add <interface dev='eth0'/> inside <forward>"),
+			net->name, mvn_fwd_mode_name(net->forward.mode));
 	if (net->vlan.present)
-		return bad(err, doc, net->vlan.line,
-			   _("macvtap endpoints cannot tag VLANs; remove "
-			     "<vlan> and use a VLAN interface as the lower "
-			     "device"));
+		return mvn_check_fail(
+			err, doc, net->vlan.line,
+			_("macvtap endpoints cannot tag VLANs; remove "
+			  "<vlan> and use a VLAN interface as the lower "
+			  "device"));
+	return 0;
+}
+
+/*
+ * Port profiles are kept but not applied (warned of once); bandwidth limits
+ * are refused, on the network and on each portgroup.
+ */
+static int refuse_shaping(const struct mvn_network *net, const char *doc,
+			  struct mvn_error *warn, struct mvn_error *err)
+{
+	size_t i;
+
 	for (i = 0; i <= net->nportgroups; i++) {
 		const struct mvn_virtualport *vp =
 			i == 0 ? &net->vport : &net->portgroups[i - 1].vport;
@@ -1144,12 +421,21 @@ int mvn_check_runnable(const struct mvn_network *net, const char *doc,
 					 "yourself)"),
 				       doc, vp->line, vp->type ? vp->type : "");
 		if (bw->present)
-			return bad(err, doc, bw->line,
-				   _("macvnet does not apply <bandwidth> "
-				     "limits; remove <bandwidth> from network "
-				     "%s (or shape traffic with tc on the "
-				     "lower device)"),
-				   net->name);
+			return mvn_check_fail(
+				err, doc, bw->line,
+				_("macvnet does not apply <bandwidth> "
+				  "limits; remove <bandwidth> from network "
+				  "%s (or shape traffic with tc on the "
+				  "lower device)"),
+				net->name);
 	}
 	return 0;
+}
+
+int mvn_check_runnable(const struct mvn_network *net, const char *doc,
+		       struct mvn_error *warn, struct mvn_error *err)
+{
+	if (refuse_mode(net, doc, err) || refuse_pool(net, doc, err))
+		return -EINVAL;
+	return refuse_shaping(net, doc, warn, err);
 }

@@ -308,70 +308,67 @@ static size_t others_on(const struct mvn_port_row *all, size_t n,
 	return k;
 }
 
-static int info_exec(struct mvn_engine *eng, int argc, char **argv)
-{
-	struct mvn_port_row *all = NULL;
-	size_t nall = 0;
-	struct mvn_network *net = NULL;
-	struct mvn_state *st = NULL;
-	struct mvn_error err = { 0 }, quiet = { 0 };
-	char uuid[37], mac[18], *xml = NULL;
-	size_t i;
-	int ret;
+/* What net-info shows: the definition, its state, all endpoints. */
+struct info {
+	struct mvn_network *net;
+	struct mvn_state *st; /* NULL: not active */
+	struct mvn_port_row *all; /* every network's endpoints */
+	size_t nall;
+	char uuid[37];
+};
 
-	if (one_name(&mvn_cmd_net_info, argc))
-		return 2;
-	ret = mvn_engine_dumpxml(eng, argv[1], &xml, &err);
-	if (ret == 0)
-		ret = mvn_network_parse(xml, strlen(xml), argv[1], &net, &err);
-	free(xml);
-	if (ret < 0)
-		return mvn_cmd_fail(&err);
-	mvn_engine_state(eng, argv[1], &st, &quiet);
-	/* Other networks' endpoints on the same devices. */
-	if (st && mvn_engine_port_list(eng, NULL, &all, &nall, &quiet) < 0)
-		nall = 0;
-	mvn_uuid_format(net->uuid, uuid);
-	if (mvn_engine_json(eng)) {
-		printf("{\"name\":");
-		mvn_json_string(net->name);
-		printf(",\"uuid\":\"%s\",\"mode\":\"%s\",\"active\":%s,"
-		       "\"devices\":[",
-		       uuid, mvn_fwd_mode_name(net->forward.mode),
-		       st ? "true" : "false");
-		for (i = 0; st && i < st->nlowers; i++) {
-			printf("%s{\"dev\":", i ? "," : "");
-			mvn_json_string(st->lowers[i]);
-			printf(",\"ports\":%zu,\"others\":%zu}",
-			       mvn_state_count_lower(st, st->lowers[i]),
-			       others_on(all, nall, net->name, st->lowers[i]));
-		}
-		printf("],\"ports\":[");
-		for (i = 0; st && i < st->nports; i++) {
-			mvn_mac_format(st->ports[i].mac, mac);
-			printf("%s{\"name\":\"%s\",\"ifindex\":%d,\"lower\":"
-			       "\"%s\",\"mac\":\"%s\",\"tap\":",
-			       i ? "," : "", st->ports[i].name,
-			       st->ports[i].ifindex, st->ports[i].lower, mac);
-			mvn_json_string(st->ports[i].tap);
-			printf("}");
-		}
-		printf("]");
-		if (st)
-			json_reach(eng, net, st);
-		printf("}\n");
-		goto out;
+static void info_json(struct mvn_engine *eng, const struct info *in)
+{
+	const struct mvn_state *st = in->st;
+	char mac[18];
+	size_t i;
+
+	printf("{\"name\":");
+	mvn_json_string(in->net->name);
+	printf(",\"uuid\":\"%s\",\"mode\":\"%s\",\"active\":%s,"
+	       "\"devices\":[",
+	       in->uuid, mvn_fwd_mode_name(in->net->forward.mode),
+	       st ? "true" : "false");
+	for (i = 0; st && i < st->nlowers; i++) {
+		printf("%s{\"dev\":", i ? "," : "");
+		mvn_json_string(st->lowers[i]);
+		printf(",\"ports\":%zu,\"others\":%zu}",
+		       mvn_state_count_lower(st, st->lowers[i]),
+		       others_on(in->all, in->nall, in->net->name,
+				 st->lowers[i]));
 	}
-	printf("%-12s %s\n", _("Name:"), net->name);
-	printf("%-12s %s\n", _("UUID:"), uuid);
-	printf("%-12s %s\n", _("Mode:"), mvn_fwd_mode_name(net->forward.mode));
+	printf("],\"ports\":[");
+	for (i = 0; st && i < st->nports; i++) {
+		mvn_mac_format(st->ports[i].mac, mac);
+		printf("%s{\"name\":\"%s\",\"ifindex\":%d,\"lower\":"
+		       "\"%s\",\"mac\":\"%s\",\"tap\":",
+		       i ? "," : "", st->ports[i].name, st->ports[i].ifindex,
+		       st->ports[i].lower, mac);
+		mvn_json_string(st->ports[i].tap);
+		printf("}");
+	}
+	printf("]");
+	if (st)
+		json_reach(eng, in->net, st);
+	printf("}\n");
+}
+
+static void info_text(struct mvn_engine *eng, const struct info *in)
+{
+	const struct mvn_state *st = in->st;
+	char mac[18];
+	size_t i, o;
+
+	printf("%-12s %s\n", _("Name:"), in->net->name);
+	printf("%-12s %s\n", _("UUID:"), in->uuid);
+	printf("%-12s %s\n", _("Mode:"),
+	       mvn_fwd_mode_name(in->net->forward.mode));
 	printf("%-12s %s\n", _("Active:"), st ? _("yes") : _("no"));
 	if (!st)
-		goto out;
+		return;
 	printf("%s\n", _("Devices:"));
 	for (i = 0; i < st->nlowers; i++) {
-		size_t o = others_on(all, nall, net->name, st->lowers[i]);
-
+		o = others_on(in->all, in->nall, in->net->name, st->lowers[i]);
 		printf(_("  %1$-16s %2$zu endpoints"), st->lowers[i],
 		       mvn_state_count_lower(st, st->lowers[i]));
 		if (o)
@@ -390,11 +387,38 @@ static int info_exec(struct mvn_engine *eng, int argc, char **argv)
 	if (st->has_host)
 		printf(_("Host shim:   %1$s on %2$s (ifindex %3$d)\n"),
 		       st->host_name, st->host_lower, st->host_ifindex);
-	print_reach(eng, net, st);
-out:
-	free(all);
-	mvn_state_free(st);
-	mvn_network_free(net);
+	print_reach(eng, in->net, st);
+}
+
+static int info_exec(struct mvn_engine *eng, int argc, char **argv)
+{
+	struct info in = { 0 };
+	struct mvn_error err = { 0 }, quiet = { 0 };
+	char *xml = NULL;
+	int ret;
+
+	if (one_name(&mvn_cmd_net_info, argc))
+		return 2;
+	ret = mvn_engine_dumpxml(eng, argv[1], &xml, &err);
+	if (ret == 0)
+		ret = mvn_network_parse(xml, strlen(xml), argv[1], &in.net,
+					&err);
+	free(xml);
+	if (ret < 0)
+		return mvn_cmd_fail(&err);
+	mvn_engine_state(eng, argv[1], &in.st, &quiet);
+	/* Other networks' endpoints on the same devices. */
+	if (in.st &&
+	    mvn_engine_port_list(eng, NULL, &in.all, &in.nall, &quiet) < 0)
+		in.nall = 0;
+	mvn_uuid_format(in.net->uuid, in.uuid);
+	if (mvn_engine_json(eng))
+		info_json(eng, &in);
+	else
+		info_text(eng, &in);
+	free(in.all);
+	mvn_state_free(in.st);
+	mvn_network_free(in.net);
 	return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -370,13 +371,94 @@ static int parse_pci(struct pctx *p, xmlNodePtr node, struct mvn_forward *fw)
 	return 0;
 }
 
+/* mode= of <forward>; without it, a forward is NAT. */
+static int parse_fwd_mode(struct pctx *p, xmlNodePtr node,
+			  struct mvn_forward *fw)
+{
+	char *mode = mvn_xml_prop(node, "mode");
+	int m;
+
+	if (!mode) {
+		fw->mode = MVN_FWD_NAT;
+		return 0;
+	}
+	m = mvn_fwd_mode_from_name(mode);
+	if (m < 0) {
+		fail(p, fw->line,
+		     _("unknown forward mode '%s' (valid: nat, route, open, "
+		       "bridge, private, vepa, passthrough, hostdev; for "
+		       "macvtap use bridge, vepa, private or passthrough)"),
+		     mode);
+		free(mode);
+		return p->ret;
+	}
+	fw->mode = (enum mvn_fwd_mode)m;
+	free(mode);
+	return 0;
+}
+
+static int parse_fwd_iface(struct pctx *p, xmlNodePtr c, struct mvn_forward *fw)
+{
+	struct mvn_fwd_iface *fi;
+
+	fi = grow(&fw->ifaces, &fw->nifaces, sizeof(*fi));
+	if (!fi)
+		return oom(p);
+	fi->line = mvn_xml_line(c);
+	fi->dev = mvn_xml_prop(c, "dev");
+	if (!fi->dev || !*fi->dev)
+		return fail(p, fi->line,
+			    _("<interface> in <forward> needs a dev attribute "
+			      "naming a host interface, e.g. <interface "
+			      "dev='eth0'/>"));
+	return 0;
+}
+
+static int parse_fwd_pf(struct pctx *p, xmlNodePtr c, struct mvn_forward *fw)
+{
+	fw->pf_count++;
+	if (fw->pf_count > 1)
+		return fail(p, mvn_xml_line(c),
+			    _("only one <pf> is allowed in <forward>"));
+	fw->pf = mvn_xml_prop(c, "dev");
+	if (!fw->pf || !*fw->pf)
+		return fail(p, mvn_xml_line(c),
+			    _("<pf> needs a dev attribute"));
+	return 0;
+}
+
+static int parse_fwd_nat(struct pctx *p, xmlNodePtr c, struct mvn_forward *fw)
+{
+	if (fw->nat)
+		return fail(p, mvn_xml_line(c), _("<nat> is given twice"));
+	fw->nat = mvn_xml_to_xnode(c);
+	return fw->nat ? 0 : oom(p);
+}
+
+static int parse_fwd_child(struct pctx *p, xmlNodePtr c, struct mvn_forward *fw)
+{
+	if (mvn_xml_is(c, "interface"))
+		return parse_fwd_iface(p, c, fw);
+	if (mvn_xml_is(c, "pf"))
+		return parse_fwd_pf(p, c, fw);
+	if (mvn_xml_is(c, "address"))
+		return parse_pci(p, c, fw);
+	if (mvn_xml_is(c, "nat"))
+		return parse_fwd_nat(p, c, fw);
+	if (mvn_xml_is(c, "driver")) {
+		free(fw->driver);
+		fw->driver = mvn_xml_prop(c, "name");
+		return 0;
+	}
+	return unknown_child(p, c, "forward",
+			     "interface, pf, address, driver, nat");
+}
+
 static int parse_forward(struct pctx *p, xmlNodePtr node,
 			 struct mvn_network *net)
 {
 	struct mvn_forward *fw = &net->forward;
 	xmlNodePtr c;
-	char *mode;
-	int m;
 
 	if (fw->present)
 		return fail(p, mvn_xml_line(node),
@@ -384,24 +466,8 @@ static int parse_forward(struct pctx *p, xmlNodePtr node,
 			      "forward mode"));
 	fw->present = true;
 	fw->line = mvn_xml_line(node);
-	mode = mvn_xml_prop(node, "mode");
-	if (!mode) {
-		fw->mode = MVN_FWD_NAT;
-	} else {
-		m = mvn_fwd_mode_from_name(mode);
-		if (m < 0) {
-			fail(p, fw->line,
-			     _("unknown forward mode '%s' (valid: nat, route, "
-			       "open, bridge, private, vepa, passthrough, "
-			       "hostdev; for macvtap use bridge, vepa, private "
-			       "or passthrough)"),
-			     mode);
-			free(mode);
-			return p->ret;
-		}
-		fw->mode = (enum mvn_fwd_mode)m;
-		free(mode);
-	}
+	if (parse_fwd_mode(p, node, fw))
+		return p->ret;
 	fw->dev = mvn_xml_prop(node, "dev");
 	if (fw->dev && !*fw->dev)
 		return fail(p, fw->line,
@@ -410,48 +476,8 @@ static int parse_forward(struct pctx *p, xmlNodePtr node,
 	if (parse_tristate(p, node, "managed", &fw->managed))
 		return p->ret;
 	for_each_elem(c, node) {
-		if (mvn_xml_is(c, "interface")) {
-			struct mvn_fwd_iface *fi;
-
-			fi = grow(&fw->ifaces, &fw->nifaces, sizeof(*fi));
-			if (!fi)
-				return oom(p);
-			fi->line = mvn_xml_line(c);
-			fi->dev = mvn_xml_prop(c, "dev");
-			if (!fi->dev || !*fi->dev)
-				return fail(p, fi->line,
-					    _("<interface> in <forward> needs "
-					      "a dev attribute naming a host "
-					      "interface, e.g. <interface "
-					      "dev='eth0'/>"));
-		} else if (mvn_xml_is(c, "pf")) {
-			fw->pf_count++;
-			if (fw->pf_count > 1)
-				return fail(p, mvn_xml_line(c),
-					    _("only one <pf> is allowed in "
-					      "<forward>"));
-			fw->pf = mvn_xml_prop(c, "dev");
-			if (!fw->pf || !*fw->pf)
-				return fail(p, mvn_xml_line(c),
-					    _("<pf> needs a dev attribute"));
-		} else if (mvn_xml_is(c, "address")) {
-			if (parse_pci(p, c, fw))
-				return p->ret;
-		} else if (mvn_xml_is(c, "driver")) {
-			free(fw->driver);
-			fw->driver = mvn_xml_prop(c, "name");
-		} else if (mvn_xml_is(c, "nat")) {
-			if (fw->nat)
-				return fail(p, mvn_xml_line(c),
-					    _("<nat> is given twice"));
-			fw->nat = mvn_xml_to_xnode(c);
-			if (!fw->nat)
-				return oom(p);
-		} else {
-			return unknown_child(p, c, "forward",
-					     "interface, pf, address, driver, "
-					     "nat");
-		}
+		if (parse_fwd_child(p, c, fw))
+			return p->ret;
 	}
 	return 0;
 }
@@ -620,143 +646,212 @@ static int dup_elem(struct pctx *p, int line, const char *name)
 	return fail(p, line, _("<%s> is given twice; keep one"), name);
 }
 
+static int parse_name(struct pctx *p, xmlNodePtr c, struct mvn_network *net)
+{
+	net->name_count++;
+	if (net->name_count > 1)
+		return fail(p, mvn_xml_line(c),
+			    _("<name> is given twice; a network has one name"));
+	net->name = mvn_xml_text(c);
+	return net->name ? 0 : oom(p);
+}
+
+static int parse_uuid(struct pctx *p, xmlNodePtr c, struct mvn_network *net)
+{
+	char *u = mvn_xml_text(c);
+	int ret = 0;
+
+	if (!u)
+		return oom(p);
+	if (net->has_uuid)
+		ret = fail(p, mvn_xml_line(c), _("<uuid> is given twice"));
+	else if (!mvn_uuid_parse(u, net->uuid))
+		ret = fail(p, mvn_xml_line(c),
+			   _("uuid '%s' is malformed (expected 32 hex digits "
+			     "like 81ff0d90-c91e-6742-64da-4a736edb9a8c)"),
+			   u);
+	else
+		net->has_uuid = true;
+	free(u);
+	return ret;
+}
+
+static int parse_title(struct pctx *p, xmlNodePtr c, struct mvn_network *net)
+{
+	return parse_text_once(p, c, &net->title);
+}
+
+static int parse_description(struct pctx *p, xmlNodePtr c,
+			     struct mvn_network *net)
+{
+	return parse_text_once(p, c, &net->description);
+}
+
+static int parse_mtu(struct pctx *p, xmlNodePtr c, struct mvn_network *net)
+{
+	char *v = mvn_xml_prop(c, "size");
+	int line = mvn_xml_line(c);
+	unsigned long m;
+	int ret = 0;
+
+	if (net->mtu_line) {
+		free(v);
+		return dup_elem(p, line, "mtu");
+	}
+	net->mtu_line = line;
+	if (parse_uint(v, 0xffffffffUL, &m) < 0 || m == 0)
+		ret = fail(p, line,
+			   _("mtu size '%s' is not a positive number of bytes"),
+			   v ? v : "");
+	else
+		net->mtu = (unsigned int)m;
+	free(v);
+	return ret;
+}
+
+static int parse_mac(struct pctx *p, xmlNodePtr c, struct mvn_network *net)
+{
+	char *v = mvn_xml_prop(c, "address");
+	int line = mvn_xml_line(c);
+	int ret = 0;
+
+	if (net->has_mac) {
+		free(v);
+		return dup_elem(p, line, "mac");
+	}
+	net->mac_line = line;
+	if (mvn_mac_parse(v, net->mac))
+		net->has_mac = true;
+	else
+		ret = fail(p, line,
+			   _("MAC address '%s' is malformed (expected six hex "
+			     "pairs like 52:54:00:b8:9c:58)"),
+			   v ? v : "");
+	free(v);
+	return ret;
+}
+
+static int parse_domain(struct pctx *p, xmlNodePtr c, struct mvn_network *net)
+{
+	return keep_node(p, c, &net->domain);
+}
+
+static int parse_dns(struct pctx *p, xmlNodePtr c, struct mvn_network *net)
+{
+	return keep_node(p, c, &net->dns);
+}
+
+static int parse_net_vlan(struct pctx *p, xmlNodePtr c, struct mvn_network *net)
+{
+	return parse_vlan(p, c, &net->vlan);
+}
+
+static int parse_net_bandwidth(struct pctx *p, xmlNodePtr c,
+			       struct mvn_network *net)
+{
+	return parse_bandwidth(p, c, &net->bandwidth);
+}
+
+static int parse_net_vport(struct pctx *p, xmlNodePtr c,
+			   struct mvn_network *net)
+{
+	return parse_vport(p, c, &net->vport);
+}
+
+static int parse_ip(struct pctx *p, xmlNodePtr c, struct mvn_network *net)
+{
+	return keep_node_list(p, c, &net->ips, &net->nips);
+}
+
+static int parse_route(struct pctx *p, xmlNodePtr c, struct mvn_network *net)
+{
+	return keep_node_list(p, c, &net->routes, &net->nroutes);
+}
+
+/* <port isolated='yes|no'/>: an absent attribute reads as 'no'. */
+static int parse_port(struct pctx *p, xmlNodePtr c, struct mvn_network *net)
+{
+	if (net->port_isolated)
+		return dup_elem(p, mvn_xml_line(c), "port");
+	if (parse_tristate(p, c, "isolated", &net->port_isolated))
+		return p->ret;
+	if (!net->port_isolated)
+		net->port_isolated = MVN_NO;
+	return 0;
+}
+
+/* The children of <network>, in the order the messages list them. */
+static const struct net_child {
+	const char *name;
+	int (*parse)(struct pctx *p, xmlNodePtr c, struct mvn_network *net);
+} net_children[] = {
+	{ "name", parse_name },
+	{ "uuid", parse_uuid },
+	{ "title", parse_title },
+	{ "description", parse_description },
+	{ "metadata", parse_metadata },
+	{ "forward", parse_forward },
+	{ "bridge", parse_bridge },
+	{ "mtu", parse_mtu },
+	{ "mac", parse_mac },
+	{ "domain", parse_domain },
+	{ "dns", parse_dns },
+	{ "vlan", parse_net_vlan },
+	{ "bandwidth", parse_net_bandwidth },
+	{ "virtualport", parse_net_vport },
+	{ "ip", parse_ip },
+	{ "route", parse_route },
+	{ "portgroup", parse_portgroup },
+	{ "port", parse_port },
+};
+
+#define N_NET_CHILDREN (sizeof(net_children) / sizeof(net_children[0]))
+
+/* Refuse c, listing the children <network> allows and then hint. */
+static int unknown_net_child(struct pctx *p, xmlNodePtr c, const char *hint)
+{
+	char allowed[256];
+	size_t i, len = 0;
+
+	allowed[0] = '\0';
+	for (i = 0; i < N_NET_CHILDREN; i++)
+		len += (size_t)snprintf(allowed + len, sizeof(allowed) - len,
+					"%s%s", i ? ", " : "",
+					net_children[i].name);
+	snprintf(allowed + len, sizeof(allowed) - len, "%s", hint);
+	return unknown_child(p, c, "network", allowed);
+}
+
+/* <dnsmasq:options>, the one namespaced child <network> may have. */
+static int parse_dnsmasq(struct pctx *p, xmlNodePtr c, struct mvn_network *net)
+{
+	const xmlChar *prefix = c->ns->prefix;
+
+	if (keep_node(p, c, &net->dnsmasq))
+		return p->ret;
+	net->dnsmasq_prefix =
+		mvn_strdup(prefix ? (const char *)prefix : "dnsmasq");
+	return 0;
+}
+
 static int parse_child(struct pctx *p, xmlNodePtr c, struct mvn_network *net)
 {
 	const char *n = (const char *)c->name;
-	int line = mvn_xml_line(c);
+	size_t i;
 
 	if (c->ns) {
 		if (c->ns->href &&
 		    !strcmp((const char *)c->ns->href,
 			    "http://libvirt.org/schemas/network/dnsmasq/1.0") &&
-		    !strcmp(n, "options")) {
-			if (keep_node(p, c, &net->dnsmasq))
-				return p->ret;
-			net->dnsmasq_prefix = mvn_strdup((
-				const char
-					*)(c->ns->prefix ?
-						   c->ns->prefix :
-						   (const xmlChar *)"dnsmasq"));
-			return 0;
-		}
-		return unknown_child(p, c, "network",
-				     "name, uuid, title, description, "
-				     "metadata, forward, bridge, mtu, mac, "
-				     "domain, dns, vlan, bandwidth, "
-				     "virtualport, ip, route, portgroup, port; "
-				     "foreign elements go inside <metadata>");
+		    !strcmp(n, "options"))
+			return parse_dnsmasq(p, c, net);
+		return unknown_net_child(
+			p, c, "; foreign elements go inside <metadata>");
 	}
-	if (!strcmp(n, "name")) {
-		net->name_count++;
-		if (net->name_count > 1)
-			return fail(p, line,
-				    _("<name> is given twice; a network has "
-				      "one name"));
-		net->name = mvn_xml_text(c);
-		return net->name ? 0 : oom(p);
-	}
-	if (!strcmp(n, "uuid")) {
-		char *u = mvn_xml_text(c);
-
-		if (!u)
-			return oom(p);
-		if (net->has_uuid || !mvn_uuid_parse(u, net->uuid)) {
-			if (net->has_uuid)
-				fail(p, line, _("<uuid> is given twice"));
-			else
-				fail(p, line,
-				     _("uuid '%s' is malformed (expected 32 "
-				       "hex digits like "
-				       "81ff0d90-c91e-6742-64da-4a736edb9a8c)"),
-				     u);
-			free(u);
-			return p->ret;
-		}
-		free(u);
-		net->has_uuid = true;
-		return 0;
-	}
-	if (!strcmp(n, "title"))
-		return parse_text_once(p, c, &net->title);
-	if (!strcmp(n, "description"))
-		return parse_text_once(p, c, &net->description);
-	if (!strcmp(n, "metadata"))
-		return parse_metadata(p, c, net);
-	if (!strcmp(n, "forward"))
-		return parse_forward(p, c, net);
-	if (!strcmp(n, "bridge"))
-		return parse_bridge(p, c, net);
-	if (!strcmp(n, "mtu")) {
-		char *v = mvn_xml_prop(c, "size");
-		unsigned long m;
-
-		if (net->mtu_line) {
-			free(v);
-			return dup_elem(p, line, n);
-		}
-		net->mtu_line = line;
-		if (parse_uint(v, 0xffffffffUL, &m) < 0 || m == 0) {
-			fail(p, line,
-			     _("mtu size '%s' is not a positive number of "
-			       "bytes"),
-			     v ? v : "");
-			free(v);
-			return p->ret;
-		}
-		free(v);
-		net->mtu = (unsigned int)m;
-		return 0;
-	}
-	if (!strcmp(n, "mac")) {
-		char *v = mvn_xml_prop(c, "address");
-
-		if (net->has_mac) {
-			free(v);
-			return dup_elem(p, line, n);
-		}
-		net->mac_line = line;
-		if (!mvn_mac_parse(v, net->mac)) {
-			fail(p, line,
-			     _("MAC address '%s' is malformed (expected six "
-			       "hex pairs like 52:54:00:b8:9c:58)"),
-			     v ? v : "");
-			free(v);
-			return p->ret;
-		}
-		free(v);
-		net->has_mac = true;
-		return 0;
-	}
-	if (!strcmp(n, "domain"))
-		return keep_node(p, c, &net->domain);
-	if (!strcmp(n, "dns"))
-		return keep_node(p, c, &net->dns);
-	if (!strcmp(n, "vlan"))
-		return parse_vlan(p, c, &net->vlan);
-	if (!strcmp(n, "bandwidth"))
-		return parse_bandwidth(p, c, &net->bandwidth);
-	if (!strcmp(n, "virtualport"))
-		return parse_vport(p, c, &net->vport);
-	if (!strcmp(n, "ip"))
-		return keep_node_list(p, c, &net->ips, &net->nips);
-	if (!strcmp(n, "route"))
-		return keep_node_list(p, c, &net->routes, &net->nroutes);
-	if (!strcmp(n, "portgroup"))
-		return parse_portgroup(p, c, net);
-	if (!strcmp(n, "port")) {
-		if (net->port_isolated)
-			return dup_elem(p, line, n);
-		if (parse_tristate(p, c, "isolated", &net->port_isolated))
-			return p->ret;
-		if (!net->port_isolated)
-			net->port_isolated = MVN_NO;
-		return 0;
-	}
-	return unknown_child(p, c, "network",
-			     "name, uuid, title, description, metadata, "
-			     "forward, bridge, mtu, mac, domain, dns, vlan, "
-			     "bandwidth, virtualport, ip, route, portgroup, "
-			     "port");
+	for (i = 0; i < N_NET_CHILDREN; i++)
+		if (!strcmp(n, net_children[i].name))
+			return net_children[i].parse(p, c, net);
+	return unknown_net_child(p, c, "");
 }
 
 static int parse_doc(struct pctx *p, xmlDocPtr doc, struct mvn_network **out)
@@ -1133,12 +1228,39 @@ static void fmt_nat(struct mvn_buf *b, const struct mvn_xnode *nat)
 	mvn_buf_line(b, "</nat>\n");
 }
 
+/* An element whose only attribute is dev=, as <pf> and <interface>. */
+static void fmt_dev_elem(struct mvn_buf *b, const char *name, const char *dev)
+{
+	mvn_buf_line(b, "<%s", name);
+	fmt_attr(b, "dev", dev);
+	mvn_buf_printf(b, "/>\n");
+}
+
+/* The pool of <forward>: its interfaces (pool_dev: just dev) or devices. */
+static void fmt_pool(struct mvn_buf *b, const struct mvn_forward *fw,
+		     bool pool_dev)
+{
+	size_t i;
+
+	for (i = 0; i < fw->nifaces; i++)
+		fmt_dev_elem(b, "interface", fw->ifaces[i].dev);
+	if (pool_dev)
+		fmt_dev_elem(b, "interface", fw->dev);
+	for (i = 0; !fw->nifaces && i < fw->naddrs; i++) {
+		const struct mvn_pci_addr *a = &fw->addrs[i];
+
+		mvn_buf_line(b,
+			     "<address type='pci' domain='0x%04x' bus='0x%02x' "
+			     "slot='0x%02x' function='0x%x'/>\n",
+			     a->domain, a->bus, a->slot, a->function);
+	}
+}
+
 static void fmt_forward(struct mvn_buf *b, const struct mvn_network *net)
 {
 	const struct mvn_forward *fw = &net->forward;
 	const char *dev = NULL, *pf = fw->pf;
 	bool nat, pool_dev;
-	size_t i;
 
 	if (!fw->present)
 		return;
@@ -1172,29 +1294,9 @@ static void fmt_forward(struct mvn_buf *b, const struct mvn_network *net)
 	}
 	if (nat)
 		fmt_nat(b, fw->nat);
-	if (pf) {
-		mvn_buf_line(b, "<pf");
-		fmt_attr(b, "dev", pf);
-		mvn_buf_printf(b, "/>\n");
-	}
-	for (i = 0; i < fw->nifaces; i++) {
-		mvn_buf_line(b, "<interface");
-		fmt_attr(b, "dev", fw->ifaces[i].dev);
-		mvn_buf_printf(b, "/>\n");
-	}
-	if (pool_dev) {
-		mvn_buf_line(b, "<interface");
-		fmt_attr(b, "dev", fw->dev);
-		mvn_buf_printf(b, "/>\n");
-	}
-	for (i = 0; !fw->nifaces && i < fw->naddrs; i++) {
-		const struct mvn_pci_addr *a = &fw->addrs[i];
-
-		mvn_buf_line(b,
-			     "<address type='pci' domain='0x%04x' bus='0x%02x' "
-			     "slot='0x%02x' function='0x%x'/>\n",
-			     a->domain, a->bus, a->slot, a->function);
-	}
+	if (pf)
+		fmt_dev_elem(b, "pf", pf);
+	fmt_pool(b, fw, pool_dev);
 	b->indent -= 2;
 	mvn_buf_line(b, "</forward>\n");
 }
@@ -1218,68 +1320,6 @@ static void fmt_bridge(struct mvn_buf *b, const struct mvn_network *net)
 			       br->delay ? strtoul(br->delay, NULL, 10) : 0UL);
 	fmt_attr(b, "macTableManager", br->mac_table_manager);
 	mvn_buf_printf(b, "/>\n");
-}
-
-/*
- * The canonical shape of the elements macvnet keeps without modelling:
- * for each, the order of its attributes and of its children.  What a table
- * does not name keeps the order it was written in, after the named ones.
- */
-static const struct shape {
-	const char *parent; /* NULL: any */
-	const char *name;
-	const char *attrs[8];
-	const char *children[5];
-} shapes[] = {
-	{ NULL,
-	  "ip",
-	  { "family", "address", "netmask", "prefix", "localPtr" },
-	  { "tftp", "dhcp" } },
-	{ "ip", "tftp", { "root" }, { NULL } },
-	{ "ip", "dhcp", { NULL }, { "range", "host", "bootp" } },
-	{ "dhcp", "range", { "start", "end" }, { "lease" } },
-	{ "dhcp", "host", { "mac", "id", "name", "ip" }, { "lease" } },
-	{ NULL, "lease", { "expiry", "unit" }, { NULL } },
-	{ "dhcp", "bootp", { "file", "server" }, { NULL } },
-	{ NULL,
-	  "dns",
-	  { "enable", "forwardPlainNames" },
-	  { "forwarder", "txt", "srv", "host" } },
-	{ "dns", "forwarder", { "domain", "addr" }, { NULL } },
-	{ "dns", "txt", { "name", "value" }, { NULL } },
-	{ "dns",
-	  "srv",
-	  { "service", "protocol", "domain", "target", "port", "priority",
-	    "weight" },
-	  { NULL } },
-	{ "dns", "host", { "ip" }, { "hostname" } },
-	{ NULL,
-	  "route",
-	  { "family", "address", "netmask", "prefix", "gateway", "metric" },
-	  { NULL } },
-	{ NULL, "domain", { "name", "localOnly", "register" }, { NULL } },
-};
-
-static const struct shape *shape_of(const char *parent, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
-		if (!strcmp(shapes[i].name, name) &&
-		    (!shapes[i].parent ||
-		     (parent && !strcmp(shapes[i].parent, parent))))
-			return &shapes[i];
-	return NULL;
-}
-
-static bool in_list(const char *const *list, size_t n, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < n && list[i]; i++)
-		if (!strcmp(list[i], s))
-			return true;
-	return false;
 }
 
 /* Whether libvirt would print this kept element at all. */
@@ -1345,12 +1385,12 @@ static void fmt_kept_attr(struct mvn_buf *b, const struct mvn_xnode *n,
 		fmt_attr(b, attr, v);
 }
 
-static void fmt_kept_attrs(struct mvn_buf *b, const struct shape *sh,
+static void fmt_kept_attrs(struct mvn_buf *b, const struct mvn_xshape *sh,
 			   const struct mvn_xnode *n)
 {
 	size_t i, k;
 
-	for (k = 0; sh && k < 8 && sh->attrs[k]; k++) {
+	for (k = 0; sh && k < MVN_XSHAPE_ATTRS && sh->attrs[k]; k++) {
 		const char *v = mvn_xnode_attr(n, sh->attrs[k]);
 
 		if (v || (!strcmp(n->name, "lease") &&
@@ -1358,7 +1398,7 @@ static void fmt_kept_attrs(struct mvn_buf *b, const struct shape *sh,
 			fmt_kept_attr(b, n, sh->attrs[k], v);
 	}
 	for (i = 0; i < n->nattrs; i++)
-		if (!sh || !in_list(sh->attrs, 8, n->attrs[i].name))
+		if (!sh || !mvn_xshape_has_attr(sh, n->attrs[i].name))
 			fmt_kept_attr(b, n, n->attrs[i].name,
 				      n->attrs[i].value);
 }
@@ -1366,7 +1406,7 @@ static void fmt_kept_attrs(struct mvn_buf *b, const struct shape *sh,
 static void fmt_kept(struct mvn_buf *b, const char *parent,
 		     const struct mvn_xnode *n, bool force_end_tag)
 {
-	const struct shape *sh = shape_of(parent, n->name);
+	const struct mvn_xshape *sh = mvn_xshape_of(parent, n->name);
 	size_t i, k, shown = 0;
 
 	if (!kept_visible(parent, n))
@@ -1389,7 +1429,8 @@ static void fmt_kept(struct mvn_buf *b, const char *parent,
 	} else {
 		mvn_buf_printf(b, ">\n");
 		b->indent += 2;
-		for (k = 0; sh && k < 5 && sh->children[k]; k++)
+		for (k = 0; sh && k < MVN_XSHAPE_CHILDREN && sh->children[k];
+		     k++)
 			for (i = 0; i < n->nchildren; i++)
 				if (!strcmp(n->children[i]->name,
 					    sh->children[k]))
@@ -1397,7 +1438,7 @@ static void fmt_kept(struct mvn_buf *b, const char *parent,
 						 false);
 		for (i = 0; i < n->nchildren; i++)
 			if (!sh ||
-			    !in_list(sh->children, 5, n->children[i]->name))
+			    !mvn_xshape_has_child(sh, n->children[i]->name))
 				fmt_kept(b, n->name, n->children[i], false);
 		b->indent -= 2;
 	}
@@ -1445,6 +1486,16 @@ static void fmt_dnsmasq(struct mvn_buf *b, const struct mvn_network *net)
 	mvn_buf_line(b, "</dnsmasq:options>\n");
 }
 
+/* <name>text</name>, escaped; nothing when text is NULL. */
+static void fmt_text(struct mvn_buf *b, const char *name, const char *text)
+{
+	if (!text)
+		return;
+	mvn_buf_line(b, "<%s>", name);
+	mvn_buf_escape(b, text);
+	mvn_buf_printf(b, "</%s>\n", name);
+}
+
 char *mvn_network_format(const struct mvn_network *net)
 {
 	struct mvn_buf b = { 0 };
@@ -1468,16 +1519,8 @@ char *mvn_network_format(const struct mvn_network *net)
 		mvn_uuid_format(net->uuid, uuid);
 		mvn_buf_line(&b, "<uuid>%s</uuid>\n", uuid);
 	}
-	if (net->title) {
-		mvn_buf_line(&b, "<title>");
-		mvn_buf_escape(&b, net->title);
-		mvn_buf_printf(&b, "</title>\n");
-	}
-	if (net->description) {
-		mvn_buf_line(&b, "<description>");
-		mvn_buf_escape(&b, net->description);
-		mvn_buf_printf(&b, "</description>\n");
-	}
+	fmt_text(&b, "title", net->title);
+	fmt_text(&b, "description", net->description);
 	if (net->metadata)
 		mvn_buf_line(&b, "%s\n", net->metadata);
 	fmt_forward(&b, net);

@@ -83,3 +83,66 @@ void mvn_xnode_format(const struct mvn_xnode *n, struct mvn_buf *b)
 		mvn_buf_printf(b, "/>\n");
 	}
 }
+
+/* libvirt's order for the elements a network keeps without modelling. */
+static const struct mvn_xshape shapes[] = {
+	{ NULL,
+	  "ip",
+	  { "family", "address", "netmask", "prefix", "localPtr" },
+	  { "tftp", "dhcp" } },
+	{ "ip", "tftp", { "root" }, { NULL } },
+	{ "ip", "dhcp", { NULL }, { "range", "host", "bootp" } },
+	{ "dhcp", "range", { "start", "end" }, { "lease" } },
+	{ "dhcp", "host", { "mac", "id", "name", "ip" }, { "lease" } },
+	{ NULL, "lease", { "expiry", "unit" }, { NULL } },
+	{ "dhcp", "bootp", { "file", "server" }, { NULL } },
+	{ NULL,
+	  "dns",
+	  { "enable", "forwardPlainNames" },
+	  { "forwarder", "txt", "srv", "host" } },
+	{ "dns", "forwarder", { "domain", "addr" }, { NULL } },
+	{ "dns", "txt", { "name", "value" }, { NULL } },
+	{ "dns",
+	  "srv",
+	  { "service", "protocol", "domain", "target", "port", "priority",
+	    "weight" },
+	  { NULL } },
+	{ "dns", "host", { "ip" }, { "hostname" } },
+	{ NULL,
+	  "route",
+	  { "family", "address", "netmask", "prefix", "gateway", "metric" },
+	  { NULL } },
+	{ NULL, "domain", { "name", "localOnly", "register" }, { NULL } },
+};
+
+const struct mvn_xshape *mvn_xshape_of(const char *parent, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++)
+		if (!strcmp(shapes[i].name, name) &&
+		    (!shapes[i].parent ||
+		     (parent && !strcmp(shapes[i].parent, parent))))
+			return &shapes[i];
+	return NULL;
+}
+
+static bool in_list(const char *const *list, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n && list[i]; i++)
+		if (!strcmp(list[i], s))
+			return true;
+	return false;
+}
+
+bool mvn_xshape_has_attr(const struct mvn_xshape *sh, const char *attr)
+{
+	return in_list(sh->attrs, MVN_XSHAPE_ATTRS, attr);
+}
+
+bool mvn_xshape_has_child(const struct mvn_xshape *sh, const char *child)
+{
+	return in_list(sh->children, MVN_XSHAPE_CHILDREN, child);
+}

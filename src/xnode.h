@@ -6,6 +6,7 @@
 #ifndef MVN_XNODE_H
 #define MVN_XNODE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util.h"
@@ -41,5 +42,28 @@ void mvn_xnode_format(const struct mvn_xnode *n, struct mvn_buf *b);
 void mvn_xnode_format_attrs(const struct mvn_xnode *n, struct mvn_buf *b);
 /* Print n's children (each via mvn_xnode_format) at b's indentation + 2. */
 void mvn_xnode_format_children(const struct mvn_xnode *n, struct mvn_buf *b);
+
+#define MVN_XSHAPE_ATTRS 8
+#define MVN_XSHAPE_CHILDREN 5
+
+/*
+ * The canonical shape of a kept element of a network (<ip>, <dns>, <route>,
+ * <domain> and what they hold): the order of its attributes and of its
+ * children.  What a shape does not name keeps the order it was written in,
+ * after the named ones.
+ */
+struct mvn_xshape {
+	const char *parent; /* NULL: any */
+	const char *name;
+	const char *attrs[MVN_XSHAPE_ATTRS];
+	const char *children[MVN_XSHAPE_CHILDREN];
+};
+
+/* The shape of element name inside parent (NULL: at the top), or NULL. */
+const struct mvn_xshape *mvn_xshape_of(const char *parent, const char *name);
+/* Whether sh names attribute attr. */
+bool mvn_xshape_has_attr(const struct mvn_xshape *sh, const char *attr);
+/* Whether sh names child element child. */
+bool mvn_xshape_has_child(const struct mvn_xshape *sh, const char *child);
 
 #endif
