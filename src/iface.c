@@ -58,12 +58,30 @@ static bool mtu_parse(const char *s, unsigned int *out)
 	return true;
 }
 
+/* An interface's <mac address>, refused when malformed. */
+static int parse_mac(struct mvn_iface *i, xmlNodePtr c, const char *name,
+		     struct mvn_error *err)
+{
+	char *v = mvn_xml_prop(c, "address"), buf[64];
+	int line = mvn_xml_line(c);
+
+	i->has_mac = mvn_mac_parse(v, i->mac);
+	if (!i->has_mac)
+		mvn_error_setl(err, -EINVAL, line,
+			       _("%1$s:%2$d: MAC address '%3$s' is malformed "
+				 "(expected six hex pairs like "
+				 "52:54:00:b8:9c:58)"),
+			       name, line, shown(v, buf, sizeof(buf)));
+	free(v);
+	return i->has_mac ? 0 : -EINVAL;
+}
+
 static int parse_node(xmlNodePtr node, const char *name, struct mvn_iface **out,
 		      struct mvn_error *err)
 {
 	struct mvn_iface *i = calloc(1, sizeof(*i));
 	xmlNodePtr c;
-	char *v, buf[64];
+	char *v;
 	int line = mvn_xml_line(node);
 
 	if (!i)
@@ -88,22 +106,10 @@ static int parse_node(xmlNodePtr node, const char *name, struct mvn_iface **out,
 		i->type = MVN_IFACE_BRIDGE;
 	for (c = node->children; c; c = c->next) {
 		if (mvn_xml_is(c, "mac")) {
-			v = mvn_xml_prop(c, "address");
-			i->has_mac = mvn_mac_parse(v, i->mac);
-			if (!i->has_mac) {
-				line = mvn_xml_line(c);
-				mvn_error_setl(
-					err, -EINVAL, line,
-					_("%1$s:%2$d: MAC address '%3$s' "
-					  "is malformed (expected six "
-					  "hex pairs like "
-					  "52:54:00:b8:9c:58)"),
-					name, line, shown(v, buf, sizeof(buf)));
-				free(v);
+			if (parse_mac(i, c, name, err) < 0) {
 				mvn_iface_free(i);
 				return -EINVAL;
 			}
-			free(v);
 		} else if (mvn_xml_is(c, "source")) {
 			free(i->source_network);
 			free(i->source_dev);
@@ -263,12 +269,80 @@ static xmlNodePtr domain_root(xmlDocPtr doc)
 	return NULL;
 }
 
+/* The ports in macvnet's namespace in a <metadata> element. */
+static int parse_metadata(struct mvn_domain *d, xmlNodePtr md, const char *name,
+			  struct mvn_error *err)
+{
+	xmlNodePtr k, m;
+	int ret;
+
+	for (k = md->children; k; k = k->next) {
+		if (!in_macvnet_ns(k))
+			continue;
+		if (strcmp((const char *)k->name, "domain")) {
+			ret = add_port(d, k, name, err);
+			if (ret < 0)
+				return ret;
+			continue;
+		}
+		for (m = k->children; m; m = m->next) {
+			if (m->type != XML_ELEMENT_NODE)
+				continue;
+			ret = add_port(d, m, name, err);
+			if (ret < 0)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+/* The <interface> elements of a <devices> element. */
+static int parse_devices(struct mvn_domain *d, xmlNodePtr devices,
+			 const char *name, struct mvn_error *err)
+{
+	xmlNodePtr k;
+	int ret;
+
+	for (k = devices->children; k; k = k->next) {
+		struct mvn_iface **v, *i = NULL;
+
+		if (!mvn_xml_is(k, "interface"))
+			continue;
+		ret = parse_node(k, name, &i, err);
+		if (ret < 0)
+			return ret;
+		v = realloc(d->ifaces, (d->nifaces + 1) * sizeof(*v));
+		if (!v) {
+			mvn_iface_free(i);
+			return mvn_error_set(err, -ENOMEM, _("out of memory"));
+		}
+		d->ifaces = v;
+		d->ifaces[d->nifaces++] = i;
+	}
+	return 0;
+}
+
+/* A <uuid>: kept when malformed, for mvn_domain_check() to refuse. */
+static void parse_uuid(struct mvn_domain *d, xmlNodePtr c)
+{
+	char *u = mvn_xml_text(c);
+
+	d->has_uuid = u && mvn_uuid_parse(u, d->uuid);
+	free(d->bad_uuid);
+	d->bad_uuid = NULL;
+	d->uuid_line = mvn_xml_line(c);
+	if (!d->has_uuid)
+		d->bad_uuid = u ? u : mvn_strdup("");
+	else
+		free(u);
+}
+
 int mvn_domain_parse(const char *text, size_t len, const char *name,
 		     struct mvn_domain **out, struct mvn_error *err)
 {
 	struct mvn_domain *d = NULL;
 	xmlDocPtr doc = NULL;
-	xmlNodePtr root, c, k, m;
+	xmlNodePtr root, c;
 	int ret;
 
 	ret = mvn_xml_parse(text, len, name, &doc, err);
@@ -285,69 +359,23 @@ int mvn_domain_parse(const char *text, size_t len, const char *name,
 		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
 		goto cleanup;
 	}
-	for (c = root->children; c; c = c->next) {
-		if (mvn_xml_is(c, "name") && !d->name) {
+	for (c = root->children; c && ret == 0; c = c->next) {
+		if (mvn_xml_is(c, "name") && !d->name)
 			d->name = mvn_xml_text(c);
-		} else if (mvn_xml_is(c, "uuid")) {
-			char *u = mvn_xml_text(c);
-
-			/* Kept for mvn_domain_check() to refuse. */
-			d->has_uuid = u && mvn_uuid_parse(u, d->uuid);
-			free(d->bad_uuid);
-			d->bad_uuid = NULL;
-			d->uuid_line = mvn_xml_line(c);
-			if (!d->has_uuid)
-				d->bad_uuid = u ? u : mvn_strdup("");
-			else
-				free(u);
-		} else if (mvn_xml_is(c, "metadata")) {
-			for (k = c->children; k; k = k->next) {
-				if (!in_macvnet_ns(k))
-					continue;
-				if (strcmp((const char *)k->name, "domain")) {
-					ret = add_port(d, k, name, err);
-					if (ret < 0)
-						goto cleanup;
-					continue;
-				}
-				for (m = k->children; m; m = m->next) {
-					if (m->type != XML_ELEMENT_NODE)
-						continue;
-					ret = add_port(d, m, name, err);
-					if (ret < 0)
-						goto cleanup;
-				}
-			}
-		} else if (mvn_xml_is(c, "devices")) {
-			for (k = c->children; k; k = k->next) {
-				struct mvn_iface **v, *i = NULL;
-
-				if (!mvn_xml_is(k, "interface"))
-					continue;
-				ret = parse_node(k, name, &i, err);
-				if (ret < 0)
-					goto cleanup;
-				v = realloc(d->ifaces,
-					    (d->nifaces + 1) * sizeof(*v));
-				if (!v) {
-					mvn_iface_free(i);
-					ret = mvn_error_set(err, -ENOMEM,
-							    _("out of memory"));
-					goto cleanup;
-				}
-				d->ifaces = v;
-				d->ifaces[d->nifaces++] = i;
-			}
-		}
+		else if (mvn_xml_is(c, "uuid"))
+			parse_uuid(d, c);
+		else if (mvn_xml_is(c, "metadata"))
+			ret = parse_metadata(d, c, name, err);
+		else if (mvn_xml_is(c, "devices"))
+			ret = parse_devices(d, c, name, err);
 	}
-	if (!d->name) {
+	if (ret == 0 && !d->name)
 		ret = mvn_error_set(err, -EINVAL,
 				    _("%s: the domain has no name"), name);
-		goto cleanup;
+	if (ret == 0) {
+		*out = d;
+		d = NULL;
 	}
-	*out = d;
-	d = NULL;
-	ret = 0;
 cleanup:
 	mvn_domain_free(d);
 	xmlFreeDoc(doc);
@@ -835,16 +863,16 @@ static int check_convert_doc(xmlNodePtr root, const char *network,
 	return 0;
 }
 
-int mvn_domain_convert(const char *text, size_t len, const char *name,
-		       const char *network, char **out, struct mvn_error *err)
+int mvn_domain_rewrite(const char *text, size_t len, const char *name,
+		       const struct mvn_domain_rewriter *rw, char **out,
+		       unsigned int *count, struct mvn_error *err)
 {
-	struct mvn_domain *d = NULL;
 	xmlDocPtr doc = NULL;
-	xmlNodePtr root, devices, c, wrap;
-	xmlNsPtr ns = NULL;
-	char *result = NULL;
-	int ret, n = 0;
+	xmlNodePtr root, devices, c;
+	int ret, idx = 0;
 
+	*out = NULL;
+	*count = 0;
 	ret = mvn_xml_parse(text, len, name, &doc, err);
 	if (ret < 0)
 		return ret;
@@ -854,55 +882,105 @@ int mvn_domain_convert(const char *text, size_t len, const char *name,
 				    _("%s: not a <domain> document"), name);
 		goto cleanup;
 	}
-	ret = mvn_domain_parse(text, len, name, &d, err);
-	if (ret == 0)
-		ret = check_convert_doc(root, network, name, err);
-	if (ret == 0)
-		ret = check_convert_input(d, name, err);
-	if (ret < 0)
-		goto cleanup;
 	mvn_xml_strip_blanks(root);
+	if (rw->begin)
+		ret = rw->begin(rw->ctx, root, err);
 	devices = mvn_xml_child(root, "devices");
-	wrap = merge_metadata(root, d, &ns);
-	if (!wrap)
-		goto nomem;
-	for (c = devices->children; c; c = c->next) {
-		char *type;
-		bool conv;
-
+	for (c = devices ? devices->children : NULL; c && ret >= 0;
+	     c = c->next) {
 		if (!mvn_xml_is(c, "interface"))
 			continue;
-		type = mvn_xml_prop(c, "type");
-		conv = type &&
-		       (!strcmp(type, "network") || !strcmp(type, "direct"));
-		free(type);
-		if (!conv)
-			continue;
-		if (convert_iface(c, d->name, n, devices, wrap, ns, network))
-			goto nomem;
-		n++;
+		ret = rw->iface(rw->ctx, c, ++idx, err);
+		if (ret > 0)
+			(*count)++;
 	}
-	if (!n) {
+	if (ret < 0 || !*count)
+		goto cleanup;
+	ret = 0;
+	*out = mvn_xml_dump_body(doc);
+	if (!*out)
+		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
+cleanup:
+	if (ret < 0)
+		*count = 0;
+	xmlFreeDoc(doc);
+	return ret < 0 ? ret : 0;
+}
+
+/* domain-convert's state while the rewriter walks the domain. */
+struct convert {
+	const char *text, *name, *network;
+	size_t len;
+	struct mvn_domain *d; /* the input, parsed */
+	xmlNodePtr wrap; /* <macvnet:domain> in <metadata> */
+	xmlNsPtr ns;
+	int n; /* interfaces converted so far */
+};
+
+/* Refuse an input whose result could not validate; merge its metadata. */
+static int convert_begin(void *ctx, xmlNodePtr root, struct mvn_error *err)
+{
+	struct convert *cv = ctx;
+	int ret;
+
+	ret = mvn_domain_parse(cv->text, cv->len, cv->name, &cv->d, err);
+	if (ret == 0)
+		ret = check_convert_doc(root, cv->network, cv->name, err);
+	if (ret == 0)
+		ret = check_convert_input(cv->d, cv->name, err);
+	if (ret < 0)
+		return ret;
+	cv->wrap = merge_metadata(root, cv->d, &cv->ns);
+	if (!cv->wrap)
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	return 0;
+}
+
+/* Convert interface c when it is of type 'network' or 'direct'. */
+static int convert_one(void *ctx, xmlNodePtr c, int index,
+		       struct mvn_error *err)
+{
+	struct convert *cv = ctx;
+	char *type = mvn_xml_prop(c, "type");
+	bool conv;
+
+	(void)index;
+	conv = type && (!strcmp(type, "network") || !strcmp(type, "direct"));
+	free(type);
+	if (!conv)
+		return 0;
+	if (convert_iface(c, cv->d->name, cv->n, c->parent, cv->wrap, cv->ns,
+			  cv->network))
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	cv->n++;
+	return 1;
+}
+
+int mvn_domain_convert(const char *text, size_t len, const char *name,
+		       const char *network, char **out, struct mvn_error *err)
+{
+	struct convert cv = {
+		.text = text, .name = name, .network = network, .len = len
+	};
+	const struct mvn_domain_rewriter rw = { convert_begin, convert_one,
+						&cv };
+	char *result = NULL;
+	unsigned int count = 0;
+	int ret;
+
+	ret = mvn_domain_rewrite(text, len, name, &rw, &result, &count, err);
+	if (ret == 0 && !count)
 		ret = mvn_error_set(err, -EINVAL,
 				    _("%s: the domain has no interface of type "
 				      "'network' or 'direct' to convert"),
 				    name);
-		goto cleanup;
-	}
-	result = mvn_xml_dump_body(doc);
-	if (!result)
-		goto nomem;
-	ret = check_result(result, name, err);
+	if (ret == 0)
+		ret = check_result(result, name, err);
 	if (ret == 0) {
 		*out = result;
 		result = NULL;
 	}
-	goto cleanup;
-nomem:
-	ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
-cleanup:
 	free(result);
-	mvn_domain_free(d);
-	xmlFreeDoc(doc);
+	mvn_domain_free(cv.d);
 	return ret;
 }

@@ -89,6 +89,34 @@ const struct mvn_iface *mvn_domain_iface(const struct mvn_domain *dom,
 int mvn_domain_check(const struct mvn_domain *dom, const char *name,
 		     struct mvn_error *err);
 
+/* libxml2's element, for the rewriter's callbacks (see xml.h). */
+struct _xmlNode;
+
+/*
+ * What mvn_domain_rewrite() does to a domain.  begin (may be NULL) sees
+ * the <domain> element first; iface sees each <interface> of <devices> in
+ * order (index counted from 1) and returns 1 when it changed it, 0 when it
+ * left it, or a negative errno with err set, which stops the walk.
+ */
+struct mvn_domain_rewriter {
+	int (*begin)(void *ctx, struct _xmlNode *domain, struct mvn_error *err);
+	int (*iface)(void *ctx, struct _xmlNode *iface, int index,
+		     struct mvn_error *err);
+	void *ctx;
+};
+
+/*
+ * Parse a <domain> document (text of len bytes; name in messages), drop
+ * the blanks between its elements, let rw change it, and print it the way
+ * virsh dumpxml does: *out (caller frees) is that text and *count the
+ * number of interfaces changed; when none was, *out is NULL.  Everything
+ * rw does not touch is kept as written.  The one domain rewriter:
+ * domain-convert and migrate-ovs both use it.
+ */
+int mvn_domain_rewrite(const char *text, size_t len, const char *name,
+		       const struct mvn_domain_rewriter *rw, char **out,
+		       unsigned int *count, struct mvn_error *err);
+
 /*
  * Rewrite a domain's type='network' and type='direct' interfaces into
  * type='ethernet' with <target dev managed='no'/> and macvnet metadata

@@ -13,15 +13,11 @@
 
 #include "error.h"
 #include "network.h"
+#include "ovs-discover.h"
 
 /* KEY=VALUE as given on the command line. */
 struct mvn_kv {
 	const char *key, *value;
-};
-
-enum mvn_ovs_level {
-	MVN_OVS_NOTE, /* advice; the result is complete */
-	MVN_OVS_WARN, /* something is lost; --strict refuses */
 };
 
 /* What kind of bridge network a network is. */
@@ -31,13 +27,6 @@ enum mvn_ovs_kind {
 	MVN_OVS_KIND_HOST, /* <bridge name> of a host (Linux) bridge */
 	MVN_OVS_KIND_MACVTAP, /* already macvtap */
 };
-
-/*
- * A report: doc is the document's name, line its line (0 when none), msg
- * one sentence with what is lost and what to do.
- */
-typedef void (*mvn_ovs_report_fn)(void *ctx, enum mvn_ovs_level level,
-				  const char *doc, int line, const char *msg);
 
 struct mvn_ovs_opts {
 	enum mvn_fwd_mode mode; /* bridge, vepa, private or passthrough */
@@ -61,21 +50,13 @@ struct mvn_ovs_net {
 	char *xml; /* the macvtap network */
 };
 
-/* A bridge whose uplinks were discovered (asked once per bridge). */
-struct mvn_ovs_found {
-	char *bridge;
-	char **devs;
-	size_t ndevs;
-};
-
 struct mvn_ovs {
 	struct mvn_ovs_opts opts;
 	struct mvn_ovs_net *nets;
 	size_t nnets;
-	struct mvn_ovs_found *found;
-	size_t nfound;
+	struct mvn_discover disc; /* the bridges asked about */
 	bool *uplink_used, *rename_used; /* per --uplink and --rename */
-	unsigned int nwarn; /* reports of level MVN_OVS_WARN so far */
+	struct mvn_ovs_sink sink; /* opts.report, and the warnings so far */
 };
 
 /*
@@ -112,14 +93,5 @@ const struct mvn_ovs_net *mvn_ovs_find(const struct mvn_ovs *m,
 int mvn_ovs_domain(struct mvn_ovs *m, const char *text, size_t len,
 		   const char *doc, char **out, unsigned int *count,
 		   struct mvn_error *err);
-
-/*
- * The uplinks of bridge br: the non-VM ports that Open vSwitch lists
- * (ovs true) or the ports of a Linux bridge in sysfs that are not taps.
- * Findings about the bridge (OpenFlow rules, bonds, tunnels) are reported.
- */
-int mvn_ovs_discover(struct mvn_ovs *m, const char *br, bool ovs,
-		     const char *doc, char ***devs, size_t *ndevs,
-		     struct mvn_error *err);
 
 #endif
