@@ -24,6 +24,7 @@
 #include "iface.h"
 #include "ovs.h"
 #include "schema.h"
+#include "store.h"
 #include "util.h"
 #include "virt.h"
 
@@ -784,53 +785,7 @@ static int prepare_out(struct plan *p, const char *dir, char *const *inputs,
 	return ret;
 }
 
-static int write_full(int fd, const char *data, size_t len)
-{
-	size_t done = 0;
-	ssize_t n;
-
-	while (done < len) {
-		n = write(fd, data + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		done += (size_t)n;
-	}
-	return 0;
-}
-
 /* Write text to the temporary file of dir/name. */
-static int stage(const char *dir, const char *name, const char *text,
-		 struct mvn_error *err)
-{
-	char tmp[4200];
-	int fd, e;
-
-	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
-	unlink(tmp);
-	/* Domains from libvirt carry their secrets (VIR_DOMAIN_XML_SECURE). */
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-		  0600);
-	if (fd < 0)
-		return mvn_error_set(err, -errno, _("cannot create %1$s: %2$s"),
-				     shown(tmp), strerror(errno));
-	if (write_full(fd, text, strlen(text)) < 0 || fsync(fd) < 0) {
-		e = errno;
-		close(fd);
-		unlink(tmp);
-		return mvn_error_set(err, -e, _("cannot write %1$s: %2$s"),
-				     shown(tmp), strerror(e));
-	}
-	if (close(fd) < 0) {
-		e = errno;
-		unlink(tmp);
-		return mvn_error_set(err, -e, _("cannot write %1$s: %2$s"),
-				     shown(tmp), strerror(e));
-	}
-	return 0;
-}
-
 /* Output k (item k / per, its original when k % per is 1) and its text. */
 static const char *output(const struct plan *p, size_t k, size_t per,
 			  char *name, size_t size)
@@ -862,72 +817,68 @@ static void written_list(const struct plan *p, size_t n, size_t per, char *out,
  * when one fails, the outputs before it stay written, the rest are
  * removed, and the error names the ones written.
  */
-static int commit_all(struct plan *p, const char *dir, size_t n, size_t per,
-		      struct mvn_error *err)
+static int commit_all(struct plan *p, const char *dir, char **tmps, size_t n,
+		      size_t per, struct mvn_error *err)
 {
-	char name[600], tmp[4200], path[4096], done[400];
+	char name[600], done[400];
+	struct mvn_error e = { 0 };
 	size_t k;
-	int ret = 0, e;
+	int ret = 0;
 
 	for (k = 0; k < n; k++) {
 		output(p, k, per, name, sizeof(name));
-		snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
-		snprintf(path, sizeof(path), "%s/%s", dir, name);
-		if (ret == 0 && rename(tmp, path) < 0) {
-			e = errno;
-			written_list(p, k, per, done, sizeof(done));
-			if (k)
-				ret = mvn_error_set(
-					err, -e,
-					_("cannot create %1$s: %2$s; only these "
-					  "were written: %3$s (fix the cause "
-					  "and run again to write the rest)"),
-					shown(path), strerror(e), done);
-			else
-				ret = mvn_error_set(
-					err, -e, _("cannot create %1$s: %2$s"),
-					shown(path), strerror(e));
+		if (ret < 0) {
+			unlink(tmps[k]);
+			continue;
 		}
-		if (ret < 0)
-			unlink(tmp);
+		ret = mvn_file_commit(tmps[k], dir, name, true, &e);
+		if (ret == 0)
+			continue;
+		written_list(p, k, per, done, sizeof(done));
+		if (k)
+			mvn_error_set(err, ret,
+				      _("%1$s; only these were written: %2$s "
+					"(fix the cause and run again to write "
+					"the rest)"),
+				      e.msg, done);
+		else
+			mvn_error_set(err, ret, "%s", e.msg);
 	}
 	return ret;
 }
 
 /*
- * Write every output: all temporary files first, then the renames.  A
- * failure while the temporary files are written leaves the directory as it
- * was.  The renames cannot be undone as a group: a failure between them
- * says which files were written, and a crash between them leaves some
- * files renamed and some temporary files (.NAME.tmp) behind; run again to
- * write them all.
+ * Write every output through the store's writer: all temporary files
+ * first, then the renames.  A failure while the temporary files are
+ * written leaves the directory as it was.  The renames cannot be undone as
+ * a group: a failure between them says which files were written, and a
+ * crash between them leaves some files renamed and some temporary files
+ * (.NAME.XXXXXX) behind; run again to write them all.  Domains from
+ * libvirt carry their secrets (VIR_DOMAIN_XML_SECURE): every file is 0600.
  */
 static int write_all(struct plan *p, const char *dir, bool originals,
 		     struct mvn_error *err)
 {
-	size_t per = originals ? 2 : 1, n = p->nitems * per, staged, k;
-	char name[600], tmp[4200];
+	size_t per = originals ? 2 : 1, n = p->nitems * per, staged = 0, k;
+	char **tmps = calloc(n + 1, sizeof(*tmps)), name[600];
 	const char *text;
-	int ret = 0, fd;
+	int ret = 0;
 
-	for (staged = 0; staged < n && ret == 0; staged++) {
+	if (!tmps)
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	for (; staged < n && ret == 0; staged++) {
 		text = output(p, staged, per, name, sizeof(name));
-		ret = stage(dir, name, text, err);
+		ret = mvn_file_stage(dir, name, name, text, strlen(text), 0600,
+				     &tmps[staged], err);
 	}
-	if (ret < 0) {
-		for (k = 0; k + 1 < staged; k++) {
-			output(p, k, per, name, sizeof(name));
-			snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
-			unlink(tmp);
-		}
-		return ret;
-	}
-	ret = commit_all(p, dir, n, per, err);
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
+	for (k = 0; ret < 0 && k < staged; k++)
+		if (tmps[k])
+			unlink(tmps[k]);
+	if (ret == 0)
+		ret = commit_all(p, dir, tmps, n, per, err);
+	for (k = 0; k < n; k++)
+		free(tmps[k]);
+	free(tmps);
 	return ret;
 }
 

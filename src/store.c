@@ -389,6 +389,92 @@ static int make_temp(char *tmpl)
 	return -EEXIST;
 }
 
+int mvn_file_stage(const char *dir, const char *base, const char *stem,
+		   const char *data, size_t len, mode_t mode, char **tmp,
+		   struct mvn_error *err)
+{
+	char *shown = path_printf("%s/%s", dir, base); /* for messages */
+	size_t done = 0;
+	ssize_t n;
+	int fd, ret = 0;
+
+	*tmp = path_printf("%s/.%s.XXXXXX", dir, stem);
+	if (!*tmp || !shown) {
+		free(*tmp);
+		free(shown);
+		*tmp = NULL;
+		return oom(err, stem);
+	}
+	fd = make_temp(*tmp);
+	if (fd < 0) {
+		if (no_space(fd))
+			write_error(err, fd, shown, dir);
+		else
+			mvn_error_set(err, fd,
+				      _("cannot create a temporary file in "
+					"'%1$s': %2$s (check that the "
+					"directory is writable)"),
+				      dir, strerror(-fd));
+		free(*tmp);
+		free(shown);
+		*tmp = NULL;
+		return fd;
+	}
+	if (fchmod(fd, mode) < 0)
+		ret = mvn_error_set(err, -errno,
+				    _("cannot set the mode of '%1$s': %2$s "
+				      "(check the file system of '%3$s')"),
+				    *tmp, strerror(errno), dir);
+	while (ret == 0 && done < len) {
+		n = write(fd, data + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			ret = write_error(err, -errno, shown, dir);
+		else
+			done += (size_t)n;
+	}
+	if (ret == 0 && fsync(fd) < 0)
+		ret = write_error(err, -errno, shown, dir);
+	if (close(fd) < 0 && ret == 0)
+		ret = write_error(err, -errno, shown, dir);
+	if (ret < 0) {
+		unlink(*tmp);
+		free(*tmp);
+		*tmp = NULL;
+	}
+	free(shown);
+	return ret;
+}
+
+int mvn_file_commit(char *tmp, const char *dir, const char *base, bool replace,
+		    struct mvn_error *err)
+{
+	char *path = path_printf("%s/%s", dir, base);
+	int ret = 0;
+
+	if (!path)
+		ret = oom(err, base);
+	else if (replace ? rename(tmp, path) < 0 : link(tmp, path) < 0)
+		ret = -errno;
+	if (ret == -EEXIST && !replace)
+		; /* another process was first: no message */
+	else if (ret < 0 && path && no_space(ret))
+		write_error(err, ret, path, dir);
+	else if (ret < 0 && path)
+		mvn_error_set(err, ret,
+			      _("cannot replace '%1$s': %2$s (move away "
+				"whatever is in its place)"),
+			      path, strerror(-ret));
+	/* A link leaves the temporary name, and a failure the file. */
+	if (ret < 0 || !replace)
+		unlink(tmp);
+	if (ret == 0)
+		ret = fsync_dir(dir, err);
+	free(path);
+	return ret;
+}
+
 /*
  * Put data into dir/base through a temporary file .STEM.XXXXXX in dir: mode
  * set, written, fsynced, then renamed over base (replace) or linked to it
@@ -400,89 +486,12 @@ static int write_atomic(const char *dir, const char *base, const char *stem,
 			const char *data, size_t len, mode_t mode, bool replace,
 			struct mvn_error *err)
 {
-	char *path = NULL, *tmp = NULL;
-	bool made = false;
-	size_t done = 0;
-	ssize_t n;
-	int fd = -1, ret = -ENOMEM;
+	char *tmp = NULL;
+	int ret = mvn_file_stage(dir, base, stem, data, len, mode, &tmp, err);
 
-	path = path_printf("%s/%s", dir, base);
-	tmp = path_printf("%s/.%s.XXXXXX", dir, stem);
-	if (!path || !tmp) {
-		oom(err, base);
-		goto cleanup;
-	}
-	fd = make_temp(tmp);
-	if (fd < 0) {
-		ret = fd;
-		if (no_space(ret))
-			write_error(err, ret, path, dir);
-		else
-			mvn_error_set(err, ret,
-				      _("cannot create a temporary file in "
-					"'%1$s': %2$s (check that the "
-					"directory is writable)"),
-				      dir, strerror(-ret));
-		goto cleanup;
-	}
-	made = true;
-	if (fchmod(fd, mode) < 0) {
-		ret = -errno;
-		mvn_error_set(err, ret,
-			      _("cannot set the mode of '%1$s': %2$s (check "
-				"the file system of '%3$s')"),
-			      tmp, strerror(-ret), dir);
-		goto cleanup;
-	}
-	while (done < len) {
-		n = write(fd, data + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			ret = write_error(err, -errno, path, dir);
-			goto cleanup;
-		}
-		done += (size_t)n;
-	}
-	if (fsync(fd) < 0) {
-		ret = write_error(err, -errno, path, dir);
-		goto cleanup;
-	}
-	n = close(fd);
-	fd = -1;
-	if (n < 0) {
-		ret = write_error(err, -errno, path, dir);
-		goto cleanup;
-	}
-	if (replace && rename(tmp, path) == 0) {
-		made = false;
-	} else if (!replace && link(tmp, path) == 0) {
-		/* The temporary name goes below, before the directory sync. */
-	} else {
-		ret = -errno;
-		if (ret == -EEXIST && !replace)
-			goto cleanup;
-		if (no_space(ret))
-			write_error(err, ret, path, dir);
-		else
-			mvn_error_set(err, ret,
-				      _("cannot replace '%1$s': %2$s (move "
-					"away whatever is in its place)"),
-				      path, strerror(-ret));
-		goto cleanup;
-	}
-	if (made) {
-		unlink(tmp);
-		made = false;
-	}
-	ret = fsync_dir(dir, err);
-cleanup:
-	if (fd >= 0)
-		close(fd);
-	if (made)
-		unlink(tmp);
+	if (ret == 0)
+		ret = mvn_file_commit(tmp, dir, base, replace, err);
 	free(tmp);
-	free(path);
 	return ret;
 }
 

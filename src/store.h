@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "error.h"
 
@@ -185,6 +186,19 @@ int mvn_store_set_aside(struct mvn_store *st, const char *network,
 			struct mvn_error *err);
 
 /* The directories the store was opened on (borrowed). */
+/*
+ * macvnet's one way to write a file whole: stage data for dir/base in dir
+ * as a new temporary file .STEM.XXXXXX (mode set, written, flushed; *tmp is
+ * its path, freed by the caller; messages name base), then commit it to dir/base: renamed over it
+ * (replace) or linked only if there is none (-EEXIST, no message), and the
+ * directory flushed.  A failure removes the temporary file.
+ */
+int mvn_file_stage(const char *dir, const char *base, const char *stem,
+		   const char *data, size_t len, mode_t mode, char **tmp,
+		   struct mvn_error *err);
+int mvn_file_commit(char *tmp, const char *dir, const char *base, bool replace,
+		    struct mvn_error *err);
+
 const char *mvn_store_config_dir(const struct mvn_store *st);
 const char *mvn_store_run_dir(const struct mvn_store *st);
 
