@@ -9,7 +9,6 @@ data=${TESTS_SRCDIR:?}/../data/networks
 tmp=$(mktemp -d) || bail "mktemp"
 trap 'rm -rf "$tmp"' EXIT
 export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
-plan 116
 
 
 # refuses FILE LINE REGEX DESCRIPTION: validate exits 1 with one line that
@@ -212,3 +211,4 @@ is "$(ls "$tmp/etc/networks" | grep -c '^par.*\.xml$')" 10 "10 parallel net-defi
 is "$(ls -a "$tmp/etc/networks" | grep -c '^\.par')" 0 "no temporary files are left"
 run "$M" net-list --all
 is "$(printf '%s\n' "$out" | grep -c ' par')" 10 "net-list --all lists all 10"
+done_testing

@@ -13,7 +13,6 @@ M=${MACVNET:?}
 tmp=$(mktemp -d) || bail "mktemp"
 trap 'rm -rf "$tmp"' EXIT
 export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
-plan 53
 
 
 NET="type='network'><source network='default'/>"

@@ -11,20 +11,13 @@
 # OVS kernel datapath on these machines): only the bridge case is tested.
 . "${TESTS_SRCDIR:-$(dirname "$0")}/tap.sh"
 
-if [ "${MVN_IN_NETNS:-}" != 1 ]; then
-	[ "$(id -u)" = 0 ] || bail "the doctor tests need root (network namespaces)"
-	MVN_IN_NETNS=1 exec unshare --net --mount sh "$0" "$@"
-fi
-mount --make-rprivate / 2>/dev/null
-mount -t sysfs sysfs /sys || bail "cannot mount a private sysfs"
-mount -t tmpfs tmpfs /run || bail "cannot mount a private /run"
+in_netns --run -- "$@"
 
 M=${MACVNET:?}
 tmp=$(mktemp -d) || bail "mktemp"
 fakes=
 trap 'for p in $fakes; do kill $p 2>/dev/null; done; ip netns del sw 2>/dev/null; rm -rf "$tmp"' EXIT
 export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
-plan 55
 
 # define NAME MODE DEV [METADATA]: a network on DEV.
 define() {
@@ -51,6 +44,8 @@ leftovers() {
 	ip -o link show | grep -c 'mvdoc'
 	find "$MACVNET_RUN_DIR" -name 'doctor.*' -o -name 'tap*' | wc -l
 }
+# made REGEX: the leftovers (links, then nodes) match REGEX.
+made() { leftovers | tr '\n' ' ' | grep -Eq "$1"; }
 
 # The switch: a Linux bridge in namespace sw; its port g0 is the peer of
 # the host's h0, which carries the host's address.
@@ -202,7 +197,7 @@ if command -v bash >/dev/null; then
 	(cd "$tmp" && exec bash -c 'exec -a /usr/lib/systemd/systemd-networkd tail -f /dev/null') >/dev/null 2>&1 &
 	nd=$!
 	fakes="$dh $other $nd"
-	sleep 0.3
+	for p in $fakes; do wait_for 5 execed $p tail; done
 	run "$M" doctor shimnet
 	like "$out" "^s0: warning: dhclient \(pid $dh\) manages its addresses and will fight host shim mvh0 of network shimnet for them, renewing them here; configure it for mvh0 instead" \
 		"DHCP client naming the device: named with its pid and the fix"
@@ -248,8 +243,7 @@ like "$out" '"probes":\[\{"device":"h0","network":"probe","hairpin":false,"host_
 # SIGTERM once the endpoints exist (the waits take a second with hairpin off).
 "$M" doctor probe --probe >"$tmp/o" 2>"$tmp/e" &
 pid=$!
-i=0
-while ! ip -o link show | grep -q mvdoc && [ $i -lt 200 ]; do sleep 0.01; i=$((i + 1)); done
+wait_for 5 made '^[1-9]'
 kill -TERM $pid
 wait $pid
 rc=$?
@@ -259,9 +253,7 @@ is "$(leftovers | tr '\n' ' ')" "0 0 " "probe, SIGTERM: no link, node or directo
 # SIGKILL leaves the endpoints and nodes; the next probe removes them.
 "$M" doctor probe --probe >/dev/null 2>&1 &
 pid=$!
-i=0
-while [ "$(ip -o link show | grep -c mvdoc)" != 2 ] && [ $i -lt 200 ]; do sleep 0.01; i=$((i + 1)); done
-sleep 0.05
+wait_for 5 made '^2 [1-9]'
 kill -KILL $pid
 { wait $pid; } 2>/dev/null
 like "$(leftovers | tr '\n' ' ')" "^2 [1-9]" "probe, SIGKILL: its endpoints and node directory stay"

@@ -14,12 +14,7 @@
 # else is), and the definitions are unchanged.
 . "${TESTS_SRCDIR:-$(dirname "$0")}/tap.sh"
 
-if [ "${MVN_IN_NETNS:-}" != 1 ]; then
-	[ "$(id -u)" = 0 ] || bail "the fault tests need root (network namespaces)"
-	MVN_IN_NETNS=1 exec unshare --net --mount sh "$0" "$@"
-fi
-mount --make-rprivate / 2>/dev/null
-mount -t sysfs sysfs /sys || bail "cannot mount a private sysfs"
+in_netns -- "$@"
 
 M=${MACVNET:?}
 F=${MACVNET_FAULTY:?}
@@ -29,7 +24,6 @@ trap 'rm -rf "$tmp"' EXIT
 export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
 # A lost request would wait the full bound: not walked here.
 export MACVNET_NETLINK_WAIT_MS=2000
-plan 9
 
 ip link add veth0 type veth peer name veth1 || bail "no veth"
 ip link add veth2 type veth peer name veth3

@@ -7,19 +7,13 @@
 # domain-convert and hook-install.
 . "${TESTS_SRCDIR:-$(dirname "$0")}/tap.sh"
 
-if [ "${MVN_IN_NETNS:-}" != 1 ]; then
-	[ "$(id -u)" = 0 ] || bail "the hook tests need root (network namespaces)"
-	MVN_IN_NETNS=1 exec unshare --net --mount sh "$0" "$@"
-fi
-mount --make-rprivate / 2>/dev/null
-mount -t sysfs sysfs /sys || bail "cannot mount a private sysfs"
+in_netns -- "$@"
 
 M=${MACVNET:?}
 tmp=$(mktemp -d) || bail "mktemp"
 trap 'rm -rf "$tmp"' EXIT
 export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
 conf=${CONFORMANCE_DIR:?}/domain
-plan 64
 
 
 # dom NAME NETWORK IF...: a domain document with macvnet interfaces.
@@ -228,3 +222,4 @@ if command -v virt-xml-validate >/dev/null; then
 else
 	ok 1 "libvirt's schema accepts it (virt-xml-validate is missing)"
 fi
+done_testing

@@ -11,7 +11,6 @@ tmp=$(mktemp -d) || bail "mktemp"
 trap 'rm -rf "$tmp"' EXIT
 command -v msgfmt >/dev/null && command -v xgettext >/dev/null ||
 	bail "gettext tools are missing (apt-get install gettext)"
-plan 9
 
 missing=""
 for f in $(cd "$top" && grep -l '_("' src/*.c); do
@@ -49,3 +48,4 @@ else
 fi
 err=$(MACVNET_LOCALEDIR="$tmp/loc" LANGUAGE= LC_ALL=C "$M" validate "$tmp/bad.xml" 2>&1)
 like "$err" "^macvnet: error: .*unknown forward mode 'default'" "without LANGUAGE the error is in English"
+done_testing

@@ -7,19 +7,13 @@
 # port-create.  Nothing outside the namespace is touched.
 . "${TESTS_SRCDIR:-$(dirname "$0")}/tap.sh"
 
-if [ "${MVN_IN_NETNS:-}" != 1 ]; then
-	[ "$(id -u)" = 0 ] || bail "the kernel tests need root (network namespaces)"
-	MVN_IN_NETNS=1 exec unshare --net --mount sh "$0" "$@"
-fi
-mount --make-rprivate / 2>/dev/null
-mount -t sysfs sysfs /sys || bail "cannot mount a private sysfs"
+in_netns -- "$@"
 
 M=${MACVNET:?}
 TAPIO=${TAPIO:-$(dirname "$M")/../tests/tapio}
 tmp=$(mktemp -d) || bail "mktemp"
 trap 'rm -rf "$tmp"' EXIT
 export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
-plan 95
 
 
 # network NAME MODE DEV...: define a network over the given devices.
@@ -116,7 +110,7 @@ ok $? "the shim carries its address and the lower device's"
 is "$(ip -o -4 addr show dev veth0 | wc -l)" 0 "the lower device's address moved to the shim"
 tap=$("$M" port-list shim | awk '$1 == "g0" { print $6 }')
 "$TAPIO" -l "$tap" 1500 >"$tmp/heard" &
-sleep 0.2
+wait_for 1 holds $! "$tap"
 "$TAPIO" -b mvhost0
 "$TAPIO" -b veth0
 wait
@@ -282,3 +276,4 @@ is "$("$M" port-list lan | grep -c ' lan ')" 20 "the state lists exactly 20"
 is "$(macvnet_links)" 20 "the kernel has exactly 20"
 "$M" net-destroy lan >/dev/null
 is "$(macvnet_links)" 0 "all gone after net-destroy"
+done_testing

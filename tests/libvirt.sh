@@ -10,19 +10,14 @@
 . "${TESTS_SRCDIR:-$(dirname "$0")}/tap.sh"
 . "${TESTS_SRCDIR:-$(dirname "$0")}/seed.sh"
 
-if [ "${MVN_IN_NETNS:-}" != 1 ]; then
-	[ "$(id -u)" = 0 ] || bail "the libvirt tests need root"
-	for p in libvirtd virtlogd virsh qemu-system-x86_64; do
-		command -v $p >/dev/null 2>&1 || [ -x /usr/sbin/$p ] ||
-			bail "$p is missing (apt-get install libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86)"
-	done
-	# A PID namespace too: the test is init there, and reaps what
-	# libvirtd's QEMU probes leave behind.
-	MVN_IN_NETNS=1 exec unshare --net --mount --pid --fork --mount-proc sh "$0" "$@"
-fi
+# A PID namespace too: the test is init there, and reaps what libvirtd's
+# QEMU probes leave behind.
+in_netns --pid -- "$@"
 PATH=$PATH:/usr/sbin:/sbin
-mount --make-rprivate /
-mount -t sysfs sysfs /sys
+for p in libvirtd virtlogd virsh qemu-system-x86_64; do
+	command -v $p >/dev/null 2>&1 ||
+		bail "$p is missing (apt-get install libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86)"
+done
 
 M=${MACVNET:?}
 HOOK=${MACVNET_HOOK:?}
@@ -51,26 +46,22 @@ CONF
 
 export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
 cleanup() {
+	pids=
 	for f in "$tmp"/libvirtd.pid "$tmp"/virtlogd.pid; do
-		[ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
+		[ -f "$f" ] && pids="$pids $(cat "$f")"
 	done
-	sleep 0.5
+	[ -z "$pids" ] || kill $pids 2>/dev/null
+	wait_for 5 exited $pids
 	pkill -f "guest=mvtest" 2>/dev/null
 	umount /etc/libvirt 2>/dev/null
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
 trap "exit 1" INT TERM
-plan 44
 
 start_libvirtd() {
 	libvirtd -d -p "$tmp/libvirtd.pid" || return 1
-	n=0
-	while [ $n -lt 100 ] && ! virsh -q -c qemu:///system version >/dev/null 2>&1; do
-		sleep 0.1
-		n=$((n + 1))
-	done
-	virsh -q -c qemu:///system version >/dev/null 2>&1
+	wait_for 10 virsh -q -c qemu:///system version >/dev/null 2>&1
 }
 
 V() { timeout 60 virsh -q -c qemu:///system "$@"; }
@@ -109,7 +100,8 @@ is "$rc" 0 "hook-install"
 ok $? "the hook is in qemu.d"
 virtlogd -d -p "$tmp/virtlogd.pid" || bail "virtlogd does not start"
 start_libvirtd || { tail -n 5 /var/log/libvirt/libvirtd.log | sed "s/^/# /"; bail "libvirtd does not start"; }
-ok 0 "libvirtd runs in the namespace"
+[ "$(readlink "/proc/$(cat "$tmp/libvirtd.pid")/ns/net")" = "$(readlink /proc/self/ns/net)" ]
+ok $? "libvirtd runs in the namespace"
 
 "$M" domain-convert "${CONFORMANCE_DIR:?}/domain/net-virtio-network-portgroup.xml" \
 	--network lan >"$tmp/conv.xml"
@@ -131,7 +123,7 @@ is "$(V domstate mvtest-web1)" "running" "the domain runs"
 
 run V destroy mvtest-web1
 is "$rc" 0 "virsh destroy"
-sleep 0.3
+wait_for 10 sh -c '[ ! -e /sys/class/net/web1-eth0 ] && [ ! -e /sys/class/net/web1-eth1 ]'
 [ ! -e /sys/class/net/web1-eth0 ] && [ ! -e /sys/class/net/web1-eth1 ]
 ok $? "both endpoints are gone after the domain stops"
 is "$("$M" port-list lan | grep -c web1)" 0 "macvnet forgot them"
@@ -141,8 +133,7 @@ V start mvtest-web1 >/dev/null
 ifindex=$(cat /sys/class/net/web1-eth0/ifindex)
 pid=$(cat "$tmp/libvirtd.pid")
 kill "$pid"
-n=0
-while kill -0 "$pid" 2>/dev/null && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+wait_for 10 exited "$pid"
 start_libvirtd
 ok $? "libvirtd restarts"
 is "$(V domstate mvtest-web1)" "running" "the domain survived the restart"
@@ -170,7 +161,7 @@ is "$("$M" port-list lan | grep -c ' lan ')" 20 "macvnet's state lists exactly t
 i=0
 while [ $i -lt 10 ]; do V destroy mvtest-p$i >/dev/null 2>&1 & i=$((i + 1)); done
 wait
-sleep 0.5
+wait_for 10 sh -c '! ip -o link show type macvtap | grep -q .'
 is "$(ip -o link show type macvtap | wc -l)" 0 "all gone after the domains stop"
 "$M" net-destroy lan >/dev/null
 
@@ -275,3 +266,4 @@ for f in "$tmp/mig-b/VM0.xml" "$tmp/mig-c.xml" "$tmp/mig-d.xml"; do
 	is "$rc" 0 "libvirtd takes the migrated domain $(sed -n 's/.*<name>\(.*\)<\/name>.*/\1/p' "$f" | head -n 1) (define --validate)"
 	[ "$rc" = 0 ] || diag "$err"
 done
+done_testing

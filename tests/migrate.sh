@@ -10,12 +10,7 @@
 . "${TESTS_SRCDIR:-$(dirname "$0")}/tap.sh"
 . "${TESTS_SRCDIR:-$(dirname "$0")}/seed.sh"
 
-if [ "${MVN_IN_NETNS:-}" != 1 ]; then
-	[ "$(id -u)" = 0 ] || bail "the migration tests need root (network namespaces)"
-	MVN_IN_NETNS=1 exec unshare --net --mount sh "$0" "$@"
-fi
-mount --make-rprivate / 2>/dev/null
-mount -t sysfs sysfs /sys || bail "cannot mount a private sysfs"
+in_netns -- "$@"
 
 M=${MACVNET:?}
 command -v virsh >/dev/null || bail "virsh is needed (apt-get install libvirt-clients)"
@@ -424,5 +419,4 @@ is "$rc" 1 "a URI libvirt cannot open is an error"
 like "$err" "^macvnet: error: cannot connect to libvirt at test:///nonexistent/node.xml: " "the error names the URI"
 
 ip link del veth0
-plan "$tap_n"
 done_testing

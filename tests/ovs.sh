@@ -7,17 +7,11 @@
 # migrated network then runs on it.
 . "${TESTS_SRCDIR:-$(dirname "$0")}/tap.sh"
 
-if [ "${MVN_IN_NETNS:-}" != 1 ]; then
-	[ "$(id -u)" = 0 ] || bail "the Open vSwitch tests need root (network namespaces)"
-	MVN_IN_NETNS=1 exec unshare --net --mount sh "$0" "$@"
-fi
-mount --make-rprivate / 2>/dev/null
-mount -t sysfs sysfs /sys || bail "cannot mount a private sysfs"
+in_netns -- "$@"
 
 for prog in ovsdb-tool ovsdb-server ovs-vswitchd ovs-vsctl ovs-ofctl; do
 	if ! command -v "$prog" >/dev/null; then
-		echo "1..0 # SKIP $prog is missing: Debian's openvswitch-switch could not be installed (apt-get install openvswitch-switch)"
-		exit 0
+		skip_all "$prog is missing: Debian's openvswitch-switch could not be installed (apt-get install openvswitch-switch)"
 	fi
 done
 schema=/usr/share/openvswitch/vswitch.ovsschema
@@ -31,10 +25,12 @@ export OVS_RUNDIR="$tmp/ovs" OVS_DBDIR="$tmp/ovs" OVS_LOGDIR="$tmp/ovs" \
 	OVS_SYSCONFDIR="$tmp/ovs"
 mkdir "$tmp/ovs"
 stop_ovs() {
+	pids=
 	for f in "$tmp/ovs/ovs-vswitchd.pid" "$tmp/ovs/ovsdb-server.pid"; do
-		[ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null
+		[ -s "$f" ] && pids="$pids $(cat "$f")"
 	done
-	sleep 0.2
+	[ -z "$pids" ] || kill $pids 2>/dev/null
+	wait_for 5 exited $pids
 	rm -rf "$tmp"
 }
 trap stop_ovs EXIT
@@ -63,7 +59,6 @@ vsctl add-port br1 up1
 vsctl add-port br1 vm1 -- set interface vm1 \
 	external_ids:attached-mac=52:54:00:00:03:01 \
 	external_ids:iface-id=6d0b6c1e-7a51-4d4e-a0e5-0f7a8c1d2e31
-plan 26
 
 cat >"$tmp/net.xml" <<'EOF'
 <network>

@@ -12,14 +12,8 @@
 # network is refused and shown as damaged.
 . "${TESTS_SRCDIR:-$(dirname "$0")}/tap.sh"
 
-if [ "${MVN_IN_NETNS:-}" != 1 ]; then
-	[ "$(id -u)" = 0 ] || bail "the robustness tests need root (network namespaces)"
-	MVN_IN_NETNS=1 exec unshare --net --mount sh "$0" "$@"
-fi
-mount --make-rprivate / 2>/dev/null
-mount -t sysfs sysfs /sys || bail "cannot mount a private sysfs"
 # ip netns keeps its namespaces under /run/netns: a private /run.
-mount -t tmpfs tmpfs /run || bail "cannot mount a private /run"
+in_netns --run -- "$@"
 
 M=${MACVNET:?}
 F=${MACVNET_FAULTY:?}
@@ -27,7 +21,6 @@ H=${MACVNET_HOOK:?}
 tmp=$(mktemp -d) || bail "mktemp"
 trap 'ip netns del C 2>/dev/null; umount "$tmp/small" 2>/dev/null; rm -rf "$tmp"' EXIT
 export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
-plan 60
 
 ip link add veth0 type veth peer name veth1 || bail "no veth"
 ip link add veth2 type veth peer name veth3
@@ -115,8 +108,7 @@ rm -f "$tmp/fired"
 MACVNET_FAULT=netlink:1:lost MACVNET_NETLINK_WAIT_MS=8000 MACVNET_FAULT_LOG="$tmp/fired" \
 	"$F" port-create lan >/dev/null 2>&1 &
 holder=$!
-n=0
-while [ ! -s "$tmp/fired" ] && [ $n -lt 200 ]; do sleep 0.02; n=$((n + 1)); done
+wait_for 5 test -s "$tmp/fired"
 t0=$(now_ms)
 run "$M" --wait 2 port-create lan
 t=$(($(now_ms) - t0))

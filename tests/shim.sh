@@ -9,20 +9,13 @@
 # reconcile; IPv4 and IPv6.
 . "${TESTS_SRCDIR:-$(dirname "$0")}/tap.sh"
 
-if [ "${MVN_IN_NETNS:-}" != 1 ]; then
-	[ "$(id -u)" = 0 ] || bail "the shim tests need root (network namespaces)"
-	MVN_IN_NETNS=1 exec unshare --net --mount sh "$0" "$@"
-fi
-mount --make-rprivate / 2>/dev/null
-mount -t sysfs sysfs /sys || bail "cannot mount a private sysfs"
-mount -t tmpfs tmpfs /run || bail "cannot mount a private /run"
+in_netns --run -- "$@"
 
 M=${MACVNET:?}
 F=${MACVNET_FAULTY:?}
 tmp=$(mktemp -d) || bail "mktemp"
 trap 'ip netns del gw 2>/dev/null; rm -rf "$tmp"' EXIT
 export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
-plan 32
 
 # The gateway: 192.0.2.1 and 2001:db8::1 on the wire, the far addresses
 # on its loopback.
@@ -149,7 +142,7 @@ ok $? "after: the host still reaches the far addresses"
 # A DHCP client keeps h0's address: net-start names it.
 bash -c 'exec -a dhclient tail -f /dev/null h0' 2>/dev/null &
 dh=$!
-sleep 0.2
+wait_for 5 execed $dh tail
 cycle "second life"
 like "$err" "address 192.0.2.11/24 \(valid [0-9]+ s\) has a finite lifetime: dhclient \(pid $dh\) must now renew it on mvh0, not h0" "second life: it names the DHCP client that must follow the shim"
 kill "$dh" 2>/dev/null

@@ -8,12 +8,7 @@
 . "${TESTS_SRCDIR:-$(dirname "$0")}/tap.sh"
 . "${TESTS_SRCDIR:-$(dirname "$0")}/workload.sh"
 
-if [ "${MVN_IN_NETNS:-}" != 1 ]; then
-	[ "$(id -u)" = 0 ] || bail "the stress test needs root (network namespaces)"
-	MVN_IN_NETNS=1 exec unshare --net --mount sh "$0" "$@"
-fi
-mount --make-rprivate / 2>/dev/null
-mount -t sysfs sysfs /sys || bail "cannot mount a private sysfs"
+in_netns -- "$@"
 
 MACVNET=${MACVNET:?}
 MACVNET_HOOK=${MACVNET_HOOK:?}
@@ -25,7 +20,6 @@ mount -t tmpfs -o mode=755 tmpfs "$tmp/run" || bail "cannot mount a tmpfs"
 export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
 workers=${STRESS_WORKERS:-50}
 secs=${STRESS_SECONDS:-30}
-plan 8
 
 workload_setup 4 || bail "cannot set up the networks"
 workload_run "$workers" "$secs" "$tmp/w"

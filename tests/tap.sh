@@ -1,10 +1,16 @@
-# A small TAP producer for the shell tests; source it, then call plan/ok/...
-# Each test script prints "1..N" first, then one line per assertion.
+# A small TAP producer for the shell tests; source it, then call ok/is/...
+# and end with done_testing, which prints the plan "1..N" last (TAP allows
+# it after the tests).  A script whose count comes from its data may call
+# plan N first instead; done_testing then prints no second plan.
 
 tap_n=0
 tap_failed=0
+tap_planned=
 
-plan() { echo "1..$1"; }
+plan() {
+	echo "1..$1"
+	tap_planned=1
+}
 
 # ok COND_EXIT_STATUS DESCRIPTION
 ok() {
@@ -44,7 +50,84 @@ bail() {
 	exit 1
 }
 
-done_testing() { [ "$tap_failed" -eq 0 ]; }
+# done_testing: the plan, unless plan gave it first; fails if a test failed.
+done_testing() {
+	[ -n "$tap_planned" ] || echo "1..$tap_n"
+	tap_planned=1
+	[ "$tap_failed" -eq 0 ]
+}
+
+# skip_all REASON: the whole script is skipped; the driver shows REASON.
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+# wait_for SECONDS CMD...: run CMD every 0.1 s until it succeeds (return 0)
+# or SECONDS (whole seconds) have passed (return 1).
+wait_for() {
+	wf_left=$(($1 * 10))
+	shift
+	until "$@"; do
+		[ "$wf_left" -gt 0 ] || return 1
+		wf_left=$((wf_left - 1))
+		sleep 0.1
+	done
+}
+
+# exited PID...: none of the processes runs any more (a zombie has exited).
+exited() {
+	for ex_pid in "$@"; do
+		[ -r "/proc/$ex_pid/stat" ] || continue
+		# The state follows the parenthesised command name.
+		sed 's/.*) //' "/proc/$ex_pid/stat" 2>/dev/null |
+			grep -q '^[ZX]' || return 1
+	done
+}
+
+# holds PID FILE: process PID has FILE open.
+holds() {
+	ho_file=$(readlink -f "$2")
+	for ho_fd in /proc/"$1"/fd/*; do
+		[ "$(readlink "$ho_fd" 2>/dev/null)" = "$ho_file" ] && return 0
+	done
+	return 1
+}
+
+# execed PID NAME: process PID has exec'd the program NAME (its comm).
+execed() { [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]; }
+
+# in_netns [--run] [--pid] [--] "$@": make the calling script run as root in
+# a private network and mount namespace (plus a PID namespace with --pid)
+# with a fresh sysfs, and with --run a private /run (ip netns keeps its
+# namespaces there).  Outside, it re-execs "$0" "$@" under unshare, with
+# MVN_IN_NETNS=1; not root: the script is skipped.
+in_netns() {
+	nn_run= nn_pid=
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--run) nn_run=1 ;;
+		--pid) nn_pid=--pid ;;
+		--) shift; break ;;
+		*) break ;;
+		esac
+		shift
+	done
+	if [ "${MVN_IN_NETNS:-}" != 1 ]; then
+		[ "$(id -u)" = 0 ] || skip_all "needs root (network namespaces)"
+		unshare --net --mount true 2>/dev/null ||
+			bail "unshare --net --mount fails: no network namespaces here"
+		if [ -n "$nn_pid" ]; then
+			MVN_IN_NETNS=1 exec unshare --net --mount --pid --fork \
+				--mount-proc sh "$0" "$@"
+		fi
+		MVN_IN_NETNS=1 exec unshare --net --mount sh "$0" "$@"
+	fi
+	mount --make-rprivate / 2>/dev/null
+	mount -t sysfs sysfs /sys || bail "cannot mount a private sysfs"
+	[ -z "$nn_run" ] || mount -t tmpfs tmpfs /run ||
+		bail "cannot mount a private /run"
+}
 
 # run CMD...: sets $rc, $out (stdout) and $err (stderr) for the assertions;
 # the caller's $tmp holds the two files.
