@@ -364,6 +364,121 @@ static int adopt(struct mvn_engine *eng, const struct mvn_linkset *ls,
 }
 
 /*
+ * The state header of name as it is on disk, or NULL (*st) after setting
+ * a damaged or foreign one aside (*aside counts it).  -ENOENT: none.
+ */
+static int salvage_header(struct mvn_engine *eng, const char *name,
+			  struct mvn_state **st, size_t *aside,
+			  struct mvn_error *err)
+{
+	struct mvn_error e = { 0 };
+	char where[512], *text = NULL;
+	int ret;
+
+	*st = NULL;
+	ret = mvn_store_state_read(eng->store, name, &text, err);
+	if (ret == 0 && (mvn_state_parse(text, name, st, &e) < 0 ||
+			 strcmp((*st)->network, name) ||
+			 strcmp((*st)->store_id, mvn_store_id(eng->store)))) {
+		mvn_state_free(*st);
+		*st = NULL;
+		ret = mvn_store_set_aside(eng->store, name, NULL, where,
+					  sizeof(where), err);
+		if (ret == 0) {
+			mvn_engine_note(eng,
+					_("the state file of network '%1$s' "
+					  "was damaged; it is set aside as "
+					  "%2$s"),
+					name, where);
+			(*aside)++;
+		}
+	}
+	free(text);
+	return ret;
+}
+
+/*
+ * A new header for name from its definition and this store's links (the
+ * group they carry, the shim and what it holds).  *st stays NULL when
+ * there is nothing to rebuild from: the network is then inactive, and
+ * its leftovers are deleted.
+ */
+static int rebuild_header(struct mvn_engine *eng, const char *name,
+			  struct mvn_linkset *ls, struct mvn_state **st,
+			  struct mvn_reconcile_report *rep,
+			  struct mvn_error *err)
+{
+	struct mvn_network *net = NULL;
+	struct mvn_error e = { 0 };
+	uint32_t g = group_of(eng, ls, name);
+	char owner[64];
+	size_t i;
+	int ret = mvn_engine_load_def(eng, name, &net, &e);
+
+	if (!g || ret < 0) {
+		struct mvn_state probe = { .network = (char *)name };
+
+		mvn_network_free(net);
+		ret = delete_leftovers(eng, ls, &probe, rep, err);
+		return ret == 0 ?
+			       mvn_store_state_remove(eng->store, name, err) :
+			       ret;
+	}
+	ret = mvn_engine_state_new(eng, net, name, st, err);
+	if (ret == 0)
+		(*st)->group = g;
+	for (i = 0; ret == 0 && i < ls->n; i++) {
+		const struct mvn_link_info *l = &ls->v[i];
+
+		if (l->kind != MVN_LINK_MACVLAN ||
+		    !mvn_engine_alias_parse(l->alias, NULL, owner, NULL) ||
+		    strcmp(owner, "shim") || !mvn_engine_link_mine(eng, l, *st))
+			continue;
+		(*st)->has_host = true;
+		snprintf((*st)->host_name, sizeof((*st)->host_name), "%s",
+			 l->name);
+		(*st)->host_ifindex = l->ifindex;
+		ret = shim_addrs(eng, ls, net, *st, l, err);
+	}
+	if (ret == 0)
+		ret = mvn_engine_state_save(eng, *st, err);
+	mvn_network_free(net);
+	return ret;
+}
+
+/* Port file port of name into st, or set aside (*aside) when damaged. */
+static int salvage_port(struct mvn_engine *eng, const char *name,
+			const char *port, struct mvn_state *st, size_t *aside,
+			struct mvn_error *err)
+{
+	struct mvn_port_state p;
+	struct mvn_error e = { 0 };
+	char what[300], where[512], *text = NULL;
+	int ret;
+
+	snprintf(what, sizeof(what), "%s/%s", name, port);
+	ret = mvn_store_port_read(eng->store, name, port, &text, err);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret == 0 && mvn_port_parse(text, what, &p, &e) == 0 &&
+	    !strcmp(p.name, port))
+		ret = mvn_state_add_port(st, &p);
+	else if (ret == 0) {
+		ret = mvn_store_set_aside(eng->store, name, port, where,
+					  sizeof(where), err);
+		if (ret == 0)
+			mvn_engine_note(eng,
+					_("the state file of endpoint '%1$s' "
+					  "was damaged; it is set aside as "
+					  "%2$s"),
+					port, where);
+		(*aside)++;
+	}
+	free(text);
+	return ret;
+}
+
+/*
  * The state of name is damaged: set aside what cannot be read, keep what
  * can, and rebuild the rest from this store's links of the network.
  */
@@ -371,107 +486,22 @@ static int salvage(struct mvn_engine *eng, const char *name,
 		   struct mvn_linkset *ls, struct mvn_state **out,
 		   struct mvn_reconcile_report *rep, struct mvn_error *err)
 {
-	struct mvn_network *net = NULL;
 	struct mvn_state *st = NULL;
-	struct mvn_error e = { 0 };
-	char **ports = NULL, where[512], *text = NULL;
+	char **ports = NULL;
 	size_t i, aside = 0, adopted = 0;
 	int ret;
 
 	ret = mvn_linkset_load(eng, ls, true, true, err);
-	if (ret < 0)
-		return ret;
-	ret = mvn_store_state_read(eng->store, name, &text, err);
-	if (ret == 0 && (mvn_state_parse(text, name, &st, &e) < 0 ||
-			 strcmp(st->network, name) ||
-			 strcmp(st->store_id, mvn_store_id(eng->store)))) {
-		mvn_state_free(st);
-		st = NULL;
-		ret = mvn_store_set_aside(eng->store, name, NULL, where,
-					  sizeof(where), err);
-		if (ret < 0)
-			goto out;
-		mvn_engine_note(eng,
-				_("the state file of network '%1$s' was "
-				  "damaged; it is set aside as %2$s"),
-				name, where);
-		aside++;
-	}
-	if (ret < 0 && ret != -ENOENT)
+	if (ret == 0)
+		ret = salvage_header(eng, name, &st, &aside, err);
+	if (ret == 0 || ret == -ENOENT)
+		ret = st ? 0 : rebuild_header(eng, name, ls, &st, rep, err);
+	if (ret < 0 || !st)
 		goto out;
-	if (!st) {
-		/* A new header from the definition and the kernel's links. */
-		uint32_t g = group_of(eng, ls, name);
-
-		ret = mvn_engine_load_def(eng, name, &net, &e);
-		if (!g || ret < 0) {
-			/* Nothing to rebuild from: the network is inactive. */
-			struct mvn_state probe = { .network = (char *)name };
-
-			ret = delete_leftovers(eng, ls, &probe, rep, err);
-			if (ret == 0)
-				ret = mvn_store_state_remove(eng->store, name,
-							     err);
-			goto out;
-		}
-		ret = mvn_engine_state_new(eng, net, name, &st, err);
-		if (ret < 0)
-			goto out;
-		st->group = g;
-		for (i = 0; i < ls->n; i++) {
-			const struct mvn_link_info *l = &ls->v[i];
-			char owner[64];
-
-			if (l->kind != MVN_LINK_MACVLAN ||
-			    !mvn_engine_alias_parse(l->alias, NULL, owner,
-						    NULL) ||
-			    strcmp(owner, "shim") ||
-			    !mvn_engine_link_mine(eng, l, st))
-				continue;
-			st->has_host = true;
-			snprintf(st->host_name, sizeof(st->host_name), "%s",
-				 l->name);
-			st->host_ifindex = l->ifindex;
-			ret = shim_addrs(eng, ls, net, st, l, err);
-			if (ret < 0)
-				goto out;
-		}
-		ret = mvn_engine_state_save(eng, st, err);
-		if (ret < 0)
-			goto out;
-	}
 	/* Port files: the readable ones stay, the others are set aside. */
 	ret = mvn_store_port_list(eng->store, name, &ports, err);
-	for (i = 0; ret == 0 && ports[i]; i++) {
-		struct mvn_port_state p;
-		char what[300];
-
-		free(text);
-		text = NULL;
-		snprintf(what, sizeof(what), "%s/%s", name, ports[i]);
-		ret = mvn_store_port_read(eng->store, name, ports[i], &text,
-					  err);
-		if (ret == -ENOENT) {
-			ret = 0;
-			continue;
-		}
-		if (ret < 0)
-			break;
-		if (mvn_port_parse(text, what, &p, &e) == 0 &&
-		    !strcmp(p.name, ports[i])) {
-			ret = mvn_state_add_port(st, &p);
-			continue;
-		}
-		ret = mvn_store_set_aside(eng->store, name, ports[i], where,
-					  sizeof(where), err);
-		if (ret == 0)
-			mvn_engine_note(eng,
-					_("the state file of endpoint '%1$s' "
-					  "was damaged; it is set aside as "
-					  "%2$s"),
-					ports[i], where);
-		aside++;
-	}
+	for (i = 0; ret == 0 && ports[i]; i++)
+		ret = salvage_port(eng, name, ports[i], st, &aside, err);
 	/* This store's endpoints of the network that lost their file. */
 	for (i = 0; ret == 0 && i < ls->n; i++) {
 		const struct mvn_link_info *l = &ls->v[i];
@@ -497,9 +527,7 @@ static int salvage(struct mvn_engine *eng, const char *name,
 	}
 out:
 	mvn_store_names_free(ports);
-	mvn_network_free(net);
 	mvn_state_free(st);
-	free(text);
 	return ret;
 }
 
