@@ -370,100 +370,139 @@ static int journal_begin(struct mvn_engine *eng,
 	return ret;
 }
 
+/* A transaction of several endpoints (ports_create()). */
+struct batch {
+	const struct mvn_port_request *reqs;
+	struct mvn_port_state *outs;
+	size_t n;
+	bool named;
+	struct mvn_state **sts; /* each request's network (shared) */
+	struct mvn_creation *cs;
+	const char **nets;
+	size_t *first; /* the network's ports before this batch */
+	struct mvn_linkset ls;
+	struct mvn_txn *t;
+};
+
+/* Make every endpoint of the batch, or fail naming the one that failed. */
+static int make_all(struct mvn_engine *eng, struct batch *b,
+		    struct mvn_error *err)
+{
+	size_t i, j;
+	int ret = 0;
+
+	for (i = 0; i < b->n && ret == 0; i++) {
+		struct mvn_error perr = { 0 };
+
+		for (j = 0; j < i && strcmp(b->nets[j], b->nets[i]); j++)
+			;
+		if (!b->sts[j]) {
+			ret = mvn_error_set(&perr, -ENOENT,
+					    _("network '%1$s' is not active "
+					      "(start it with: macvnet "
+					      "net-start %1$s)"),
+					    b->nets[i]);
+		} else {
+			if (j == i)
+				b->first[i] = b->sts[i]->nports;
+			ret = mvn_engine_make_port(eng, b->sts[j], &b->ls, b->t,
+						   &b->cs[i], &b->outs[i],
+						   &perr);
+		}
+		if (ret < 0)
+			name_failure(&b->reqs[i], b->named, &perr, err);
+	}
+	return ret;
+}
+
+/*
+ * Each network's new ports, written once all exist.  Several files are
+ * not written at once: the journal says which belong together, so that a
+ * crash between them takes all of them back.
+ */
+static int commit_all(struct mvn_engine *eng, struct batch *b,
+		      struct mvn_error *err)
+{
+	char journal[32] = "";
+	size_t i, j;
+	int ret = 0;
+
+	if (b->n > 1)
+		ret = journal_begin(eng, b->reqs, b->outs, b->n, journal, err);
+	for (i = 0; i < b->n && ret == 0; i++) {
+		for (j = 0; j < i && b->sts[j] != b->sts[i]; j++)
+			;
+		if (j == i && b->sts[i])
+			ret = mvn_engine_commit_ports(eng, b->sts[i], b->t,
+						      b->first[i], err);
+	}
+	if (ret == 0 && journal[0])
+		ret = mvn_store_journal_remove(eng->store, journal, err);
+	if (ret < 0)
+		mvn_txn_abort(b->t, &b->ls, err);
+	else
+		mvn_txn_commit(b->t);
+	b->t = NULL;
+	if (ret < 0 && journal[0])
+		mvn_store_journal_remove(eng->store, journal, NULL);
+	return ret;
+}
+
+static void batch_free(struct batch *b)
+{
+	size_t i, j;
+
+	mvn_txn_abort(b->t, &b->ls, NULL);
+	mvn_linkset_free(&b->ls);
+	for (i = 0; b->sts && i < b->n; i++) {
+		for (j = 0; j < i && b->sts[j] != b->sts[i]; j++)
+			;
+		if (j == i)
+			mvn_state_free(b->sts[i]);
+	}
+	free(b->sts);
+	free(b->nets);
+	free(b->first);
+	free(b->cs);
+}
+
 static int ports_create(struct mvn_engine *eng,
 			const struct mvn_port_request *reqs, size_t n,
 			struct mvn_port_state *outs, bool named,
 			struct mvn_error *err)
 {
-	struct mvn_state **sts = NULL;
-	struct mvn_creation *cs = NULL;
-	const char **nets = NULL;
-	struct mvn_linkset ls = { 0 };
-	struct mvn_txn *t = NULL;
-	char journal[32] = "";
-	size_t i, j, *first = NULL;
+	struct batch b = { .reqs = reqs, .outs = outs, .n = n, .named = named };
+	size_t i, k = n ? n : 1;
 	int ret = 0;
 
-	cs = calloc(n ? n : 1, sizeof(*cs));
-	sts = calloc(n ? n : 1, sizeof(*sts));
-	nets = calloc(n ? n : 1, sizeof(*nets));
-	first = calloc(n ? n : 1, sizeof(*first));
-	t = mvn_txn_new(eng);
-	if (!cs || !sts || !nets || !first || !t) {
+	b.cs = calloc(k, sizeof(*b.cs));
+	b.sts = calloc(k, sizeof(*b.sts));
+	b.nets = calloc(k, sizeof(*b.nets));
+	b.first = calloc(k, sizeof(*b.first));
+	b.t = mvn_txn_new(eng);
+	if (!b.cs || !b.sts || !b.nets || !b.first || !b.t)
 		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
-		goto done;
-	}
 	for (i = 0; i < n && ret == 0; i++) {
 		struct mvn_error perr = { 0 };
 
-		ret = prepare_creation(&reqs[i], &cs[i], &perr);
+		ret = prepare_creation(&reqs[i], &b.cs[i], &perr);
 		if (ret < 0)
 			name_failure(&reqs[i], named, &perr, err);
-		nets[i] = reqs[i].network;
+		b.nets[i] = reqs[i].network;
 	}
-	if (ret < 0)
-		goto done;
-	ret = mvn_engine_begin(eng, nets, n, sts, &ls, err);
-	if (ret < 0)
-		goto done;
-	/* One transaction: every endpoint, or none. */
-	for (i = 0; i < n && ret == 0; i++) {
-		struct mvn_error perr = { 0 };
-
-		for (j = 0; j < i && strcmp(nets[j], nets[i]); j++)
-			;
-		if (!sts[j]) {
-			ret = mvn_error_set(&perr, -ENOENT,
-					    _("network '%1$s' is not active "
-					      "(start it with: macvnet "
-					      "net-start %1$s)"),
-					    nets[i]);
-		} else {
-			if (j == i)
-				first[i] = sts[i]->nports;
-			ret = mvn_engine_make_port(eng, sts[j], &ls, t, &cs[i],
-						   &outs[i], &perr);
-		}
-		if (ret < 0)
-			name_failure(&reqs[i], named, &perr, err);
+	if (ret == 0)
+		ret = mvn_engine_begin(eng, b.nets, n, b.sts, &b.ls, err);
+	if (ret == 0) {
+		/* One transaction: every endpoint, or none. */
+		ret = make_all(eng, &b, err);
+		if (ret == 0)
+			ret = commit_all(eng, &b, err);
+		else
+			mvn_txn_abort(b.t, &b.ls, err);
+		b.t = NULL;
+		mvn_engine_unlock(eng);
 	}
-	/*
-	 * Each network's new ports, written once all exist.  Several files
-	 * are not written at once: the journal says which belong together,
-	 * so that a crash between them takes all of them back.
-	 */
-	if (ret == 0 && n > 1)
-		ret = journal_begin(eng, reqs, outs, n, journal, err);
-	for (i = 0; i < n && ret == 0; i++) {
-		for (j = 0; j < i && sts[j] != sts[i]; j++)
-			;
-		if (j == i && sts[i])
-			ret = mvn_engine_commit_ports(eng, sts[i], t, first[i],
-						      err);
-	}
-	if (ret == 0 && journal[0])
-		ret = mvn_store_journal_remove(eng->store, journal, err);
-	if (ret < 0)
-		mvn_txn_abort(t, &ls, err);
-	else
-		mvn_txn_commit(t);
-	t = NULL;
-	if (ret < 0 && journal[0])
-		mvn_store_journal_remove(eng->store, journal, NULL);
-	mvn_engine_unlock(eng);
-done:
-	mvn_txn_abort(t, &ls, NULL);
-	mvn_linkset_free(&ls);
-	for (i = 0; sts && i < n; i++) {
-		for (j = 0; j < i && sts[j] != sts[i]; j++)
-			;
-		if (j == i)
-			mvn_state_free(sts[i]);
-	}
-	free(sts);
-	free(nets);
-	free(first);
-	free(cs);
+	batch_free(&b);
 	return ret;
 }
 
