@@ -180,18 +180,14 @@ static int mac_free(const struct mvn_linkset *ls, const unsigned char mac[6],
 	return 0;
 }
 
-int mvn_engine_make_port(struct mvn_engine *eng, struct mvn_state *st,
-			 struct mvn_linkset *ls, struct mvn_txn *t,
-			 const struct mvn_creation *c,
-			 struct mvn_port_state *out, struct mvn_error *err)
+/* Where and as what the endpoint c asks for goes: spec and p filled. */
+static int plan_port(struct mvn_engine *eng, struct mvn_state *st,
+		     const struct mvn_linkset *ls, const struct mvn_creation *c,
+		     struct mvn_link_spec *spec, char *alias,
+		     struct mvn_port_state *p,
+		     const struct mvn_link_info **lower, struct mvn_error *err)
 {
-	const struct mvn_link_ops *ops = eng->link_ops;
-	struct mvn_link_spec spec = { 0 };
-	struct mvn_port_state p = { .netnsid = MVN_NETNSID_SELF };
-	const struct mvn_link_info *lower;
-	struct mvn_link_info info;
-	char alias[MVN_ALIAS_MAX + 1];
-	int next = 0, tries, ret;
+	int ret;
 
 	if (c->name && (mvn_state_find_port(st, c->name) >= 0 ||
 			mvn_linkset_find(ls, c->name)))
@@ -202,59 +198,92 @@ int mvn_engine_make_port(struct mvn_engine *eng, struct mvn_state *st,
 	ret = c->has_mac ? mac_free(ls, c->mac, err) : 0;
 	if (ret == 0)
 		ret = c->lower ? given_lower(st, c, err) :
-				 choose_lower(st, ls, &spec.lower, err);
+				 choose_lower(st, ls, &spec->lower, err);
 	if (ret < 0)
 		return ret;
 	if (c->lower)
-		spec.lower = c->lower;
-	lower = mvn_linkset_find(ls, spec.lower);
-	if (!lower)
+		spec->lower = c->lower;
+	*lower = mvn_linkset_find(ls, spec->lower);
+	if (!*lower)
 		return mvn_error_set(err, -ENODEV,
 				     _("lower device '%s' not found; create it "
 				       "or correct <interface dev>"),
-				     spec.lower);
-	spec.lower_ifindex = lower->ifindex;
-	spec.kind = MVN_LINK_MACVTAP;
-	spec.mode = link_mode(st->mode);
-	spec.group = st->group;
-	spec.mtu = c->mtu;
+				     spec->lower);
+	spec->lower_ifindex = (*lower)->ifindex;
+	spec->kind = MVN_LINK_MACVTAP;
+	spec->mode = link_mode(st->mode);
+	spec->group = st->group;
+	spec->mtu = c->mtu;
 	mvn_engine_alias(eng, c->owner_tag ? c->owner_tag : "cli", st->network,
 			 alias);
-	spec.alias = alias;
-	snprintf(p.lower, sizeof(p.lower), "%s", spec.lower);
-	p.uid = (unsigned int)c->uid;
-	p.gid = (unsigned int)c->gid;
-	p.perm = c->perm;
-	p.is_static = c->is_static;
-	snprintf(p.owner, sizeof(p.owner), "%s",
+	spec->alias = alias;
+	snprintf(p->lower, sizeof(p->lower), "%s", spec->lower);
+	p->uid = (unsigned int)c->uid;
+	p->gid = (unsigned int)c->gid;
+	p->perm = c->perm;
+	p->is_static = c->is_static;
+	snprintf(p->owner, sizeof(p->owner), "%s",
 		 c->owner_tag ? c->owner_tag : "cli");
-	/* A name or MAC chosen here that another creator took is chosen again. */
+	return 0;
+}
+
+/*
+ * Create the link of spec; a name or MAC chosen here that another creator
+ * took meanwhile is chosen again, a few times.
+ */
+static int create_link(struct mvn_engine *eng, struct mvn_state *st,
+		       const struct mvn_linkset *ls, struct mvn_txn *t,
+		       const struct mvn_creation *c,
+		       const struct mvn_link_info *lower,
+		       struct mvn_link_spec *spec, struct mvn_port_state *p,
+		       struct mvn_link_info *info, struct mvn_error *err)
+{
+	int next = 0, tries, ret;
+
 	for (tries = 0;; tries++) {
 		if (c->name)
-			snprintf(p.name, sizeof(p.name), "%s", c->name);
-		else if (fresh_name(ls, st, &next, p.name) < 0)
+			snprintf(p->name, sizeof(p->name), "%s", c->name);
+		else if (fresh_name(ls, st, &next, p->name) < 0)
 			return mvn_error_set(err, -ENOSPC,
 					     _("no free interface name"));
-		spec.name = p.name;
-		spec.has_mac = true;
+		spec->name = p->name;
+		spec->has_mac = true;
 		if (c->has_mac)
-			memcpy(spec.mac, c->mac, 6);
-		else if (mvn_engine_fresh_mac(ls, spec.mac) < 0)
+			memcpy(spec->mac, c->mac, 6);
+		else if (mvn_engine_fresh_mac(ls, spec->mac) < 0)
 			return mvn_error_set(err, -EIO,
 					     _("cannot make a MAC address"));
 		if (st->mode == MVN_FWD_PASSTHROUGH && tries == 0) {
-			ret = take_mac(eng, st, t, lower, &spec, &p, err);
+			ret = take_mac(eng, st, t, lower, spec, p, err);
 			if (ret < 0)
 				return ret;
 		}
-		ret = ops->create(eng->link_ctx, &spec, &info, err);
+		ret = eng->link_ops->create(eng->link_ctx, spec, info, err);
 		if (ret == 0 || tries >= RETRIES ||
 		    st->mode == MVN_FWD_PASSTHROUGH ||
 		    !((ret == -EEXIST && !c->name) ||
 		      (ret == -EADDRINUSE && !c->has_mac)))
-			break;
+			return ret;
 		next++;
 	}
+}
+
+int mvn_engine_make_port(struct mvn_engine *eng, struct mvn_state *st,
+			 struct mvn_linkset *ls, struct mvn_txn *t,
+			 const struct mvn_creation *c,
+			 struct mvn_port_state *out, struct mvn_error *err)
+{
+	struct mvn_link_spec spec = { 0 };
+	struct mvn_port_state p = { .netnsid = MVN_NETNSID_SELF };
+	const struct mvn_link_info *lower = NULL;
+	struct mvn_link_info info;
+	char alias[MVN_ALIAS_MAX + 1];
+	int ret;
+
+	ret = plan_port(eng, st, ls, c, &spec, alias, &p, &lower, err);
+	if (ret == 0)
+		ret = create_link(eng, st, ls, t, c, lower, &spec, &p, &info,
+				  err);
 	if (ret < 0)
 		return ret;
 	ret = mvn_txn_link(t, MVN_NETNSID_SELF, info.ifindex);
@@ -264,9 +293,9 @@ int mvn_engine_make_port(struct mvn_engine *eng, struct mvn_state *st,
 		return mvn_error_set(err, -ENOMEM, _("out of memory"));
 	p.ifindex = info.ifindex;
 	memcpy(p.mac, info.mac, 6);
-	ret = ops->node_make(eng->link_ctx, eng->run_dir, p.name, p.ifindex,
-			     p.mac, c->uid, c->gid, c->perm, p.tap,
-			     sizeof(p.tap), err);
+	ret = eng->link_ops->node_make(eng->link_ctx, eng->run_dir, p.name,
+				       p.ifindex, p.mac, c->uid, c->gid,
+				       c->perm, p.tap, sizeof(p.tap), err);
 	if (ret < 0)
 		return ret;
 	if (mvn_txn_node(t, p.tap) < 0 || mvn_state_add_port(st, &p) < 0)
