@@ -623,6 +623,64 @@ static int mark(struct nl_ctx *c, const char *name, int ifindex,
 			     name, strerror(-r));
 }
 
+/* The new link of s as libnl's object (*l, *addr: the caller puts them). */
+static int build_link(const struct mvn_link_spec *s, int lower_ifindex,
+		      struct rtnl_link **l, struct nl_addr **addr)
+{
+	*l = s->kind == MVN_LINK_MACVLAN ? rtnl_link_macvlan_alloc() :
+					   rtnl_link_macvtap_alloc();
+	if (!*l)
+		return -ENOMEM;
+	rtnl_link_set_name(*l, s->name);
+	rtnl_link_set_link(*l, lower_ifindex);
+	if (s->kind == MVN_LINK_MACVLAN)
+		rtnl_link_macvlan_set_mode(*l, s->mode);
+	else
+		rtnl_link_macvtap_set_mode(*l, s->mode);
+	/* The group marks the link as macvnet's from its first moment. */
+	rtnl_link_set_group(*l, s->group);
+	if (s->mtu)
+		rtnl_link_set_mtu(*l, s->mtu);
+	if (s->has_mac) {
+		*addr = nl_addr_build(AF_LLC, s->mac, 6);
+		if (!*addr)
+			return -ENOMEM;
+		rtnl_link_set_addr(*l, *addr);
+	}
+	/* Up in the same request: if that fails the kernel undoes it all. */
+	rtnl_link_set_flags(*l, IFF_UP);
+	return 0;
+}
+
+/*
+ * The new link's ifindex and address through ioctls: cheaper than another
+ * netlink round trip, which matters for hundreds of links.
+ */
+static int describe_new(struct nl_ctx *c, const struct mvn_link_spec *s,
+			int lower_ifindex, struct mvn_link_info *info,
+			struct mvn_error *err)
+{
+	memset(info, 0, sizeof(*info));
+	snprintf(info->name, sizeof(info->name), "%s", s->name);
+	info->netnsid = MVN_NETNSID_SELF;
+	info->lower_ifindex = lower_ifindex;
+	info->kind = s->kind;
+	info->mode = s->mode;
+	info->mtu = s->mtu;
+	info->group = s->group;
+	info->up = true;
+	/* A MAC that was asked for is the MAC the link has. */
+	if (s->has_mac)
+		memcpy(info->mac, s->mac, 6);
+	if (index_and_mac(c, s->name, &info->ifindex,
+			  s->has_mac ? NULL : info->mac) < 0)
+		return mvn_error_set(err, -ENODEV,
+				     _("'%s' vanished right after it was "
+				       "created"),
+				     s->name);
+	return 0;
+}
+
 static int lk_create(void *ctx, const struct mvn_link_spec *s,
 		     struct mvn_link_info *out, struct mvn_error *err)
 {
@@ -649,77 +707,29 @@ static int lk_create(void *ctx, const struct mvn_link_spec *s,
 		if (r < 0)
 			return create_error(s, r, err);
 	}
-	l = s->kind == MVN_LINK_MACVLAN ? rtnl_link_macvlan_alloc() :
-					  rtnl_link_macvtap_alloc();
-	if (!l) {
+	if (build_link(s, lower_ifindex, &l, &addr) < 0) {
 		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
 		goto cleanup;
 	}
-	rtnl_link_set_name(l, s->name);
-	rtnl_link_set_link(l, lower_ifindex);
-	if (s->kind == MVN_LINK_MACVLAN)
-		rtnl_link_macvlan_set_mode(l, s->mode);
-	else
-		rtnl_link_macvtap_set_mode(l, s->mode);
-	/* The group marks the link as macvnet's from its first moment. */
-	rtnl_link_set_group(l, s->group);
-	if (s->mtu)
-		rtnl_link_set_mtu(l, s->mtu);
-	if (s->has_mac) {
-		addr = nl_addr_build(AF_LLC, s->mac, 6);
-		if (!addr) {
-			ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
-			goto cleanup;
-		}
-		rtnl_link_set_addr(l, addr);
-	}
-	/* Up in the same request: if that fails the kernel undoes it all. */
-	rtnl_link_set_flags(l, IFF_UP);
 	/* Without EXCL the kernel would change a link of that name. */
 	r = rtnl_link_build_add_request(l, NLM_F_CREATE | NLM_F_EXCL, &msg);
 	r = r < 0 ? nl_errno(r) : mvn_nl_exchange(c, msg, NULL, NULL);
-	if (r == -ETIMEDOUT) {
+	if (r == -ETIMEDOUT)
 		ret = mvn_nl_timed_out(c, err, _("creating '%1$s' on '%2$s'"),
 				       s->name, s->lower);
-		goto cleanup;
-	}
-	if (r < 0) {
+	else if (r < 0)
 		ret = create_error(s, r, err);
-		goto cleanup;
-	}
-	/*
-	 * The new link's ifindex and address through ioctls: cheaper than
-	 * another netlink round trip, which matters for hundreds of links.
-	 */
-	memset(&info, 0, sizeof(info));
-	snprintf(info.name, sizeof(info.name), "%s", s->name);
-	info.netnsid = MVN_NETNSID_SELF;
-	info.lower_ifindex = lower_ifindex;
-	info.kind = s->kind;
-	info.mode = s->mode;
-	info.mtu = s->mtu;
-	info.group = s->group;
-	info.up = true;
-	/* A MAC that was asked for is the MAC the link has. */
-	if (s->has_mac)
-		memcpy(info.mac, s->mac, 6);
-	if (index_and_mac(c, s->name, &info.ifindex,
-			  s->has_mac ? NULL : info.mac) < 0) {
-		ret = mvn_error_set(err, -ENODEV,
-				    _("'%s' vanished right after it was "
-				      "created"),
-				    s->name);
-		goto cleanup;
-	}
+	else
+		ret = describe_new(c, s, lower_ifindex, &info, err);
 	/* The kernel ignores IFLA_IFALIAS in a create request. */
-	if (s->alias && *s->alias) {
+	if (ret == 0 && s->alias && *s->alias) {
 		ret = mark(c, s->name, info.ifindex, s->alias, err);
-		if (ret < 0)
-			goto cleanup;
-		snprintf(info.alias, sizeof(info.alias), "%s", s->alias);
+		if (ret == 0)
+			snprintf(info.alias, sizeof(info.alias), "%s",
+				 s->alias);
 	}
-	*out = info;
-	ret = 0;
+	if (ret == 0)
+		*out = info;
 cleanup:
 	if (l)
 		rtnl_link_put(l);
