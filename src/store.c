@@ -1955,22 +1955,81 @@ static char *damaged_name(const char *dir, const char *network,
  * nothing else has, so that the next write starts afresh and the old
  * content stays for whoever looks into what went wrong.
  */
+/* Rename path to dest unless dest exists (-EEXIST). */
+static int rename_new(const char *path, const char *dest)
+{
+	struct stat sb;
+	int ret;
+
+	if (renameat2(AT_FDCWD, path, AT_FDCWD, dest, RENAME_NOREPLACE) == 0)
+		return 0;
+	ret = -errno;
+	/* A file system without RENAME_NOREPLACE: look first. */
+	if (ret != -EINVAL && ret != -ENOSYS)
+		return ret;
+	if (lstat(dest, &sb) == 0)
+		return -EEXIST;
+	if (errno != ENOENT)
+		return -errno;
+	return rename(path, dest) == 0 ? 0 : -errno;
+}
+
+/*
+ * Move path into the damaged directory under a name of its own (network,
+ * port, time, a count); *dest is that name (the caller frees it).
+ */
+static int move_aside(struct mvn_store *st, const char *network,
+		      const char *ifname, const char *path, size_t where_len,
+		      char **dest, struct mvn_error *err)
+{
+	char stamp[32];
+	struct tm tm;
+	time_t now = time(NULL);
+	unsigned int count;
+	int ret = 0;
+
+	if (!gmtime_r(&now, &tm) ||
+	    !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm))
+		snprintf(stamp, sizeof(stamp), "%lld", (long long)now);
+	for (count = 0;; count++) {
+		free(*dest);
+		*dest = damaged_name(st->damaged_dir, network, ifname, stamp,
+				     count);
+		if (!*dest)
+			return oom(err, path);
+		if (where_len && strlen(*dest) >= where_len)
+			return mvn_error_set(err, -ERANGE,
+					     _("no room for the new name of "
+					       "'%1$s' (%2$zu bytes are "
+					       "needed; pass a larger "
+					       "buffer)"),
+					     path, strlen(*dest) + 1);
+		ret = count == 0 ? fault_state() : 0;
+		if (ret == 0)
+			ret = rename_new(path, *dest);
+		if (ret != -EEXIST || count >= 1000)
+			break;
+	}
+	if (ret < 0)
+		mvn_error_set(err, ret,
+			      _("cannot move '%1$s' to '%2$s': %3$s (check "
+				"the permissions of '%4$s', or move it away by "
+				"hand)"),
+			      path, *dest, strerror(-ret), st->damaged_dir);
+	return ret;
+}
+
 int mvn_store_set_aside(struct mvn_store *st, const char *network,
 			const char *ifname, char *where, size_t where_len,
 			struct mvn_error *err)
 {
-	char *ports = NULL, *path = NULL, *dest = NULL, stamp[32];
-	const char *dir;
+	char *ports = NULL, *path = NULL, *dest = NULL;
 	struct stat sb;
-	struct tm tm;
-	time_t now;
-	unsigned int count;
 	int ret;
 
 	ret = state_paths(st, network, ifname, &ports, &path, err);
 	if (ret < 0)
 		return ret;
-	dir = ifname ? ports : st->state_dir;
 	ret = check_state_dirs(st, ifname ? ports : NULL, false, err);
 	if (ret == 0 && lstat(path, &sb) < 0) {
 		ret = -errno;
@@ -1985,69 +2044,17 @@ int mvn_store_set_aside(struct mvn_store *st, const char *network,
 			      _("'%s' does not exist, so there is nothing to "
 				"set aside"),
 			      path);
-	if (ret < 0)
-		goto cleanup;
-	ret = check_dir(st->damaged_dir, 0700, true, err);
-	if (ret < 0)
-		goto cleanup;
-	now = time(NULL);
-	if (!gmtime_r(&now, &tm) ||
-	    !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm))
-		snprintf(stamp, sizeof(stamp), "%lld", (long long)now);
-	for (count = 0;; count++) {
-		free(dest);
-		dest = damaged_name(st->damaged_dir, network, ifname, stamp,
-				    count);
-		if (!dest) {
-			ret = oom(err, path);
-			goto cleanup;
-		}
-		if (where && strlen(dest) >= where_len) {
-			ret = mvn_error_set(err, -ERANGE,
-					    _("no room for the new name of "
-					      "'%1$s' (%2$zu bytes are "
-					      "needed; pass a larger "
-					      "buffer)"),
-					    path, strlen(dest) + 1);
-			goto cleanup;
-		}
-		ret = count == 0 ? fault_state() : 0;
-		if (ret < 0)
-			break;
-		if (renameat2(AT_FDCWD, path, AT_FDCWD, dest,
-			      RENAME_NOREPLACE) == 0) {
-			ret = 0;
-			break;
-		}
-		ret = -errno;
-		/* A file system without RENAME_NOREPLACE: look first. */
-		if (ret == -EINVAL || ret == -ENOSYS) {
-			if (lstat(dest, &sb) == 0)
-				ret = -EEXIST;
-			else if (errno != ENOENT)
-				ret = -errno;
-			else
-				ret = rename(path, dest) == 0 ? 0 : -errno;
-			if (ret == 0)
-				break;
-		}
-		if (ret != -EEXIST || count >= 1000)
-			break;
-	}
-	if (ret < 0) {
-		mvn_error_set(err, ret,
-			      _("cannot move '%1$s' to '%2$s': %3$s (check "
-				"the permissions of '%4$s', or move it away by "
-				"hand)"),
-			      path, dest, strerror(-ret), st->damaged_dir);
-		goto cleanup;
-	}
-	if (where)
-		snprintf(where, where_len, "%s", dest);
-	ret = fsync_dir(st->damaged_dir, err);
 	if (ret == 0)
-		ret = fsync_dir(dir, err);
-cleanup:
+		ret = check_dir(st->damaged_dir, 0700, true, err);
+	if (ret == 0)
+		ret = move_aside(st, network, ifname, path,
+				 where ? where_len : 0, &dest, err);
+	if (ret == 0 && where)
+		snprintf(where, where_len, "%s", dest);
+	if (ret == 0)
+		ret = fsync_dir(st->damaged_dir, err);
+	if (ret == 0)
+		ret = fsync_dir(ifname ? ports : st->state_dir, err);
 	free(dest);
 	free(path);
 	free(ports);
