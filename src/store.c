@@ -1280,26 +1280,78 @@ static int open_dir(const char *path, DIR **out, struct mvn_error *err)
 }
 
 /*
- * The next entry of d (path names it in messages), "." and ".." skipped;
- * *de is NULL at the end.  A failure to read is an error, not the end.
+ * macvnet's one directory scan: call fn for each entry of directory path
+ * ("." and ".." skipped) with the open directory (for the *at() calls),
+ * until fn fails.  A failure to open or read the directory is an error
+ * naming it, never the end of the list.
  */
-static int next_entry(DIR *d, const char *path, struct dirent **de,
+static int each_entry(const char *path,
+		      int (*fn)(DIR *d, const char *name, void *arg), void *arg,
 		      struct mvn_error *err)
 {
-	int ret;
+	struct dirent *de;
+	DIR *d = NULL;
+	int ret = open_dir(path, &d, err);
 
-	do {
+	while (ret == 0) {
 		errno = 0;
-		*de = readdir(d);
-	} while (*de &&
-		 (!strcmp((*de)->d_name, ".") || !strcmp((*de)->d_name, "..")));
-	if (*de || !errno)
+		de = readdir(d);
+		if (!de) {
+			if (errno)
+				ret = mvn_error_set(
+					err, -errno,
+					_("cannot read directory '%1$s': %2$s "
+					  "(check the file system)"),
+					path, strerror(errno));
+			break;
+		}
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			ret = fn(d, de->d_name, arg);
+	}
+	if (d)
+		closedir(d);
+	return ret;
+}
+
+/* What list_files() gathers, entry by entry. */
+struct name_list {
+	const char *dir, *suffix;
+	bool (*valid)(const char *);
+	char **v;
+	size_t n, cap;
+	struct mvn_error *err;
+};
+
+static int gather_name(DIR *d, const char *name, void *arg)
+{
+	struct name_list *l = arg;
+	size_t len = strlen(name), slen = strlen(l->suffix);
+	struct stat sb;
+	char *base, **grown;
+
+	if (len <= slen || strcmp(name + len - slen, l->suffix) ||
+	    fstatat(dirfd(d), name, &sb, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISREG(sb.st_mode))
 		return 0;
-	ret = -errno;
-	return mvn_error_set(err, ret,
-			     _("cannot read directory '%1$s': %2$s (check the "
-			       "file system)"),
-			     path, strerror(-ret));
+	base = strndup(name, len - slen);
+	if (!base)
+		return oom(l->err, l->dir);
+	if (!l->valid(base)) {
+		free(base);
+		return 0;
+	}
+	if (l->n + 1 >= l->cap) {
+		grown = realloc(l->v, 2 * l->cap * sizeof(*l->v));
+		if (!grown) {
+			free(base);
+			return oom(l->err, l->dir);
+		}
+		l->v = grown;
+		l->cap *= 2;
+	}
+	l->v[l->n++] = base;
+	l->v[l->n] = NULL;
+	return 0;
 }
 
 /*
@@ -1311,65 +1363,24 @@ static int list_files(const char *dir, const char *suffix,
 		      bool (*valid)(const char *), char ***names,
 		      struct mvn_error *err)
 {
-	struct dirent *de;
-	struct stat sb;
-	char **v, **grown, *base;
-	size_t n = 0, cap = 8, len, slen = strlen(suffix);
-	DIR *d = NULL;
-	int ret = -ENOMEM;
+	struct name_list l = { .dir = dir,
+			       .suffix = suffix,
+			       .valid = valid,
+			       .cap = 8,
+			       .err = err };
+	int ret;
 
-	v = calloc(cap, sizeof(*v));
-	if (!v) {
-		oom(err, dir);
-		goto cleanup;
+	l.v = calloc(l.cap, sizeof(*l.v));
+	if (!l.v)
+		return oom(err, dir);
+	ret = each_entry(dir, gather_name, &l, err);
+	if (ret < 0) {
+		mvn_store_names_free(l.v);
+		return ret;
 	}
-	ret = open_dir(dir, &d, err);
-	if (ret < 0)
-		goto cleanup;
-	for (;;) {
-		ret = next_entry(d, dir, &de, err);
-		if (ret < 0)
-			goto cleanup;
-		if (!de)
-			break;
-		len = strlen(de->d_name);
-		if (len <= slen || strcmp(de->d_name + len - slen, suffix) != 0)
-			continue;
-		if (fstatat(dirfd(d), de->d_name, &sb, AT_SYMLINK_NOFOLLOW) <
-			    0 ||
-		    !S_ISREG(sb.st_mode))
-			continue;
-		base = strndup(de->d_name, len - slen);
-		if (!base) {
-			oom(err, dir);
-			goto cleanup;
-		}
-		if (!valid(base)) {
-			free(base);
-			continue;
-		}
-		if (n + 1 == cap) {
-			grown = realloc(v, 2 * cap * sizeof(*v));
-			if (!grown) {
-				free(base);
-				oom(err, dir);
-				goto cleanup;
-			}
-			v = grown;
-			cap *= 2;
-		}
-		v[n++] = base;
-		v[n] = NULL;
-	}
-	qsort(v, n, sizeof(*v), compare_names);
-	*names = v;
-	v = NULL;
-	ret = 0;
-cleanup:
-	if (d)
-		closedir(d);
-	mvn_store_names_free(v);
-	return ret;
+	qsort(l.v, l.n, sizeof(*l.v), compare_names);
+	*names = l.v;
+	return 0;
 }
 
 /* An empty list of names, for a directory that is not there. */
@@ -1629,6 +1640,29 @@ int mvn_store_state_write(struct mvn_store *st, const char *network,
 	return state_file_write(st, network, NULL, text, err);
 }
 
+/* What remove_entry() needs: the directory's name, where to say why. */
+struct removal {
+	const char *dir;
+	struct mvn_error *err;
+};
+
+/* Remove one entry of a ports directory (remove_ports()). */
+static int remove_entry(DIR *d, const char *name, void *arg)
+{
+	struct removal *r = arg;
+	char *path;
+	int ret = fault_state();
+
+	if (ret == 0 && unlinkat(dirfd(d), name, 0) < 0 && errno != ENOENT)
+		ret = -errno;
+	if (ret < 0) {
+		path = path_printf("%s/%s", r->dir, name);
+		remove_error(r->err, ret, path ? path : r->dir, r->dir);
+		free(path);
+	}
+	return ret;
+}
+
 /*
  * Remove every entry of a network's ports directory (port files and the
  * temporary files a crash left), then the directory itself.
@@ -1636,50 +1670,24 @@ int mvn_store_state_write(struct mvn_store *st, const char *network,
 static int remove_ports(struct mvn_store *st, const char *ports,
 			struct mvn_error *err)
 {
-	struct dirent *de;
-	char *path;
-	DIR *d = NULL;
+	struct removal r = { ports, err };
 	int ret;
 
 	ret = check_dir(ports, 0755, false, err);
 	if (ret == -ENOENT)
 		return 0;
+	if (ret == 0)
+		ret = each_entry(ports, remove_entry, &r, err);
+	if (ret == 0)
+		ret = fsync_dir(ports, err);
 	if (ret < 0)
 		return ret;
-	ret = open_dir(ports, &d, err);
-	if (ret < 0)
-		return ret;
-	for (;;) {
-		ret = next_entry(d, ports, &de, err);
-		if (ret < 0)
-			goto cleanup;
-		if (!de)
-			break;
-		ret = fault_state();
-		if (ret == 0 && unlinkat(dirfd(d), de->d_name, 0) < 0 &&
-		    errno != ENOENT)
-			ret = -errno;
-		if (ret < 0) {
-			path = path_printf("%s/%s", ports, de->d_name);
-			remove_error(err, ret, path ? path : ports, ports);
-			free(path);
-			goto cleanup;
-		}
-	}
-	ret = fsync_dir(ports, err);
-	if (ret < 0)
-		goto cleanup;
 	ret = fault_state();
 	if (ret == 0 && rmdir(ports) < 0 && errno != ENOENT)
 		ret = -errno;
-	if (ret < 0) {
-		remove_error(err, ret, ports, st->state_dir);
-		goto cleanup;
-	}
-	ret = fsync_dir(st->state_dir, err);
-cleanup:
-	closedir(d);
-	return ret;
+	if (ret < 0)
+		return remove_error(err, ret, ports, st->state_dir);
+	return fsync_dir(st->state_dir, err);
 }
 
 /*
