@@ -25,21 +25,6 @@ void mvn_iface_free(struct mvn_iface *i)
 	free(i);
 }
 
-/*
- * A value from the input as it may be quoted in a one-line message: at most
- * len - 1 bytes, control characters shown as '?'.
- */
-static const char *shown(const char *s, char *buf, size_t len)
-{
-	size_t k;
-
-	for (k = 0; s && s[k] && k + 1 < len; k++)
-		buf[k] = ((unsigned char)s[k] < 0x20 || s[k] == 0x7f) ? '?' :
-									s[k];
-	buf[k] = '\0';
-	return buf;
-}
-
 /* An <mtu size>: decimal digits only, at most 65535; false otherwise. */
 static bool mtu_parse(const char *s, unsigned int *out)
 {
@@ -71,7 +56,7 @@ static int parse_mac(struct mvn_iface *i, xmlNodePtr c, const char *name,
 			       _("%1$s:%2$d: MAC address '%3$s' is malformed "
 				 "(expected six hex pairs like "
 				 "52:54:00:b8:9c:58)"),
-			       name, line, shown(v, buf, sizeof(buf)));
+			       name, line, mvn_shown(v, buf, sizeof(buf)));
 	free(v);
 	return i->has_mac ? 0 : -EINVAL;
 }
@@ -167,7 +152,7 @@ static int parse_doc(xmlDocPtr doc, const char *name, struct mvn_iface **out,
 				     _("%1$s:%2$d: MTU '%3$s' is not a number "
 				       "up to 65535; correct <mtu size>"),
 				     name, i->line,
-				     shown(i->bad_mtu, buf, sizeof(buf)));
+				     mvn_shown(i->bad_mtu, buf, sizeof(buf)));
 		mvn_iface_free(i);
 		return ret;
 	}
@@ -444,7 +429,7 @@ static int check_uuid(const struct mvn_domain *d, const char *name,
 		  "32 hex digits like "
 		  "4dea22b3-1d52-d8f3-2516-782e98ab3fa0); correct "
 		  "<uuid> or remove it to have one made"),
-		name, d->uuid_line, shown(d->bad_uuid, buf, sizeof(buf)));
+		name, d->uuid_line, mvn_shown(d->bad_uuid, buf, sizeof(buf)));
 }
 
 static int check_mac(const struct mvn_iface *i, const char *name,
@@ -475,7 +460,7 @@ static int check_mtu(const struct mvn_iface *i, const char *label,
 					"is not a whole number; set <mtu size> "
 					"from %5$d to 65535"),
 				      name, i->line, label,
-				      shown(i->bad_mtu, buf, sizeof(buf)),
+				      mvn_shown(i->bad_mtu, buf, sizeof(buf)),
 				      MVN_MACVTAP_MIN_MTU);
 	if (i->mtu && i->mtu < MVN_MACVTAP_MIN_MTU)
 		return mvn_error_setl(
@@ -499,7 +484,7 @@ static int check_port(const struct mvn_domain *d, size_t k, bool converting,
 	char t[64], net[64], label[80];
 	size_t j;
 
-	shown(p->target, t, sizeof(t));
+	mvn_shown(p->target, t, sizeof(t));
 	if (!mvn_ifname_valid(p->target))
 		return mvn_error_setl(err, -EINVAL, p->line,
 				      _("%1$s:%2$d: macvnet port target '%3$s' "
@@ -538,7 +523,8 @@ static int check_port(const struct mvn_domain *d, size_t k, bool converting,
 			  "dev='%3$s' managed='no'/> (convert the domain "
 			  "with: macvnet domain-convert FILE --network "
 			  "%4$s)"),
-			name, p->line, t, shown(p->network, net, sizeof(net)));
+			name, p->line, t,
+			mvn_shown(p->network, net, sizeof(net)));
 	}
 	if (target_uses(d, p->target) > 1)
 		return mvn_error_setl(err, -EINVAL, i->line,
@@ -578,7 +564,7 @@ static int check_convert_target(const struct mvn_domain *d,
 	char t[64];
 	size_t k;
 
-	shown(i->target_dev, t, sizeof(t));
+	mvn_shown(i->target_dev, t, sizeof(t));
 	if (!target_ok(i->target_dev))
 		return mvn_error_setl(
 			err, -EINVAL, i->line,
@@ -848,7 +834,7 @@ static int check_convert_doc(xmlNodePtr root, const char *network,
 				       "'/' or control characters, not "
 				       "starting with '.'); give the name of "
 				       "a macvnet network"),
-				     shown(network, buf, sizeof(buf)));
+				     mvn_shown(network, buf, sizeof(buf)));
 	if (count_children(root, "devices") != 1)
 		return mvn_error_set(err, -EINVAL,
 				     _("%s: the domain needs exactly one "

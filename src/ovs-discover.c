@@ -38,29 +38,6 @@ void mvn_ovs_say(struct mvn_ovs_sink *sink, enum mvn_ovs_level level,
 			 mvn_shown(msg, shown, sizeof(shown)));
 }
 
-int mvn_strv_add(char ***v, size_t *n, const char *s)
-{
-	char **nv = realloc(*v, (*n + 1) * sizeof(**v));
-
-	if (!nv)
-		return -ENOMEM;
-	*v = nv;
-	nv[*n] = strdup(s);
-	if (!nv[*n])
-		return -ENOMEM;
-	(*n)++;
-	return 0;
-}
-
-void mvn_strv_free(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; v && i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 void mvn_discover_clear(struct mvn_discover *d)
 {
 	size_t i;

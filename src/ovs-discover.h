@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "util.h"
 
 enum mvn_ovs_level {
 	MVN_OVS_NOTE, /* advice; the result is complete */
@@ -38,11 +39,6 @@ struct mvn_ovs_sink {
 void mvn_ovs_say(struct mvn_ovs_sink *sink, enum mvn_ovs_level level,
 		 const char *doc, int line, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
-
-/* Append a copy of s to the string vector v of n entries; -ENOMEM. */
-int mvn_strv_add(char ***v, size_t *n, const char *s);
-/* Free a string vector of n entries; NULL is a no-op. */
-void mvn_strv_free(char **v, size_t n);
 
 /* A bridge that was asked about, with the uplinks found (maybe none). */
 struct mvn_ovs_found {

@@ -86,4 +86,9 @@ const char *mvn_shown(const char *s, char *buf, size_t size);
 /* Read a whole file of at most max bytes; -EFBIG if larger. */
 int mvn_file_read(const char *path, size_t max, char **out, size_t *len);
 
+/* Append a copy of s to the string vector v of n entries; -ENOMEM. */
+int mvn_strv_add(char ***v, size_t *n, const char *s);
+/* Free a string vector of n entries; NULL is a no-op. */
+void mvn_strv_free(char **v, size_t n);
+
 #endif
