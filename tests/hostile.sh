@@ -82,7 +82,7 @@ utf8|:2: not well-formed XML: Input is not proper UTF-8|
 name-newline|:2: does not match the schema|: a\\\\nmacvnet: error: forged: .*not active
 name-esc|:2: not well-formed XML: .*27|
 name-c1|-|: a\\\\xc2\\\\x9b2Jb\\\\xc2\\\\x85c: .*not active
-mac-c1|:15: MAC address '52:54:00:\\\\xc2\\\\x9b2J.:01' is malformed|"
+mac-c1|:15: MAC address '52:54:00:\\\\xc2\\\\x9b2J\\\\n:01' is malformed|"
 n=$(printf '%s\n' "$cases" |
 	awk -F'|' '{ n += ($2 != "-") + ($3 != "-") } END { print n }')
 plan $((4 + n * 5))
