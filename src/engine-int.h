@@ -163,6 +163,16 @@ int mvn_txn_link(struct mvn_txn *t, int netnsid, int ifindex);
 int mvn_txn_node(struct mvn_txn *t, const char *path);
 int mvn_txn_mac(struct mvn_txn *t, int ifindex, const unsigned char mac[6]);
 int mvn_txn_addr(struct mvn_txn *t, int ifindex, const struct mvn_addr *a);
+/*
+ * Record in st what device from holds of lower's layer 3 (addresses,
+ * routes, and when from is lower itself its rules), as taken from lower,
+ * but the address except: net-start records the lower device before the
+ * shim takes it; reconcile rebuilds from the shim.
+ */
+int mvn_engine_record_l3(struct mvn_engine *eng, struct mvn_state *st,
+			 const struct mvn_link_info *lower,
+			 const struct mvn_link_info *from,
+			 const struct mvn_addr *except, struct mvn_error *err);
 /* The layer 3 setup st->moved lists was moved to the shim. */
 int mvn_txn_l3(struct mvn_txn *t, const struct mvn_state *st);
 int mvn_txn_port_file(struct mvn_txn *t, const struct mvn_state *st,

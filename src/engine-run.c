@@ -164,32 +164,6 @@ static void note_moved(struct mvn_engine *eng, const struct mvn_state *st,
 	}
 }
 
-/* Record what the lower device has: kind by kind, before any change. */
-static int record_l3(struct mvn_engine *eng, struct mvn_state *st,
-		     const struct mvn_link_info *lower, struct mvn_error *err)
-{
-	static const enum mvn_l3_kind order[] = { MVN_L3_ADDR, MVN_L3_ROUTE,
-						  MVN_L3_RULE };
-	struct mvn_l3 *v = NULL;
-	size_t i, k, n = 0;
-	int ret = 0;
-
-	for (k = 0; ret == 0 && k < 3; k++) {
-		ret = eng->link_ops->l3_list(eng->link_ctx, order[k],
-					     lower->ifindex, lower->name, &v,
-					     &n, err);
-		for (i = 0; ret == 0 && i < n; i++)
-			if (mvn_state_add_moved(st, lower->name, lower->ifindex,
-						&v[i]) < 0)
-				ret = mvn_error_set(err, -ENOMEM,
-						    _("out of memory"));
-		mvn_l3_free(v, n);
-		v = NULL;
-		n = 0;
-	}
-	return ret;
-}
-
 /*
  * Move the host's layer 3 from the lower device to the shim as one
  * transaction: the addresses with their lifetimes and flags, the routes
@@ -207,7 +181,7 @@ static int move_l3(struct mvn_engine *eng, struct mvn_state *st,
 	size_t from = st->nmoved, i;
 	int pass, ret;
 
-	ret = record_l3(eng, st, lower, err);
+	ret = mvn_engine_record_l3(eng, st, lower, lower, NULL, err);
 	if (ret == 0)
 		ret = mvn_engine_state_save(eng, st, err);
 	if (ret == 0 && mvn_txn_l3(t, st) < 0)
@@ -559,17 +533,26 @@ out:
 	return ret;
 }
 
-int mvn_engine_start(struct mvn_engine *eng, const char *name,
-		     struct mvn_error *err)
+/* The definition of name, checked to be one macvnet can run. */
+static int runnable_def(struct mvn_engine *eng, const char *name,
+			struct mvn_network **net, struct mvn_error *err)
 {
-	struct mvn_network *net = NULL;
 	int ret;
 
 	if (mvn_engine_check_name(name, err) < 0)
 		return -EINVAL;
-	ret = mvn_engine_load_def(eng, name, &net, err);
+	ret = mvn_engine_load_def(eng, name, net, err);
 	if (ret == 0)
-		ret = mvn_check_runnable(net, name, NULL, err);
+		ret = mvn_check_runnable(*net, name, NULL, err);
+	return ret;
+}
+
+int mvn_engine_start(struct mvn_engine *eng, const char *name,
+		     struct mvn_error *err)
+{
+	struct mvn_network *net = NULL;
+	int ret = runnable_def(eng, name, &net, err);
+
 	if (ret == 0)
 		ret = start(eng, net, name, true, err);
 	mvn_network_free(net);
@@ -594,7 +577,7 @@ static int plan_l3(struct mvn_engine *eng, const struct mvn_linkset *ls,
 		     net->host.name, lower->name);
 	if (net->host.move_addresses != MVN_YES)
 		return 0;
-	ret = record_l3(eng, st, lower, err);
+	ret = mvn_engine_record_l3(eng, st, lower, lower, NULL, err);
 	for (i = 0; ret == 0 && i < st->nmoved; i++) {
 		mvn_l3_describe(&st->moved[i].rec, text, sizeof(text));
 		mvn_buf_line(out, _("would move %1$s from %2$s to %3$s%4$s"),
@@ -615,13 +598,8 @@ int mvn_engine_start_plan(struct mvn_engine *eng, const char *name, char **plan,
 	struct mvn_linkset ls = { 0 };
 	struct mvn_buf out = { 0 };
 	size_t i;
-	int ret;
+	int ret = runnable_def(eng, name, &net, err);
 
-	if (mvn_engine_check_name(name, err) < 0)
-		return -EINVAL;
-	ret = mvn_engine_load_def(eng, name, &net, err);
-	if (ret == 0)
-		ret = mvn_check_runnable(net, name, NULL, err);
 	if (ret == 0)
 		ret = mvn_engine_state_new(eng, net, name, &st, err);
 	if (ret == 0)

@@ -264,35 +264,14 @@ static int shim_addrs(struct mvn_engine *eng, const struct mvn_linkset *ls,
 {
 	const struct mvn_link_info *lower = mvn_linkset_find_index(
 		ls, MVN_NETNSID_SELF, shim->lower_ifindex);
-	struct mvn_addr own, a;
-	bool has_own = net->host.address &&
-		       mvn_addr_parse(net->host.address, &own);
-	struct mvn_l3 *v = NULL;
-	size_t i, n = 0;
-	int k, ret = 0;
+	struct mvn_addr own;
 
 	if (!lower)
 		return 0;
 	snprintf(st->host_lower, sizeof(st->host_lower), "%s", lower->name);
-	for (k = MVN_L3_ADDR; ret == 0 && k <= MVN_L3_ROUTE; k++) {
-		ret = eng->link_ops->l3_list(eng->link_ctx, (enum mvn_l3_kind)k,
-					     shim->ifindex, shim->name, &v, &n,
-					     err);
-		for (i = 0; ret == 0 && i < n; i++) {
-			if (has_own && mvn_l3_to_addr(&v[i], &a, NULL) &&
-			    a.family == own.family && a.prefix == own.prefix &&
-			    !memcmp(a.bytes, own.bytes, 16))
-				continue;
-			if (mvn_state_add_moved(st, lower->name, shim->ifindex,
-						&v[i]) < 0)
-				ret = mvn_error_set(err, -ENOMEM,
-						    _("out of memory"));
-		}
-		mvn_l3_free(v, n);
-		v = NULL;
-		n = 0;
-	}
-	return ret;
+	if (!net->host.address || !mvn_addr_parse(net->host.address, &own))
+		return mvn_engine_record_l3(eng, st, lower, shim, NULL, err);
+	return mvn_engine_record_l3(eng, st, lower, shim, &own, err);
 }
 
 /* The device node of a macvtap that lost its port file, as it is now. */

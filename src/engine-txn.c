@@ -464,6 +464,42 @@ int mvn_engine_teardown(struct mvn_engine *eng, const struct mvn_linkset *ls,
 	return ret;
 }
 
+int mvn_engine_record_l3(struct mvn_engine *eng, struct mvn_state *st,
+			 const struct mvn_link_info *lower,
+			 const struct mvn_link_info *from,
+			 const struct mvn_addr *except, struct mvn_error *err)
+{
+	static const enum mvn_l3_kind order[] = { MVN_L3_ADDR, MVN_L3_ROUTE,
+						  MVN_L3_RULE };
+	struct mvn_l3 *v = NULL;
+	struct mvn_addr a;
+	size_t i, k, n = 0;
+	/* A shim's rules name the shim: only the lower device's are kept. */
+	size_t kinds = from == lower ? 3 : 2;
+	int ret = 0;
+
+	for (k = 0; ret == 0 && k < kinds; k++) {
+		ret = eng->link_ops->l3_list(eng->link_ctx, order[k],
+					     from->ifindex, from->name, &v, &n,
+					     err);
+		for (i = 0; ret == 0 && i < n; i++) {
+			if (except && mvn_l3_to_addr(&v[i], &a, NULL) &&
+			    a.family == except->family &&
+			    a.prefix == except->prefix &&
+			    !memcmp(a.bytes, except->bytes, 16))
+				continue;
+			if (mvn_state_add_moved(st, lower->name, from->ifindex,
+						&v[i]) < 0)
+				ret = mvn_error_set(err, -ENOMEM,
+						    _("out of memory"));
+		}
+		mvn_l3_free(v, n);
+		v = NULL;
+		n = 0;
+	}
+	return ret;
+}
+
 /* The shim's own record of address x, if it still has it. */
 static const struct mvn_l3 *fresh_of(const struct mvn_l3 *x,
 				     const struct mvn_l3 *fresh, size_t n)
