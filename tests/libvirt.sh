@@ -33,8 +33,17 @@ mkdir -p "$tmp/etc-libvirt"
 cp -a /etc/libvirt/. "$tmp/etc-libvirt/" 2>/dev/null
 mount --bind "$tmp/etc-libvirt" /etc/libvirt
 rm -rf /etc/libvirt/hooks
+# QEMU runs as libvirt-qemu as on a Debian host, unless that user cannot
+# open a /dev/kvm that exists: libvirt then finds its probe of QEMU (which
+# saw KVM) stale on every call and probes again, seconds each time.
 user=root
-id libvirt-qemu >/dev/null 2>&1 && user=libvirt-qemu
+if id libvirt-qemu >/dev/null 2>&1; then
+	if [ ! -e /dev/kvm ] || setpriv --reuid=libvirt-qemu --regid="$(id -g libvirt-qemu)" \
+		--clear-groups test -r /dev/kvm -a -w /dev/kvm 2>/dev/null; then
+		user=libvirt-qemu
+	fi
+fi
+diag "QEMU runs as $user"
 cat >/etc/libvirt/qemu.conf <<CONF
 user = "$user"
 group = "root"
