@@ -1,20 +1,17 @@
 /*
- * Definitions and runtime state on disk, and the locks that guard them.
+ * Definitions on disk, and what the rest of the store is built on.
  *
  * The configuration directory holds networks/NAME.xml and the autostart links
  * networks/autostart/NAME.xml -> ../NAME.xml.  The run directory holds the
- * store's id, the locks, and the state of the active networks (see store.h
- * for its layout).  Every file is replaced atomically (temporary file, fsync,
- * rename, fsync of the directory), so a crash leaves either the old or the
- * new content; removals need no free space, so a full disk never stops a
- * teardown.  The directories are checked before they are used: a symbolic
- * link, or a directory that someone other than the caller or root could
- * change, would let that someone redirect what root writes.
- *
- * The locks are POSIX record locks, so that the process holding one can be
- * named to whoever waits for it.  Such locks belong to the process and go
- * away when the process closes any descriptor of the file, so each lock
- * file is opened once per handle and kept open while its lock is held.
+ * store's id (read or made here), the locks (store-lock.c) and the state of
+ * the active networks (store-state.c); store.h gives its layout.  Every file
+ * is replaced atomically (temporary file, fsync, rename, fsync of the
+ * directory), so a crash leaves either the old or the new content.  The
+ * directories are checked before they are used: a symbolic link, or a
+ * directory that someone other than the caller or root could change, would
+ * let that someone redirect what root writes.  This file also holds the
+ * helpers the other two share (store-int.h): the checks, the one atomic
+ * writer, the one careful reader and the one directory scan.
  */
 #include "config.h"
 
@@ -23,25 +20,18 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
-#include <stdint.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "error.h"
-#include "fault.h"
+#include "store-int.h"
 #include "store.h"
 #include "trust.h"
 #include "util.h"
-
-/* A definition or state file larger than this is not one of ours. */
-#define STORE_FILE_MAX (1024 * 1024)
 
 /*
  * A stored name becomes NAME.xml and, while it is being written,
@@ -52,47 +42,11 @@
 #define STORE_NAME_MAX \
 	(NAME_MAX - (sizeof(".") - 1) - (sizeof(".xml.XXXXXX") - 1))
 
-/* The store's id: this many lower-case hex digits, then a newline. */
-#define STORE_ID_LEN 16
-
-/* How often the timer of a bounded lock wait fires again, in microseconds. */
-#define LOCK_TIMER_REPEAT 5000
-
-/* Room for a name quoted in a message. */
-#define SHOWN_MAX 64
-
-enum lock_kind {
-	LOCK_STORE,
-	LOCK_GROUPS,
-	LOCK_NETWORK,
-};
-
-/* A lock this handle holds, on a lock file it keeps open. */
-struct held_lock {
-	enum lock_kind kind;
-	char *network; /* LOCK_NETWORK only */
-	int fd;
-	short type; /* F_RDLCK or F_WRLCK */
-};
-
-struct mvn_store {
-	char *config_dir;
-	char *run_dir;
-	char *net_dir;
-	char *auto_dir;
-	char *state_dir; /* run_dir/networks */
-	char *damaged_dir; /* run_dir/damaged */
-	char *journal_dir; /* run_dir/journal */
-	char id[STORE_ID_LEN + 1];
-	struct held_lock *locks;
-	size_t n_locks;
-};
-
 /*
  * Copy s for quoting in a message: control characters become '?' so that a
  * hostile name cannot break the line, and long names are cut with "...".
  */
-static const char *shown(const char *s, char buf[SHOWN_MAX])
+const char *store_shown(const char *s, char buf[SHOWN_MAX])
 {
 	size_t i;
 
@@ -110,11 +64,8 @@ static const char *shown(const char *s, char buf[SHOWN_MAX])
 	return buf;
 }
 
-static char *path_printf(const char *fmt, ...)
-	__attribute__((format(printf, 1, 2)));
-
 /* Format a new string (the caller frees it); NULL when out of memory. */
-static char *path_printf(const char *fmt, ...)
+char *store_printf(const char *fmt, ...)
 {
 	va_list ap;
 	char *p;
@@ -144,7 +95,8 @@ static char *dir_dup(const char *dir)
 	return strndup(dir, n);
 }
 
-static int oom(struct mvn_error *err, const char *what)
+/* Say that memory ran out while handling what. */
+int store_oom(struct mvn_error *err, const char *what)
 {
 	return mvn_error_set(err, -ENOMEM,
 			     _("out of memory while handling '%s' (free some "
@@ -159,8 +111,8 @@ static bool no_space(int ret)
 }
 
 /* Describe a failed write of path, a file in dir. */
-static int write_error(struct mvn_error *err, int ret, const char *path,
-		       const char *dir)
+int store_write_error(struct mvn_error *err, int ret, const char *path,
+		      const char *dir)
 {
 	if (no_space(ret))
 		return mvn_error_set(err, ret,
@@ -176,8 +128,8 @@ static int write_error(struct mvn_error *err, int ret, const char *path,
 }
 
 /* Describe a failed removal of path, an entry of dir. */
-static int remove_error(struct mvn_error *err, int ret, const char *path,
-			const char *dir)
+int store_remove_error(struct mvn_error *err, int ret, const char *path,
+		       const char *dir)
 {
 	return mvn_error_set(err, ret,
 			     _("cannot remove '%1$s': %2$s (check the "
@@ -232,8 +184,8 @@ cleanup:
  * when create is set; otherwise it is -ENOENT without a message, which
  * callers take for "nothing there".
  */
-static int check_dir(const char *path, mode_t mode, bool create,
-		     struct mvn_error *err)
+int store_check_dir(const char *path, mode_t mode, bool create,
+		    struct mvn_error *err)
 {
 	struct stat sb;
 	uid_t me = geteuid();
@@ -287,7 +239,8 @@ static int check_dir(const char *path, mode_t mode, bool create,
 	return 0;
 }
 
-static int check_name(const char *name, struct mvn_error *err)
+/* Refuse, with a message quoting it, a name mvn_store_name_valid() refuses. */
+int store_check_name(const char *name, struct mvn_error *err)
 {
 	char buf[SHOWN_MAX];
 
@@ -297,20 +250,7 @@ static int check_name(const char *name, struct mvn_error *err)
 			     _("network name '%1$s' is not valid (use 1 to "
 			       "%2$zu bytes with no '/', no control characters "
 			       "and no leading '.')"),
-			     shown(name, buf), (size_t)STORE_NAME_MAX);
-}
-
-static int check_ifname(const char *ifname, struct mvn_error *err)
-{
-	char buf[SHOWN_MAX];
-
-	if (mvn_ifname_valid(ifname))
-		return 0;
-	return mvn_error_set(err, -EINVAL,
-			     _("interface name '%s' is not valid (use 1 to 15 "
-			       "bytes with no '/', ':', white space or control "
-			       "characters, and not '.' or '..')"),
-			     shown(ifname, buf));
+			     store_shown(name, buf), (size_t)STORE_NAME_MAX);
 }
 
 static int not_defined(const char *name, struct mvn_error *err)
@@ -322,21 +262,10 @@ static int not_defined(const char *name, struct mvn_error *err)
 }
 
 /*
- * Count one state step for the fault injection of the robustness tests
- * (fault.h); without it this is always 0.
- */
-static int fault_state(void)
-{
-	int ret = mvn_fault_at(MVN_FAULT_STATE);
-
-	return ret < 0 ? ret : 0;
-}
-
-/*
  * Flush a directory so that a rename or unlink in it survives a crash; a
  * file system that cannot sync directories (EINVAL) is not an error.
  */
-static int fsync_dir(const char *dir, struct mvn_error *err)
+int store_fsync_dir(const char *dir, struct mvn_error *err)
 {
 	int fd, ret;
 
@@ -389,26 +318,27 @@ static int make_temp(char *tmpl)
 	return -EEXIST;
 }
 
+/* Stage data for dir/base in a new temporary file (see store.h). */
 int mvn_file_stage(const char *dir, const char *base, const char *stem,
 		   const char *data, size_t len, mode_t mode, char **tmp,
 		   struct mvn_error *err)
 {
-	char *shown = path_printf("%s/%s", dir, base); /* for messages */
+	char *shown = store_printf("%s/%s", dir, base); /* for messages */
 	size_t done = 0;
 	ssize_t n;
 	int fd, ret = 0;
 
-	*tmp = path_printf("%s/.%s.XXXXXX", dir, stem);
+	*tmp = store_printf("%s/.%s.XXXXXX", dir, stem);
 	if (!*tmp || !shown) {
 		free(*tmp);
 		free(shown);
 		*tmp = NULL;
-		return oom(err, stem);
+		return store_oom(err, stem);
 	}
 	fd = make_temp(*tmp);
 	if (fd < 0) {
 		if (no_space(fd))
-			write_error(err, fd, shown, dir);
+			store_write_error(err, fd, shown, dir);
 		else
 			mvn_error_set(err, fd,
 				      _("cannot create a temporary file in "
@@ -430,14 +360,14 @@ int mvn_file_stage(const char *dir, const char *base, const char *stem,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			ret = write_error(err, -errno, shown, dir);
+			ret = store_write_error(err, -errno, shown, dir);
 		else
 			done += (size_t)n;
 	}
 	if (ret == 0 && fsync(fd) < 0)
-		ret = write_error(err, -errno, shown, dir);
+		ret = store_write_error(err, -errno, shown, dir);
 	if (close(fd) < 0 && ret == 0)
-		ret = write_error(err, -errno, shown, dir);
+		ret = store_write_error(err, -errno, shown, dir);
 	if (ret < 0) {
 		unlink(*tmp);
 		free(*tmp);
@@ -447,20 +377,21 @@ int mvn_file_stage(const char *dir, const char *base, const char *stem,
 	return ret;
 }
 
+/* Put a staged file in place of dir/base, then flush dir (see store.h). */
 int mvn_file_commit(char *tmp, const char *dir, const char *base, bool replace,
 		    struct mvn_error *err)
 {
-	char *path = path_printf("%s/%s", dir, base);
+	char *path = store_printf("%s/%s", dir, base);
 	int ret = 0;
 
 	if (!path)
-		ret = oom(err, base);
+		ret = store_oom(err, base);
 	else if (replace ? rename(tmp, path) < 0 : link(tmp, path) < 0)
 		ret = -errno;
 	if (ret == -EEXIST && !replace)
 		; /* another process was first: no message */
 	else if (ret < 0 && path && no_space(ret))
-		write_error(err, ret, path, dir);
+		store_write_error(err, ret, path, dir);
 	else if (ret < 0 && path)
 		mvn_error_set(err, ret,
 			      _("cannot replace '%1$s': %2$s (move away "
@@ -470,7 +401,7 @@ int mvn_file_commit(char *tmp, const char *dir, const char *base, bool replace,
 	if (ret < 0 || !replace)
 		unlink(tmp);
 	if (ret == 0)
-		ret = fsync_dir(dir, err);
+		ret = store_fsync_dir(dir, err);
 	free(path);
 	return ret;
 }
@@ -482,9 +413,9 @@ int mvn_file_commit(char *tmp, const char *dir, const char *base, bool replace,
  * directory fsynced.  The temporary file is removed on any failure, so a
  * full disk leaves the old file as it was and nothing else behind.
  */
-static int write_atomic(const char *dir, const char *base, const char *stem,
-			const char *data, size_t len, mode_t mode, bool replace,
-			struct mvn_error *err)
+int store_write_atomic(const char *dir, const char *base, const char *stem,
+		       const char *data, size_t len, mode_t mode, bool replace,
+		       struct mvn_error *err)
 {
 	char *tmp = NULL;
 	int ret = mvn_file_stage(dir, base, stem, data, len, mode, &tmp, err);
@@ -503,8 +434,8 @@ static int write_atomic(const char *dir, const char *base, const char *stem,
  * keeps a FIFO from blocking the open, and reading through /proc/self/fd
  * reads the very file checked here even if the name is swapped meanwhile.
  */
-static int read_nofollow(const char *path, size_t max, char **out, size_t *len,
-			 struct mvn_error *err)
+int store_read_nofollow(const char *path, size_t max, char **out, size_t *len,
+			struct mvn_error *err)
 {
 	char proc[64];
 	struct stat sb;
@@ -529,10 +460,10 @@ static int read_nofollow(const char *path, size_t max, char **out, size_t *len,
 }
 
 /* Describe a failure to read a file of the run directory (not ENOENT). */
-static int run_read_error(struct mvn_error *err, int ret, const char *path)
+int store_read_error(struct mvn_error *err, int ret, const char *path)
 {
 	if (ret == -EPERM)
-		return ret; /* read_nofollow() said why */
+		return ret; /* store_read_nofollow() said why */
 	if (ret == -ELOOP)
 		return mvn_error_set(err, ret,
 				     _("'%s' is a symbolic link, which macvnet "
@@ -590,11 +521,11 @@ static int load_id(struct mvn_store *st, struct mvn_error *err)
 	size_t i, len = 0;
 	int tries, ret = -ENOMEM;
 
-	path = path_printf("%s/id", st->run_dir);
+	path = store_printf("%s/id", st->run_dir);
 	if (!path)
-		return oom(err, st->run_dir);
+		return store_oom(err, st->run_dir);
 	for (tries = 0; tries < 2; tries++) {
-		ret = read_nofollow(path, 64, &text, &len, err);
+		ret = store_read_nofollow(path, 64, &text, &len, err);
 		if (ret != -ENOENT || tries > 0)
 			break;
 		if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
@@ -612,8 +543,8 @@ static int load_id(struct mvn_store *st, struct mvn_error *err)
 		}
 		fresh[STORE_ID_LEN] = '\n';
 		fresh[STORE_ID_LEN + 1] = '\0';
-		ret = write_atomic(st->run_dir, "id", "id", fresh,
-				   STORE_ID_LEN + 1, 0600, false, err);
+		ret = store_write_atomic(st->run_dir, "id", "id", fresh,
+					 STORE_ID_LEN + 1, 0600, false, err);
 		if (ret == 0) {
 			memcpy(st->id, fresh, STORE_ID_LEN);
 			goto cleanup;
@@ -632,11 +563,12 @@ static int load_id(struct mvn_store *st, struct mvn_error *err)
 				      "(restore it: ip -d link show prints it "
 				      "in the alias \"macvnet ID...\" of every "
 				      "link this store made)"),
-				    path, ret == 0 ? shown(text, buf) : "...");
+				    path,
+				    ret == 0 ? store_shown(text, buf) : "...");
 		goto cleanup;
 	}
 	if (ret < 0) {
-		run_read_error(err, ret, path);
+		store_read_error(err, ret, path);
 		goto cleanup;
 	}
 	memcpy(st->id, text, STORE_ID_LEN);
@@ -660,33 +592,33 @@ int mvn_store_open(const char *config_dir, const char *run_dir,
 				       "--run-dir)"));
 	st = calloc(1, sizeof(*st));
 	if (!st)
-		return oom(err, config_dir);
+		return store_oom(err, config_dir);
 	st->config_dir = dir_dup(config_dir);
 	st->run_dir = dir_dup(run_dir);
 	if (st->config_dir)
-		st->net_dir = path_printf("%s/networks", st->config_dir);
+		st->net_dir = store_printf("%s/networks", st->config_dir);
 	if (st->net_dir)
-		st->auto_dir = path_printf("%s/autostart", st->net_dir);
+		st->auto_dir = store_printf("%s/autostart", st->net_dir);
 	if (st->run_dir) {
-		st->state_dir = path_printf("%s/networks", st->run_dir);
-		st->damaged_dir = path_printf("%s/damaged", st->run_dir);
-		st->journal_dir = path_printf("%s/journal", st->run_dir);
+		st->state_dir = store_printf("%s/networks", st->run_dir);
+		st->damaged_dir = store_printf("%s/damaged", st->run_dir);
+		st->journal_dir = store_printf("%s/journal", st->run_dir);
 	}
 	if (!st->auto_dir || !st->state_dir || !st->damaged_dir ||
 	    !st->journal_dir) {
-		oom(err, config_dir);
+		store_oom(err, config_dir);
 		goto cleanup;
 	}
-	ret = check_dir(st->config_dir, 0755, true, err);
+	ret = store_check_dir(st->config_dir, 0755, true, err);
 	if (ret < 0)
 		goto cleanup;
-	ret = check_dir(st->net_dir, 0755, true, err);
+	ret = store_check_dir(st->net_dir, 0755, true, err);
 	if (ret < 0)
 		goto cleanup;
-	ret = check_dir(st->auto_dir, 0755, true, err);
+	ret = store_check_dir(st->auto_dir, 0755, true, err);
 	if (ret < 0)
 		goto cleanup;
-	ret = check_dir(st->run_dir, 0755, true, err);
+	ret = store_check_dir(st->run_dir, 0755, true, err);
 	if (ret < 0)
 		goto cleanup;
 	ret = load_id(st, err);
@@ -722,394 +654,16 @@ const char *mvn_store_id(const struct mvn_store *st)
 	return st->id;
 }
 
-/* The lock of this kind (and network) that the handle holds, or NULL. */
-static struct held_lock *find_lock(struct mvn_store *st, enum lock_kind kind,
-				   const char *network)
+/* The configuration directory, without trailing slashes. */
+const char *mvn_store_config_dir(const struct mvn_store *st)
 {
-	size_t i;
-
-	for (i = 0; i < st->n_locks; i++) {
-		if (st->locks[i].kind == kind &&
-		    (kind != LOCK_NETWORK ||
-		     strcmp(st->locks[i].network, network) == 0))
-			return &st->locks[i];
-	}
-	return NULL;
+	return st->config_dir;
 }
 
-/* Release one held lock and forget it. */
-static void drop_lock(struct mvn_store *st, struct held_lock *h)
+/* The run directory, without trailing slashes. */
+const char *mvn_store_run_dir(const struct mvn_store *st)
 {
-	struct flock fl = { .l_type = F_UNLCK, .l_whence = SEEK_SET };
-
-	fcntl(h->fd, F_SETLK, &fl);
-	close(h->fd);
-	free(h->network);
-	*h = st->locks[--st->n_locks];
-}
-
-/* Microseconds on the monotonic clock. */
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-static void on_alarm(int sig)
-{
-	(void)sig;
-}
-
-/*
- * Wait for the lock fl on fd in the kernel (which wakes waiters in the
- * order they came, where polling would favour newcomers), for at most us
- * microseconds: a timer interrupts the wait.  It repeats every few
- * milliseconds, so that one that fires before the wait begins cannot
- * leave it unbounded.  0, or -1 with errno (EINTR: time is up).
- */
-static int lock_within(int fd, struct flock *fl, uint64_t us)
-{
-	struct sigaction sa = { .sa_handler = on_alarm }, old;
-	struct itimerval it = { 0 }, off = { 0 };
-	int r, e;
-
-	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGALRM, &sa, &old) < 0)
-		return -1;
-	it.it_value.tv_sec = (time_t)(us / 1000000);
-	it.it_value.tv_usec = (suseconds_t)(us % 1000000);
-	if (!it.it_value.tv_sec && !it.it_value.tv_usec)
-		it.it_value.tv_usec = 1;
-	it.it_interval.tv_usec = LOCK_TIMER_REPEAT;
-	if (setitimer(ITIMER_REAL, &it, NULL) < 0) {
-		e = errno;
-		sigaction(SIGALRM, &old, NULL);
-		errno = e;
-		return -1;
-	}
-	r = fcntl(fd, F_SETLKW, fl);
-	e = errno;
-	setitimer(ITIMER_REAL, &off, NULL);
-	sigaction(SIGALRM, &old, NULL);
-	errno = e;
-	return r;
-}
-
-/*
- * Name the process that holds a lock conflicting with type on fd, as
- * "process PID (COMM)" with COMM from /proc made printable; false when
- * nobody holds one any more (buf then says "another process").
- */
-static bool lock_holder(int fd, short type, char *buf, size_t size)
-{
-	struct flock fl = { .l_type = type, .l_whence = SEEK_SET };
-	char comm[64], path[64];
-	ssize_t n = -1;
-	int cfd;
-	size_t i;
-
-	if (fcntl(fd, F_GETLK, &fl) < 0 || fl.l_type == F_UNLCK) {
-		snprintf(buf, size, "%s", _("another process"));
-		return false;
-	}
-	/* A holder in another PID namespace has no PID we could name. */
-	if (fl.l_pid <= 0) {
-		snprintf(buf, size, "%s", _("another process"));
-		return true;
-	}
-	snprintf(path, sizeof(path), "/proc/%d/comm", (int)fl.l_pid);
-	cfd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (cfd >= 0) {
-		n = read(cfd, comm, sizeof(comm) - 1);
-		close(cfd);
-	}
-	while (n > 0 && comm[n - 1] == '\n')
-		n--;
-	if (n <= 0) {
-		snprintf(buf, size, _("process %d"), (int)fl.l_pid);
-		return true;
-	}
-	comm[n] = '\0';
-	for (i = 0; i < (size_t)n; i++) {
-		if ((unsigned char)comm[i] < 0x20 ||
-		    (unsigned char)comm[i] > 0x7e)
-			comm[i] = '?';
-	}
-	snprintf(buf, size, _("process %1$d (%2$s)"), (int)fl.l_pid, comm);
-	return true;
-}
-
-/* Say that what is still locked by holder after waiting timeout_ms. */
-static int lock_timed_out(struct mvn_error *err, unsigned int timeout_ms,
-			  const char *what, const char *holder)
-{
-	char after[32];
-
-	if (timeout_ms == 0)
-		return mvn_error_set(err, -ETIMEDOUT,
-				     _("%1$s is locked by %2$s; try again when "
-				       "it is done, or stop that process if it "
-				       "hangs"),
-				     what, holder);
-	if (timeout_ms % 1000 == 0)
-		snprintf(after, sizeof(after), _("%u s"), timeout_ms / 1000);
-	else
-		snprintf(after, sizeof(after), _("%u ms"), timeout_ms);
-	return mvn_error_set(err, -ETIMEDOUT,
-			     _("%1$s is still locked by %2$s after %3$s; try "
-			       "again when it is done, or stop that process if "
-			       "it hangs"),
-			     what, holder, after);
-}
-
-/*
- * Take a lock of type on the whole of fd (the lock file path, described as
- * what), trying again with growing sleeps until w->timeout_ms have passed;
- * w NULL means try once.
- */
-static int wait_lock(int fd, short type, const char *path, const char *what,
-		     const struct mvn_lock_wait *w, struct mvn_error *err)
-{
-	static const struct mvn_lock_wait once = { 0 };
-	struct flock fl;
-	uint64_t start, spent, left, timeout, notice;
-	bool noticed = false, retried = false, held;
-	char holder[128], msg[512];
-	int ret;
-
-	if (!w)
-		w = &once;
-	timeout = (uint64_t)w->timeout_ms * 1000;
-	notice = (uint64_t)w->notice_ms * 1000;
-	start = now_us();
-	for (;;) {
-		memset(&fl, 0, sizeof(fl));
-		fl.l_type = type;
-		fl.l_whence = SEEK_SET;
-		if (fcntl(fd, F_SETLK, &fl) == 0)
-			return 0;
-		if (errno == EINTR)
-			continue;
-		if (errno != EAGAIN && errno != EACCES) {
-			ret = -errno;
-			return mvn_error_set(err, ret,
-					     _("cannot lock '%1$s': %2$s (put "
-					       "the run directory on a local "
-					       "file system)"),
-					     path, strerror(-ret));
-		}
-		spent = now_us() - start;
-		if (spent >= timeout) {
-			held = lock_holder(fd, type, holder, sizeof(holder));
-			/* Released just now: one more try before giving up. */
-			if (!held && !retried) {
-				retried = true;
-				continue;
-			}
-			return lock_timed_out(err, w->timeout_ms, what, holder);
-		}
-		if (!noticed && w->notice && spent >= notice) {
-			noticed = true;
-			lock_holder(fd, type, holder, sizeof(holder));
-			snprintf(msg, sizeof(msg),
-				 _("waiting for %1$s, locked by %2$s"), what,
-				 holder);
-			w->notice(w->arg, msg);
-		}
-		left = timeout - spent;
-		if (!noticed && w->notice && notice - spent < left)
-			left = notice - spent;
-		memset(&fl, 0, sizeof(fl));
-		fl.l_type = type;
-		fl.l_whence = SEEK_SET;
-		if (lock_within(fd, &fl, left) == 0)
-			return 0;
-		if (errno != EINTR) {
-			ret = -errno;
-			return mvn_error_set(err, ret,
-					     _("cannot lock '%1$s': %2$s (put "
-					       "the run directory on a local "
-					       "file system)"),
-					     path, strerror(-ret));
-		}
-	}
-}
-
-/*
- * Open (creating it, mode 0600) the lock file path; it must be a regular
- * file, and is never a symbolic link.
- */
-static int open_lock_file(const char *path, struct mvn_error *err)
-{
-	struct stat sb;
-	int fd, ret;
-
-	fd = open(path,
-		  O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
-			  O_NOCTTY,
-		  0600);
-	if (fd < 0) {
-		ret = -errno;
-		if (ret == -ELOOP)
-			return mvn_error_set(err, ret,
-					     _("lock file '%s' is a symbolic "
-					       "link, which macvnet does not "
-					       "follow (remove it; macvnet "
-					       "creates it again)"),
-					     path);
-		return mvn_error_set(err, ret,
-				     _("cannot open the lock file '%1$s': "
-				       "%2$s (check that it is a regular file "
-				       "in a writable run directory, or pick "
-				       "another with --run-dir)"),
-				     path, strerror(-ret));
-	}
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		return mvn_error_set(err, -EINVAL,
-				     _("lock file '%s' is not a regular file "
-				       "(remove it; macvnet creates it "
-				       "again)"),
-				     path);
-	}
-	return fd;
-}
-
-/*
- * Take a lock of kind (on network for LOCK_NETWORK) for this handle,
- * waiting as w says.  A lock held already is kept (an exclusive one
- * satisfies a request for a shared one); a shared one is upgraded in place
- * on the descriptor that holds it, since opening its file again and closing
- * that would drop it.
- */
-static int take_lock(struct mvn_store *st, enum lock_kind kind,
-		     const char *network, bool exclusive,
-		     const struct mvn_lock_wait *w, struct mvn_error *err)
-{
-	short type = exclusive ? F_WRLCK : F_RDLCK;
-	struct held_lock *h, *grown, fresh = { .kind = kind, .fd = -1 };
-	char *path = NULL, *what = NULL;
-	int ret = -ENOMEM;
-
-	h = find_lock(st, kind, network);
-	if (h && (h->type == F_WRLCK || h->type == type))
-		return 0;
-	if (kind == LOCK_STORE) {
-		path = path_printf("%s/lock", st->run_dir);
-		what = path_printf(_("the macvnet store in '%s'"), st->run_dir);
-	} else if (kind == LOCK_GROUPS) {
-		path = path_printf("%s/groups.lock", st->run_dir);
-		what = path_printf(_("the link groups of the macvnet store in "
-				     "'%s'"),
-				   st->run_dir);
-	} else {
-		path = path_printf("%s/%s.lock", st->state_dir, network);
-		what = path_printf(_("network '%s'"), network);
-	}
-	if (!path || !what) {
-		oom(err, st->run_dir);
-		goto cleanup;
-	}
-	if (h) {
-		ret = wait_lock(h->fd, type, path, what, w, err);
-		if (ret == 0)
-			h->type = type;
-		goto cleanup;
-	}
-	grown = realloc(st->locks, (st->n_locks + 1) * sizeof(*st->locks));
-	if (!grown) {
-		oom(err, path);
-		goto cleanup;
-	}
-	st->locks = grown;
-	if (kind == LOCK_NETWORK) {
-		fresh.network = strdup(network);
-		if (!fresh.network) {
-			oom(err, path);
-			goto cleanup;
-		}
-		ret = check_dir(st->state_dir, 0755, true, err);
-		if (ret < 0)
-			goto cleanup;
-	}
-	ret = open_lock_file(path, err);
-	if (ret < 0)
-		goto cleanup;
-	fresh.fd = ret;
-	ret = wait_lock(fresh.fd, type, path, what, w, err);
-	if (ret < 0)
-		goto cleanup;
-	fresh.type = type;
-	st->locks[st->n_locks++] = fresh;
-	fresh.fd = -1;
-	fresh.network = NULL;
-cleanup:
-	if (fresh.fd >= 0)
-		close(fresh.fd);
-	free(fresh.network);
-	free(what);
-	free(path);
-	return ret;
-}
-
-/* Take the store lock, shared or exclusive. */
-int mvn_store_lock(struct mvn_store *st, bool exclusive,
-		   const struct mvn_lock_wait *w, struct mvn_error *err)
-{
-	return take_lock(st, LOCK_STORE, NULL, exclusive, w, err);
-}
-
-/* Take the exclusive lock of one network. */
-int mvn_store_lock_network(struct mvn_store *st, const char *name,
-			   const struct mvn_lock_wait *w, struct mvn_error *err)
-{
-	int ret = check_name(name, err);
-
-	if (ret < 0)
-		return ret;
-	return take_lock(st, LOCK_NETWORK, name, true, w, err);
-}
-
-/* Release the lock of one network if this handle holds it. */
-void mvn_store_unlock_network(struct mvn_store *st, const char *name)
-{
-	struct held_lock *h;
-
-	if (!st || !name)
-		return;
-	h = find_lock(st, LOCK_NETWORK, name);
-	if (h)
-		drop_lock(st, h);
-}
-
-/* Take the exclusive lock held while a link group is chosen. */
-int mvn_store_lock_groups(struct mvn_store *st, const struct mvn_lock_wait *w,
-			  struct mvn_error *err)
-{
-	return take_lock(st, LOCK_GROUPS, NULL, true, w, err);
-}
-
-/* Release the groups lock if this handle holds it. */
-void mvn_store_unlock_groups(struct mvn_store *st)
-{
-	struct held_lock *h;
-
-	if (!st)
-		return;
-	h = find_lock(st, LOCK_GROUPS, NULL);
-	if (h)
-		drop_lock(st, h);
-}
-
-/* Release every lock; the lock files stay for the next taker. */
-void mvn_store_unlock(struct mvn_store *st)
-{
-	if (!st)
-		return;
-	while (st->n_locks > 0)
-		drop_lock(st, &st->locks[st->n_locks - 1]);
+	return st->run_dir;
 }
 
 /* Whether name is safe as a file name and short enough for NAME.xml. */
@@ -1134,7 +688,7 @@ int mvn_store_save_network(struct mvn_store *st, const char *name,
 	char *base;
 	int ret;
 
-	ret = check_name(name, err);
+	ret = store_check_name(name, err);
 	if (ret < 0)
 		return ret;
 	if (!xml)
@@ -1142,11 +696,11 @@ int mvn_store_save_network(struct mvn_store *st, const char *name,
 				     _("no definition given for network '%s' "
 				       "(pass its XML text)"),
 				     name);
-	base = path_printf("%s.xml", name);
+	base = store_printf("%s.xml", name);
 	if (!base)
-		return oom(err, name);
-	ret = write_atomic(st->net_dir, base, base, xml, strlen(xml), 0600,
-			   true, err);
+		return store_oom(err, name);
+	ret = store_write_atomic(st->net_dir, base, base, xml, strlen(xml),
+				 0600, true, err);
 	free(base);
 	return ret;
 }
@@ -1158,17 +712,17 @@ int mvn_store_load_network(struct mvn_store *st, const char *name, char **xml,
 	char *path, *data = NULL;
 	int ret;
 
-	ret = check_name(name, err);
+	ret = store_check_name(name, err);
 	if (ret < 0)
 		return ret;
-	path = path_printf("%s/%s.xml", st->net_dir, name);
+	path = store_printf("%s/%s.xml", st->net_dir, name);
 	if (!path)
-		return oom(err, name);
-	ret = read_nofollow(path, STORE_FILE_MAX, &data, NULL, err);
+		return store_oom(err, name);
+	ret = store_read_nofollow(path, STORE_FILE_MAX, &data, NULL, err);
 	if (ret == -ENOENT)
 		not_defined(name, err);
 	else if (ret == -EPERM)
-		; /* read_nofollow() said why */
+		; /* store_read_nofollow() said why */
 	else if (ret == -ELOOP)
 		mvn_error_set(err, ret,
 			      _("definition '%s' is a symbolic link, which "
@@ -1205,14 +759,14 @@ int mvn_store_delete_network(struct mvn_store *st, const char *name,
 	char *path, *link = NULL;
 	int ret;
 
-	ret = check_name(name, err);
+	ret = store_check_name(name, err);
 	if (ret < 0)
 		return ret;
 	ret = -ENOMEM;
-	path = path_printf("%s/%s.xml", st->net_dir, name);
-	link = path_printf("%s/%s.xml", st->auto_dir, name);
+	path = store_printf("%s/%s.xml", st->net_dir, name);
+	link = store_printf("%s/%s.xml", st->auto_dir, name);
 	if (!path || !link) {
-		oom(err, name);
+		store_oom(err, name);
 		goto cleanup;
 	}
 	if (lstat(path, &sb) < 0) {
@@ -1228,7 +782,7 @@ int mvn_store_delete_network(struct mvn_store *st, const char *name,
 	}
 	/* The link goes first: a crash in between leaves autostart off. */
 	if (unlink(link) == 0) {
-		ret = fsync_dir(st->auto_dir, err);
+		ret = store_fsync_dir(st->auto_dir, err);
 		if (ret < 0)
 			goto cleanup;
 	} else if (errno != ENOENT) {
@@ -1240,10 +794,10 @@ int mvn_store_delete_network(struct mvn_store *st, const char *name,
 		goto cleanup;
 	}
 	if (unlink(path) < 0) {
-		ret = remove_error(err, -errno, path, st->net_dir);
+		ret = store_remove_error(err, -errno, path, st->net_dir);
 		goto cleanup;
 	}
-	ret = fsync_dir(st->net_dir, err);
+	ret = store_fsync_dir(st->net_dir, err);
 cleanup:
 	free(link);
 	free(path);
@@ -1285,9 +839,9 @@ static int open_dir(const char *path, DIR **out, struct mvn_error *err)
  * until fn fails.  A failure to open or read the directory is an error
  * naming it, never the end of the list.
  */
-static int each_entry(const char *path,
-		      int (*fn)(DIR *d, const char *name, void *arg), void *arg,
-		      struct mvn_error *err)
+int store_each_entry(const char *path,
+		     int (*fn)(DIR *d, const char *name, void *arg), void *arg,
+		     struct mvn_error *err)
 {
 	struct dirent *de;
 	DIR *d = NULL;
@@ -1313,7 +867,7 @@ static int each_entry(const char *path,
 	return ret;
 }
 
-/* What list_files() gathers, entry by entry. */
+/* What store_list_files() gathers, entry by entry. */
 struct name_list {
 	const char *dir, *suffix;
 	bool (*valid)(const char *);
@@ -1335,7 +889,7 @@ static int gather_name(DIR *d, const char *name, void *arg)
 		return 0;
 	base = strndup(name, len - slen);
 	if (!base)
-		return oom(l->err, l->dir);
+		return store_oom(l->err, l->dir);
 	if (!l->valid(base)) {
 		free(base);
 		return 0;
@@ -1344,7 +898,7 @@ static int gather_name(DIR *d, const char *name, void *arg)
 		grown = realloc(l->v, 2 * l->cap * sizeof(*l->v));
 		if (!grown) {
 			free(base);
-			return oom(l->err, l->dir);
+			return store_oom(l->err, l->dir);
 		}
 		l->v = grown;
 		l->cap *= 2;
@@ -1359,9 +913,9 @@ static int gather_name(DIR *d, const char *name, void *arg)
  * valid accepts; sorted, NULL-terminated.  Any failure to open or read the
  * directory, a missing one included, is an error naming it.
  */
-static int list_files(const char *dir, const char *suffix,
-		      bool (*valid)(const char *), char ***names,
-		      struct mvn_error *err)
+int store_list_files(const char *dir, const char *suffix,
+		     bool (*valid)(const char *), char ***names,
+		     struct mvn_error *err)
 {
 	struct name_list l = { .dir = dir,
 			       .suffix = suffix,
@@ -1372,8 +926,8 @@ static int list_files(const char *dir, const char *suffix,
 
 	l.v = calloc(l.cap, sizeof(*l.v));
 	if (!l.v)
-		return oom(err, dir);
-	ret = each_entry(dir, gather_name, &l, err);
+		return store_oom(err, dir);
+	ret = store_each_entry(dir, gather_name, &l, err);
 	if (ret < 0) {
 		mvn_store_names_free(l.v);
 		return ret;
@@ -1383,23 +937,12 @@ static int list_files(const char *dir, const char *suffix,
 	return 0;
 }
 
-/* An empty list of names, for a directory that is not there. */
-static int no_names(char ***names, const char *dir, struct mvn_error *err)
-{
-	char **v = calloc(1, sizeof(*v));
-
-	if (!v)
-		return oom(err, dir);
-	*names = v;
-	return 0;
-}
-
 /* Collect the valid names of the regular NAME.xml files, sorted. */
 int mvn_store_list_networks(struct mvn_store *st, char ***names,
 			    struct mvn_error *err)
 {
-	return list_files(st->net_dir, ".xml", mvn_store_name_valid, names,
-			  err);
+	return store_list_files(st->net_dir, ".xml", mvn_store_name_valid,
+				names, err);
 }
 
 /* Free each name and the array. */
@@ -1435,15 +978,15 @@ int mvn_store_set_autostart(struct mvn_store *st, const char *name, bool on,
 	char *path, *link = NULL, *target = NULL;
 	int ret;
 
-	ret = check_name(name, err);
+	ret = store_check_name(name, err);
 	if (ret < 0)
 		return ret;
 	ret = -ENOMEM;
-	path = path_printf("%s/%s.xml", st->net_dir, name);
-	link = path_printf("%s/%s.xml", st->auto_dir, name);
-	target = path_printf("../%s.xml", name);
+	path = store_printf("%s/%s.xml", st->net_dir, name);
+	link = store_printf("%s/%s.xml", st->auto_dir, name);
+	target = store_printf("../%s.xml", name);
 	if (!path || !link || !target) {
-		oom(err, name);
+		store_oom(err, name);
 		goto cleanup;
 	}
 	if (lstat(path, &sb) < 0 || !S_ISREG(sb.st_mode)) {
@@ -1470,7 +1013,7 @@ int mvn_store_set_autostart(struct mvn_store *st, const char *name, bool on,
 			      link, strerror(-ret), st->auto_dir);
 		goto cleanup;
 	}
-	ret = fsync_dir(st->auto_dir, err);
+	ret = store_fsync_dir(st->auto_dir, err);
 cleanup:
 	free(target);
 	free(link);
@@ -1487,9 +1030,9 @@ bool mvn_store_get_autostart(struct mvn_store *st, const char *name)
 
 	if (!mvn_store_name_valid(name))
 		return false;
-	path = path_printf("%s/%s.xml", st->net_dir, name);
-	link = path_printf("%s/%s.xml", st->auto_dir, name);
-	target = path_printf("../%s.xml", name);
+	path = store_printf("%s/%s.xml", st->net_dir, name);
+	link = store_printf("%s/%s.xml", st->auto_dir, name);
+	target = store_printf("../%s.xml", name);
 	if (path && link && target)
 		on = link_is(link, target) && lstat(path, &sb) == 0 &&
 		     S_ISREG(sb.st_mode);
@@ -1497,586 +1040,4 @@ bool mvn_store_get_autostart(struct mvn_store *st, const char *name)
 	free(link);
 	free(path);
 	return on;
-}
-
-/*
- * Check the network name and the interface name (when ifname is not NULL),
- * then build the path of the network's ports directory (*ports) and of its
- * state or port file (*path); the caller frees both.
- */
-static int state_paths(struct mvn_store *st, const char *network,
-		       const char *ifname, char **ports, char **path,
-		       struct mvn_error *err)
-{
-	int ret;
-
-	ret = check_name(network, err);
-	if (ret == 0 && ifname)
-		ret = check_ifname(ifname, err);
-	if (ret < 0)
-		return ret;
-	*ports = path_printf("%s/%s.ports", st->state_dir, network);
-	if (ifname)
-		*path = path_printf("%s/%s.port", *ports, ifname);
-	else
-		*path = path_printf("%s/%s.state", st->state_dir, network);
-	if (!*ports || !*path) {
-		free(*ports);
-		free(*path);
-		*ports = *path = NULL;
-		return oom(err, network);
-	}
-	return 0;
-}
-
-/*
- * Check the directories on the way to a state or port file (the ports
- * directory only for a port file); -ENOENT without a message when one is
- * missing.
- */
-static int check_state_dirs(struct mvn_store *st, const char *ports,
-			    bool create, struct mvn_error *err)
-{
-	int ret = check_dir(st->state_dir, 0755, create, err);
-
-	if (ret == 0 && ports)
-		ret = check_dir(ports, 0755, create, err);
-	return ret;
-}
-
-/* Read a state or port file; ifname NULL for the state file. */
-static int state_file_read(struct mvn_store *st, const char *network,
-			   const char *ifname, char **text,
-			   struct mvn_error *err)
-{
-	char *ports = NULL, *path = NULL, *data = NULL;
-	int ret;
-
-	ret = state_paths(st, network, ifname, &ports, &path, err);
-	if (ret < 0)
-		return ret;
-	ret = check_state_dirs(st, ifname ? ports : NULL, false, err);
-	if (ret == 0) {
-		ret = read_nofollow(path, STORE_FILE_MAX, &data, NULL, err);
-		if (ret < 0 && ret != -ENOENT)
-			run_read_error(err, ret, path);
-	}
-	if (ret == -ENOENT && ifname)
-		mvn_error_set(err, ret,
-			      _("network '%1$s' has no port '%2$s' ('%3$s' "
-				"does not exist)"),
-			      network, ifname, path);
-	else if (ret == -ENOENT)
-		mvn_error_set(err, ret,
-			      _("network '%1$s' has no state ('%2$s' does not "
-				"exist)"),
-			      network, path);
-	else if (ret == 0)
-		*text = data;
-	free(path);
-	free(ports);
-	return ret;
-}
-
-/* Replace a state or port file with text; ifname NULL for the state file. */
-static int state_file_write(struct mvn_store *st, const char *network,
-			    const char *ifname, const char *text,
-			    struct mvn_error *err)
-{
-	char *ports = NULL, *path = NULL, *base, *stem;
-	int ret;
-
-	ret = state_paths(st, network, ifname, &ports, &path, err);
-	if (ret < 0)
-		return ret;
-	if (!text) {
-		ret = mvn_error_set(err, -EINVAL,
-				    _("no text given for '%s' (pass the state "
-				      "to write)"),
-				    path);
-		goto cleanup;
-	}
-	ret = fault_state();
-	if (ret < 0) {
-		write_error(err, ret, path, ifname ? ports : st->state_dir);
-		goto cleanup;
-	}
-	ret = check_state_dirs(st, ifname ? ports : NULL, true, err);
-	if (ret < 0)
-		goto cleanup;
-	base = strrchr(path, '/') + 1;
-	/*
-	 * The temporary twin of NAME.state is .NAME.XXXXXX, which fits a
-	 * directory entry for the longest valid name; that of IF.port is
-	 * .IF.port.XXXXXX, which no list takes for a port (it does not end in
-	 * ".port", while an IF starting with '.' still can).
-	 */
-	stem = ifname ? base : strndup(base, strlen(base) - strlen(".state"));
-	if (!stem) {
-		ret = oom(err, path);
-		goto cleanup;
-	}
-	ret = write_atomic(ifname ? ports : st->state_dir, base, stem, text,
-			   strlen(text), 0600, true, err);
-	if (stem != base)
-		free(stem);
-cleanup:
-	free(path);
-	free(ports);
-	return ret;
-}
-
-/* Read networks/NAME.state. */
-int mvn_store_state_read(struct mvn_store *st, const char *network, char **text,
-			 struct mvn_error *err)
-{
-	return state_file_read(st, network, NULL, text, err);
-}
-
-/* Replace networks/NAME.state atomically, mode 0600. */
-int mvn_store_state_write(struct mvn_store *st, const char *network,
-			  const char *text, struct mvn_error *err)
-{
-	return state_file_write(st, network, NULL, text, err);
-}
-
-/* What remove_entry() needs: the directory's name, where to say why. */
-struct removal {
-	const char *dir;
-	struct mvn_error *err;
-};
-
-/* Remove one entry of a ports directory (remove_ports()). */
-static int remove_entry(DIR *d, const char *name, void *arg)
-{
-	struct removal *r = arg;
-	char *path;
-	int ret = fault_state();
-
-	if (ret == 0 && unlinkat(dirfd(d), name, 0) < 0 && errno != ENOENT)
-		ret = -errno;
-	if (ret < 0) {
-		path = path_printf("%s/%s", r->dir, name);
-		remove_error(r->err, ret, path ? path : r->dir, r->dir);
-		free(path);
-	}
-	return ret;
-}
-
-/*
- * Remove every entry of a network's ports directory (port files and the
- * temporary files a crash left), then the directory itself.
- */
-static int remove_ports(struct mvn_store *st, const char *ports,
-			struct mvn_error *err)
-{
-	struct removal r = { ports, err };
-	int ret;
-
-	ret = check_dir(ports, 0755, false, err);
-	if (ret == -ENOENT)
-		return 0;
-	if (ret == 0)
-		ret = each_entry(ports, remove_entry, &r, err);
-	if (ret == 0)
-		ret = fsync_dir(ports, err);
-	if (ret < 0)
-		return ret;
-	ret = fault_state();
-	if (ret == 0 && rmdir(ports) < 0 && errno != ENOENT)
-		ret = -errno;
-	if (ret < 0)
-		return remove_error(err, ret, ports, st->state_dir);
-	return fsync_dir(st->state_dir, err);
-}
-
-/*
- * Remove the port files and the ports directory, then the state file, so
- * that a crash on the way leaves a state that still names the network; what
- * is not there (a network with no state at all included) is not an error.
- */
-int mvn_store_state_remove(struct mvn_store *st, const char *network,
-			   struct mvn_error *err)
-{
-	char *ports = NULL, *path = NULL;
-	int ret;
-
-	ret = state_paths(st, network, NULL, &ports, &path, err);
-	if (ret < 0)
-		return ret;
-	ret = check_state_dirs(st, NULL, false, err);
-	if (ret == -ENOENT) {
-		ret = 0;
-		goto cleanup;
-	}
-	if (ret == 0)
-		ret = remove_ports(st, ports, err);
-	if (ret < 0)
-		goto cleanup;
-	ret = fault_state();
-	if (ret == 0 && unlink(path) < 0)
-		ret = -errno;
-	if (ret == -ENOENT) {
-		ret = 0;
-		goto cleanup;
-	}
-	if (ret < 0) {
-		remove_error(err, ret, path, st->state_dir);
-		goto cleanup;
-	}
-	ret = fsync_dir(st->state_dir, err);
-cleanup:
-	free(path);
-	free(ports);
-	return ret;
-}
-
-/* The networks with a regular NAME.state file, sorted. */
-int mvn_store_state_list(struct mvn_store *st, char ***names,
-			 struct mvn_error *err)
-{
-	int ret = check_state_dirs(st, NULL, false, err);
-
-	if (ret == -ENOENT)
-		return no_names(names, st->state_dir, err);
-	if (ret < 0)
-		return ret;
-	return list_files(st->state_dir, ".state", mvn_store_name_valid, names,
-			  err);
-}
-
-/* Read networks/NAME.ports/IF.port. */
-int mvn_store_port_read(struct mvn_store *st, const char *network,
-			const char *ifname, char **text, struct mvn_error *err)
-{
-	if (!ifname)
-		return check_ifname(ifname, err);
-	return state_file_read(st, network, ifname, text, err);
-}
-
-/* Replace networks/NAME.ports/IF.port atomically, mode 0600. */
-int mvn_store_port_write(struct mvn_store *st, const char *network,
-			 const char *ifname, const char *text,
-			 struct mvn_error *err)
-{
-	if (!ifname)
-		return check_ifname(ifname, err);
-	return state_file_write(st, network, ifname, text, err);
-}
-
-/* Remove networks/NAME.ports/IF.port if it is there. */
-int mvn_store_port_remove(struct mvn_store *st, const char *network,
-			  const char *ifname, struct mvn_error *err)
-{
-	char *ports = NULL, *path = NULL;
-	int ret;
-
-	if (!ifname)
-		return check_ifname(ifname, err);
-	ret = state_paths(st, network, ifname, &ports, &path, err);
-	if (ret < 0)
-		return ret;
-	ret = check_state_dirs(st, ports, false, err);
-	if (ret == -ENOENT) {
-		ret = 0;
-		goto cleanup;
-	}
-	if (ret < 0)
-		goto cleanup;
-	ret = fault_state();
-	if (ret == 0 && unlink(path) < 0)
-		ret = -errno;
-	if (ret == -ENOENT) {
-		ret = 0;
-		goto cleanup;
-	}
-	if (ret < 0) {
-		remove_error(err, ret, path, ports);
-		goto cleanup;
-	}
-	ret = fsync_dir(ports, err);
-cleanup:
-	free(path);
-	free(ports);
-	return ret;
-}
-
-/* The interfaces with a regular IF.port file in the network's directory. */
-int mvn_store_port_list(struct mvn_store *st, const char *network,
-			char ***names, struct mvn_error *err)
-{
-	char *ports;
-	int ret;
-
-	ret = check_name(network, err);
-	if (ret < 0)
-		return ret;
-	ports = path_printf("%s/%s.ports", st->state_dir, network);
-	if (!ports)
-		return oom(err, network);
-	ret = check_state_dirs(st, ports, false, err);
-	if (ret == -ENOENT)
-		ret = no_names(names, ports, err);
-	else if (ret == 0)
-		ret = list_files(ports, ".port", mvn_ifname_valid, names, err);
-	free(ports);
-	return ret;
-}
-
-/* Whether name can name a journal record: letters, digits and '-'. */
-static bool journal_name_valid(const char *name)
-{
-	size_t n = strlen(name);
-
-	return n && n <= 64 &&
-	       strspn(name, "abcdefghijklmnopqrstuvwxyz"
-			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-") == n;
-}
-
-/* The path of journal record name (caller frees), or NULL. */
-static char *journal_path(struct mvn_store *st, const char *name,
-			  struct mvn_error *err)
-{
-	char buf[SHOWN_MAX];
-	char *path;
-
-	if (!name || !journal_name_valid(name)) {
-		mvn_error_set(err, -EINVAL,
-			      _("journal record name '%s' is not valid (use "
-				"letters, digits and '-')"),
-			      shown(name, buf));
-		return NULL;
-	}
-	path = path_printf("%s/%s.txn", st->journal_dir, name);
-	if (!path)
-		oom(err, name);
-	return path;
-}
-
-/* Write journal/NAME.txn atomically, mode 0600. */
-int mvn_store_journal_write(struct mvn_store *st, const char *name,
-			    const char *text, struct mvn_error *err)
-{
-	char *path = journal_path(st, name, err);
-	int ret;
-
-	if (!path)
-		return err ? err->code : -EINVAL;
-	ret = fault_state();
-	if (ret < 0)
-		write_error(err, ret, path, st->journal_dir);
-	if (ret == 0)
-		ret = check_dir(st->journal_dir, 0700, true, err);
-	if (ret == 0)
-		ret = write_atomic(st->journal_dir, strrchr(path, '/') + 1,
-				   strrchr(path, '/') + 1, text, strlen(text),
-				   0600, true, err);
-	free(path);
-	return ret;
-}
-
-/* Read journal/NAME.txn. */
-int mvn_store_journal_read(struct mvn_store *st, const char *name, char **text,
-			   struct mvn_error *err)
-{
-	char *path = journal_path(st, name, err);
-	int ret;
-
-	if (!path)
-		return err ? err->code : -EINVAL;
-	ret = check_dir(st->journal_dir, 0700, false, err);
-	if (ret == 0)
-		ret = read_nofollow(path, STORE_FILE_MAX, text, NULL, err);
-	if (ret < 0 && ret != -ENOENT)
-		run_read_error(err, ret, path);
-	free(path);
-	return ret;
-}
-
-/* Remove journal/NAME.txn; one that is not there is not an error. */
-int mvn_store_journal_remove(struct mvn_store *st, const char *name,
-			     struct mvn_error *err)
-{
-	char *path = journal_path(st, name, err);
-	int ret;
-
-	if (!path)
-		return err ? err->code : -EINVAL;
-	ret = fault_state();
-	if (ret == 0 && unlink(path) < 0)
-		ret = errno == ENOENT ? 0 : -errno;
-	if (ret < 0)
-		remove_error(err, ret, path, st->journal_dir);
-	else
-		ret = fsync_dir(st->journal_dir, err);
-	free(path);
-	return ret;
-}
-
-/* The journal's records, sorted. */
-int mvn_store_journal_list(struct mvn_store *st, char ***names,
-			   struct mvn_error *err)
-{
-	int ret = check_dir(st->journal_dir, 0700, false, err);
-
-	if (ret == -ENOENT)
-		return no_names(names, st->journal_dir, err);
-	if (ret < 0)
-		return ret;
-	return list_files(st->journal_dir, ".txn", journal_name_valid, names,
-			  err);
-}
-
-/*
- * The name a damaged file gets in damaged/: what it was (NAME.state or
- * NAME.IF.port), when (UTC), and a counter when that is taken already.  A
- * long network name is cut, at a character boundary, to make room.
- */
-static char *damaged_name(const char *dir, const char *network,
-			  const char *ifname, const char *stamp,
-			  unsigned int count)
-{
-	char rest[64];
-	size_t keep = strlen(network), room;
-
-	if (ifname && count)
-		snprintf(rest, sizeof(rest), ".%s.port.%s.%u", ifname, stamp,
-			 count);
-	else if (ifname)
-		snprintf(rest, sizeof(rest), ".%s.port.%s", ifname, stamp);
-	else if (count)
-		snprintf(rest, sizeof(rest), ".state.%s.%u", stamp, count);
-	else
-		snprintf(rest, sizeof(rest), ".state.%s", stamp);
-	room = NAME_MAX - strlen(rest);
-	if (keep > room) {
-		keep = room;
-		while (keep > 1 &&
-		       ((unsigned char)network[keep] & 0xc0) == 0x80)
-			keep--;
-	}
-	return path_printf("%s/%.*s%s", dir, (int)keep, network, rest);
-}
-
-/*
- * Move a damaged state or port file into damaged/ under a new name that
- * nothing else has, so that the next write starts afresh and the old
- * content stays for whoever looks into what went wrong.
- */
-/* Rename path to dest unless dest exists (-EEXIST). */
-static int rename_new(const char *path, const char *dest)
-{
-	struct stat sb;
-	int ret;
-
-	if (renameat2(AT_FDCWD, path, AT_FDCWD, dest, RENAME_NOREPLACE) == 0)
-		return 0;
-	ret = -errno;
-	/* A file system without RENAME_NOREPLACE: look first. */
-	if (ret != -EINVAL && ret != -ENOSYS)
-		return ret;
-	if (lstat(dest, &sb) == 0)
-		return -EEXIST;
-	if (errno != ENOENT)
-		return -errno;
-	return rename(path, dest) == 0 ? 0 : -errno;
-}
-
-/*
- * Move path into the damaged directory under a name of its own (network,
- * port, time, a count); *dest is that name (the caller frees it).
- */
-static int move_aside(struct mvn_store *st, const char *network,
-		      const char *ifname, const char *path, size_t where_len,
-		      char **dest, struct mvn_error *err)
-{
-	char stamp[32];
-	struct tm tm;
-	time_t now = time(NULL);
-	unsigned int count;
-	int ret = 0;
-
-	if (!gmtime_r(&now, &tm) ||
-	    !strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm))
-		snprintf(stamp, sizeof(stamp), "%lld", (long long)now);
-	for (count = 0;; count++) {
-		free(*dest);
-		*dest = damaged_name(st->damaged_dir, network, ifname, stamp,
-				     count);
-		if (!*dest)
-			return oom(err, path);
-		if (where_len && strlen(*dest) >= where_len)
-			return mvn_error_set(err, -ERANGE,
-					     _("no room for the new name of "
-					       "'%1$s' (%2$zu bytes are "
-					       "needed; pass a larger "
-					       "buffer)"),
-					     path, strlen(*dest) + 1);
-		ret = count == 0 ? fault_state() : 0;
-		if (ret == 0)
-			ret = rename_new(path, *dest);
-		if (ret != -EEXIST || count >= 1000)
-			break;
-	}
-	if (ret < 0)
-		mvn_error_set(err, ret,
-			      _("cannot move '%1$s' to '%2$s': %3$s (check "
-				"the permissions of '%4$s', or move it away by "
-				"hand)"),
-			      path, *dest, strerror(-ret), st->damaged_dir);
-	return ret;
-}
-
-int mvn_store_set_aside(struct mvn_store *st, const char *network,
-			const char *ifname, char *where, size_t where_len,
-			struct mvn_error *err)
-{
-	char *ports = NULL, *path = NULL, *dest = NULL;
-	struct stat sb;
-	int ret;
-
-	ret = state_paths(st, network, ifname, &ports, &path, err);
-	if (ret < 0)
-		return ret;
-	ret = check_state_dirs(st, ifname ? ports : NULL, false, err);
-	if (ret == 0 && lstat(path, &sb) < 0) {
-		ret = -errno;
-		if (ret != -ENOENT)
-			mvn_error_set(err, ret,
-				      _("cannot look at '%1$s': %2$s (check "
-					"its permissions)"),
-				      path, strerror(-ret));
-	}
-	if (ret == -ENOENT)
-		mvn_error_set(err, ret,
-			      _("'%s' does not exist, so there is nothing to "
-				"set aside"),
-			      path);
-	if (ret == 0)
-		ret = check_dir(st->damaged_dir, 0700, true, err);
-	if (ret == 0)
-		ret = move_aside(st, network, ifname, path,
-				 where ? where_len : 0, &dest, err);
-	if (ret == 0 && where)
-		snprintf(where, where_len, "%s", dest);
-	if (ret == 0)
-		ret = fsync_dir(st->damaged_dir, err);
-	if (ret == 0)
-		ret = fsync_dir(ifname ? ports : st->state_dir, err);
-	free(dest);
-	free(path);
-	free(ports);
-	return ret;
-}
-
-/* The configuration directory, without trailing slashes. */
-const char *mvn_store_config_dir(const struct mvn_store *st)
-{
-	return st->config_dir;
-}
-
-/* The run directory, without trailing slashes. */
-const char *mvn_store_run_dir(const struct mvn_store *st)
-{
-	return st->run_dir;
 }

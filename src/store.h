@@ -1,4 +1,9 @@
-/* Definitions and runtime state on disk, and the locks that guard them. */
+/*
+ * Definitions and runtime state on disk, and the locks that guard them.
+ * store.c holds the handle, the definitions and the atomic writer,
+ * store-lock.c the locks, store-state.c the runtime state; store-int.h is
+ * what those three share.
+ */
 #ifndef MVN_STORE_H
 #define MVN_STORE_H
 
@@ -185,13 +190,13 @@ int mvn_store_set_aside(struct mvn_store *st, const char *network,
 			const char *ifname, char *where, size_t where_len,
 			struct mvn_error *err);
 
-/* The directories the store was opened on (borrowed). */
 /*
  * macvnet's one way to write a file whole: stage data for dir/base in dir
  * as a new temporary file .STEM.XXXXXX (mode set, written, flushed; *tmp is
- * its path, freed by the caller; messages name base), then commit it to dir/base: renamed over it
- * (replace) or linked only if there is none (-EEXIST, no message), and the
- * directory flushed.  A failure removes the temporary file.
+ * its path, freed by the caller; messages name base), then commit it to
+ * dir/base: renamed over it (replace) or linked only if there is none
+ * (-EEXIST, no message), and the directory flushed.  A failure removes the
+ * temporary file.
  */
 int mvn_file_stage(const char *dir, const char *base, const char *stem,
 		   const char *data, size_t len, mode_t mode, char **tmp,
@@ -199,6 +204,7 @@ int mvn_file_stage(const char *dir, const char *base, const char *stem,
 int mvn_file_commit(char *tmp, const char *dir, const char *base, bool replace,
 		    struct mvn_error *err);
 
+/* The directories the store was opened on (borrowed). */
 const char *mvn_store_config_dir(const struct mvn_store *st);
 const char *mvn_store_run_dir(const struct mvn_store *st);
 

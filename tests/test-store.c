@@ -1,8 +1,8 @@
 /*
  * Unit tests of the store: definitions, autostart links, the store's id,
  * the locks (held against helper processes, since POSIX locks never
- * exclude their own process) and the state files, each test in a fresh
- * temporary directory of its own.
+ * exclude their own process), the state files and the journal, each test
+ * on a fresh store in a temporary directory of its own (setup, teardown).
  */
 #include "config.h"
 
@@ -164,27 +164,155 @@ static void assert_error(const struct mvn_error *err, int code,
 	assert_non_null(strstr(err->msg, mention));
 }
 
+/* Read a file's text into a new string (the caller frees it). */
+static char *slurp(const char *path)
+{
+	char *buf = malloc(4096);
+
+	assert_non_null(buf);
+	read_file(path, buf, 4096);
+	return buf;
+}
+
+/* Fail with the store's message unless ret is 0. */
+static void assert_done(int ret, const struct mvn_error *err)
+{
+	if (ret != 0)
+		fail_msg("returned %d: %s", ret, err->msg);
+}
+
+/* Assert that the sorted names in dir, joined with spaces, are want. */
+static void assert_dir(const char *dir, const char *want)
+{
+	char names[1024];
+
+	dir_names(dir, names, sizeof(names));
+	assert_string_equal(names, want);
+}
+
+/* Assert that path is there, of type (S_IFREG, S_IFDIR), with mode. */
+static void assert_mode(const char *path, mode_t type, mode_t mode)
+{
+	struct stat sb;
+
+	assert_int_equal(lstat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & S_IFMT, type);
+	assert_int_equal(sb.st_mode & 07777, mode);
+}
+
+/* Assert that path is not there at all. */
+static void assert_gone(const char *path)
+{
+	struct stat sb;
+
+	assert_int_equal(lstat(path, &sb), -1);
+	assert_int_equal(errno, ENOENT);
+}
+
+/* Assert that a read returned 0 and gave *text, want; free it. */
+static void assert_read(int ret, const struct mvn_error *err, char **text,
+			const char *want)
+{
+	assert_done(ret, err);
+	assert_string_equal(*text, want);
+	free(*text);
+	*text = NULL;
+}
+
+/* Assert that the file path holds want. */
+static void assert_text(const char *path, const char *want)
+{
+	char *text = slurp(path);
+
+	assert_string_equal(text, want);
+	free(text);
+}
+
+/* Assert that the symbolic link path says target. */
+static void assert_link(const char *path, const char *target)
+{
+	char buf[PATH_MAX];
+	ssize_t n;
+
+	n = readlink(path, buf, sizeof(buf) - 1);
+	assert_true(n > 0);
+	buf[n] = '\0';
+	assert_string_equal(buf, target);
+}
+
+/* Assert that names holds exactly the want_n strings of want, in order. */
+static void assert_names(char **names, const char *const *want, size_t want_n)
+{
+	size_t i;
+
+	assert_non_null(names);
+	for (i = 0; i < want_n; i++) {
+		assert_non_null(names[i]);
+		assert_string_equal(names[i], want[i]);
+	}
+	assert_null(names[i]);
+	mvn_store_names_free(names);
+}
+
+/* Put a one-byte file name into dir, as junk for a listing to skip. */
+static void junk(const char *dir, const char *name)
+{
+	char p[PATH_MAX];
+
+	path_in(p, dir, name);
+	write_file(p, "x", 1);
+}
+
+/* Write size spaces to path: with 1 MiB + 1, more than the store reads. */
+static void write_spaces(const char *path, size_t size)
+{
+	char *big = malloc(size);
+
+	assert_non_null(big);
+	memset(big, ' ', size);
+	write_file(path, big, size);
+	free(big);
+}
+
+/* Save the definition of network name, which must work. */
+static void save(struct fixture *f, const char *name, const char *xml)
+{
+	struct mvn_error err = { 0 };
+
+	assert_done(mvn_store_save_network(f->st, name, xml, &err), &err);
+}
+
+/* Write a network's state, which must work. */
+static void put_state(struct fixture *f, const char *net, const char *text)
+{
+	struct mvn_error err = { 0 };
+
+	assert_done(mvn_store_state_write(f->st, net, text, &err), &err);
+}
+
+/* Write one port file of a network, which must work. */
+static void put_port(struct fixture *f, const char *net, const char *ifname,
+		     const char *text)
+{
+	struct mvn_error err = { 0 };
+
+	assert_done(mvn_store_port_write(f->st, net, ifname, text, &err), &err);
+}
+
 static void test_open_creates_dirs(void **state)
 {
 	struct fixture *f = *state;
 	char p[PATH_MAX];
-	struct stat sb;
 
 	assert_string_equal(mvn_store_config_dir(f->st), f->cfg);
 	assert_string_equal(mvn_store_run_dir(f->st), f->run);
-	assert_int_equal(lstat(f->cfg, &sb), 0);
-	assert_true(S_ISDIR(sb.st_mode));
-	assert_int_equal(sb.st_mode & 07777, 0755);
-	assert_int_equal(lstat(f->nets, &sb), 0);
-	assert_int_equal(sb.st_mode & 07777, 0755);
+	assert_mode(f->cfg, S_IFDIR, 0755);
+	assert_mode(f->nets, S_IFDIR, 0755);
 	path_in(p, f->nets, "autostart");
-	assert_int_equal(lstat(p, &sb), 0);
-	assert_true(S_ISDIR(sb.st_mode));
-	assert_int_equal(lstat(f->run, &sb), 0);
-	assert_int_equal(sb.st_mode & 07777, 0755);
+	assert_mode(p, S_IFDIR, 0755);
+	assert_mode(f->run, S_IFDIR, 0755);
 	/* The id is all the run directory gets until state is written. */
-	dir_names(f->run, p, sizeof(p));
-	assert_string_equal(p, "id");
+	assert_dir(f->run, "id");
 	mvn_store_free(NULL);
 }
 
@@ -207,17 +335,13 @@ static void test_save_load_roundtrip(void **state)
 {
 	struct fixture *f = *state;
 	struct mvn_error err = { 0 };
-	char p[PATH_MAX], buf[256];
-	struct stat sb;
+	char p[PATH_MAX];
 	char *xml = NULL;
 
-	assert_int_equal(mvn_store_save_network(f->st, "a", XML_A, &err), 0);
+	save(f, "a", XML_A);
 	path_in(p, f->nets, "a.xml");
-	assert_int_equal(lstat(p, &sb), 0);
-	assert_true(S_ISREG(sb.st_mode));
-	assert_int_equal(sb.st_mode & 07777, 0600);
-	read_file(p, buf, sizeof(buf));
-	assert_string_equal(buf, XML_A);
+	assert_mode(p, S_IFREG, 0600);
+	assert_text(p, XML_A);
 
 	assert_int_equal(mvn_store_load_network(f->st, "a", &xml, &err), 0);
 	assert_non_null(xml);
@@ -241,14 +365,14 @@ static void test_save_replaces_atomically(void **state)
 {
 	struct fixture *f = *state;
 	struct mvn_error err = { 0 };
-	char p[PATH_MAX], names[1024];
+	char p[PATH_MAX];
 	struct stat before, after;
 	char *xml = NULL;
 
-	assert_int_equal(mvn_store_save_network(f->st, "a", XML_A, &err), 0);
+	save(f, "a", XML_A);
 	path_in(p, f->nets, "a.xml");
 	assert_int_equal(stat(p, &before), 0);
-	assert_int_equal(mvn_store_save_network(f->st, "a", XML_B, &err), 0);
+	save(f, "a", XML_B);
 	assert_int_equal(stat(p, &after), 0);
 	/* A new inode renamed into place, not the old file rewritten. */
 	assert_true(before.st_ino != after.st_ino);
@@ -256,15 +380,14 @@ static void test_save_replaces_atomically(void **state)
 	assert_string_equal(xml, XML_B);
 	free(xml);
 	/* No temporary file is left behind. */
-	dir_names(f->nets, names, sizeof(names));
-	assert_string_equal(names, "a.xml autostart");
+	assert_dir(f->nets, "a.xml autostart");
 }
 
 static void test_save_failure_leaves_nothing(void **state)
 {
 	struct fixture *f = *state;
 	struct mvn_error err = { 0 };
-	char p[PATH_MAX], names[1024];
+	char p[PATH_MAX];
 	int ret;
 
 	/* A directory in the way makes the rename fail. */
@@ -273,8 +396,7 @@ static void test_save_failure_leaves_nothing(void **state)
 	ret = mvn_store_save_network(f->st, "d", XML_A, &err);
 	assert_true(ret < 0);
 	assert_error(&err, ret, "d.xml");
-	dir_names(f->nets, names, sizeof(names));
-	assert_string_equal(names, "autostart d.xml");
+	assert_dir(f->nets, "autostart d.xml");
 }
 
 static void test_list_sorted_ignores_junk(void **state)
@@ -284,24 +406,17 @@ static void test_list_sorted_ignores_junk(void **state)
 	const char *want[] = { "Z", "a", "b", "c-1", "\xc3\xa9t\xc3\xa9" };
 	char p[PATH_MAX], q[PATH_MAX];
 	char **names = NULL;
-	size_t i;
 
-	assert_int_equal(mvn_store_save_network(f->st, "b", XML_A, &err), 0);
-	assert_int_equal(mvn_store_save_network(f->st, "c-1", XML_A, &err), 0);
-	assert_int_equal(mvn_store_save_network(f->st, "a", XML_A, &err), 0);
-	assert_int_equal(mvn_store_save_network(f->st, want[4], XML_A, &err),
-			 0);
-	assert_int_equal(mvn_store_save_network(f->st, "Z", XML_A, &err), 0);
-	path_in(p, f->nets, "notes.txt");
-	write_file(p, "x", 1);
-	path_in(p, f->nets, "b.xml~");
-	write_file(p, "x", 1);
-	path_in(p, f->nets, ".hidden.xml");
-	write_file(p, "x", 1);
-	path_in(p, f->nets, ".xml");
-	write_file(p, "x", 1);
-	path_in(p, f->nets, ".a.xml.Ab12Cd");
-	write_file(p, "x", 1);
+	save(f, "b", XML_A);
+	save(f, "c-1", XML_A);
+	save(f, "a", XML_A);
+	save(f, want[4], XML_A);
+	save(f, "Z", XML_A);
+	junk(f->nets, "notes.txt");
+	junk(f->nets, "b.xml~");
+	junk(f->nets, ".hidden.xml");
+	junk(f->nets, ".xml");
+	junk(f->nets, ".a.xml.Ab12Cd");
 	path_in(p, f->nets, "sub.xml");
 	assert_int_equal(mkdir(p, 0755), 0);
 	path_in(p, f->nets, "link.xml");
@@ -310,12 +425,7 @@ static void test_list_sorted_ignores_junk(void **state)
 
 	assert_int_equal(mvn_store_list_networks(f->st, &names, &err), 0);
 	assert_non_null(names);
-	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		assert_non_null(names[i]);
-		assert_string_equal(names[i], want[i]);
-	}
-	assert_null(names[i]);
-	mvn_store_names_free(names);
+	assert_names(names, want, sizeof(want) / sizeof(want[0]));
 	mvn_store_names_free(NULL);
 }
 
@@ -326,35 +436,29 @@ static void test_list_empty(void **state)
 	char **names = NULL;
 
 	assert_int_equal(mvn_store_list_networks(f->st, &names, &err), 0);
-	assert_non_null(names);
-	assert_null(names[0]);
-	mvn_store_names_free(names);
+	assert_names(names, NULL, 0);
 }
 
 static void test_delete_removes_file_and_link(void **state)
 {
 	struct fixture *f = *state;
 	struct mvn_error err = { 0 };
-	char p[PATH_MAX], names[1024];
+	char p[PATH_MAX];
 	struct stat sb;
 
-	assert_int_equal(mvn_store_save_network(f->st, "a", XML_A, &err), 0);
-	assert_int_equal(mvn_store_save_network(f->st, "b", XML_A, &err), 0);
+	save(f, "a", XML_A);
+	save(f, "b", XML_A);
 	assert_int_equal(mvn_store_set_autostart(f->st, "a", true, &err), 0);
 	path_in(p, f->nets, "autostart/a.xml");
 	assert_int_equal(lstat(p, &sb), 0);
 
 	assert_int_equal(mvn_store_delete_network(f->st, "a", &err), 0);
-	assert_int_equal(lstat(p, &sb), -1);
-	assert_int_equal(errno, ENOENT);
+	assert_gone(p);
 	path_in(p, f->nets, "a.xml");
-	assert_int_equal(lstat(p, &sb), -1);
-	assert_int_equal(errno, ENOENT);
-	dir_names(f->nets, names, sizeof(names));
-	assert_string_equal(names, "autostart b.xml");
+	assert_gone(p);
+	assert_dir(f->nets, "autostart b.xml");
 	path_in(p, f->nets, "autostart");
-	dir_names(p, names, sizeof(names));
-	assert_string_equal(names, "");
+	assert_dir(p, "");
 	assert_false(mvn_store_get_autostart(f->st, "a"));
 }
 
@@ -373,7 +477,7 @@ static void test_invalid_names(void **state)
 	struct fixture *f = *state;
 	const char *bad[] = { "",  "a/b",  ".hidden",	"../x",	  "..",
 			      ".", "a\nb", "tab\there", "del\x7f" };
-	char longname[300], names[1024], p[PATH_MAX];
+	char longname[300], p[PATH_MAX];
 	struct mvn_error err;
 	char *xml = NULL;
 	size_t i;
@@ -410,8 +514,7 @@ static void test_invalid_names(void **state)
 	memset(longname, 'n', sizeof(longname));
 	longname[243] = '\0';
 	assert_true(mvn_store_name_valid(longname));
-	assert_int_equal(mvn_store_save_network(f->st, longname, XML_A, &err),
-			 0);
+	save(f, longname, XML_A);
 	assert_int_equal(mvn_store_delete_network(f->st, longname, &err), 0);
 	longname[243] = 'n';
 	longname[244] = '\0';
@@ -423,26 +526,21 @@ static void test_invalid_names(void **state)
 	assert_true(mvn_store_name_valid("a.b"));
 
 	/* Nothing was written anywhere. */
-	dir_names(f->nets, names, sizeof(names));
-	assert_string_equal(names, "autostart");
+	assert_dir(f->nets, "autostart");
 	path_in(p, f->nets, "autostart");
-	dir_names(p, names, sizeof(names));
-	assert_string_equal(names, "");
-	dir_names(f->cfg, names, sizeof(names));
-	assert_string_equal(names, "networks");
-	dir_names(f->root, names, sizeof(names));
-	assert_string_equal(names, "etc run");
+	assert_dir(p, "");
+	assert_dir(f->cfg, "networks");
+	assert_dir(f->root, "etc run");
 }
 
 static void test_autostart(void **state)
 {
 	struct fixture *f = *state;
 	struct mvn_error err = { 0 };
-	char p[PATH_MAX], target[PATH_MAX];
+	char p[PATH_MAX];
 	struct stat sb;
-	ssize_t n;
 
-	assert_int_equal(mvn_store_save_network(f->st, "a", XML_A, &err), 0);
+	save(f, "a", XML_A);
 	assert_false(mvn_store_get_autostart(f->st, "a"));
 
 	assert_int_equal(mvn_store_set_autostart(f->st, "a", true, &err), 0);
@@ -450,10 +548,7 @@ static void test_autostart(void **state)
 	path_in(p, f->nets, "autostart/a.xml");
 	assert_int_equal(lstat(p, &sb), 0);
 	assert_true(S_ISLNK(sb.st_mode));
-	n = readlink(p, target, sizeof(target) - 1);
-	assert_true(n > 0);
-	target[n] = '\0';
-	assert_string_equal(target, "../a.xml");
+	assert_link(p, "../a.xml");
 	/* The link reaches the definition. */
 	assert_int_equal(stat(p, &sb), 0);
 	assert_true(S_ISREG(sb.st_mode));
@@ -463,18 +558,14 @@ static void test_autostart(void **state)
 	assert_true(mvn_store_get_autostart(f->st, "a"));
 	assert_int_equal(mvn_store_set_autostart(f->st, "a", false, &err), 0);
 	assert_false(mvn_store_get_autostart(f->st, "a"));
-	assert_int_equal(lstat(p, &sb), -1);
-	assert_int_equal(errno, ENOENT);
+	assert_gone(p);
 	assert_int_equal(mvn_store_set_autostart(f->st, "a", false, &err), 0);
 
 	/* A link pointing elsewhere does not count, and is replaced. */
 	assert_int_equal(symlink("/etc/passwd", p), 0);
 	assert_false(mvn_store_get_autostart(f->st, "a"));
 	assert_int_equal(mvn_store_set_autostart(f->st, "a", true, &err), 0);
-	n = readlink(p, target, sizeof(target) - 1);
-	assert_true(n > 0);
-	target[n] = '\0';
-	assert_string_equal(target, "../a.xml");
+	assert_link(p, "../a.xml");
 
 	/* Only defined networks can be marked. */
 	assert_int_equal(mvn_store_set_autostart(f->st, "ghost", true, &err),
@@ -482,7 +573,7 @@ static void test_autostart(void **state)
 	assert_error(&err, -ENOENT, "'ghost'");
 	assert_false(mvn_store_get_autostart(f->st, "ghost"));
 	path_in(p, f->nets, "autostart/ghost.xml");
-	assert_int_equal(lstat(p, &sb), -1);
+	assert_gone(p);
 }
 
 static void expect_open_refused(const char *cfg, const char *run, int code,
@@ -500,7 +591,7 @@ static void test_symlinked_dirs_refused(void **state)
 {
 	struct fixture *f = *state;
 	char real[PATH_MAX], link[PATH_MAX], p[PATH_MAX], q[PATH_MAX];
-	char r[PATH_MAX], names[1024];
+	char r[PATH_MAX];
 
 	path_in(real, f->root, "real");
 	path_in(link, f->root, "link");
@@ -514,8 +605,7 @@ static void test_symlinked_dirs_refused(void **state)
 	/* The run directory. */
 	expect_open_refused(f->cfg, link, -ELOOP, link);
 	/* Nothing was created behind the links. */
-	dir_names(real, names, sizeof(names));
-	assert_string_equal(names, "");
+	assert_dir(real, "");
 
 	/* The networks and autostart directories below a real one. */
 	path_in(p, f->root, "cfg2");
@@ -572,7 +662,7 @@ static void test_load_symlink_refused(void **state)
 	char p[PATH_MAX], q[PATH_MAX];
 	char *xml = NULL;
 
-	assert_int_equal(mvn_store_save_network(f->st, "a", XML_A, &err), 0);
+	save(f, "a", XML_A);
 	path_in(p, f->nets, "b.xml");
 	assert_int_equal(symlink("a.xml", p), 0);
 	assert_int_equal(mvn_store_load_network(f->st, "b", &xml, &err),
@@ -605,23 +695,18 @@ static void test_load_too_big(void **state)
 	const size_t mib = 1024 * 1024;
 	struct mvn_error err = { 0 };
 	char p[PATH_MAX];
-	char *big, *xml = NULL;
-
-	big = malloc(mib + 1);
-	assert_non_null(big);
-	memset(big, ' ', mib + 1);
+	char *xml = NULL;
 
 	/* Exactly 1 MiB is still read. */
 	path_in(p, f->nets, "edge.xml");
-	write_file(p, big, mib);
+	write_spaces(p, mib);
 	assert_int_equal(mvn_store_load_network(f->st, "edge", &xml, &err), 0);
 	assert_int_equal(strlen(xml), mib);
 	free(xml);
 	xml = NULL;
 
 	path_in(p, f->nets, "big.xml");
-	write_file(p, big, mib + 1);
-	free(big);
+	write_spaces(p, mib + 1);
 	assert_int_equal(mvn_store_load_network(f->st, "big", &xml, &err),
 			 -EFBIG);
 	assert_null(xml);
@@ -644,13 +729,13 @@ static void test_load_untrusted_refused(void **state)
 		{ 0600, 65534, "belongs to user 65534" },
 	};
 	struct fixture *f = *state;
+	struct mvn_error err;
 	char p[PATH_MAX], *text = NULL;
 	size_t i;
 
 	path_in(p, f->nets, "u.xml");
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct mvn_error err = { 0 };
-
+		memset(&err, 0, sizeof(err));
 		write_file(p, XML_A, strlen(XML_A));
 		assert_int_equal(chmod(p, cases[i].mode), 0);
 		if (cases[i].uid && geteuid() != 0)
@@ -664,16 +749,12 @@ static void test_load_untrusted_refused(void **state)
 		assert_int_equal(unlink(p), 0);
 	}
 	/* The state of a network, the same. */
-	assert_int_equal(mvn_store_state_write(f->st, "n", "x\n", NULL), 0);
+	put_state(f, "n", "x\n");
 	path_in(p, f->run, "networks/n.state");
 	assert_int_equal(chmod(p, 0602), 0);
-	{
-		struct mvn_error err = { 0 };
-
-		assert_int_equal(mvn_store_state_read(f->st, "n", &text, &err),
-				 -EPERM);
-		assert_error(&err, -EPERM, "is writable by other users");
-	}
+	memset(&err, 0, sizeof(err));
+	assert_int_equal(mvn_store_state_read(f->st, "n", &text, &err), -EPERM);
+	assert_error(&err, -EPERM, "is writable by other users");
 }
 
 /* Read one byte from fd within ms milliseconds; 0 on timeout. */
@@ -686,16 +767,6 @@ static int read_within(int fd, char *c, int ms)
 	if (n <= 0)
 		return n;
 	return (int)read(fd, c, 1);
-}
-
-/* Read a file's text into a new string (the caller frees it). */
-static char *slurp(const char *path)
-{
-	char *buf = malloc(4096);
-
-	assert_non_null(buf);
-	read_file(path, buf, 4096);
-	return buf;
 }
 
 static bool is_lower_hex(const char *s, size_t n)
@@ -718,9 +789,8 @@ static void test_store_id_made_once(void **state)
 	struct stat before, after;
 
 	path_in(p, f->run, "id");
+	assert_mode(p, S_IFREG, 0600);
 	assert_int_equal(lstat(p, &before), 0);
-	assert_true(S_ISREG(before.st_mode));
-	assert_int_equal(before.st_mode & 07777, 0600);
 	assert_int_equal(read_file(p, buf, sizeof(buf)), 17);
 	assert_true(is_lower_hex(buf, 16));
 	assert_int_equal(buf[16], '\n');
@@ -739,8 +809,7 @@ static void test_store_id_made_once(void **state)
 	read_file(p, buf, sizeof(buf));
 	assert_memory_equal(buf, first, 16);
 	/* No temporary file was left beside it. */
-	dir_names(f->run, buf, sizeof(buf));
-	assert_string_equal(buf, "id");
+	assert_dir(f->run, "id");
 
 	/* Another run directory is another store, with an id of its own. */
 	path_in(run2, f->root, "run2");
@@ -799,8 +868,7 @@ static void test_store_id_one_for_all(void **state)
 		assert_string_equal(id, want);
 	}
 	close(ids[0]);
-	dir_names(run3, p, sizeof(p));
-	assert_string_equal(p, "id");
+	assert_dir(run3, "id");
 }
 
 static void test_store_id_damaged(void **state)
@@ -994,8 +1062,7 @@ static void test_lock_files(void **state)
 {
 	struct fixture *f = *state;
 	struct mvn_error err = { 0 };
-	char p[PATH_MAX], q[PATH_MAX], names[1024];
-	struct stat sb;
+	char p[PATH_MAX], q[PATH_MAX];
 
 	mvn_store_unlock(f->st); /* nothing held: a no-op */
 	mvn_store_unlock_network(f->st, "lan");
@@ -1008,25 +1075,16 @@ static void test_lock_files(void **state)
 	assert_int_equal(mvn_store_lock_groups(f->st, NULL, &err), 0);
 	assert_int_equal(mvn_store_lock_network(f->st, "lan", NULL, &err), 0);
 	path_in(p, f->run, "lock");
-	assert_int_equal(lstat(p, &sb), 0);
-	assert_true(S_ISREG(sb.st_mode));
-	assert_int_equal(sb.st_mode & 07777, 0600);
+	assert_mode(p, S_IFREG, 0600);
 	path_in(p, f->run, "groups.lock");
-	assert_int_equal(lstat(p, &sb), 0);
-	assert_true(S_ISREG(sb.st_mode));
-	assert_int_equal(sb.st_mode & 07777, 0600);
+	assert_mode(p, S_IFREG, 0600);
 	path_in(p, f->states, "lan.lock");
-	assert_int_equal(lstat(p, &sb), 0);
-	assert_true(S_ISREG(sb.st_mode));
-	assert_int_equal(sb.st_mode & 07777, 0600);
-	assert_int_equal(lstat(f->states, &sb), 0);
-	assert_int_equal(sb.st_mode & 07777, 0755);
+	assert_mode(p, S_IFREG, 0600);
+	assert_mode(f->states, S_IFDIR, 0755);
 	/* Releasing keeps the files for the next taker. */
 	mvn_store_unlock(f->st);
-	dir_names(f->run, names, sizeof(names));
-	assert_string_equal(names, "groups.lock id lock networks");
-	dir_names(f->states, names, sizeof(names));
-	assert_string_equal(names, "lan.lock");
+	assert_dir(f->run, "groups.lock id lock networks");
+	assert_dir(f->states, "lan.lock");
 
 	/* A lock file that is a symbolic link is not followed. */
 	path_in(q, f->root, "elsewhere");
@@ -1035,7 +1093,7 @@ static void test_lock_files(void **state)
 	assert_int_equal(symlink(q, p), 0);
 	assert_int_equal(mvn_store_lock(f->st, true, NULL, &err), -ELOOP);
 	assert_error(&err, -ELOOP, p);
-	assert_int_equal(lstat(q, &sb), -1);
+	assert_gone(q);
 	/* A FIFO, or a directory, is no lock file either. */
 	path_in(p, f->states, "wan.lock");
 	assert_int_equal(mkfifo(p, 0600), 0);
@@ -1054,8 +1112,7 @@ static void test_lock_files(void **state)
 	assert_error(&err, -EINVAL, "'../lock'");
 	assert_int_equal(mvn_store_lock_network(f->st, "", NULL, &err),
 			 -EINVAL);
-	dir_names(f->states, names, sizeof(names));
-	assert_string_equal(names, "lan.lock wan.lock");
+	assert_dir(f->states, "lan.lock wan.lock");
 }
 
 static void test_store_lock_shared_and_exclusive(void **state)
@@ -1265,65 +1322,38 @@ static void test_network_locks(void **state)
 	helper_stop(&h);
 }
 
-/* Assert that names holds exactly the want_n strings of want, in order. */
-static void assert_names(char **names, const char *const *want, size_t want_n)
-{
-	size_t i;
-
-	assert_non_null(names);
-	for (i = 0; i < want_n; i++) {
-		assert_non_null(names[i]);
-		assert_string_equal(names[i], want[i]);
-	}
-	assert_null(names[i]);
-	mvn_store_names_free(names);
-}
-
 static void test_state_roundtrip(void **state)
 {
 	struct fixture *f = *state;
 	const char *both[] = { "lan", "wan" }, *wan[] = { "wan" };
 	struct mvn_error err = { 0 };
-	char p[PATH_MAX], q[PATH_MAX], names[1024];
+	char p[PATH_MAX], q[PATH_MAX];
 	struct stat sb, before;
 	char **list = NULL, *text = NULL;
 
-	assert_int_equal(mvn_store_state_write(f->st, "lan", "one\n", &err), 0);
+	put_state(f, "lan", "one\n");
 	path_in(p, f->states, "lan.state");
-	assert_int_equal(lstat(p, &sb), 0);
-	assert_true(S_ISREG(sb.st_mode));
-	assert_int_equal(sb.st_mode & 07777, 0600);
-	assert_int_equal(lstat(f->states, &sb), 0);
-	assert_true(S_ISDIR(sb.st_mode));
-	assert_int_equal(sb.st_mode & 07777, 0755);
-	assert_int_equal(mvn_store_state_read(f->st, "lan", &text, &err), 0);
-	assert_string_equal(text, "one\n");
-	free(text);
-	text = NULL;
+	assert_mode(p, S_IFREG, 0600);
+	assert_mode(f->states, S_IFDIR, 0755);
+	assert_read(mvn_store_state_read(f->st, "lan", &text, &err), &err,
+		    &text, "one\n");
 
 	/* Replaced by a new file renamed into place. */
 	assert_int_equal(lstat(p, &before), 0);
-	assert_int_equal(mvn_store_state_write(f->st, "lan", "two", &err), 0);
+	put_state(f, "lan", "two");
 	assert_int_equal(lstat(p, &sb), 0);
 	assert_true(before.st_ino != sb.st_ino);
 	assert_int_equal(sb.st_mode & 07777, 0600);
-	assert_int_equal(mvn_store_state_read(f->st, "lan", &text, &err), 0);
-	assert_string_equal(text, "two");
-	free(text);
-	text = NULL;
-	assert_int_equal(mvn_store_state_write(f->st, "wan", "", &err), 0);
-	dir_names(f->states, names, sizeof(names));
-	assert_string_equal(names, "lan.state wan.state");
+	assert_read(mvn_store_state_read(f->st, "lan", &text, &err), &err,
+		    &text, "two");
+	put_state(f, "wan", "");
+	assert_dir(f->states, "lan.state wan.state");
 
 	/* Only regular NAME.state files with a valid name are listed. */
-	path_in(q, f->states, ".lan.Ab12Cd");
-	write_file(q, "x", 1);
-	path_in(q, f->states, ".hidden.state");
-	write_file(q, "x", 1);
-	path_in(q, f->states, ".state");
-	write_file(q, "x", 1);
-	path_in(q, f->states, "notes");
-	write_file(q, "x", 1);
+	junk(f->states, ".lan.Ab12Cd");
+	junk(f->states, ".hidden.state");
+	junk(f->states, ".state");
+	junk(f->states, "notes");
 	path_in(q, f->states, "dir.state");
 	assert_int_equal(mkdir(q, 0755), 0);
 	path_in(q, f->states, "link.state");
@@ -1333,8 +1363,7 @@ static void test_state_roundtrip(void **state)
 
 	/* Removed, it is gone from the list and reads as missing. */
 	assert_int_equal(mvn_store_state_remove(f->st, "lan", &err), 0);
-	assert_int_equal(lstat(p, &sb), -1);
-	assert_int_equal(errno, ENOENT);
+	assert_gone(p);
 	list = NULL;
 	assert_int_equal(mvn_store_state_list(f->st, &list, &err), 0);
 	assert_names(list, wan, 1);
@@ -1354,55 +1383,33 @@ static void test_port_roundtrip(void **state)
 	const char *three[] = { ".x", "eth0", "veth1" };
 	const char *two[] = { ".x", "eth0" };
 	struct mvn_error err = { 0 };
-	char ports[PATH_MAX], p[PATH_MAX], q[PATH_MAX], names[1024];
+	char ports[PATH_MAX], p[PATH_MAX], q[PATH_MAX];
 	struct stat sb;
 	char **list = NULL, *text = NULL;
 
-	assert_int_equal(mvn_store_state_write(f->st, "lan", "head", &err), 0);
-	assert_int_equal(mvn_store_port_write(f->st, "lan", "eth0", "p0", &err),
-			 0);
-	assert_int_equal(mvn_store_port_write(f->st, "lan", ".x", "px", &err),
-			 0);
-	assert_int_equal(
-		mvn_store_port_write(f->st, "lan", "veth1", "p1", &err), 0);
+	put_state(f, "lan", "head");
+	put_port(f, "lan", "eth0", "p0");
+	put_port(f, "lan", ".x", "px");
+	put_port(f, "lan", "veth1", "p1");
 	path_in(ports, f->states, "lan.ports");
-	assert_int_equal(lstat(ports, &sb), 0);
-	assert_true(S_ISDIR(sb.st_mode));
-	assert_int_equal(sb.st_mode & 07777, 0755);
+	assert_mode(ports, S_IFDIR, 0755);
 	path_in(p, ports, "eth0.port");
-	assert_int_equal(lstat(p, &sb), 0);
-	assert_true(S_ISREG(sb.st_mode));
-	assert_int_equal(sb.st_mode & 07777, 0600);
-	text = slurp(p);
-	assert_string_equal(text, "p0");
-	free(text);
-	text = NULL;
-	dir_names(ports, names, sizeof(names));
-	assert_string_equal(names, ".x.port eth0.port veth1.port");
+	assert_mode(p, S_IFREG, 0600);
+	assert_text(p, "p0");
+	assert_dir(ports, ".x.port eth0.port veth1.port");
 
 	/* Replaced, and read back; ".x" is a port, not a hidden file. */
-	assert_int_equal(
-		mvn_store_port_write(f->st, "lan", "eth0", "p0b", &err), 0);
-	assert_int_equal(mvn_store_port_read(f->st, "lan", "eth0", &text, &err),
-			 0);
-	assert_string_equal(text, "p0b");
-	free(text);
-	text = NULL;
-	assert_int_equal(mvn_store_port_read(f->st, "lan", ".x", &text, &err),
-			 0);
-	assert_string_equal(text, "px");
-	free(text);
-	text = NULL;
+	put_port(f, "lan", "eth0", "p0b");
+	assert_read(mvn_store_port_read(f->st, "lan", "eth0", &text, &err),
+		    &err, &text, "p0b");
+	assert_read(mvn_store_port_read(f->st, "lan", ".x", &text, &err), &err,
+		    &text, "px");
 
 	/* Temporary files, junk and links are not ports. */
-	path_in(q, ports, ".eth0.port.Ab12Cd");
-	write_file(q, "x", 1);
-	path_in(q, ports, "..port");
-	write_file(q, "x", 1);
-	path_in(q, ports, "a:b.port");
-	write_file(q, "x", 1);
-	path_in(q, ports, "eth9");
-	write_file(q, "x", 1);
+	junk(ports, ".eth0.port.Ab12Cd");
+	junk(ports, "..port");
+	junk(ports, "a:b.port");
+	junk(ports, "eth9");
 	path_in(q, ports, "l.port");
 	assert_int_equal(symlink(p, q), 0);
 	assert_int_equal(mvn_store_port_list(f->st, "lan", &list, &err), 0);
@@ -1410,7 +1417,7 @@ static void test_port_roundtrip(void **state)
 
 	assert_int_equal(mvn_store_port_remove(f->st, "lan", "veth1", &err), 0);
 	path_in(p, ports, "veth1.port");
-	assert_int_equal(lstat(p, &sb), -1);
+	assert_gone(p);
 	list = NULL;
 	assert_int_equal(mvn_store_port_list(f->st, "lan", &list, &err), 0);
 	assert_names(list, two, 2);
@@ -1439,8 +1446,7 @@ static void test_port_roundtrip(void **state)
 
 	/* The ports, their directory, then the state go. */
 	assert_int_equal(mvn_store_state_remove(f->st, "lan", &err), 0);
-	dir_names(f->states, names, sizeof(names));
-	assert_string_equal(names, "");
+	assert_dir(f->states, "");
 	list = NULL;
 	assert_int_equal(mvn_store_port_list(f->st, "lan", &list, &err), 0);
 	assert_names(list, NULL, 0);
@@ -1452,11 +1458,9 @@ static void test_state_missing_dir(void **state)
 	struct mvn_error err = { 0 };
 	char where[PATH_MAX];
 	char **list = NULL, *text = NULL;
-	struct stat sb;
 
 	/* A new store has no networks directory until it needs one. */
-	assert_int_equal(lstat(f->states, &sb), -1);
-	assert_int_equal(errno, ENOENT);
+	assert_gone(f->states);
 	assert_int_equal(mvn_store_state_list(f->st, &list, &err), 0);
 	assert_names(list, NULL, 0);
 	list = NULL;
@@ -1476,8 +1480,7 @@ static void test_state_missing_dir(void **state)
 			 -ENOENT);
 	assert_error(&err, -ENOENT, "lan.state");
 	/* None of that made a directory. */
-	dir_names(f->run, where, sizeof(where));
-	assert_string_equal(where, "id");
+	assert_dir(f->run, "id");
 }
 
 static void test_state_dir_damaged(void **state)
@@ -1554,7 +1557,7 @@ static void test_state_invalid_names(void **state)
 	const char *bad_ifs[] = { "",	 "a/b", ".",	"..",
 				  "a:b", "a b", "a\tb", "sixteen-bytes-16" };
 	struct mvn_error err;
-	char **list = NULL, *text = NULL, where[PATH_MAX], names[256];
+	char **list = NULL, *text = NULL, where[PATH_MAX];
 	size_t i;
 
 	for (i = 0; i < sizeof(bad_nets) / sizeof(bad_nets[0]); i++) {
@@ -1622,22 +1625,20 @@ static void test_state_invalid_names(void **state)
 	assert_null(text);
 	assert_null(list);
 	/* Nothing was written anywhere. */
-	dir_names(f->run, names, sizeof(names));
-	assert_string_equal(names, "id");
+	assert_dir(f->run, "id");
 }
 
 static void test_state_symlink_refused(void **state)
 {
 	struct fixture *f = *state;
 	const size_t mib = 1024 * 1024;
+	const char *lan[] = { "lan" };
 	struct mvn_error err = { 0 };
 	char p[PATH_MAX], q[PATH_MAX], ports[PATH_MAX];
-	char **list = NULL, *text = NULL, *big;
-	struct stat sb;
+	char **list = NULL, *text = NULL;
 
-	assert_int_equal(mvn_store_state_write(f->st, "lan", "head", &err), 0);
-	assert_int_equal(mvn_store_port_write(f->st, "lan", "eth0", "p", &err),
-			 0);
+	put_state(f, "lan", "head");
+	put_port(f, "lan", "eth0", "p");
 	path_in(q, f->root, "outside");
 	write_file(q, "secret", 6);
 
@@ -1648,18 +1649,11 @@ static void test_state_symlink_refused(void **state)
 	assert_null(text);
 	assert_error(&err, -ELOOP, p);
 	assert_int_equal(mvn_store_state_list(f->st, &list, &err), 0);
-	assert_non_null(list);
-	assert_string_equal(list[0], "lan");
-	assert_null(list[1]);
-	mvn_store_names_free(list);
+	assert_names(list, lan, 1);
 	/* Writing replaces the link itself, never what it points to. */
-	assert_int_equal(mvn_store_state_write(f->st, "wan", "new", &err), 0);
-	assert_int_equal(lstat(p, &sb), 0);
-	assert_true(S_ISREG(sb.st_mode));
-	text = slurp(q);
-	assert_string_equal(text, "secret");
-	free(text);
-	text = NULL;
+	put_state(f, "wan", "new");
+	assert_mode(p, S_IFREG, 0600);
+	assert_text(q, "secret");
 
 	path_in(ports, f->states, "lan.ports");
 	path_in(p, ports, "eth1.port");
@@ -1678,12 +1672,8 @@ static void test_state_symlink_refused(void **state)
 	assert_error(&err, -EINVAL, p);
 
 	/* Nor is a file far larger than any state read. */
-	big = malloc(mib + 1);
-	assert_non_null(big);
-	memset(big, ' ', mib + 1);
 	path_in(p, f->states, "big.state");
-	write_file(p, big, mib + 1);
-	free(big);
+	write_spaces(p, mib + 1);
 	assert_int_equal(mvn_store_state_read(f->st, "big", &text, &err),
 			 -EFBIG);
 	assert_null(text);
@@ -1767,14 +1757,11 @@ static void test_full_disk(void **state)
 {
 	struct fixture *f = *state;
 	struct mvn_error err = { 0 };
-	char p[PATH_MAX], ports[PATH_MAX], names[1024];
-	char *text;
+	char p[PATH_MAX], ports[PATH_MAX];
 
-	assert_int_equal(mvn_store_state_write(f->st, "lan", "old\n", &err), 0);
-	assert_int_equal(
-		mvn_store_port_write(f->st, "lan", "eth0", "old0\n", &err), 0);
-	assert_int_equal(
-		mvn_store_port_write(f->st, "lan", "eth1", "old1\n", &err), 0);
+	put_state(f, "lan", "old\n");
+	put_port(f, "lan", "eth0", "old0\n");
+	put_port(f, "lan", "eth1", "old1\n");
 	path_in(ports, f->states, "lan.ports");
 
 	/* A write that does not fit keeps the old file, and nothing else. */
@@ -1784,41 +1771,30 @@ static void test_full_disk(void **state)
 	assert_non_null(strstr(err.msg, "is full"));
 	assert_non_null(strstr(err.msg, "free some space"));
 	assert_null(strchr(err.msg, '\n'));
-	text = slurp(p);
-	assert_string_equal(text, "old\n");
-	free(text);
-	dir_names(f->states, names, sizeof(names));
-	assert_string_equal(names, "lan.ports lan.state");
+	assert_text(p, "old\n");
+	assert_dir(f->states, "lan.ports lan.state");
 
 	assert_int_equal(run_limited(f, write_big_port, &err), -EFBIG);
 	path_in(p, ports, "eth0.port");
 	assert_error(&err, -EFBIG, p);
 	assert_non_null(strstr(err.msg, "is full"));
-	text = slurp(p);
-	assert_string_equal(text, "old0\n");
-	free(text);
-	dir_names(ports, names, sizeof(names));
-	assert_string_equal(names, "eth0.port eth1.port");
+	assert_text(p, "old0\n");
+	assert_dir(ports, "eth0.port eth1.port");
 
 	assert_int_equal(run_limited(f, write_big_new_state, &err), -EFBIG);
 	assert_error(&err, -EFBIG, "wan.state");
-	dir_names(f->states, names, sizeof(names));
-	assert_string_equal(names, "lan.ports lan.state");
+	assert_dir(f->states, "lan.ports lan.state");
 
 	/* What fits is still written. */
 	assert_int_equal(run_limited(f, write_small_state, &err), 0);
 	path_in(p, f->states, "lan.state");
-	text = slurp(p);
-	assert_string_equal(text, "fits\n");
-	free(text);
+	assert_text(p, "fits\n");
 
 	/* Removals need no space at all. */
 	assert_int_equal(run_limited(f, remove_port, &err), 0);
-	dir_names(ports, names, sizeof(names));
-	assert_string_equal(names, "eth0.port");
+	assert_dir(ports, "eth0.port");
 	assert_int_equal(run_limited(f, remove_state, &err), 0);
-	dir_names(f->states, names, sizeof(names));
-	assert_string_equal(names, "");
+	assert_dir(f->states, "");
 }
 
 /* Whether s is a UTC time stamp like 20261202T184212Z. */
@@ -1840,59 +1816,46 @@ static void test_set_aside(void **state)
 	struct fixture *f = *state;
 	struct mvn_error err = { 0 };
 	char where[PATH_MAX], where2[PATH_MAX], prefix[PATH_MAX];
-	char damaged[PATH_MAX], p[PATH_MAX], longname[300], names[1024];
+	char damaged[PATH_MAX], p[PATH_MAX], longname[300];
 	const char *base;
 	struct stat sb;
-	char *text;
 
-	assert_int_equal(mvn_store_state_write(f->st, "lan", "bad1", &err), 0);
+	put_state(f, "lan", "bad1");
 	assert_int_equal(mvn_store_set_aside(f->st, "lan", NULL, where,
 					     sizeof(where), &err),
 			 0);
 	path_in(damaged, f->run, "damaged");
-	assert_int_equal(lstat(damaged, &sb), 0);
-	assert_true(S_ISDIR(sb.st_mode));
-	assert_int_equal(sb.st_mode & 07777, 0700);
+	assert_mode(damaged, S_IFDIR, 0700);
 	path_in(prefix, damaged, "lan.state.");
 	assert_int_equal(strncmp(where, prefix, strlen(prefix)), 0);
 	assert_true(is_stamp(where + strlen(prefix)));
 	assert_int_equal(strlen(where), strlen(prefix) + 16);
-	text = slurp(where);
-	assert_string_equal(text, "bad1");
-	free(text);
+	assert_text(where, "bad1");
 	path_in(p, f->states, "lan.state");
-	assert_int_equal(lstat(p, &sb), -1);
-	assert_int_equal(errno, ENOENT);
+	assert_gone(p);
 
 	/* Set aside again, it gets a name of its own. */
-	assert_int_equal(mvn_store_state_write(f->st, "lan", "bad2", &err), 0);
+	put_state(f, "lan", "bad2");
 	assert_int_equal(mvn_store_set_aside(f->st, "lan", NULL, where2,
 					     sizeof(where2), &err),
 			 0);
 	assert_string_not_equal(where, where2);
 	if (strncmp(where, where2, strlen(where)) == 0)
 		assert_string_equal(where2 + strlen(where), ".1");
-	text = slurp(where);
-	assert_string_equal(text, "bad1");
-	free(text);
-	text = slurp(where2);
-	assert_string_equal(text, "bad2");
-	free(text);
+	assert_text(where, "bad1");
+	assert_text(where2, "bad2");
 
 	/* A port file says which network and interface it was. */
-	assert_int_equal(
-		mvn_store_port_write(f->st, "lan", "eth0", "pbad", &err), 0);
+	put_port(f, "lan", "eth0", "pbad");
 	assert_int_equal(mvn_store_set_aside(f->st, "lan", "eth0", where,
 					     sizeof(where), &err),
 			 0);
 	path_in(prefix, damaged, "lan.eth0.port.");
 	assert_int_equal(strncmp(where, prefix, strlen(prefix)), 0);
 	assert_true(is_stamp(where + strlen(prefix)));
-	text = slurp(where);
-	assert_string_equal(text, "pbad");
-	free(text);
+	assert_text(where, "pbad");
 	path_in(p, f->states, "lan.ports/eth0.port");
-	assert_int_equal(lstat(p, &sb), -1);
+	assert_gone(p);
 
 	/* Nothing there, nothing moved. */
 	memset(&err, 0, sizeof(err));
@@ -1901,7 +1864,7 @@ static void test_set_aside(void **state)
 			 -ENOENT);
 	assert_error(&err, -ENOENT, p);
 	/* No room for the answer: nothing moved either. */
-	assert_int_equal(mvn_store_state_write(f->st, "lan", "bad3", &err), 0);
+	put_state(f, "lan", "bad3");
 	assert_int_equal(mvn_store_set_aside(f->st, "lan", NULL, where, 10,
 					     &err),
 			 -ERANGE);
@@ -1911,14 +1874,13 @@ static void test_set_aside(void **state)
 	/* The answer is optional. */
 	assert_int_equal(mvn_store_set_aside(f->st, "lan", NULL, NULL, 0, &err),
 			 0);
-	assert_int_equal(lstat(p, &sb), -1);
-	dir_names(f->states, names, sizeof(names));
-	assert_string_equal(names, "lan.ports");
+	assert_gone(p);
+	assert_dir(f->states, "lan.ports");
 
 	/* The longest name is cut to fit a directory entry. */
 	memset(longname, 'n', sizeof(longname));
 	longname[243] = '\0';
-	assert_int_equal(mvn_store_state_write(f->st, longname, "x", &err), 0);
+	put_state(f, longname, "x");
 	assert_int_equal(mvn_store_set_aside(f->st, longname, NULL, where,
 					     sizeof(where), &err),
 			 0);
@@ -1928,75 +1890,157 @@ static void test_set_aside(void **state)
 	assert_int_equal(lstat(where, &sb), 0);
 }
 
+/* Write journal record name, which must work. */
+static void put_record(struct fixture *f, const char *name, const char *text)
+{
+	struct mvn_error err = { 0 };
+
+	assert_done(mvn_store_journal_write(f->st, name, text, &err), &err);
+}
+
+static void test_journal(void **state)
+{
+	struct fixture *f = *state;
+	const char *both[] = { "t-1", "t-2" }, *one[] = { "t-2" };
+	struct mvn_error err = { 0 };
+	char dir[PATH_MAX], p[PATH_MAX], q[PATH_MAX];
+	char **list = NULL, *text = NULL;
+
+	/* A new store has no journal directory, and no records. */
+	path_in(dir, f->run, "journal");
+	assert_int_equal(mvn_store_journal_list(f->st, &list, &err), 0);
+	assert_names(list, NULL, 0);
+	list = NULL;
+	assert_int_equal(mvn_store_journal_read(f->st, "t-1", &text, &err),
+			 -ENOENT);
+	assert_null(text);
+	assert_gone(dir);
+
+	/* Records are private, and replaced whole. */
+	put_record(f, "t-2", "two\n");
+	put_record(f, "t-1", "one\n");
+	assert_mode(dir, S_IFDIR, 0700);
+	path_in(p, dir, "t-1.txn");
+	assert_mode(p, S_IFREG, 0600);
+	assert_read(mvn_store_journal_read(f->st, "t-1", &text, &err), &err,
+		    &text, "one\n");
+	put_record(f, "t-1", "again\n");
+	assert_text(p, "again\n");
+
+	/* Temporary files, junk and bad names are not records. */
+	junk(dir, ".t-1.txn.Ab12Cd");
+	junk(dir, "notes");
+	junk(dir, "a.b.txn");
+	assert_int_equal(mvn_store_journal_list(f->st, &list, &err), 0);
+	assert_names(list, both, 2);
+	list = NULL;
+
+	/* A record that is a symbolic link is not followed. */
+	path_in(q, f->root, "outside");
+	write_file(q, "secret", 6);
+	path_in(p, dir, "t-3.txn");
+	assert_int_equal(symlink(q, p), 0);
+	assert_int_equal(mvn_store_journal_read(f->st, "t-3", &text, &err),
+			 -ELOOP);
+	assert_null(text);
+	assert_error(&err, -ELOOP, p);
+	assert_int_equal(unlink(p), 0);
+
+	/* Removed, it is gone; removing it again is not an error. */
+	assert_done(mvn_store_journal_remove(f->st, "t-1", &err), &err);
+	path_in(p, dir, "t-1.txn");
+	assert_gone(p);
+	assert_done(mvn_store_journal_remove(f->st, "t-1", &err), &err);
+	assert_int_equal(mvn_store_journal_read(f->st, "t-1", &text, &err),
+			 -ENOENT);
+	assert_null(text);
+	assert_int_equal(mvn_store_journal_list(f->st, &list, &err), 0);
+	assert_names(list, one, 1);
+	assert_dir(dir, ".t-1.txn.Ab12Cd a.b.txn notes t-2.txn");
+}
+
+static void test_journal_invalid_names(void **state)
+{
+	struct fixture *f = *state;
+	const char *bad[] = { "", "a.b", "a/b", "../x", "a b", "a\nb", NULL };
+	struct mvn_error err;
+	char longname[80], *text = NULL;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&err, 0, sizeof(err));
+		assert_int_equal(mvn_store_journal_write(f->st, bad[i], "x",
+							 &err),
+				 -EINVAL);
+		assert_error(&err, -EINVAL, "journal record name");
+		memset(&err, 0, sizeof(err));
+		assert_int_equal(mvn_store_journal_read(f->st, bad[i], &text,
+							&err),
+				 -EINVAL);
+		assert_error(&err, -EINVAL, "journal record name");
+		memset(&err, 0, sizeof(err));
+		assert_int_equal(mvn_store_journal_remove(f->st, bad[i], &err),
+				 -EINVAL);
+		assert_error(&err, -EINVAL, "journal record name");
+	}
+	assert_null(text);
+	/* The message quotes the bad name, made safe. */
+	mvn_store_journal_write(f->st, "a\nb", "x", &err);
+	assert_non_null(strstr(err.msg, "'a?b'"));
+	assert_null(strchr(err.msg, '\n'));
+	/* At most 64 characters. */
+	memset(longname, 'j', sizeof(longname));
+	longname[64] = '\0';
+	put_record(f, longname, "x");
+	longname[64] = 'j';
+	longname[65] = '\0';
+	assert_int_equal(mvn_store_journal_write(f->st, longname, "x", &err),
+			 -EINVAL);
+	assert_int_equal(mvn_store_journal_write(f->st, longname, "x", NULL),
+			 -EINVAL);
+}
+
+/* Each test runs on a fresh store in a temporary directory of its own. */
+#define STORE_TEST(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_open_creates_dirs, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_trailing_slash_stripped,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_save_load_roundtrip, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_load_missing, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_save_replaces_atomically,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(
-			test_save_failure_leaves_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_list_sorted_ignores_junk,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_list_empty, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(
-			test_delete_removes_file_and_link, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_delete_missing, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_invalid_names, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_autostart, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_symlinked_dirs_refused,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_writable_dirs_refused,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_load_symlink_refused,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_load_untrusted_refused,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_load_too_big, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_store_id_made_once, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_store_id_one_for_all,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_store_id_damaged, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_lock_files, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(
-			test_store_lock_shared_and_exclusive, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lock_blocks_second_handle,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lock_timeout_names_holder,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_network_locks, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_state_roundtrip, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_port_roundtrip, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_state_missing_dir, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_state_dir_damaged, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_state_invalid_names, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_state_symlink_refused,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_full_disk, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_set_aside, setup,
-						teardown),
+		STORE_TEST(test_open_creates_dirs),
+		STORE_TEST(test_trailing_slash_stripped),
+		STORE_TEST(test_save_load_roundtrip),
+		STORE_TEST(test_load_missing),
+		STORE_TEST(test_save_replaces_atomically),
+		STORE_TEST(test_save_failure_leaves_nothing),
+		STORE_TEST(test_list_sorted_ignores_junk),
+		STORE_TEST(test_list_empty),
+		STORE_TEST(test_delete_removes_file_and_link),
+		STORE_TEST(test_delete_missing),
+		STORE_TEST(test_invalid_names),
+		STORE_TEST(test_autostart),
+		STORE_TEST(test_symlinked_dirs_refused),
+		STORE_TEST(test_writable_dirs_refused),
+		STORE_TEST(test_load_symlink_refused),
+		STORE_TEST(test_load_untrusted_refused),
+		STORE_TEST(test_load_too_big),
+		STORE_TEST(test_store_id_made_once),
+		STORE_TEST(test_store_id_one_for_all),
+		STORE_TEST(test_store_id_damaged),
+		STORE_TEST(test_lock_files),
+		STORE_TEST(test_store_lock_shared_and_exclusive),
+		STORE_TEST(test_lock_blocks_second_handle),
+		STORE_TEST(test_lock_timeout_names_holder),
+		STORE_TEST(test_network_locks),
+		STORE_TEST(test_state_roundtrip),
+		STORE_TEST(test_port_roundtrip),
+		STORE_TEST(test_state_missing_dir),
+		STORE_TEST(test_state_dir_damaged),
+		STORE_TEST(test_state_invalid_names),
+		STORE_TEST(test_state_symlink_refused),
+		STORE_TEST(test_full_disk),
+		STORE_TEST(test_set_aside),
+		STORE_TEST(test_journal),
+		STORE_TEST(test_journal_invalid_names),
 	};
 
 	/* Modes are checked exactly; a restrictive umask would hide bits. */
