@@ -2,52 +2,28 @@
  * migrate-ovs: Open vSwitch (and host bridge) networks and the domains on
  * them, from files or from libvirt, to macvtap.  The command reads its
  * options, builds a plan (every document converted by ovs.c and checked
- * as libvirt will), then prints it, writes it to --output-dir and, with
- * --apply, defines it in libvirt through virt.c.  Nothing is written or
- * defined when any document fails.  A refusal of libvirt part way through
- * puts back what was already defined, and names what could not be put
- * back.
+ * as libvirt will), then prints it, writes it to --output-dir
+ * (migrate-out.c) and, with --apply, defines it in libvirt
+ * (migrate-virt.c).  Nothing is written or defined when any document
+ * fails.  A refusal of libvirt part way through puts back what was
+ * already defined, and names what could not be put back.
  */
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "check.h"
 #include "cmd.h"
 #include "iface.h"
+#include "migrate.h"
 #include "ovs.h"
 #include "schema.h"
-#include "store.h"
 #include "util.h"
 #include "virt.h"
-
-/* One document of the migration, from a file or from libvirt. */
-struct item {
-	bool is_net;
-	char *name; /* network or domain name */
-	char *new_name; /* network: its name after migration */
-	const char *file; /* input file, or NULL (libvirt) */
-	char *orig; /* the document before */
-	char *xml; /* after */
-	unsigned int count; /* domain: interfaces migrated */
-	bool active, persistent, existed;
-	size_t net; /* network: its index in the migration's networks */
-};
-
-struct plan {
-	struct item *items;
-	size_t nitems;
-	struct mvn_schema *schema;
-	struct mvn_ovs *m;
-	struct mvn_virt *virt; /* NULL without --connect */
-};
 
 /* The command line. */
 struct args {
@@ -60,39 +36,23 @@ struct args {
 	int nfiles;
 };
 
-/*
- * A name from libvirt, a document or argv made safe for one line of a
- * message: control characters and bad UTF-8 escaped.  Four rotating
- * buffers: at most four uses per statement.
- */
-static const char *shown(const char *s)
-{
-	static char bufs[4][256];
-	static unsigned int next;
-	char *b = bufs[next++ % 4];
-
-	return mvn_shown(s ? s : "?", b, sizeof(bufs[0]));
-}
-
+/* An ovs.c finding about document doc, on standard error. */
 static void report(void *ctx, enum mvn_ovs_level level, const char *doc,
 		   int line, const char *msg)
 {
 	const char *what = level == MVN_OVS_WARN ? _("warning:") : _("note:");
+	char d[256];
 
 	(void)ctx;
+	mvn_shown(doc, d, sizeof(d));
 	if (line > 0)
-		fprintf(stderr, "macvnet: %s %s:%d: %s\n", what, shown(doc),
-			line, msg);
+		fprintf(stderr, "macvnet: %s %s:%d: %s\n", what, d, line, msg);
 	else
-		fprintf(stderr, "macvnet: %s %s: %s\n", what, shown(doc), msg);
+		fprintf(stderr, "macvnet: %s %s: %s\n", what, d, msg);
 }
 
-static enum mvn_virt_kind kind_of(const struct item *it)
-{
-	return it->is_net ? MVN_VIRT_NETWORK : MVN_VIRT_DOMAIN;
-}
-
-static struct item *add_item(struct plan *p, bool is_net)
+/* A new zeroed item at the end of the plan (it may move the others). */
+struct item *mvn_migrate_add_item(struct plan *p, bool is_net)
 {
 	struct item *n = realloc(p->items, (p->nitems + 1) * sizeof(*n));
 
@@ -104,7 +64,8 @@ static struct item *add_item(struct plan *p, bool is_net)
 	return &n[p->nitems++];
 }
 
-static void item_clear(struct item *it)
+/* Free what an item holds; the item itself is part of p->items. */
+void mvn_migrate_item_clear(struct item *it)
 {
 	free(it->name);
 	free(it->new_name);
@@ -112,12 +73,13 @@ static void item_clear(struct item *it)
 	free(it->xml);
 }
 
+/* Free what the plan holds, and close libvirt. */
 static void plan_free(struct plan *p)
 {
 	size_t i;
 
 	for (i = 0; i < p->nitems; i++)
-		item_clear(&p->items[i]);
+		mvn_migrate_item_clear(&p->items[i]);
 	free(p->items);
 	mvn_ovs_free(p->m);
 	mvn_virt_close(p->virt);
@@ -183,7 +145,7 @@ static int take_kv(struct args *a, int c, const char *arg)
 /* One option: 0, or the exit code of a usage error. */
 static int take_option(struct args *a, int c, char **argv)
 {
-	char why[200];
+	char why[200], opt[256];
 	int mode;
 
 	switch (c) {
@@ -215,7 +177,7 @@ static int take_option(struct args *a, int c, char **argv)
 		return 0;
 	case ':':
 		snprintf(why, sizeof(why), _("%s needs a value"),
-			 shown(argv[optind - 1]));
+			 mvn_shown(argv[optind - 1], opt, sizeof(opt)));
 		return usage(why);
 	default:
 		return usage(_("unknown option"));
@@ -226,6 +188,7 @@ static int take_option(struct args *a, int c, char **argv)
 static int check_values(const struct args *a)
 {
 	struct mvn_error err = { 0 };
+	char k[256], v[256];
 	size_t i;
 
 	for (i = 0; i < a->nups; i++)
@@ -234,8 +197,8 @@ static int check_values(const struct args *a)
 				      _("--uplink %1$s=%2$s: '%2$s' is not an "
 					"interface name macvnet takes (1 to 15 "
 					"letters, digits, '_', '.' or '-')"),
-				      shown(a->ups[i].key),
-				      shown(a->ups[i].value));
+				      mvn_shown(a->ups[i].key, k, sizeof(k)),
+				      mvn_shown(a->ups[i].value, v, sizeof(v)));
 			return mvn_cmd_fail(&err);
 		}
 	for (i = 0; i < a->nren; i++)
@@ -246,8 +209,8 @@ static int check_values(const struct args *a)
 				      _("--rename %1$s=%2$s: '%2$s' cannot "
 					"name a network (at most 200 bytes, "
 					"no '/' or line break)"),
-				      shown(a->ren[i].key),
-				      shown(a->ren[i].value));
+				      mvn_shown(a->ren[i].key, k, sizeof(k)),
+				      mvn_shown(a->ren[i].value, v, sizeof(v)));
 			return mvn_cmd_fail(&err);
 		}
 	return 0;
@@ -296,9 +259,9 @@ static int parse_args(int argc, char **argv, struct args *a)
  * UUID and libvirt knows a network of that name, libvirt's UUID is used
  * so that defining it replaces that network.
  */
-static int take_network(struct plan *p, struct mvn_network *net,
-			const char *text, size_t len, const char *doc,
-			struct mvn_error *err)
+int mvn_migrate_take_network(struct plan *p, struct mvn_network *net,
+			     const char *text, size_t len, const char *doc,
+			     struct mvn_error *err)
 {
 	struct item *it;
 	int ret;
@@ -306,7 +269,7 @@ static int take_network(struct plan *p, struct mvn_network *net,
 	if (p->virt && net->uuid_generated &&
 	    mvn_virt_network_uuid(p->virt, net->name, net->uuid))
 		net->uuid_generated = false;
-	it = add_item(p, true);
+	it = mvn_migrate_add_item(p, true);
 	if (!it || !(it->name = strdup(net->name)) ||
 	    !(it->orig = strndup(text, len)))
 		return mvn_error_set(err, -ENOMEM, _("out of memory"));
@@ -330,7 +293,7 @@ static int take_network_file(struct plan *p, const char *file, const char *text,
 
 	ret = mvn_network_parse(text, len, file, &net, err);
 	if (ret == 0)
-		ret = take_network(p, net, text, len, file, err);
+		ret = mvn_migrate_take_network(p, net, text, len, file, err);
 	mvn_network_free(net);
 	if (ret == 0)
 		p->items[p->nitems - 1].file = file;
@@ -341,7 +304,8 @@ static int take_network_file(struct plan *p, const char *file, const char *text,
 static int take_domain_file(struct plan *p, const char *file, const char *text,
 			    size_t len, struct mvn_error *err)
 {
-	struct item *it = add_item(p, false);
+	struct item *it = mvn_migrate_add_item(p, false);
+	char f[256];
 	int ret;
 
 	if (!it || !(it->orig = strndup(text, len)))
@@ -354,7 +318,7 @@ static int take_domain_file(struct plan *p, const char *file, const char *text,
 				      "Open vSwitch, on a given network or on "
 				      "a bridge given with --uplink; there is "
 				      "nothing to migrate"),
-				    shown(file));
+				    mvn_shown(file, f, sizeof(f)));
 	return ret;
 }
 
@@ -380,6 +344,7 @@ static void inputs_free(struct inputs *in, int n)
 static int read_inputs(struct plan *p, char **files, int n, struct inputs *in,
 		       struct mvn_error *err)
 {
+	char f[256];
 	int i, ret = 0;
 
 	in->texts = calloc((size_t)n + 1, sizeof(*in->texts));
@@ -401,7 +366,8 @@ static int read_inputs(struct plan *p, char **files, int n, struct inputs *in,
 					    _("%1$s: a <%2$s> document; "
 					      "migrate-ovs reads <network> and "
 					      "<domain> documents"),
-					    shown(files[i]), kind);
+					    mvn_shown(files[i], f, sizeof(f)),
+					    kind);
 		if (ret == 0)
 			in->is_net[i] = !strcmp(kind, "network");
 	}
@@ -429,137 +395,6 @@ static int take_files(struct plan *p, char **files, int n,
 }
 
 /*
- * Whether libvirt's network (text) is one to migrate; if so, *out is it,
- * parsed (caller frees).
- */
-static bool wanted(struct plan *p, const char *text, size_t len,
-		   const char *doc, struct mvn_network **out)
-{
-	const struct mvn_ovs_opts *o = &p->m->opts;
-	struct mvn_network *net = NULL;
-	struct mvn_error e = { 0 };
-	enum mvn_ovs_kind kind;
-	char msg[sizeof(e.msg)];
-	bool yes = false;
-	size_t i;
-
-	if (mvn_network_parse(text, len, doc, &net, &e) < 0) {
-		p->m->sink.nwarn++;
-		fprintf(stderr, "macvnet: %s %s (%s)\n", _("warning:"),
-			mvn_shown(e.msg, msg, sizeof(msg)),
-			_("the network is left as it is"));
-		return false;
-	}
-	kind = mvn_ovs_network_kind(net);
-	if (kind == MVN_OVS_KIND_OVS)
-		yes = true;
-	for (i = 0; kind == MVN_OVS_KIND_HOST && i < o->nuplinks; i++)
-		if (!strcmp(o->uplinks[i].key, net->name) ||
-		    !strcmp(o->uplinks[i].key, net->bridge.name))
-			yes = true;
-	if (yes)
-		*out = net;
-	else
-		mvn_network_free(net);
-	return yes;
-}
-
-/* A warning about a document that is left as it is. */
-static void left_alone(struct plan *p, const char *doc, const char *why)
-{
-	p->m->sink.nwarn++;
-	fprintf(stderr, "macvnet: %s %s: %s\n", _("warning:"), doc, why);
-}
-
-/* One network libvirt has: migrated when it is on a bridge to migrate. */
-static int take_virt_network(struct plan *p, struct mvn_virt_obj *o,
-			     struct mvn_error *err)
-{
-	struct mvn_network *net = NULL;
-	struct item *it;
-	char doc[300];
-	int ret;
-
-	snprintf(doc, sizeof(doc), "network %s", shown(o->name));
-	if (!wanted(p, o->xml, strlen(o->xml), doc, &net))
-		return 0;
-	if (!o->persistent) {
-		left_alone(p, doc,
-			   _("a transient network cannot be redefined; it is "
-			     "left as it is (define it, then migrate it)"));
-		mvn_network_free(net);
-		return 0;
-	}
-	ret = take_network(p, net, o->xml, strlen(o->xml), doc, err);
-	mvn_network_free(net);
-	if (ret < 0)
-		return ret;
-	it = &p->items[p->nitems - 1];
-	it->active = o->active;
-	it->persistent = o->persistent;
-	/* Under a new name it is a new network. */
-	it->existed = !strcmp(it->name, it->new_name);
-	return 0;
-}
-
-/* One domain libvirt has: kept in the plan when it has anything to move. */
-static int take_virt_domain(struct plan *p, struct mvn_virt_obj *o,
-			    struct mvn_error *err)
-{
-	struct item *it;
-	char doc[300];
-	int ret;
-
-	snprintf(doc, sizeof(doc), "domain %s", shown(o->name));
-	it = add_item(p, false);
-	if (!it)
-		return mvn_error_set(err, -ENOMEM, _("out of memory"));
-	it->active = o->active;
-	it->persistent = o->persistent;
-	it->existed = true;
-	ret = mvn_ovs_domain(p->m, o->xml, strlen(o->xml), doc, &it->xml,
-			     &it->count, err);
-	if (ret == 0 && it->count && !it->persistent) {
-		left_alone(p, doc,
-			   _("a transient domain cannot be redefined; it "
-			     "keeps Open vSwitch until it is created again "
-			     "from migrated XML"));
-		it->count = 0;
-	}
-	if (ret < 0 || !it->count) {
-		/* Not on a migrated network: leave it out. */
-		item_clear(it);
-		p->nitems--;
-		return ret;
-	}
-	/* The item takes over the name and the document. */
-	it->name = o->name;
-	it->orig = o->xml;
-	o->name = o->xml = NULL;
-	return 0;
-}
-
-/* Read the networks and the domains on them from libvirt. */
-static int take_libvirt(struct plan *p, struct mvn_error *err)
-{
-	struct mvn_virt_obj *objs = NULL;
-	size_t n = 0, i;
-	int ret;
-
-	ret = mvn_virt_list(p->virt, MVN_VIRT_NETWORK, &objs, &n, err);
-	for (i = 0; i < n && ret == 0; i++)
-		ret = take_virt_network(p, &objs[i], err);
-	mvn_virt_objs_free(objs, n);
-	if (ret < 0)
-		return ret;
-	ret = mvn_virt_list(p->virt, MVN_VIRT_DOMAIN, &objs, &n, err);
-	for (i = 0; i < n && ret == 0; i++)
-		ret = take_virt_domain(p, &objs[i], err);
-	mvn_virt_objs_free(objs, n);
-	return ret;
-}
-
-/*
  * A --rename that names no migrated network is a mistake that would
  * otherwise replace the network under its old name; an --uplink that
  * served nothing is worth a note.
@@ -567,6 +402,7 @@ static int take_libvirt(struct plan *p, struct mvn_error *err)
 static int unused_keys(struct plan *p, struct mvn_error *err)
 {
 	const struct mvn_ovs_opts *o = &p->m->opts;
+	char k[256], v[256];
 	size_t i;
 
 	for (i = 0; i < o->nrenames; i++)
@@ -575,8 +411,8 @@ static int unused_keys(struct plan *p, struct mvn_error *err)
 				err, -EINVAL,
 				_("--rename %1$s=%2$s: no migrated "
 				  "network is called '%1$s'"),
-				shown(o->renames[i].key),
-				shown(o->renames[i].value));
+				mvn_shown(o->renames[i].key, k, sizeof(k)),
+				mvn_shown(o->renames[i].value, v, sizeof(v)));
 	for (i = 0; i < o->nuplinks; i++)
 		if (!p->m->uplink_used[i]) {
 			fprintf(stderr, "macvnet: %s ", _("note:"));
@@ -584,8 +420,8 @@ static int unused_keys(struct plan *p, struct mvn_error *err)
 				_("--uplink %1$s=%2$s was not used: no migrated "
 				  "network or interface is on a bridge or "
 				  "network '%1$s'\n"),
-				shown(o->uplinks[i].key),
-				shown(o->uplinks[i].value));
+				mvn_shown(o->uplinks[i].key, k, sizeof(k)),
+				mvn_shown(o->uplinks[i].value, v, sizeof(v)));
 		}
 	return 0;
 }
@@ -631,12 +467,13 @@ static int check_results(struct plan *p, struct mvn_error *err)
 	for (i = 0; i < p->nitems && ret == 0; i++) {
 		struct item *it = &p->items[i];
 		const char *kind = NULL;
-		char doc[300];
+		char doc[300], name[256];
 
 		snprintf(doc, sizeof(doc),
 			 it->is_net ? _("migrated network %s") :
 				      _("migrated domain %s"),
-			 shown(it->file ? it->file : it->name));
+			 mvn_shown(it->file ? it->file : it->name, name,
+				   sizeof(name)));
 		ret = mvn_schema_validate(p->schema, it->xml, strlen(it->xml),
 					  doc, &kind, err);
 		if (ret == 0)
@@ -650,18 +487,20 @@ static int check_results(struct plan *p, struct mvn_error *err)
 static void describe(const struct plan *p, const struct item *it)
 {
 	const struct mvn_ovs_net *net;
+	char ups[256], name[256], new_name[256];
 	const char *how;
-	char ups[256];
 	size_t i, used = 0;
 
+	mvn_shown(it->name, name, sizeof(name));
 	if (!it->is_net) {
 		printf(P_("domain '%1$s': %2$u interface moves to macvtap",
 			  "domain '%1$s': %2$u interfaces move to macvtap",
 			  it->count),
-		       shown(it->name), it->count);
+		       name, it->count);
 		putchar('\n');
 		return;
 	}
+	mvn_shown(it->new_name, new_name, sizeof(new_name));
 	net = &p->m->nets[it->net];
 	how = net->kind == MVN_OVS_KIND_OVS ?
 		      _("Open vSwitch bridge to macvtap") :
@@ -673,379 +512,50 @@ static void describe(const struct plan *p, const struct item *it)
 	if (strcmp(it->name, it->new_name))
 		printf(_("network '%1$s' -> new network '%2$s': %3$s over "
 			 "%4$s\n"),
-		       shown(it->name), shown(it->new_name), how, ups);
+		       name, new_name, how, ups);
 	else
-		printf(_("network '%1$s': %2$s over %3$s\n"), shown(it->name),
-		       how, ups);
+		printf(_("network '%1$s': %2$s over %3$s\n"), name, how, ups);
 }
 
-/* ---- Writing --output-dir ------------------------------------------- */
-
-static const char *base_name(const char *path)
+/* What --apply did to a network, and how to bring it into use. */
+static void applied_network(const struct item *it)
 {
-	const char *s = strrchr(path, '/');
+	char name[256], new_name[256];
 
-	if (!strcmp(path, "-"))
-		return "stdin.xml";
-	return s ? s + 1 : path;
+	mvn_shown(it->name, name, sizeof(name));
+	mvn_shown(it->new_name, new_name, sizeof(new_name));
+	printf(_("Defined network '%s'.\n"), new_name);
+	if (it->active && !strcmp(it->name, it->new_name))
+		printf(_("  It is active and stays on its bridge until "
+			 "restarted: virsh net-destroy %1$s; virsh net-start "
+			 "%1$s (once its guests are stopped).\n"),
+		       name);
+	else if (strcmp(it->name, it->new_name))
+		printf(_("  Start it: virsh net-start %1$s; virsh "
+			 "net-autostart %1$s\n"),
+		       new_name);
 }
 
-/* The name of an item's output file in --output-dir. */
-static void out_name(const struct item *it, bool orig, char *buf, size_t size)
-{
-	if (it->file && !orig)
-		snprintf(buf, size, "%s", base_name(it->file));
-	else
-		snprintf(buf, size, "%s-%s%s.xml",
-			 it->is_net ? "network" : "domain",
-			 it->is_net && !orig ? it->new_name : it->name,
-			 orig ? ".orig" : "");
-}
-
-/* The directory exists, and other users cannot rename files in it. */
-static int check_out_dir(const char *dir, struct mvn_error *err)
-{
-	struct stat sb;
-
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return mvn_error_set(err, -errno, _("cannot create %1$s: %2$s"),
-				     shown(dir), strerror(errno));
-	if (stat(dir, &sb) < 0 || !S_ISDIR(sb.st_mode))
-		return mvn_error_set(err, -ENOTDIR, _("%s is not a directory"),
-				     shown(dir));
-	if ((sb.st_mode & (S_IWGRP | S_IWOTH)) && !(sb.st_mode & S_ISVTX))
-		return mvn_error_set(err, -EPERM,
-				     _("%s is writable by other users, who "
-				       "could replace the files written "
-				       "there; choose a private --output-dir"),
-				     shown(dir));
-	return 0;
-}
-
-/* Whether path is one of the input files. */
-static bool is_input(const char *path, char *const *inputs, int ninputs)
-{
-	struct stat in, out;
-	int j;
-
-	for (j = 0; j < ninputs; j++)
-		if (stat(inputs[j], &in) == 0 && stat(path, &out) == 0 &&
-		    in.st_dev == out.st_dev && in.st_ino == out.st_ino)
-			return true;
-	return false;
-}
-
-/* Whether an output before output k (of per per item) is also called name. */
-static bool name_taken(const struct plan *p, size_t k, size_t per,
-		       const char *name)
-{
-	char other[600];
-	size_t j;
-
-	for (j = 0; j < k; j++) {
-		out_name(&p->items[j / per], j % per, other, sizeof(other));
-		if (!strcmp(name, other))
-			return true;
-	}
-	return false;
-}
-
-/*
- * Before anything is written or defined: the output directory exists, is
- * not open to other users' renames, and no output would land on an input
- * or on another output.
- */
-static int prepare_out(struct plan *p, const char *dir, char *const *inputs,
-		       int ninputs, bool originals, struct mvn_error *err)
-{
-	size_t per = originals ? 2 : 1, k;
-	char name[600], path[4096];
-	int n, ret;
-
-	ret = check_out_dir(dir, err);
-	for (k = 0; k < p->nitems * per && ret == 0; k++) {
-		out_name(&p->items[k / per], k % per, name, sizeof(name));
-		n = snprintf(path, sizeof(path), "%s/%s", dir, name);
-		if (n < 0 || (size_t)n >= sizeof(path))
-			ret = mvn_error_set(err, -ENAMETOOLONG,
-					    _("path too long"));
-		else if (is_input(path, inputs, ninputs))
-			ret = mvn_error_set(err, -EEXIST,
-					    _("%s would overwrite an input "
-					      "file; choose another "
-					      "--output-dir"),
-					    shown(path));
-		else if (name_taken(p, k, per, name))
-			ret = mvn_error_set(err, -EEXIST,
-					    _("two documents would both be "
-					      "written as %1$s/%2$s; migrate "
-					      "them in two runs"),
-					    shown(dir), shown(name));
-	}
-	return ret;
-}
-
-/* Write text to the temporary file of dir/name. */
-/* Output k (item k / per, its original when k % per is 1) and its text. */
-static const char *output(const struct plan *p, size_t k, size_t per,
-			  char *name, size_t size)
-{
-	const struct item *it = &p->items[k / per];
-	const char *text = k % per ? it->orig : it->xml;
-
-	out_name(it, k % per, name, size);
-	return text ? text : "";
-}
-
-/* The names of outputs [0, n) as "a, b, c" for a message. */
-static void written_list(const struct plan *p, size_t n, size_t per, char *out,
-			 size_t size)
-{
-	char name[600];
-	size_t k, used = 0;
-
-	out[0] = '\0';
-	for (k = 0; k < n && used < size; k++) {
-		output(p, k, per, name, sizeof(name));
-		used += snprintf(out + used, size - used, "%s%s", k ? ", " : "",
-				 shown(name));
-	}
-}
-
-/*
- * Move the staged outputs [0, n) into place.  A rename cannot be undone:
- * when one fails, the outputs before it stay written, the rest are
- * removed, and the error names the ones written.
- */
-static int commit_all(struct plan *p, const char *dir, char **tmps, size_t n,
-		      size_t per, struct mvn_error *err)
-{
-	char name[600], done[400];
-	struct mvn_error e = { 0 };
-	size_t k;
-	int ret = 0;
-
-	for (k = 0; k < n; k++) {
-		output(p, k, per, name, sizeof(name));
-		if (ret < 0) {
-			unlink(tmps[k]);
-			continue;
-		}
-		ret = mvn_file_commit(tmps[k], dir, name, true, &e);
-		if (ret == 0)
-			continue;
-		written_list(p, k, per, done, sizeof(done));
-		if (k)
-			mvn_error_set(err, ret,
-				      _("%1$s; only these were written: %2$s "
-					"(fix the cause and run again to write "
-					"the rest)"),
-				      e.msg, done);
-		else
-			mvn_error_set(err, ret, "%s", e.msg);
-	}
-	return ret;
-}
-
-/*
- * Write every output through the store's writer: all temporary files
- * first, then the renames.  A failure while the temporary files are
- * written leaves the directory as it was.  The renames cannot be undone as
- * a group: a failure between them says which files were written, and a
- * crash between them leaves some files renamed and some temporary files
- * (.NAME.XXXXXX) behind; run again to write them all.  Domains from
- * libvirt carry their secrets (VIR_DOMAIN_XML_SECURE): every file is 0600.
- */
-static int write_all(struct plan *p, const char *dir, bool originals,
-		     struct mvn_error *err)
-{
-	size_t per = originals ? 2 : 1, n = p->nitems * per, staged = 0, k;
-	char **tmps = calloc(n + 1, sizeof(*tmps)), name[600];
-	const char *text;
-	int ret = 0;
-
-	if (!tmps)
-		return mvn_error_set(err, -ENOMEM, _("out of memory"));
-	for (; staged < n && ret == 0; staged++) {
-		text = output(p, staged, per, name, sizeof(name));
-		ret = mvn_file_stage(dir, name, name, text, strlen(text), 0600,
-				     &tmps[staged], err);
-	}
-	for (k = 0; ret < 0 && k < staged; k++)
-		if (tmps[k])
-			unlink(tmps[k]);
-	if (ret == 0)
-		ret = commit_all(p, dir, tmps, n, per, err);
-	for (k = 0; k < n; k++)
-		free(tmps[k]);
-	free(tmps);
-	return ret;
-}
-
-/* ---- Defining in libvirt ---------------------------------------------- */
-
-/*
- * Put back what libvirt had before items [0, done).  Returns how many
- * could not be put back; *what names the first of them.
- */
-static unsigned int roll_back(struct plan *p, size_t done, const char **what)
-{
-	unsigned int failed = 0;
-	char *back;
-	int ret;
-
-	*what = NULL;
-	while (done-- > 0) {
-		struct item *it = &p->items[done];
-		const char *name = it->is_net ? it->new_name : it->name;
-
-		/* What did not exist (or was transient) goes away again. */
-		if (it->existed && it->persistent) {
-			ret = mvn_virt_define(p->virt, kind_of(it), it->orig,
-					      &back);
-			free(back);
-		} else {
-			ret = mvn_virt_undefine(p->virt, kind_of(it), name);
-		}
-		if (ret < 0 && !failed++)
-			*what = name;
-	}
-	return failed;
-}
-
-/* The error after a refusal or failure once libvirt was changed. */
-static int rolled_back(struct plan *p, size_t done, const char *why,
-		       struct mvn_error *err)
-{
-	const char *what;
-	unsigned int failed = roll_back(p, done, &what);
-
-	if (failed)
-		return mvn_error_set(err, -EIO,
-				     _("%1$s; putting back what was defined "
-				       "before failed for '%2$s' and %3$u "
-				       "more: restore them from the "
-				       "originals (virsh net-define / virsh "
-				       "define)"),
-				     why, shown(what), failed - 1);
-	return mvn_error_set(err, -EIO,
-			     _("%s; everything defined before was put back"),
-			     why);
-}
-
-/*
- * Record what libvirt has now under the item's name: that is what a
- * failure puts back.  A network that would take another's name is
- * refused.
- */
-static int record_current(struct plan *p, struct item *it,
-			  struct mvn_error *err)
-{
-	const char *name = it->is_net ? it->new_name : it->name;
-	struct mvn_virt_obj now;
-	int found;
-
-	found = mvn_virt_get(p->virt, kind_of(it), name, &now);
-	if (found < 0)
-		return mvn_error_set(err, found, _("out of memory"));
-	if (found && it->is_net && strcmp(it->name, it->new_name)) {
-		mvn_virt_obj_clear(&now);
-		return mvn_error_set(err, -EEXIST,
-				     _("libvirt already has a network '%1$s'; "
-				       "choose another name with --rename "
-				       "%2$s=NAME (nothing was changed)"),
-				     shown(it->new_name), shown(it->name));
-	}
-	if (found) {
-		it->active = now.active;
-		it->persistent = now.persistent;
-	}
-	if (now.xml) {
-		free(it->orig);
-		it->orig = now.xml;
-		now.xml = NULL;
-		it->existed = true;
-	}
-	mvn_virt_obj_clear(&now);
-	return 0;
-}
-
-/*
- * Define one item in libvirt; from then on it->xml is what libvirt holds.
- * -EIO when libvirt refuses it (mvn_virt_error() says why).
- */
-static int define_one(struct plan *p, struct item *it)
-{
-	char *back = NULL;
-	int ret;
-
-	ret = mvn_virt_define(p->virt, kind_of(it), it->xml, &back);
-	if (back) {
-		free(it->xml);
-		it->xml = back;
-	}
-	return ret;
-}
-
-/* Define everything in libvirt, all or nothing. */
-static int apply(struct plan *p, struct mvn_error *err)
-{
-	char why[700];
-	size_t i;
-	int ret = 0;
-
-	for (i = 0; i < p->nitems && ret == 0; i++)
-		if (!p->items[i].existed)
-			ret = record_current(p, &p->items[i], err);
-	for (i = 0; i < p->nitems && ret == 0; i++) {
-		const struct item *it = &p->items[i];
-
-		if (define_one(p, &p->items[i]) == 0)
-			continue;
-		if (it->is_net)
-			snprintf(why, sizeof(why),
-				 _("libvirt refused the migrated network "
-				   "'%1$s' (%2$s)"),
-				 shown(it->new_name), mvn_virt_error());
-		else
-			snprintf(why, sizeof(why),
-				 _("libvirt refused the migrated domain '%1$s' "
-				   "(%2$s)"),
-				 shown(it->name), mvn_virt_error());
-		ret = rolled_back(p, i, why, err);
-	}
-	return ret;
-}
-
+/* What --apply did, and how to bring it into use, on standard output. */
 static void after_apply(const struct plan *p)
 {
 	const struct item *it;
+	char name[256];
 	size_t i;
 
 	for (i = 0; i < p->nitems; i++) {
 		it = &p->items[i];
 		if (it->is_net) {
-			printf(_("Defined network '%s'.\n"),
-			       shown(it->new_name));
-			if (it->active && !strcmp(it->name, it->new_name))
-				printf(_("  It is active and stays on its "
-					 "bridge until restarted: virsh "
-					 "net-destroy %1$s; virsh net-start "
-					 "%1$s (once its guests are "
-					 "stopped).\n"),
-				       shown(it->name));
-			else if (strcmp(it->name, it->new_name))
-				printf(_("  Start it: virsh net-start %1$s; "
-					 "virsh net-autostart %1$s\n"),
-				       shown(it->new_name));
-		} else {
-			printf(_("Defined domain '%s'.\n"), shown(it->name));
-			if (it->active)
-				printf(_("  It is running: restart it (virsh "
-					 "shutdown %1$s, then virsh start "
-					 "%1$s) to use macvtap.\n"),
-				       shown(it->name));
+			applied_network(it);
+			continue;
 		}
+		mvn_shown(it->name, name, sizeof(name));
+		printf(_("Defined domain '%s'.\n"), name);
+		if (it->active)
+			printf(_("  It is running: restart it (virsh shutdown "
+				 "%1$s, then virsh start %1$s) to use "
+				 "macvtap.\n"),
+			       name);
 	}
 }
 
@@ -1073,7 +583,7 @@ static int make_plan(struct mvn_engine *eng, const struct args *a,
 		ret = mvn_virt_open(a->uri, &p->virt, err);
 	if (ret == 0)
 		ret = a->nfiles ? take_files(p, a->files, a->nfiles, err) :
-				  take_libvirt(p, err);
+				  mvn_migrate_take_libvirt(p, err);
 	if (ret == 0)
 		ret = unused_keys(p, err);
 	if (ret == 0)
@@ -1099,17 +609,17 @@ static int carry_out(struct plan *p, const struct args *a,
 	int ret = 0;
 
 	if (a->outdir)
-		ret = prepare_out(p, a->outdir, a->files, a->nfiles,
-				  a->uri != NULL, err);
+		ret = mvn_migrate_prepare_out(p, a->outdir, a->files, a->nfiles,
+					      a->uri != NULL, err);
 	if (ret == 0 && a->apply)
-		ret = apply(p, err);
+		ret = mvn_migrate_apply(p, err);
 	if (ret < 0 || !a->outdir)
 		return ret;
-	ret = write_all(p, a->outdir, a->uri != NULL, err);
+	ret = mvn_migrate_write_all(p, a->outdir, a->uri != NULL, err);
 	if (ret < 0 && a->apply) {
 		/* libvirt was changed: without the files, it goes back. */
 		snprintf(why, sizeof(why), "%s", err->msg);
-		ret = rolled_back(p, p->nitems, why, err);
+		ret = mvn_migrate_rolled_back(p, p->nitems, why, err);
 	}
 	return ret;
 }
@@ -1117,6 +627,7 @@ static int carry_out(struct plan *p, const struct args *a,
 /* What was done, on standard output. */
 static void print_done(const struct plan *p, const struct args *a)
 {
+	char dir[256];
 	size_t i;
 
 	for (i = 0; i < p->nitems; i++)
@@ -1128,7 +639,7 @@ static void print_done(const struct plan *p, const struct args *a)
 				 "to define these in libvirt."));
 	if (a->outdir)
 		printf(_("Wrote the migrated documents to %s.\n"),
-		       shown(a->outdir));
+		       mvn_shown(a->outdir, dir, sizeof(dir)));
 }
 
 static int migrate_exec(struct mvn_engine *eng, int argc, char **argv)
