@@ -28,6 +28,12 @@ like "$out" "net-dumpxml" "--help lists net-dumpxml"
 like "$out" "MACVNET_CONFIG_DIR" "--help names the environment"
 run "$M" --version
 like "$out" "^macvnet [0-9]" "--version prints the version"
+# libvirt's client is loaded only by migrate-ovs --connect, never linked.
+if command -v ldd >/dev/null; then
+	libs=$(ldd "$M")
+	! printf '%s\n' "$libs" | grep -Eq 'libvirt|libglib|libgnutls'
+	ok $? "macvnet is not linked with libvirt (ldd: $(printf '%s\n' "$libs" | wc -l) libraries)"
+fi
 run "$M"
 is "$rc" 2 "no command: exit 2"
 run "$M" frobnicate
