@@ -1,0 +1,182 @@
+#!/bin/sh
+# How macvnet's calls grow with the number of endpoints.  In a private
+# network namespace, on one veth lower device, times at size 0 and at size
+# S+P (default 4096 static ports in the network's metadata, started by
+# net-start, and 1024 more made by one port-create each):
+#   port-create of one more endpoint, port-delete of it (alternating),
+#   port-list, net-info, net-list, reconcile: the median of RUNS (7) runs;
+#   net-destroy of the whole network: one run.
+# Then the S static ports' net-start next to one "ip -batch" adding the
+# same number of macvtaps, and net-destroy of all S+P next to one
+# "ip link del group N" request for as many links.
+# Usage: bench/scale.sh [S [P]]   (as root; RUNS=7 in the environment)
+set -eu
+if [ "${MVN_IN_NETNS:-}" != 1 ]; then
+	MVN_IN_NETNS=1 exec unshare --net --mount sh "$0" "$@"
+fi
+# A fresh namespace holds lo alone: never go on in anybody else's.
+if [ "$(ip -o link show | wc -l)" -ne 1 ]; then
+	echo "bench/scale.sh: this network namespace has links besides lo; run the script as root without MVN_IN_NETNS set, it makes a private one" >&2
+	exit 1
+fi
+mount --make-rprivate / 2>/dev/null || true
+mount -t sysfs sysfs /sys
+S=${1:-4096}
+P=${2:-1024}
+R=${RUNS:-7}
+N=$((S + P))
+top=$(cd "$(dirname "$0")/.." && pwd)
+M=${MACVNET:-$top/src/macvnet}
+tmp=$(mktemp -d)
+# Deleting the lower device takes every macvtap on it along.
+trap 'ip link del veth0 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM HUP
+export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run" \
+	MACVNET_SCHEMA_DIR="${MACVNET_SCHEMA_DIR:-$top/schemas}"
+start=$(date +%s)
+
+# Limits.  The kernel has no cap on macvtaps (their /dev/tapN minors run
+# to 2^20), but each costs it about 50 KB; macvnet opens each tap device
+# only for a moment, so the open files limit does not matter.  Kernels
+# before 6.3 cap IPv6 routes per namespace at 4096 by default, and each
+# endpoint that is up brings its own link-local routes.
+avail=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
+need=$((N * 128 / 1024 + 64))
+if [ "$avail" -lt "$need" ]; then
+	echo "bench/scale.sh: $N endpoints need about $need MB of kernel memory and only $avail MB is available; give smaller sizes (bench/scale.sh S P)" >&2
+	exit 1
+fi
+rt=/proc/sys/net/ipv6/route/max_size
+if [ -w $rt ] && [ "$(cat $rt)" -lt $((N * 4)) ]; then
+	echo "raising $rt from $(cat $rt) to $((N * 4)) in this namespace only, for $N endpoints"
+	echo $((N * 4)) >$rt
+fi
+
+ip link add veth0 type veth peer name veth1
+ip link set veth0 up
+ip link set veth1 up
+
+now() { date +%s%N; }
+ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 1e6 }'; }
+median() { sort -n | awk '{ v[NR] = $1 } END { printf "%.1f", (v[int((NR + 1) / 2)] + v[int((NR + 2) / 2)]) / 2 / 1e6 }'; }
+count() { ip -o link show type macvtap | wc -l; }
+# timed FILE CMD...: run CMD, its output thrown away; add its time to FILE.
+timed() {
+	f=$1
+	shift
+	t0=$(now)
+	"$@" >/dev/null
+	t1=$(now)
+	echo $((t1 - t0)) >>"$f"
+}
+
+# define STATIC: (re)define network bench with STATIC static ports.
+define() {
+	{
+		printf '<network>\n  <name>bench</name>\n  <forward mode="bridge"><interface dev="veth0"/></forward>\n'
+		printf '  <metadata><m:network xmlns:m="urn:macvnet:1">\n'
+		i=0
+		while [ $i -lt "$1" ]; do printf '    <m:port name="b%d"/>\n' $i; i=$((i + 1)); done
+		printf '  </m:network></metadata>\n</network>\n'
+	} >"$tmp/bench.xml"
+	"$M" net-define "$tmp/bench.xml" >/dev/null || {
+		echo "bench/scale.sh: cannot define a network with $1 static ports (see above); give fewer static and more port-create'd ports (bench/scale.sh S P)" >&2
+		exit 1
+	}
+}
+
+# measure TAG: the repeatable calls on the running network bench, medians
+# into $tmp/TAG.OP, then net-destroy once into $tmp/TAG.destroy.
+measure() {
+	d=$tmp/$1
+	mkdir "$d"
+	before=$(count)
+	k=0
+	while [ $k -lt "$R" ]; do
+		t0=$(now)
+		out=$("$M" port-create bench)
+		t1=$(now)
+		echo $((t1 - t0)) >>"$d/create"
+		timed "$d/delete" "$M" port-delete "${out%% *}"
+		timed "$d/list" "$M" port-list bench
+		timed "$d/info" "$M" net-info bench
+		timed "$d/netlist" "$M" net-list
+		timed "$d/reconcile" "$M" reconcile
+		k=$((k + 1))
+	done
+	[ "$(count)" -eq "$before" ] || { echo "bench/scale.sh: $(count) endpoints after the pairs, not $before" >&2; exit 1; }
+	timed "$d/destroy" "$M" net-destroy bench
+	[ "$(count)" -eq 0 ] || { echo "bench/scale.sh: net-destroy left $(count) endpoints" >&2; exit 1; }
+	for op in create delete list info netlist reconcile destroy; do
+		median <"$d/$op" >"$d/$op.ms"
+	done
+}
+
+echo "macvnet $("$M" --version | cut -d' ' -f2), $(nproc) CPUs, $(uname -r), $S static + $P port-create'd endpoints"
+
+define 0
+"$M" net-start bench >/dev/null
+measure 0
+
+define "$S"
+t0=$(now)
+"$M" net-start bench >/dev/null
+t1=$(now)
+[ "$(count)" -eq "$S" ] || { echo "bench/scale.sh: net-start made $(count) endpoints, not $S" >&2; exit 1; }
+mv_start=$(ms "$t0" "$t1")
+k=0
+while [ $k -lt "$P" ]; do "$M" port-create bench >/dev/null; k=$((k + 1)); done
+t2=$(now)
+[ "$(count)" -eq "$N" ] || { echo "bench/scale.sh: $(count) endpoints, not $N" >&2; exit 1; }
+fill=$(ms "$t1" "$t2")
+measure S
+mv_destroy=$(cat "$tmp/S/destroy.ms")
+
+# The same links with ip: one batch for the S, one for the P, all in
+# one group, and one request deleting the group.
+g=4242
+: >"$tmp/addS" && : >"$tmp/addP"
+k=0
+while [ $k -lt "$N" ]; do
+	f=$tmp/addS
+	[ $k -lt "$S" ] || f=$tmp/addP
+	echo "link add link veth0 name b$k group $g up type macvtap mode bridge" >>"$f"
+	k=$((k + 1))
+done
+t0=$(now)
+ip -batch "$tmp/addS"
+t1=$(now)
+ip -batch "$tmp/addP"
+[ "$(count)" -eq "$N" ] || { echo "bench/scale.sh: ip -batch made $(count) links, not $N" >&2; exit 1; }
+t2=$(now)
+ip link del group $g
+t3=$(now)
+[ "$(count)" -eq 0 ] || { echo "bench/scale.sh: ip link del group left $(count)" >&2; exit 1; }
+ip_start=$(ms "$t0" "$t1")
+ip_destroy=$(ms "$t2" "$t3")
+
+printf '\n%-22s %10s %12s %8s\n' "operation (ms)" "at 0" "at $S+$P" ratio
+# row LABEL OP: one operation's medians at both sizes and their ratio.
+row() {
+	awk -v l="$1" -v a="$(cat "$tmp/0/$2.ms")" -v b="$(cat "$tmp/S/$2.ms")" 'BEGIN {
+		printf "%-22s %10.1f %12.1f %7.2fx\n", l, a, b, b / (a ? a : 1)
+	}'
+}
+row port-create create
+row port-delete delete
+row port-list list
+row net-info info
+row net-list netlist
+row reconcile reconcile
+row "net-destroy (1 run)" destroy
+echo "(median of $R runs; target, issue 13: port-create, port-delete and the listings within 1.5x)"
+awk -v f="$fill" -v p="$P" 'BEGIN {
+	printf "%d port-create calls to fill: %.0f ms, %.1f ms each\n", p, f, f / (p ? p : 1)
+}'
+
+printf '\n%-38s %10s %10s %8s\n' "$S static / $N all (ms)" macvnet ip ratio
+awk -v s="$S" -v n="$N" -v a="$mv_start" -v b="$ip_start" -v c="$mv_destroy" -v d="$ip_destroy" 'BEGIN {
+	printf "%-38s %10.0f %10.0f %7.2fx\n", "create " s ": net-start / ip -batch", a, b, a / (b ? b : 1)
+	printf "%-38s %10.0f %10.0f %7.2fx\n", "destroy " n ": net-destroy / del group", c, d, c / (d ? d : 1)
+}'
+echo "total $(($(date +%s) - start)) s"
