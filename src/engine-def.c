@@ -238,9 +238,7 @@ int mvn_engine_undefine(struct mvn_engine *eng, const char *name,
 	struct mvn_state *st = NULL;
 	int ret;
 
-	if (mvn_engine_check_name(name, err) < 0)
-		return -EINVAL;
-	ret = mvn_engine_lock(eng, &name, 1, false, err);
+	ret = mvn_engine_lock_named(eng, name, err);
 	if (ret < 0)
 		return ret;
 	ret = mvn_engine_state_load(eng, name, &st, err);
@@ -281,14 +279,9 @@ int mvn_engine_list(struct mvn_engine *eng, struct mvn_net_status **out,
 	size_t count = 0, i;
 	int ret;
 
-	ret = mvn_engine_open_store(eng, err);
+	ret = mvn_engine_networks(eng, &names, &count, err);
 	if (ret < 0)
 		return ret;
-	ret = mvn_store_list_networks(eng->store, &names, err);
-	if (ret < 0)
-		return ret;
-	while (names[count])
-		count++;
 	list = calloc(count ? count : 1, sizeof(*list));
 	if (!list) {
 		mvn_store_names_free(names);
@@ -340,9 +333,7 @@ int mvn_engine_set_autostart(struct mvn_engine *eng, const char *name, bool on,
 	struct mvn_network *net = NULL;
 	int ret;
 
-	if (mvn_engine_check_name(name, err) < 0)
-		return -EINVAL;
-	ret = mvn_engine_lock(eng, &name, 1, false, err);
+	ret = mvn_engine_lock_named(eng, name, err);
 	if (ret < 0)
 		return ret;
 	/* Only a definition that can start is worth marking. */

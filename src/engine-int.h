@@ -75,6 +75,15 @@ void mvn_engine_unlock(struct mvn_engine *eng);
 struct mvn_lock_wait mvn_engine_wait(struct mvn_engine *eng);
 /* -EINVAL with a message unless name can name a network. */
 int mvn_engine_check_name(const char *name, struct mvn_error *err);
+/* Check name, then take the shared store lock and name's lock. */
+int mvn_engine_lock_named(struct mvn_engine *eng, const char *name,
+			  struct mvn_error *err);
+/*
+ * The names of the stored definitions (free with mvn_store_names_free()),
+ * *n of them; opens the store if needed.
+ */
+int mvn_engine_networks(struct mvn_engine *eng, char ***names, size_t *n,
+			struct mvn_error *err);
 /*
  * Read, parse and check the stored definition of name; a file whose
  * <name> is not its file's name, or that does not parse, is refused with

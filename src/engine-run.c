@@ -681,18 +681,13 @@ int mvn_engine_start_autostart(struct mvn_engine *eng, char ***started,
 {
 	char **names = NULL, **done;
 	struct mvn_error first = { 0 };
-	size_t i, n = 0;
+	size_t i, n, k = 0;
 	int ret;
 
-	ret = mvn_engine_open_store(eng, err);
+	ret = mvn_engine_networks(eng, &names, &n, err);
 	if (ret < 0)
 		return ret;
-	ret = mvn_store_list_networks(eng->store, &names, err);
-	if (ret < 0)
-		return ret;
-	for (i = 0; names[i]; i++)
-		;
-	done = calloc(i + 1, sizeof(*done));
+	done = calloc(n + 1, sizeof(*done));
 	if (!done) {
 		mvn_store_names_free(names);
 		return mvn_error_set(err, -ENOMEM, _("out of memory"));
@@ -714,7 +709,7 @@ int mvn_engine_start_autostart(struct mvn_engine *eng, char ***started,
 			first = e;
 		}
 		if (r == 0)
-			done[n++] = strdup(names[i]);
+			done[k++] = strdup(names[i]);
 	}
 	mvn_store_names_free(names);
 	*started = done;

@@ -293,6 +293,31 @@ int mvn_engine_check_name(const char *name, struct mvn_error *err)
 			     name ? name : "");
 }
 
+int mvn_engine_lock_named(struct mvn_engine *eng, const char *name,
+			  struct mvn_error *err)
+{
+	if (mvn_engine_check_name(name, err) < 0)
+		return -EINVAL;
+	return mvn_engine_lock(eng, &name, 1, false, err);
+}
+
+int mvn_engine_networks(struct mvn_engine *eng, char ***names, size_t *n,
+			struct mvn_error *err)
+{
+	int ret;
+
+	*n = 0;
+	ret = mvn_engine_open_store(eng, err);
+	if (ret < 0)
+		return ret;
+	ret = mvn_store_list_networks(eng->store, names, err);
+	if (ret < 0)
+		return ret;
+	while ((*names)[*n])
+		(*n)++;
+	return 0;
+}
+
 int mvn_engine_load_def(struct mvn_engine *eng, const char *name,
 			struct mvn_network **out, struct mvn_error *err)
 {

@@ -578,6 +578,19 @@ cleanup:
 	return ret;
 }
 
+/* Check (and make) the directories every command needs, in order. */
+static int check_dirs(struct mvn_store *st, struct mvn_error *err)
+{
+	const char *dirs[] = { st->config_dir, st->net_dir, st->auto_dir,
+			       st->run_dir };
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]) && ret == 0; i++)
+		ret = store_check_dir(dirs[i], 0755, true, err);
+	return ret;
+}
+
 /* Open the store, creating and checking its directories and its id. */
 int mvn_store_open(const char *config_dir, const char *run_dir,
 		   struct mvn_store **out, struct mvn_error *err)
@@ -609,16 +622,7 @@ int mvn_store_open(const char *config_dir, const char *run_dir,
 		store_oom(err, config_dir);
 		goto cleanup;
 	}
-	ret = store_check_dir(st->config_dir, 0755, true, err);
-	if (ret < 0)
-		goto cleanup;
-	ret = store_check_dir(st->net_dir, 0755, true, err);
-	if (ret < 0)
-		goto cleanup;
-	ret = store_check_dir(st->auto_dir, 0755, true, err);
-	if (ret < 0)
-		goto cleanup;
-	ret = store_check_dir(st->run_dir, 0755, true, err);
+	ret = check_dirs(st, err);
 	if (ret < 0)
 		goto cleanup;
 	ret = load_id(st, err);
