@@ -9,19 +9,12 @@
 # call's time, start to exit, and the machine it ran on.
 # Usage: bench/contention.sh [WORKERS [SECONDS]] (as root)
 set -eu
-if [ "${MVN_IN_NETNS:-}" != 1 ]; then
-	MVN_IN_NETNS=1 exec unshare --net --mount sh "$0" "$@"
-fi
-mount --make-rprivate / 2>/dev/null || true
-mount -t sysfs sysfs /sys
-top=$(cd "$(dirname "$0")/.." && pwd)
-MACVNET=${MACVNET:-$top/src/macvnet}
-MACVNET_HOOK=${MACVNET_HOOK:-$top/src/macvnet-hook}
-export MACVNET_SCHEMA_DIR=${MACVNET_SCHEMA_DIR:-$top/schemas}
+. "$(dirname "$0")/lib.sh"
+bench_netns "$@"
 . "$top/tests/workload.sh"
 workers=${1:-50}
 secs=${2:-30}
-tmp=$(mktemp -d)
+bench_store
 trap 'umount "$tmp/run1" "$tmp/run4" 2>/dev/null; rm -rf "$tmp"' EXIT
 
 # one NETWORKS: the load over NETWORKS networks, in a fresh store.

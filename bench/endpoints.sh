@@ -9,34 +9,16 @@
 #                delete still its own request)
 # Usage: bench/endpoints.sh [N]   (as root)
 set -eu
-if [ "${MVN_IN_NETNS:-}" != 1 ]; then
-	MVN_IN_NETNS=1 exec unshare --net --mount sh "$0" "$@"
-fi
-mount --make-rprivate / 2>/dev/null || true
-mount -t sysfs sysfs /sys
+. "$(dirname "$0")/lib.sh"
+bench_netns "$@"
 N=${1:-500}
-top=$(cd "$(dirname "$0")/.." && pwd)
-M=${MACVNET:-$top/src/macvnet}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run" \
-	MACVNET_SCHEMA_DIR=${MACVNET_SCHEMA_DIR:-$top/schemas}
+bench_store
+bench_veth
 
-ip link add veth0 type veth peer name veth1
-ip link set veth0 up
-ip link set veth1 up
-
-now() { date +%s%N; }
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.0f", (b - a) / 1e6 }'; }
 count() { ip -o link show type macvtap | wc -l; }
 
-{
-	printf '<network>\n  <name>bench</name>\n  <forward mode="bridge"><interface dev="veth0"/></forward>\n'
-	printf '  <metadata><m:network xmlns:m="urn:macvnet:1">\n'
-	i=0
-	while [ $i -lt "$N" ]; do printf '    <m:port name="b%d"/>\n' $i; i=$((i + 1)); done
-	printf '  </m:network></metadata>\n</network>\n'
-} >"$tmp/bench.xml"
+bench_network "$N" "$tmp/bench.xml"
 "$M" net-define "$tmp/bench.xml" >/dev/null
 
 t0=$(now); "$M" net-start bench >/dev/null; t1=$(now)

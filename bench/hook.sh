@@ -4,21 +4,10 @@
 # "release end"), next to a shell hook that does the same with ip link.
 # Runs in a private network namespace.  Usage: bench/hook.sh (as root)
 set -eu
-if [ "${MVN_IN_NETNS:-}" != 1 ]; then
-	MVN_IN_NETNS=1 exec unshare --net --mount sh "$0" "$@"
-fi
-mount --make-rprivate / 2>/dev/null || true
-mount -t sysfs sysfs /sys
-top=$(cd "$(dirname "$0")/.." && pwd)
-M=${MACVNET:-$top/src/macvnet}
-HOOK=${MACVNET_HOOK:-$top/src/macvnet-hook}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run" \
-	MACVNET_SCHEMA_DIR=${MACVNET_SCHEMA_DIR:-$top/schemas}
-ip link add veth0 type veth peer name veth1
-ip link set veth0 up
-ip link set veth1 up
+. "$(dirname "$0")/lib.sh"
+bench_netns "$@"
+bench_store
+bench_veth
 printf '<network><name>lan</name><forward mode="bridge"><interface dev="veth0"/></forward></network>\n' >"$tmp/lan.xml"
 "$M" net-define "$tmp/lan.xml" >/dev/null
 "$M" net-start lan >/dev/null
@@ -42,9 +31,6 @@ for i in 0 1 2 3; do
 done
 SH
 chmod +x "$tmp/shell-hook"
-
-now() { date +%s%N; }
-median() { sort -n | awk '{ v[NR] = $1 } END { printf "%.1f", (v[int((NR + 1) / 2)] + v[int((NR + 2) / 2)]) / 2 / 1e6 }'; }
 
 : >"$tmp/mv"
 : >"$tmp/sh"

@@ -11,28 +11,15 @@
 # "ip link del group N" request for as many links.
 # Usage: bench/scale.sh [S [P]]   (as root; RUNS=7 in the environment)
 set -eu
-if [ "${MVN_IN_NETNS:-}" != 1 ]; then
-	MVN_IN_NETNS=1 exec unshare --net --mount sh "$0" "$@"
-fi
-# A fresh namespace holds lo alone: never go on in anybody else's.
-if [ "$(ip -o link show | wc -l)" -ne 1 ]; then
-	echo "bench/scale.sh: this network namespace has links besides lo; run the script as root without MVN_IN_NETNS set, it makes a private one" >&2
-	exit 1
-fi
-mount --make-rprivate / 2>/dev/null || true
-mount -t sysfs sysfs /sys
+. "$(dirname "$0")/lib.sh"
+bench_netns "$@"
 S=${1:-4096}
 P=${2:-1024}
 R=${RUNS:-7}
 N=$((S + P))
-top=$(cd "$(dirname "$0")/.." && pwd)
-M=${MACVNET:-$top/src/macvnet}
-tmp=$(mktemp -d)
+bench_store
 # Deleting the lower device takes every macvtap on it along.
 trap 'ip link del veth0 2>/dev/null; rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM HUP
-export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run" \
-	MACVNET_SCHEMA_DIR="${MACVNET_SCHEMA_DIR:-$top/schemas}"
 start=$(date +%s)
 
 # Limits.  The kernel has no cap on macvtaps (their /dev/tapN minors run
@@ -52,13 +39,9 @@ if [ -w $rt ] && [ "$(cat $rt)" -lt $((N * 4)) ]; then
 	echo $((N * 4)) >$rt
 fi
 
-ip link add veth0 type veth peer name veth1
-ip link set veth0 up
-ip link set veth1 up
+bench_veth
 
-now() { date +%s%N; }
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 1e6 }'; }
-median() { sort -n | awk '{ v[NR] = $1 } END { printf "%.1f", (v[int((NR + 1) / 2)] + v[int((NR + 2) / 2)]) / 2 / 1e6 }'; }
 count() { ip -o link show type macvtap | wc -l; }
 # timed FILE CMD...: run CMD, its output thrown away; add its time to FILE.
 timed() {
@@ -72,13 +55,7 @@ timed() {
 
 # define STATIC: (re)define network bench with STATIC static ports.
 define() {
-	{
-		printf '<network>\n  <name>bench</name>\n  <forward mode="bridge"><interface dev="veth0"/></forward>\n'
-		printf '  <metadata><m:network xmlns:m="urn:macvnet:1">\n'
-		i=0
-		while [ $i -lt "$1" ]; do printf '    <m:port name="b%d"/>\n' $i; i=$((i + 1)); done
-		printf '  </m:network></metadata>\n</network>\n'
-	} >"$tmp/bench.xml"
+	bench_network "$1" "$tmp/bench.xml"
 	"$M" net-define "$tmp/bench.xml" >/dev/null || {
 		echo "bench/scale.sh: cannot define a network with $1 static ports (see above); give fewer static and more port-create'd ports (bench/scale.sh S P)" >&2
 		exit 1

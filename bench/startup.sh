@@ -8,20 +8,12 @@
 # libraries ldd lists for each program.  Reads no kernel state.
 # Usage: bench/startup.sh [RUNS]
 set -eu
+. "$(dirname "$0")/lib.sh"
 runs=${1:-21}
-top=$(cd "$(dirname "$0")/.." && pwd)
-M=${MACVNET:-$top/src/macvnet}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-trap 'exit 130' INT TERM HUP
-export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run" \
-	MACVNET_SCHEMA_DIR="${MACVNET_SCHEMA_DIR:-$top/schemas}"
+bench_store
 virsh=$(command -v virsh || true)
 truebin=/bin/true
 
-now() { date +%s%N; }
-# median: the median of the nanosecond figures on stdin, in ms.
-median() { sort -n | awk '{ v[NR] = $1 } END { printf "%.2f", (v[int((NR + 1) / 2)] + v[int((NR + 2) / 2)]) / 2 / 1e6 }'; }
 # libs PROGRAM: how many shared libraries ldd lists (those with a path).
 libs() { ldd "$1" 2>/dev/null | grep -c / || true; }
 
@@ -55,11 +47,11 @@ while [ $i -lt "$runs" ]; do
 	i=$((i + 1))
 done
 
-timer=$(median <"$tmp/timer")
-ip_ms=$(median <"$tmp/ip")
+timer=$(median 2 <"$tmp/timer")
+ip_ms=$(median 2 <"$tmp/ip")
 # row LABEL KEY PROGRAM: one line of the table.
 row() {
-	med=$(median <"$tmp/$2")
+	med=$(median 2 <"$tmp/$2")
 	awk -v l="$1" -v m="$med" -v t="$timer" -v i="$ip_ms" -v n="$(libs "$3")" 'BEGIN {
 		printf "%-26s %9.2f %11.2f %9.2fx %9.2fx %5d\n", l, m, m - t, m / i, (m - t) / (i - t), n
 	}'

@@ -5,14 +5,11 @@
 # side.  Usage: bench/validate.sh [FILE...] (default: the test corpus and
 # libvirt's conformance inputs).
 set -eu
-top=$(cd "$(dirname "$0")/.." && pwd)
-M=${MACVNET:-$top/src/macvnet}
-export MACVNET_SCHEMA_DIR=${MACVNET_SCHEMA_DIR:-$top/schemas}
+. "$(dirname "$0")/lib.sh"
 conf=${CONFORMANCE_DIR:-$top/../shared/conformance/libvirt-9.0}
 [ $# -gt 0 ] || set -- "$top"/tests/data/network/in/*.xml "$conf"/network/in/*.xml
 rounds=${ROUNDS:-5}
 
-now() { date +%s%N; }
 ms() { awk -v a="$1" -v b="$2" -v r="$rounds" 'BEGIN { printf "%.1f", (b - a) / 1e6 / r }'; }
 
 t0=$(now)

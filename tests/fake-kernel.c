@@ -49,6 +49,26 @@ struct fake_link *fake_find(struct fake_kernel *k, const char *name)
 	return NULL;
 }
 
+/*
+ * Count an operation on link ifindex of this namespace (ctx is the fake
+ * kernel): the link, or NULL with *ret set to the injected failure or to
+ * -ENODEV when there is no such link.
+ */
+static struct fake_link *op_on_link(void *ctx, int ifindex, int *ret,
+				    struct mvn_error *err)
+{
+	struct fake_link *l;
+
+	if (failing(ctx, err)) {
+		*ret = fail_code(ctx);
+		return NULL;
+	}
+	l = by_index(ctx, MVN_NETNSID_SELF, ifindex);
+	if (!l)
+		*ret = mvn_error_set(err, -ENODEV, "no link %d", ifindex);
+	return l;
+}
+
 static struct fake_link *new_link(struct fake_kernel *k)
 {
 	int i;
@@ -258,30 +278,27 @@ static int fk_delete_link(void *ctx, int netnsid, int ifindex,
 static int fk_set_group(void *ctx, int netnsid, int ifindex, uint32_t group,
 			struct mvn_error *err)
 {
-	struct fake_kernel *k = ctx;
 	struct fake_link *l;
+	int ret;
 
-	if (failing(k, err))
-		return fail_code(k);
 	if (netnsid != MVN_NETNSID_SELF)
-		return mvn_error_set(err, -EOPNOTSUPP, "only here");
-	l = by_index(k, netnsid, ifindex);
+		return failing(ctx, err) ?
+			       fail_code(ctx) :
+			       mvn_error_set(err, -EOPNOTSUPP, "only here");
+	l = op_on_link(ctx, ifindex, &ret, err);
 	if (!l)
-		return mvn_error_set(err, -ENODEV, "no link %d", ifindex);
+		return ret;
 	l->info.group = group;
 	return 0;
 }
 
 static int fk_set_up(void *ctx, int ifindex, bool up, struct mvn_error *err)
 {
-	struct fake_kernel *k = ctx;
-	struct fake_link *l;
+	int ret;
+	struct fake_link *l = op_on_link(ctx, ifindex, &ret, err);
 
-	if (failing(k, err))
-		return fail_code(k);
-	l = by_index(k, MVN_NETNSID_SELF, ifindex);
 	if (!l)
-		return mvn_error_set(err, -ENODEV, "no link %d", ifindex);
+		return ret;
 	l->info.up = up;
 	return 0;
 }
@@ -289,14 +306,11 @@ static int fk_set_up(void *ctx, int ifindex, bool up, struct mvn_error *err)
 static int fk_set_mac(void *ctx, int ifindex, const unsigned char mac[6],
 		      struct mvn_error *err)
 {
-	struct fake_kernel *k = ctx;
-	struct fake_link *l;
+	int ret;
+	struct fake_link *l = op_on_link(ctx, ifindex, &ret, err);
 
-	if (failing(k, err))
-		return fail_code(k);
-	l = by_index(k, MVN_NETNSID_SELF, ifindex);
 	if (!l)
-		return mvn_error_set(err, -ENODEV, "no link %d", ifindex);
+		return ret;
 	memcpy(l->info.mac, mac, 6);
 	return 0;
 }
@@ -304,15 +318,12 @@ static int fk_set_mac(void *ctx, int ifindex, const unsigned char mac[6],
 static int fk_addr_list(void *ctx, int ifindex, struct mvn_addr **out,
 			size_t *n, struct mvn_error *err)
 {
-	struct fake_kernel *k = ctx;
-	struct fake_link *l;
 	struct mvn_addr *v;
+	int ret;
+	struct fake_link *l = op_on_link(ctx, ifindex, &ret, err);
 
-	if (failing(k, err))
-		return fail_code(k);
-	l = by_index(k, MVN_NETNSID_SELF, ifindex);
 	if (!l)
-		return mvn_error_set(err, -ENODEV, "no link %d", ifindex);
+		return ret;
 	v = calloc(FAKE_MAX_ADDRS, sizeof(*v));
 	if (!v)
 		return mvn_error_set(err, -ENOMEM, "out of memory");
@@ -337,14 +348,11 @@ static int addr_index(const struct fake_link *l, const struct mvn_addr *a)
 static int fk_addr_add(void *ctx, int ifindex, const struct mvn_addr *a,
 		       struct mvn_error *err)
 {
-	struct fake_kernel *k = ctx;
-	struct fake_link *l;
+	int ret;
+	struct fake_link *l = op_on_link(ctx, ifindex, &ret, err);
 
-	if (failing(k, err))
-		return fail_code(k);
-	l = by_index(k, MVN_NETNSID_SELF, ifindex);
 	if (!l)
-		return mvn_error_set(err, -ENODEV, "no link %d", ifindex);
+		return ret;
 	if (addr_index(l, a) >= 0)
 		return 0;
 	if (l->naddrs == FAKE_MAX_ADDRS)

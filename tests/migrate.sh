@@ -118,13 +118,7 @@ ok $? "the domain follows the new name"
 like "$out" "network 'ovs-bridge-eth1' -> new network 'lan-eth1'" "the plan says it is a new network"
 
 # --- interfaces straight on an Open vSwitch bridge ---
-cat >"$tmp/br.xml" <<'EOF'
-<domain type='qemu'>
-  <name>web1</name>
-  <memory>131072</memory>
-  <os>
-    <type arch='x86_64'>hvm</type>
-  </os>
+domain_xml qemu web1 >"$tmp/br.xml" <<'EOF'
   <devices>
     <interface type='bridge'>
       <mac address='52:54:00:00:01:01'/>
@@ -142,7 +136,6 @@ cat >"$tmp/br.xml" <<'EOF'
       <model type='e1000'/>
     </interface>
   </devices>
-</domain>
 EOF
 run "$M" migrate-ovs "$tmp/br.xml"
 is "$rc" 1 "a bridge interface with no network to go to is refused"
@@ -163,20 +156,13 @@ ok $? "type='bridge' became type='network' on the migrated network"
 run "$M" migrate-ovs --uplink br1=veth0 - <"$tmp/ovs-bridge-eth1.xml"
 is "$rc" 0 "a network can come on standard input"
 like "$out" "<interface dev='veth0'/>" "and is migrated"
-cat >"$tmp/hostnet.xml" <<'EOF'
-<domain type='qemu'>
-  <name>db1</name>
-  <memory>131072</memory>
-  <os>
-    <type arch='x86_64'>hvm</type>
-  </os>
+domain_xml qemu db1 >"$tmp/hostnet.xml" <<'EOF'
   <devices>
     <interface type='network'>
       <mac address='52:54:00:00:04:01'/>
       <source network='hostnet'/>
     </interface>
   </devices>
-</domain>
 EOF
 run "$M" migrate-ovs --direct --uplink hostnet=veth0 "$tmp/hostnet.xml"
 is "$rc" 0 "--direct --uplink NETWORK=DEV moves an interface of a network not given"
@@ -337,8 +323,9 @@ run "$M" migrate-ovs --connect test:///default
 is "$rc" 0 "test:///default has nothing on Open vSwitch"
 like "$out" "Nothing to migrate" "and says so"
 
-cat >"$tmp/node.xml" <<'EOF'
-<node>
+{
+	printf '<node>\n'
+	cat <<'EOF'
   <network>
     <name>ovs-net</name>
     <uuid>2f6f4ac8-6c2e-4d0b-9a5d-0c1b0a7e6a11</uuid>
@@ -356,40 +343,31 @@ cat >"$tmp/node.xml" <<'EOF'
     <forward mode='nat'/>
     <ip address='192.0.2.1' netmask='255.255.255.0'/>
   </network>
-  <domain type='test'>
-    <name>web1</name>
-    <memory>131072</memory>
-    <os>
-      <type>hvm</type>
-    </os>
-    <devices>
-      <interface type='network'>
-        <mac address='52:54:00:00:02:01'/>
-        <source network='ovs-net' portgroup='web'/>
-        <model type='virtio'/>
-      </interface>
-      <interface type='bridge'>
-        <mac address='52:54:00:00:02:02'/>
-        <source bridge='ovsbr0'/>
-        <virtualport type='openvswitch'/>
-      </interface>
-    </devices>
-  </domain>
-  <domain type='test'>
-    <name>other</name>
-    <memory>131072</memory>
-    <os>
-      <type>hvm</type>
-    </os>
-    <devices>
-      <interface type='network'>
-        <mac address='52:54:00:00:02:03'/>
-        <source network='nat0'/>
-      </interface>
-    </devices>
-  </domain>
-</node>
 EOF
+	domain_xml test web1 <<'EOF'
+  <devices>
+    <interface type='network'>
+      <mac address='52:54:00:00:02:01'/>
+      <source network='ovs-net' portgroup='web'/>
+      <model type='virtio'/>
+    </interface>
+    <interface type='bridge'>
+      <mac address='52:54:00:00:02:02'/>
+      <source bridge='ovsbr0'/>
+      <virtualport type='openvswitch'/>
+    </interface>
+  </devices>
+EOF
+	domain_xml test other <<'EOF'
+  <devices>
+    <interface type='network'>
+      <mac address='52:54:00:00:02:03'/>
+      <source network='nat0'/>
+    </interface>
+  </devices>
+EOF
+	printf '</node>\n'
+} >"$tmp/node.xml"
 run "$M" migrate-ovs --connect "test://$tmp/node.xml" --uplink ovsbr0=veth0
 is "$rc" 0 "--connect reads the Open vSwitch networks from libvirt"
 like "$out" "network 'ovs-net': Open vSwitch bridge to macvtap over veth0" "the plan has the Open vSwitch network"

@@ -6,6 +6,7 @@
 # and tunnels left out and reported, as are OpenFlow rules), and the
 # migrated network then runs on it.
 . "${TESTS_SRCDIR:-$(dirname "$0")}/tap.sh"
+. "${TESTS_SRCDIR:-$(dirname "$0")}/seed.sh"
 
 in_netns -- "$@"
 
@@ -68,13 +69,7 @@ cat >"$tmp/net.xml" <<'EOF'
   <virtualport type='openvswitch'/>
 </network>
 EOF
-cat >"$tmp/dom.xml" <<'EOF'
-<domain type='qemu'>
-  <name>vm1</name>
-  <memory>131072</memory>
-  <os>
-    <type arch='x86_64'>hvm</type>
-  </os>
+domain_xml qemu vm1 >"$tmp/dom.xml" <<'EOF'
   <devices>
     <interface type='bridge'>
       <mac address='52:54:00:00:03:01'/>
@@ -83,7 +78,6 @@ cat >"$tmp/dom.xml" <<'EOF'
       <model type='virtio'/>
     </interface>
   </devices>
-</domain>
 EOF
 
 run "$M" migrate-ovs "$tmp/net.xml"

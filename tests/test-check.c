@@ -62,6 +62,27 @@ struct check_case {
 
 #define NS_MACVNET "xmlns:macvnet='urn:macvnet:1'"
 
+/* A passthrough network over eth0 and eth1, open for what follows. */
+#define NET_PT2                            \
+	"<network>\n"                      \
+	"  <name>pt</name>\n"              \
+	"  <forward mode='passthrough'>\n" \
+	"    <interface dev='eth0'/>\n"    \
+	"    <interface dev='eth1'/>\n"    \
+	"  </forward>\n"
+
+/* The metadata's first two static ports, the element left open. */
+#define PORTS_2                                 \
+	"  <metadata " NS_MACVNET ">\n"         \
+	"    <macvnet:port name='macvtap0'/>\n" \
+	"    <macvnet:port name='macvtap1'/>\n"
+
+/* One VLAN tag, for what macvtap refuses. */
+#define VLAN_42                \
+	"  <vlan>\n"           \
+	"    <tag id='42'/>\n" \
+	"  </vlan>\n"
+
 static const struct check_case cases[] = {
 	/* The parser: structure, values, names of modes. */
 	{ "parse: mode='default' lists the valid modes",
@@ -439,11 +460,7 @@ static const struct check_case cases[] = {
 	  "  <name>lan</name>\n"
 	  "  <forward mode='private'>\n"
 	  "    <interface dev='eth0'/>\n"
-	  "  </forward>\n"
-	  "  <vlan>\n"
-	  "    <tag id='42'/>\n"
-	  "  </vlan>\n"
-	  "</network>\n",
+	  "  </forward>\n" VLAN_42 "</network>\n",
 	  CHECK, -EINVAL, 6, "<vlan> element specified for network lan",
 	  "VLAN interface as the lower device", NULL, 0 },
 	{ "check: <vlan> in a portgroup of a vepa network",
@@ -571,28 +588,16 @@ static const struct check_case cases[] = {
 		     "</network>\n",
 	  CHECK, -EINVAL, 8, "host shim 'mv0'", "rename one", NULL, 0 },
 	{ "check: more static ports than passthrough devices",
-	  "<network>\n"
-	  "  <name>pt</name>\n"
-	  "  <forward mode='passthrough'>\n"
-	  "    <interface dev='eth0'/>\n"
-	  "    <interface dev='eth1'/>\n"
-	  "  </forward>\n"
-	  "  <metadata " NS_MACVNET ">\n"
-	  "    <macvnet:port name='macvtap0'/>\n"
-	  "    <macvnet:port name='macvtap1'/>\n"
-	  "    <macvnet:port name='macvtap2'/>\n"
-	  "  </metadata>\n"
-	  "</network>\n",
+	  NET_PT2 PORTS_2 "    <macvnet:port name='macvtap2'/>\n"
+			  "  </metadata>\n"
+			  "</network>\n",
 	  CHECK, -EINVAL, 10, "2 passthrough devices but 3 static ports",
 	  "add devices or remove ports", NULL, 0 },
 
 	{ "check: more static ports than a forward dev passes through",
 	  "<network>\n"
 	  "  <name>pt</name>\n"
-	  "  <forward mode='passthrough' dev='eth0'/>\n"
-	  "  <metadata " NS_MACVNET ">\n"
-	  "    <macvnet:port name='macvtap0'/>\n"
-	  "    <macvnet:port name='macvtap1'/>\n"
+	  "  <forward mode='passthrough' dev='eth0'/>\n" PORTS_2
 	  "  </metadata>\n"
 	  "</network>\n",
 	  CHECK, -EINVAL, 6, "2 static ports", "remove ports", NULL, 0 },
@@ -619,17 +624,8 @@ static const struct check_case cases[] = {
 	  "</network>\n",
 	  RUNNABLE, 0, 0, NULL, NULL, NULL, 0 },
 	{ "ok: mode passthrough with as many ports as devices",
-	  "<network>\n"
-	  "  <name>pt</name>\n"
-	  "  <forward mode='passthrough'>\n"
-	  "    <interface dev='eth0'/>\n"
-	  "    <interface dev='eth1'/>\n"
-	  "  </forward>\n"
-	  "  <metadata " NS_MACVNET ">\n"
-	  "    <macvnet:port name='macvtap0'/>\n"
-	  "    <macvnet:port name='macvtap1'/>\n"
-	  "  </metadata>\n"
-	  "</network>\n",
+	  NET_PT2 PORTS_2 "  </metadata>\n"
+			  "</network>\n",
 	  RUNNABLE, 0, 0, NULL, NULL, NULL, 0 },
 	{ "ok: pool interface name of 15 bytes",
 	  "<network>\n"
@@ -713,17 +709,10 @@ static const struct check_case cases[] = {
 	  "  <name>ovs</name>\n"
 	  "  <forward mode='bridge'/>\n"
 	  "  <bridge name='ovsbr0'/>\n"
-	  "  <virtualport type='openvswitch'/>\n"
-	  "  <vlan>\n"
-	  "    <tag id='42'/>\n"
-	  "  </vlan>\n"
-	  "</network>\n",
+	  "  <virtualport type='openvswitch'/>\n" VLAN_42 "</network>\n",
 	  RUNNABLE, -EINVAL, 4, "'ovsbr0'", "--uplink ovsbr0=DEV", NULL, 0 },
 	{ "runnable: bridge pool with <vlan> refused",
-	  NET_BRIDGE "  <virtualport type='openvswitch'/>\n"
-		     "  <vlan>\n"
-		     "    <tag id='42'/>\n"
-		     "  </vlan>\n"
+	  NET_BRIDGE "  <virtualport type='openvswitch'/>\n" VLAN_42
 		     "</network>\n",
 	  RUNNABLE, -EINVAL, 7, "cannot tag VLANs",
 	  "VLAN interface as the lower device", NULL, 0 },
@@ -732,11 +721,7 @@ static const struct check_case cases[] = {
 	  "  <name>pt</name>\n"
 	  "  <forward mode='passthrough'>\n"
 	  "    <interface dev='eth0'/>\n"
-	  "  </forward>\n"
-	  "  <vlan>\n"
-	  "    <tag id='42'/>\n"
-	  "  </vlan>\n"
-	  "</network>\n",
+	  "  </forward>\n" VLAN_42 "</network>\n",
 	  RUNNABLE, -EINVAL, 6, "cannot tag VLANs", "remove <vlan>", NULL, 0 },
 	{ "runnable: network without a pool refused",
 	  "<network>\n"
