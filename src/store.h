@@ -97,7 +97,7 @@ bool mvn_store_name_valid(const char *name);
 /*
  * Write the definition of network name (XML text) atomically: a temporary
  * file in the same directory, fsync, rename over NAME.xml, fsync of the
- * directory.  The file is created with mode 0644.
+ * directory.  The file is created with mode 0600, as libvirt keeps its own.
  */
 int mvn_store_save_network(struct mvn_store *st, const char *name,
 			   const char *xml, struct mvn_error *err);
