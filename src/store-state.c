@@ -455,16 +455,20 @@ int mvn_store_journal_remove(struct mvn_store *st, const char *name,
 			     struct mvn_error *err)
 {
 	char *path = journal_path(st, name, err);
+	bool absent = false;
 	int ret;
 
 	if (!path)
 		return err ? err->code : -EINVAL;
 	ret = fault_state();
-	if (ret == 0 && unlink(path) < 0)
+	if (ret == 0 && unlink(path) < 0) {
 		ret = errno == ENOENT ? 0 : -errno;
+		absent = ret == 0;
+	}
+	/* A record that was not there (nor its directory) needs no fsync. */
 	if (ret < 0)
 		store_remove_error(err, ret, path, st->journal_dir);
-	else
+	else if (!absent)
 		ret = store_fsync_dir(st->journal_dir, err);
 	free(path);
 	return ret;
