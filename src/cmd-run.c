@@ -394,16 +394,11 @@ static int info_exec(struct mvn_engine *eng, int argc, char **argv)
 {
 	struct info in = { 0 };
 	struct mvn_error err = { 0 }, quiet = { 0 };
-	char *xml = NULL;
 	int ret;
 
 	if (one_name(&mvn_cmd_net_info, argc))
 		return 2;
-	ret = mvn_engine_dumpxml(eng, argv[1], &xml, &err);
-	if (ret == 0)
-		ret = mvn_network_parse(xml, strlen(xml), argv[1], &in.net,
-					&err);
-	free(xml);
+	ret = mvn_engine_definition(eng, argv[1], &in.net, &err);
 	if (ret < 0)
 		return mvn_cmd_fail(&err);
 	mvn_engine_state(eng, argv[1], &in.st, &quiet);

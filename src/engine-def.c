@@ -241,7 +241,7 @@ int mvn_engine_undefine(struct mvn_engine *eng, const char *name,
 	ret = mvn_engine_lock_named(eng, name, err);
 	if (ret < 0)
 		return ret;
-	ret = mvn_engine_state_load(eng, name, &st, err);
+	ret = mvn_engine_state_header(eng, name, &st, err);
 	if (ret == 0 || ret == -EUCLEAN) {
 		ret = mvn_error_set(err, -EBUSY,
 				    _("network '%1$s' is active; stop it "
@@ -253,6 +253,14 @@ int mvn_engine_undefine(struct mvn_engine *eng, const char *name,
 	mvn_state_free(st);
 	mvn_engine_unlock(eng);
 	return ret;
+}
+
+int mvn_engine_definition(struct mvn_engine *eng, const char *name,
+			  struct mvn_network **out, struct mvn_error *err)
+{
+	if (mvn_engine_check_name(name, err) < 0)
+		return -EINVAL;
+	return mvn_engine_load_def(eng, name, out, err);
 }
 
 int mvn_engine_dumpxml(struct mvn_engine *eng, const char *name, char **xml,
@@ -296,7 +304,7 @@ int mvn_engine_list(struct mvn_engine *eng, struct mvn_net_status **out,
 		list[i].name = names[i];
 		names[i] = NULL;
 		list[i].persistent = true;
-		r = mvn_engine_state_load(eng, list[i].name, &st, NULL);
+		r = mvn_engine_state_header(eng, list[i].name, &st, NULL);
 		/* A damaged state is still an active network. */
 		list[i].active = r == 0 || r == -EUCLEAN;
 		mvn_state_free(st);

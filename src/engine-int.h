@@ -113,12 +113,23 @@ int mvn_engine_state_new(struct mvn_engine *eng, const struct mvn_network *net,
 /* Write a network's state file (not its ports). */
 int mvn_engine_state_save(struct mvn_engine *eng, const struct mvn_state *st,
 			  struct mvn_error *err);
-/* Write one port file of st. */
-int mvn_engine_port_save(struct mvn_engine *eng, const struct mvn_state *st,
+/* Only the header of name's state (no ports), as state_load checks it. */
+int mvn_engine_state_header(struct mvn_engine *eng, const char *name,
+			    struct mvn_state **out, struct mvn_error *err);
+/*
+ * Record port p of st in its ports log (it replaces what the log said of
+ * that port), st's ports from index from on (one write), or that the port
+ * ifname is gone; st's place in the log moves on.
+ */
+int mvn_engine_port_save(struct mvn_engine *eng, struct mvn_state *st,
 			 const struct mvn_port_state *p, struct mvn_error *err);
-/* Remove one port file of st. */
-int mvn_engine_port_drop(struct mvn_engine *eng, const struct mvn_state *st,
+int mvn_engine_ports_save(struct mvn_engine *eng, struct mvn_state *st,
+			  size_t from, struct mvn_error *err);
+int mvn_engine_port_drop(struct mvn_engine *eng, struct mvn_state *st,
 			 const char *ifname, struct mvn_error *err);
+/* Write st's ports log anew: its ports, nothing else (atomic). */
+int mvn_engine_ports_rewrite(struct mvn_engine *eng, struct mvn_state *st,
+			     struct mvn_error *err);
 /* The names of the networks with state, sorted; free with names_free. */
 int mvn_engine_state_names(struct mvn_engine *eng, char ***names,
 			   struct mvn_error *err);
@@ -141,16 +152,39 @@ bool mvn_engine_link_mine(const struct mvn_engine *eng,
 			  const struct mvn_link_info *l,
 			  const struct mvn_state *st);
 
-/* A snapshot of the kernel's links (the dump a command works from). */
+/*
+ * A snapshot of the kernel's links (the dump a command works from), or,
+ * when lazy is set, only the links a command looked up one by one
+ * (mvn_linkset_fetch) and the names it found free.
+ */
 struct mvn_linkset {
 	struct mvn_link_info *v;
 	size_t n, cap;
 	bool moved; /* links moved to other namespaces are included */
 	bool loaded;
+	struct mvn_engine *lazy; /* no dump: look links up through this */
+	char (*absent)[16]; /* lazy: names the kernel said it has not */
+	size_t nabsent;
+	size_t *by_name, *by_index; /* hash: place + 1; 0 empty */
+	size_t mask; /* of both hashes; 0: none built */
 };
 /* Dump macvnet's links (all links when all is set) into ls. */
 int mvn_linkset_load(struct mvn_engine *eng, struct mvn_linkset *ls, bool all,
 		     bool moved, struct mvn_error *err);
+/*
+ * Make ls a lazy one: no dump; links are looked up as they are needed.
+ */
+void mvn_linkset_lazy(struct mvn_engine *eng, struct mvn_linkset *ls);
+/*
+ * In a lazy ls, look the link called name up in the kernel unless done
+ * already, so that mvn_linkset_find() answers for it; 0 also when there is
+ * no such link.  A loaded ls knows every link: 0 at once.
+ */
+int mvn_linkset_fetch(struct mvn_linkset *ls, const char *name,
+		      struct mvn_error *err);
+/* The same for link ifindex of namespace netnsid. */
+int mvn_linkset_fetch_index(struct mvn_linkset *ls, int netnsid, int ifindex,
+			    struct mvn_error *err);
 /* Add a link just created. */
 int mvn_linkset_add(struct mvn_linkset *ls, const struct mvn_link_info *l);
 /* Find by name in this namespace, or by ifindex in namespace netnsid. */
@@ -184,7 +218,7 @@ int mvn_engine_record_l3(struct mvn_engine *eng, struct mvn_state *st,
 			 const struct mvn_addr *except, struct mvn_error *err);
 /* The layer 3 setup st->moved lists was moved to the shim. */
 int mvn_txn_l3(struct mvn_txn *t, const struct mvn_state *st);
-int mvn_txn_port_file(struct mvn_txn *t, const struct mvn_state *st,
+int mvn_txn_port_file(struct mvn_txn *t, struct mvn_state *st,
 		      const char *ifname);
 /* Remember a lower device brought up (taken down again on undo). */
 int mvn_txn_up(struct mvn_txn *t, int ifindex);
@@ -265,6 +299,17 @@ int mvn_engine_forget_port(struct mvn_engine *eng, const struct mvn_linkset *ls,
 int mvn_engine_begin(struct mvn_engine *eng, const char *const *names, size_t n,
 		     struct mvn_state **states, struct mvn_linkset *ls,
 		     struct mvn_error *err);
+
+/*
+ * mvn_engine_begin() for a change of a few ports (touched, ntouched: the
+ * names it creates or deletes): without a transaction cut short or damage,
+ * only the networks' states are read and the touched ports looked up, and
+ * ls is lazy (mvn_linkset_fetch()); otherwise as mvn_engine_begin().
+ */
+int mvn_engine_begin_quick(struct mvn_engine *eng, const char *const *names,
+			   size_t n, const char *const *touched,
+			   size_t ntouched, struct mvn_state **states,
+			   struct mvn_linkset *ls, struct mvn_error *err);
 
 /*
  * Remove the private device nodes in the run directory that no port of

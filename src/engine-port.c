@@ -35,17 +35,52 @@ static enum mvn_link_mode link_mode(enum mvn_fwd_mode m)
 	}
 }
 
-/* A free name "mvtN" from start on: no link here and no port of st has it. */
-static int fresh_name(const struct mvn_linkset *ls, const struct mvn_state *st,
-		      int *start, char out[16])
+/* Whether name is "mvtN", and N. */
+static bool mvt_number(const char *name, int *n)
 {
+	char *end;
+	long v;
+
+	if (strncmp(name, "mvt", 3) || name[3] < '0' || name[3] > '9' ||
+	    (name[3] == '0' && name[4]))
+		return false;
+	v = strtol(name + 3, &end, 10);
+	if (*end || v >= 100000)
+		return false;
+	*n = (int)v;
+	return true;
+}
+
+/*
+ * A free name "mvtN" from start on: no port of st has it, and no link here
+ * (in a lazy ls, each candidate is looked up).  The numbers st's ports
+ * hold are marked first, so the search costs one pass over them.
+ */
+static int fresh_name(struct mvn_linkset *ls, const struct mvn_state *st,
+		      int *start, char out[16], struct mvn_error *err)
+{
+	unsigned char *taken = calloc(100000 / 8 + 1, 1);
+	size_t i;
+	int n, ret = -ENOSPC;
+
+	if (!taken)
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	for (i = 0; i < st->nports; i++)
+		if (mvt_number(st->ports[i].name, &n))
+			taken[n / 8] |= (unsigned char)(1u << (n % 8));
 	for (; *start < 100000; (*start)++) {
+		if (taken[*start / 8] & (1u << (*start % 8)))
+			continue;
 		snprintf(out, 16, "mvt%d", *start);
-		if (!mvn_linkset_find(ls, out) &&
-		    mvn_state_find_port(st, out) < 0)
-			return 0;
+		ret = mvn_linkset_fetch(ls, out, err);
+		if (ret < 0 || !mvn_linkset_find(ls, out))
+			break;
+		ret = -ENOSPC;
 	}
-	return -ENOSPC;
+	free(taken);
+	if (ret == -ENOSPC)
+		return mvn_error_set(err, ret, _("no free interface name"));
+	return ret;
 }
 
 /* A random 52:54:00:xx:xx:xx that no link of the namespace uses. */
@@ -182,13 +217,28 @@ static int mac_free(const struct mvn_linkset *ls, const unsigned char mac[6],
 
 /* Where and as what the endpoint c asks for goes: spec and p filled. */
 static int plan_port(struct mvn_engine *eng, struct mvn_state *st,
-		     const struct mvn_linkset *ls, const struct mvn_creation *c,
+		     struct mvn_linkset *ls, const struct mvn_creation *c,
 		     struct mvn_link_spec *spec, char *alias,
 		     struct mvn_port_state *p,
 		     const struct mvn_link_info **lower, struct mvn_error *err)
 {
-	int ret;
+	size_t i;
+	int ret = 0;
 
+	/*
+	 * A lazy ls looks up what it needs; a MAC asked for must be no
+	 * link's on any device, which only the whole list tells.
+	 */
+	if (ls->lazy && c->has_mac)
+		ret = mvn_linkset_load(eng, ls, true, false, err);
+	if (ret == 0 && c->name)
+		ret = mvn_linkset_fetch(ls, c->name, err);
+	if (c->lower && ret == 0)
+		ret = mvn_linkset_fetch(ls, c->lower, err);
+	for (i = 0; !c->lower && i < st->nlowers && ret == 0; i++)
+		ret = mvn_linkset_fetch(ls, st->lowers[i], err);
+	if (ret < 0)
+		return ret;
 	if (c->name && (mvn_state_find_port(st, c->name) >= 0 ||
 			mvn_linkset_find(ls, c->name)))
 		return mvn_error_set(err, -EEXIST,
@@ -232,7 +282,7 @@ static int plan_port(struct mvn_engine *eng, struct mvn_state *st,
  * took meanwhile is chosen again, a few times.
  */
 static int create_link(struct mvn_engine *eng, struct mvn_state *st,
-		       const struct mvn_linkset *ls, struct mvn_txn *t,
+		       struct mvn_linkset *ls, struct mvn_txn *t,
 		       const struct mvn_creation *c,
 		       const struct mvn_link_info *lower,
 		       struct mvn_link_spec *spec, struct mvn_port_state *p,
@@ -243,9 +293,8 @@ static int create_link(struct mvn_engine *eng, struct mvn_state *st,
 	for (tries = 0;; tries++) {
 		if (c->name)
 			snprintf(p->name, sizeof(p->name), "%s", c->name);
-		else if (fresh_name(ls, st, &next, p->name) < 0)
-			return mvn_error_set(err, -ENOSPC,
-					     _("no free interface name"));
+		else if ((ret = fresh_name(ls, st, &next, p->name, err)) < 0)
+			return ret;
 		spec->name = p->name;
 		spec->has_mac = true;
 		if (c->has_mac)
@@ -312,11 +361,11 @@ int mvn_engine_commit_ports(struct mvn_engine *eng, struct mvn_state *st,
 	size_t i;
 	int ret = 0;
 
-	for (i = from; i < st->nports && ret == 0; i++) {
-		ret = mvn_engine_port_save(eng, st, &st->ports[i], err);
-		if (ret == 0)
-			ret = mvn_txn_port_file(t, st, st->ports[i].name);
-	}
+	/* One record each, in one write: a failed write leaves none. */
+	ret = mvn_engine_ports_save(eng, st, from, err);
+	for (i = from; i < st->nports && ret == 0; i++)
+		if (mvn_txn_port_file(t, st, st->ports[i].name) < 0)
+			ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
 	return ret;
 }
 
@@ -495,6 +544,25 @@ static void batch_free(struct batch *b)
 	free(b->cs);
 }
 
+/* Start the change: quick, unless the batch is large. */
+static int begin_batch(struct mvn_engine *eng, struct batch *b,
+		       struct mvn_error *err)
+{
+	const char **touched = calloc(b->n ? b->n : 1, sizeof(*touched));
+	size_t i, k = 0;
+	int ret;
+
+	if (!touched)
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	for (i = 0; i < b->n; i++)
+		if (b->cs[i].name)
+			touched[k++] = b->cs[i].name;
+	ret = mvn_engine_begin_quick(eng, b->nets, b->n, touched, k, b->sts,
+				     &b->ls, err);
+	free(touched);
+	return ret;
+}
+
 static int ports_create(struct mvn_engine *eng,
 			const struct mvn_port_request *reqs, size_t n,
 			struct mvn_port_state *outs, bool named,
@@ -520,7 +588,7 @@ static int ports_create(struct mvn_engine *eng,
 		b.nets[i] = reqs[i].network;
 	}
 	if (ret == 0)
-		ret = mvn_engine_begin(eng, b.nets, n, b.sts, &b.ls, err);
+		ret = begin_batch(eng, &b, err);
 	if (ret == 0) {
 		/* One transaction: every endpoint, or none. */
 		ret = make_all(eng, &b, err);
@@ -549,18 +617,36 @@ int mvn_engine_port_create(struct mvn_engine *eng,
 	return ports_create(eng, req, 1, out, false, err);
 }
 
-/* The network whose state has a port called ifname; -ENOENT if none. */
+/*
+ * The network whose state has a port called ifname; -ENOENT if none.  The
+ * kernel's link of that name says which network it is of, when it is this
+ * store's; otherwise (its link lost or moved) the states are read.
+ */
 static int port_network(struct mvn_engine *eng, char *const *nets,
 			const char *ifname, const char **out)
 {
+	struct mvn_link_info l;
+	const char *net = NULL;
+	char id[17];
 	size_t i;
 
+	if (mvn_engine_links(eng, NULL) == 0 &&
+	    eng->link_ops->get(eng->link_ctx, ifname, &l, NULL) == 0 &&
+	    mvn_engine_alias_parse(l.alias, id, NULL, &net) &&
+	    !strcmp(id, mvn_store_id(eng->store)))
+		for (i = 0; nets[i]; i++)
+			if (!strcmp(nets[i], net)) {
+				*out = nets[i];
+				return 0;
+			}
 	for (i = 0; nets[i]; i++) {
-		char *text = NULL;
+		struct mvn_state *st = NULL;
+		bool has = false;
 
-		if (mvn_store_port_read(eng->store, nets[i], ifname, &text,
-					NULL) == 0) {
-			free(text);
+		if (mvn_engine_state_load(eng, nets[i], &st, NULL) == 0)
+			has = mvn_state_find_port(st, ifname) >= 0;
+		mvn_state_free(st);
+		if (has) {
 			*out = nets[i];
 			return 0;
 		}
@@ -601,14 +687,24 @@ int mvn_engine_port_delete(struct mvn_engine *eng, char *const *names, size_t n,
 			goto out;
 		}
 	}
-	ret = mvn_engine_begin(eng, nets, n, sts, &ls, err);
+	ret = mvn_engine_begin_quick(eng, nets, n, (const char *const *)names,
+				     n, sts, &ls, err);
 	if (ret < 0)
 		goto out;
 	for (i = 0; i < n; i++) {
-		/* Reconcile may have found it gone already: as good. */
 		idx = sts[i] ? mvn_state_find_port(sts[i], names[i]) : -1;
-		if (idx < 0)
+		/* Reconcile may have found it gone already: as good. */
+		if (idx < 0 && !ls.lazy)
 			continue;
+		if (idx < 0) {
+			ret = mvn_error_set(err, -ENOENT,
+					    _("'%s' is not an endpoint of an "
+					      "active macvnet network (see "
+					      "macvnet port-list)"),
+					    names[i]);
+			mvn_engine_unlock(eng);
+			goto out;
+		}
 		refs[nrefs].netnsid = sts[i]->ports[idx].netnsid;
 		refs[nrefs++].ifindex = sts[i]->ports[idx].ifindex;
 	}

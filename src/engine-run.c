@@ -426,8 +426,9 @@ static int check_others(struct mvn_engine *eng, const struct mvn_network *net,
 		struct mvn_state *o = NULL;
 		struct mvn_error e = { 0 };
 
+		/* The headers say what they hold; their ports do not. */
 		if (!strcmp(names[i], st->network) ||
-		    mvn_engine_state_load(eng, names[i], &o, &e) < 0)
+		    mvn_engine_state_header(eng, names[i], &o, &e) < 0)
 			continue; /* a damaged one is reconcile's */
 		ret = clash(net, st, o, err);
 		mvn_state_free(o);
@@ -699,7 +700,7 @@ int mvn_engine_start_autostart(struct mvn_engine *eng, char ***started,
 
 		if (!mvn_store_get_autostart(eng->store, names[i]))
 			continue;
-		r = mvn_engine_state_load(eng, names[i], &st, &e);
+		r = mvn_engine_state_header(eng, names[i], &st, &e);
 		mvn_state_free(st);
 		if (r != -ENOENT)
 			continue; /* active already (or damaged: reconcile) */

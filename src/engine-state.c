@@ -14,9 +14,13 @@
 #include "engine-int.h"
 #include "util.h"
 
-/* Load the port files of st's network into st. */
-static int load_ports(struct mvn_engine *eng, struct mvn_state *st,
-		      struct mvn_error *err)
+/*
+ * Load the port files a version before the ports log kept (one per
+ * endpoint in NAME.ports/) into st; st->legacy says there were some, and
+ * the next change under the network's lock writes them as a log.
+ */
+static int load_legacy(struct mvn_engine *eng, struct mvn_state *st,
+		       struct mvn_error *err)
 {
 	char **names = NULL, what[300];
 	size_t i;
@@ -51,13 +55,34 @@ static int load_ports(struct mvn_engine *eng, struct mvn_state *st,
 				      mvn_error_set(err, -ENOMEM,
 						    _("out of memory")) :
 				      0;
+		st->legacy = true;
 	}
 	mvn_store_names_free(names);
 	return ret;
 }
 
-int mvn_engine_state_load(struct mvn_engine *eng, const char *name,
-			  struct mvn_state **out, struct mvn_error *err)
+/* Load the ports log of st's network into st (or the older port files). */
+static int load_ports(struct mvn_engine *eng, struct mvn_state *st,
+		      struct mvn_error *err)
+{
+	char what[300], *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	ret = mvn_store_log_read(eng->store, st->network, &text, &len, err);
+	if (ret == -ENOENT)
+		return load_legacy(eng, st, err);
+	if (ret < 0)
+		return ret;
+	snprintf(what, sizeof(what), "%s.log", st->network);
+	ret = mvn_port_log_replay(st, text, len, what, err);
+	free(text);
+	return ret == -EINVAL ? -EUCLEAN : ret;
+}
+
+/* Read and check the header of name's state (no ports). */
+static int load_header(struct mvn_engine *eng, const char *name,
+		       struct mvn_state **out, struct mvn_error *err)
 {
 	struct mvn_state *st = NULL;
 	char *text = NULL;
@@ -89,6 +114,26 @@ int mvn_engine_state_load(struct mvn_engine *eng, const char *name,
 				    name, st->store_id);
 	if (ret == -EINVAL)
 		ret = -EUCLEAN;
+	if (ret < 0) {
+		mvn_state_free(st);
+		return ret;
+	}
+	*out = st;
+	return 0;
+}
+
+int mvn_engine_state_header(struct mvn_engine *eng, const char *name,
+			    struct mvn_state **out, struct mvn_error *err)
+{
+	return load_header(eng, name, out, err);
+}
+
+int mvn_engine_state_load(struct mvn_engine *eng, const char *name,
+			  struct mvn_state **out, struct mvn_error *err)
+{
+	struct mvn_state *st = NULL;
+	int ret = load_header(eng, name, &st, err);
+
 	if (ret == 0)
 		ret = load_ports(eng, st, err);
 	if (ret < 0) {
@@ -140,23 +185,98 @@ int mvn_engine_state_save(struct mvn_engine *eng, const struct mvn_state *st,
 	return ret;
 }
 
-int mvn_engine_port_save(struct mvn_engine *eng, const struct mvn_state *st,
-			 const struct mvn_port_state *p, struct mvn_error *err)
+/* Append rec (len bytes, taken) to st's ports log. */
+static int log_append(struct mvn_engine *eng, struct mvn_state *st, char *rec,
+		      size_t len, size_t records, struct mvn_error *err)
 {
-	char *text = mvn_port_format(p);
 	int ret;
 
-	if (!text)
+	if (!rec)
 		return mvn_error_set(err, -ENOMEM, _("out of memory"));
-	ret = mvn_store_port_write(eng->store, st->network, p->name, text, err);
-	free(text);
+	ret = mvn_store_log_append(eng->store, st->network, st->log_len, rec,
+				   len, err);
+	free(rec);
+	if (ret == 0) {
+		st->log_len += len;
+		st->log_records += records;
+	}
 	return ret;
 }
 
-int mvn_engine_port_drop(struct mvn_engine *eng, const struct mvn_state *st,
+int mvn_engine_port_save(struct mvn_engine *eng, struct mvn_state *st,
+			 const struct mvn_port_state *p, struct mvn_error *err)
+{
+	size_t len = 0;
+	char *rec = mvn_port_log_put(p, &len);
+
+	return log_append(eng, st, rec, len, 1, err);
+}
+
+int mvn_engine_ports_save(struct mvn_engine *eng, struct mvn_state *st,
+			  size_t from, struct mvn_error *err)
+{
+	struct mvn_buf b = { 0 };
+	size_t i, len;
+
+	if (from >= st->nports)
+		return 0;
+	for (i = from; i < st->nports; i++) {
+		char *rec = mvn_port_log_put(&st->ports[i], &len);
+
+		if (!rec) {
+			mvn_buf_free(&b);
+			return mvn_error_set(err, -ENOMEM, _("out of memory"));
+		}
+		mvn_buf_add(&b, rec, len);
+		free(rec);
+	}
+	if (b.oom) {
+		mvn_buf_free(&b);
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	}
+	len = b.len;
+	return log_append(eng, st, mvn_buf_steal(&b), len, st->nports - from,
+			  err);
+}
+
+int mvn_engine_port_drop(struct mvn_engine *eng, struct mvn_state *st,
 			 const char *ifname, struct mvn_error *err)
 {
-	return mvn_store_port_remove(eng->store, st->network, ifname, err);
+	size_t len = 0;
+	char *rec = mvn_port_log_drop(ifname, &len);
+
+	return log_append(eng, st, rec, len, 1, err);
+}
+
+int mvn_engine_ports_rewrite(struct mvn_engine *eng, struct mvn_state *st,
+			     struct mvn_error *err)
+{
+	struct mvn_buf b = { 0 };
+	size_t i, len;
+	int ret;
+
+	for (i = 0; i < st->nports; i++) {
+		char *rec = mvn_port_log_put(&st->ports[i], &len);
+
+		if (!rec) {
+			mvn_buf_free(&b);
+			return mvn_error_set(err, -ENOMEM, _("out of memory"));
+		}
+		mvn_buf_add(&b, rec, len);
+		free(rec);
+	}
+	if (b.oom) {
+		mvn_buf_free(&b);
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	}
+	ret = mvn_store_log_write(eng->store, st->network, b.data ? b.data : "",
+				  b.len, err);
+	if (ret == 0) {
+		st->log_len = b.len;
+		st->log_records = st->nports;
+	}
+	mvn_buf_free(&b);
+	return ret;
 }
 
 int mvn_engine_state_names(struct mvn_engine *eng, char ***names,
@@ -234,6 +354,126 @@ bool mvn_engine_link_mine(const struct mvn_engine *eng,
 	return st && l->group == st->group;
 }
 
+/* Hash of a name, and of a namespace's ifindex. */
+static size_t hash_name(const char *name)
+{
+	size_t h = 5381;
+
+	while (*name)
+		h = h * 33 + (unsigned char)*name++;
+	return h;
+}
+
+static size_t hash_index(int netnsid, int ifindex)
+{
+	return (size_t)(unsigned int)ifindex * 2654435761u +
+	       (size_t)(unsigned int)netnsid;
+}
+
+/* Put link place i of ls into both hashes. */
+static void hash_put(struct mvn_linkset *ls, size_t i)
+{
+	const struct mvn_link_info *l = &ls->v[i];
+	size_t k;
+
+	if (l->netnsid == MVN_NETNSID_SELF) {
+		k = hash_name(l->name) & ls->mask;
+		while (ls->by_name[k])
+			k = (k + 1) & ls->mask;
+		ls->by_name[k] = i + 1;
+	}
+	k = hash_index(l->netnsid, l->ifindex) & ls->mask;
+	while (ls->by_index[k])
+		k = (k + 1) & ls->mask;
+	ls->by_index[k] = i + 1;
+}
+
+/* (Re)build the hashes for room of at least twice the links. */
+static int hash_build(struct mvn_linkset *ls)
+{
+	size_t size = 64, i;
+
+	while (size < 2 * ls->cap)
+		size *= 2;
+	free(ls->by_name);
+	free(ls->by_index);
+	ls->by_name = calloc(size, sizeof(*ls->by_name));
+	ls->by_index = calloc(size, sizeof(*ls->by_index));
+	ls->mask = 0;
+	if (!ls->by_name || !ls->by_index) {
+		free(ls->by_name);
+		free(ls->by_index);
+		ls->by_name = ls->by_index = NULL;
+		return -ENOMEM;
+	}
+	ls->mask = size - 1;
+	for (i = 0; i < ls->n; i++)
+		hash_put(ls, i);
+	return 0;
+}
+
+void mvn_linkset_lazy(struct mvn_engine *eng, struct mvn_linkset *ls)
+{
+	mvn_linkset_free(ls);
+	ls->lazy = eng;
+}
+
+/* Whether a lazy ls was told name is free. */
+static bool known_absent(const struct mvn_linkset *ls, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ls->nabsent; i++)
+		if (!strcmp(ls->absent[i], name))
+			return true;
+	return false;
+}
+
+int mvn_linkset_fetch(struct mvn_linkset *ls, const char *name,
+		      struct mvn_error *err)
+{
+	struct mvn_engine *eng = ls->lazy;
+	struct mvn_link_info l;
+	char(*grown)[16];
+	int ret;
+
+	if (!eng || mvn_linkset_find(ls, name) || known_absent(ls, name))
+		return 0;
+	ret = eng->link_ops->get(eng->link_ctx, name, &l, err);
+	if (ret == 0)
+		return mvn_linkset_add(ls, &l) < 0 ?
+			       mvn_error_set(err, -ENOMEM, _("out of memory")) :
+			       0;
+	if (ret != -ENODEV)
+		return ret;
+	grown = realloc(ls->absent, (ls->nabsent + 1) * sizeof(*grown));
+	if (!grown)
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	ls->absent = grown;
+	snprintf(grown[ls->nabsent++], 16, "%s", name);
+	return 0;
+}
+
+int mvn_linkset_fetch_index(struct mvn_linkset *ls, int netnsid, int ifindex,
+			    struct mvn_error *err)
+{
+	struct mvn_engine *eng = ls->lazy;
+	struct mvn_link_info l;
+	int ret;
+
+	/* Without a lookup by index, the caller takes it as not found. */
+	if (!eng || !eng->link_ops->get_index ||
+	    mvn_linkset_find_index(ls, netnsid, ifindex))
+		return 0;
+	ret = eng->link_ops->get_index(eng->link_ctx, netnsid, ifindex, &l,
+				       err);
+	if (ret == -ENODEV)
+		return 0;
+	if (ret == 0 && mvn_linkset_add(ls, &l) < 0)
+		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
+	return ret;
+}
+
 int mvn_linkset_load(struct mvn_engine *eng, struct mvn_linkset *ls, bool all,
 		     bool moved, struct mvn_error *err)
 {
@@ -254,6 +494,8 @@ int mvn_linkset_load(struct mvn_engine *eng, struct mvn_linkset *ls, bool all,
 	ls->cap = ls->n;
 	ls->moved = moved;
 	ls->loaded = true;
+	if (hash_build(ls) < 0)
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
 	return 0;
 }
 
@@ -269,37 +511,52 @@ int mvn_linkset_add(struct mvn_linkset *ls, const struct mvn_link_info *l)
 		ls->cap = cap;
 	}
 	ls->v[ls->n++] = *l;
-	return 0;
+	if (ls->mask && 2 * ls->n <= ls->mask + 1) {
+		hash_put(ls, ls->n - 1);
+		return 0;
+	}
+	return hash_build(ls);
 }
 
 const struct mvn_link_info *mvn_linkset_find(const struct mvn_linkset *ls,
 					     const char *name)
 {
-	size_t i;
+	size_t k;
 
-	for (i = 0; i < ls->n; i++)
-		if (ls->v[i].netnsid == MVN_NETNSID_SELF &&
-		    !strcmp(ls->v[i].name, name))
-			return &ls->v[i];
+	if (!ls->mask)
+		return NULL;
+	for (k = hash_name(name) & ls->mask; ls->by_name[k];
+	     k = (k + 1) & ls->mask) {
+		const struct mvn_link_info *l = &ls->v[ls->by_name[k] - 1];
+
+		if (l->netnsid == MVN_NETNSID_SELF && !strcmp(l->name, name))
+			return l;
+	}
 	return NULL;
 }
 
 const struct mvn_link_info *mvn_linkset_find_index(const struct mvn_linkset *ls,
 						   int netnsid, int ifindex)
 {
-	size_t i;
+	size_t k;
 
-	for (i = 0; i < ls->n; i++)
-		if (ls->v[i].netnsid == netnsid && ls->v[i].ifindex == ifindex)
-			return &ls->v[i];
+	if (!ls->mask)
+		return NULL;
+	for (k = hash_index(netnsid, ifindex) & ls->mask; ls->by_index[k];
+	     k = (k + 1) & ls->mask) {
+		const struct mvn_link_info *l = &ls->v[ls->by_index[k] - 1];
+
+		if (l->netnsid == netnsid && l->ifindex == ifindex)
+			return l;
+	}
 	return NULL;
 }
 
 void mvn_linkset_free(struct mvn_linkset *ls)
 {
 	free(ls->v);
-	ls->v = NULL;
-	ls->n = ls->cap = 0;
-	ls->moved = false;
-	ls->loaded = false;
+	free(ls->absent);
+	free(ls->by_name);
+	free(ls->by_index);
+	memset(ls, 0, sizeof(*ls));
 }

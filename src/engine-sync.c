@@ -26,10 +26,26 @@
 static int give_mac_back(struct mvn_engine *eng, const struct mvn_linkset *ls,
 			 const struct mvn_port_state *p, struct mvn_error *err)
 {
-	const struct mvn_link_info *lower = mvn_linkset_find(ls, p->lower);
+	const struct mvn_link_info *lower;
 	int ret;
 
-	if (!p->has_saved_mac || !lower)
+	if (!p->has_saved_mac)
+		return 0;
+	/* Lazy: a copy looks the device up; the caller's set stays as is. */
+	if (ls->lazy) {
+		struct mvn_link_info l;
+
+		ret = eng->link_ops->get(eng->link_ctx, p->lower, &l, err);
+		if (ret == -ENODEV)
+			return 0;
+		if (ret < 0)
+			return ret;
+		ret = eng->link_ops->set_mac(eng->link_ctx, l.ifindex,
+					     p->saved_mac, err);
+		return ret == -ENODEV ? 0 : ret < 0 ? ret : 1;
+	}
+	lower = mvn_linkset_find(ls, p->lower);
+	if (!lower)
 		return 0;
 	ret = eng->link_ops->set_mac(eng->link_ctx, lower->ifindex,
 				     p->saved_mac, err);
@@ -457,6 +473,61 @@ static int salvage_port(struct mvn_engine *eng, const char *name,
 	return ret;
 }
 
+/* The ports log of name into st, or set aside (*aside) when damaged. */
+static int salvage_log(struct mvn_engine *eng, const char *name,
+		       struct mvn_state *st, size_t *aside,
+		       struct mvn_error *err)
+{
+	struct mvn_error e = { 0 };
+	char what[300], where[512], *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	snprintf(what, sizeof(what), "%s.log", name);
+	ret = mvn_store_log_read(eng->store, name, &text, &len, err);
+	if (ret == -ENOENT)
+		return 0;
+	if (ret == 0 && mvn_port_log_replay(st, text, len, what, &e) < 0) {
+		/* Nothing of it is trusted: the kernel says what is left. */
+		st->nports = 0;
+		st->log_len = st->log_records = 0;
+		ret = mvn_store_log_set_aside(eng->store, name, where,
+					      sizeof(where), err);
+		if (ret == 0) {
+			mvn_engine_note(eng,
+					_("the endpoint log of network "
+					  "'%1$s' was damaged (%2$s); it is "
+					  "set aside as %3$s"),
+					name, e.msg, where);
+			(*aside)++;
+		}
+	}
+	free(text);
+	return ret;
+}
+
+/*
+ * Write st's ports as its one log, then remove the port files of older
+ * versions (a crash between the two leaves both; the log wins).
+ */
+static int rewrite_log(struct mvn_engine *eng, struct mvn_state *st,
+		       struct mvn_error *err)
+{
+	int ret = mvn_engine_ports_rewrite(eng, st, err);
+
+	if (ret == 0)
+		ret = mvn_store_ports_dir_remove(eng->store, st->network, err);
+	if (ret == 0)
+		st->legacy = false;
+	return ret;
+}
+
+/* Whether st's log holds so many dead records that it is worth rewriting. */
+static bool log_bloated(const struct mvn_state *st)
+{
+	return st->log_records > 64 && st->log_records > 2 * st->nports;
+}
+
 /*
  * The state of name is damaged: set aside what cannot be read, keep what
  * can, and rebuild the rest from this store's links of the network.
@@ -477,8 +548,10 @@ static int salvage(struct mvn_engine *eng, const char *name,
 		ret = st ? 0 : rebuild_header(eng, name, ls, &st, rep, err);
 	if (ret < 0 || !st)
 		goto out;
-	/* Port files: the readable ones stay, the others are set aside. */
-	ret = mvn_store_port_list(eng->store, name, &ports, err);
+	ret = salvage_log(eng, name, st, &aside, err);
+	/* Older port files: the readable ones stay, the others go aside. */
+	if (ret == 0)
+		ret = mvn_store_port_list(eng->store, name, &ports, err);
 	for (i = 0; ret == 0 && ports[i]; i++)
 		ret = salvage_port(eng, name, ports[i], st, &aside, err);
 	/* This store's endpoints of the network that lost their file. */
@@ -492,6 +565,9 @@ static int salvage(struct mvn_engine *eng, const char *name,
 		ret = adopt(eng, ls, st, l, err);
 		adopted++;
 	}
+	/* What was kept and adopted, as the one log from now on. */
+	if (ret == 0)
+		ret = rewrite_log(eng, st, err);
 	if (ret == 0 && (aside || adopted)) {
 		mvn_engine_note(eng,
 				_("network '%1$s' was rebuilt from the "
@@ -545,6 +621,8 @@ static int sync_one(struct mvn_engine *eng, const char *name,
 		return ret;
 	}
 	ret = sync_active(eng, ls, st, cut, ncut, rep, err);
+	if (ret == 0 && (st->legacy || log_bloated(st)))
+		ret = rewrite_log(eng, st, err);
 	if (ret < 0) {
 		mvn_state_free(st);
 		return ret;
@@ -675,6 +753,134 @@ int mvn_engine_begin(struct mvn_engine *eng, const char *const *names, size_t n,
 		ret = mvn_engine_sync(eng, names, n, states, ls, NULL, err);
 	if (ret < 0)
 		mvn_engine_unlock(eng);
+	return ret;
+}
+
+/*
+ * Whether port p of st is where its state says, as far as a lazy ls can
+ * tell by looking it up alone; errors other than "no such link" fail.
+ */
+static int port_in_place(struct mvn_engine *eng, struct mvn_linkset *ls,
+			 const struct mvn_state *st,
+			 const struct mvn_port_state *p, bool *ok,
+			 struct mvn_error *err)
+{
+	const struct mvn_link_info *l;
+	int ret;
+
+	*ok = false;
+	if (p->ifindex <= 0)
+		return 0;
+	if (p->netnsid == MVN_NETNSID_SELF) {
+		ret = mvn_linkset_fetch(ls, p->name, err);
+		l = mvn_linkset_find(ls, p->name);
+	} else {
+		ret = mvn_linkset_fetch_index(ls, p->netnsid, p->ifindex, err);
+		l = mvn_linkset_find_index(ls, p->netnsid, p->ifindex);
+	}
+	if (ret == 0)
+		*ok = l && l->ifindex == p->ifindex &&
+		      !memcmp(l->mac, p->mac, 6) &&
+		      !MVN_GROUP_SCRATCH(l->group) &&
+		      mvn_engine_link_mine(eng, l, st);
+	return ret;
+}
+
+/*
+ * The quick start of a change: the states of the n networks read, and
+ * only the ports the change touches (touched, ntouched names) checked
+ * against the kernel, one lookup each.  *quick is false when the full
+ * reconcile is needed: a transaction cut short, a network caught in a
+ * start or destroy, a damaged file, a touched port not where its state
+ * says.
+ */
+static int quick_sync(struct mvn_engine *eng, const char *const *names,
+		      size_t n, const char *const *touched, size_t ntouched,
+		      struct mvn_state **states, struct mvn_linkset *ls,
+		      bool *quick, struct mvn_error *err)
+{
+	struct cut_port *cut = NULL;
+	size_t i, j, ncut = 0;
+	int ret, idx;
+	bool ok = true;
+
+	*quick = false;
+	mvn_linkset_lazy(eng, ls);
+	ret = read_journal(eng, names, n, &cut, &ncut, false, err);
+	free(cut);
+	if (ret < 0 || ncut)
+		return ret;
+	for (i = 0; i < n && ret == 0 && ok; i++) {
+		for (j = 0; j < i && strcmp(names[j], names[i]); j++)
+			;
+		if (j < i) {
+			states[i] = states[j];
+			continue;
+		}
+		ret = mvn_engine_state_load(eng, names[i], &states[i], NULL);
+		if (ret == -ENOENT) {
+			ret = 0; /* not active: the command says so */
+			continue;
+		}
+		if (ret == -EUCLEAN ||
+		    (ret == 0 && (states[i]->legacy ||
+				  states[i]->status != MVN_STATE_ACTIVE)))
+			ok = false;
+		if (ret == -EUCLEAN)
+			ret = 0;
+	}
+	for (i = 0; i < n && ret == 0 && ok; i++)
+		for (j = 0; states[i] && j < ntouched && ok && ret == 0; j++) {
+			idx = mvn_state_find_port(states[i], touched[j]);
+			if (idx >= 0)
+				ret = port_in_place(eng, ls, states[i],
+						    &states[i]->ports[idx], &ok,
+						    err);
+		}
+	*quick = ret == 0 && ok;
+	return ret;
+}
+
+/* Free the states of a quick start that gave way to the full one. */
+static void free_states(struct mvn_state **states, size_t n)
+{
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i && states[j] != states[i]; j++)
+			;
+		if (j == i)
+			mvn_state_free(states[i]);
+	}
+	for (i = 0; i < n; i++)
+		states[i] = NULL;
+}
+
+int mvn_engine_begin_quick(struct mvn_engine *eng, const char *const *names,
+			   size_t n, const char *const *touched,
+			   size_t ntouched, struct mvn_state **states,
+			   struct mvn_linkset *ls, struct mvn_error *err)
+{
+	bool quick = false;
+	size_t i;
+	int ret = mvn_engine_lock(eng, names, n, false, err);
+
+	for (i = 0; i < n; i++)
+		states[i] = NULL;
+	if (ret == 0)
+		ret = mvn_engine_links(eng, err);
+	if (ret == 0)
+		ret = quick_sync(eng, names, n, touched, ntouched, states, ls,
+				 &quick, err);
+	if (ret == 0 && !quick) {
+		free_states(states, n);
+		mvn_linkset_free(ls);
+		ret = mvn_engine_sync(eng, names, n, states, ls, NULL, err);
+	}
+	if (ret < 0) {
+		free_states(states, n);
+		mvn_engine_unlock(eng);
+	}
 	return ret;
 }
 

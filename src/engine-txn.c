@@ -33,7 +33,8 @@ struct undo {
 	int netnsid, ifindex;
 	unsigned char mac[6];
 	struct mvn_addr addr;
-	const struct mvn_state *st; /* UNDO_PORT_FILE: borrowed */
+	const struct mvn_state *st; /* UNDO_L3: borrowed */
+	struct mvn_state *ports; /* UNDO_PORT_FILE: its log, borrowed */
 	char name[256]; /* a node's path or a port's name */
 };
 
@@ -134,14 +135,14 @@ int mvn_txn_up(struct mvn_txn *t, int ifindex)
 	return 0;
 }
 
-int mvn_txn_port_file(struct mvn_txn *t, const struct mvn_state *st,
+int mvn_txn_port_file(struct mvn_txn *t, struct mvn_state *st,
 		      const char *ifname)
 {
 	struct undo *u = push(t, UNDO_PORT_FILE);
 
 	if (!u)
 		return -ENOMEM;
-	u->st = st;
+	u->ports = st;
 	snprintf(u->name, sizeof(u->name), "%s", ifname);
 	return 0;
 }
@@ -221,7 +222,7 @@ void mvn_txn_abort(struct mvn_txn *t, const struct mvn_linkset *ls,
 					r = 0;
 				break;
 			case UNDO_PORT_FILE:
-				r = mvn_engine_port_drop(eng, u->st, u->name,
+				r = mvn_engine_port_drop(eng, u->ports, u->name,
 							 &why);
 				break;
 			}
@@ -346,10 +347,15 @@ int mvn_engine_delete_links(struct mvn_engine *eng,
 			continue;
 		for (j = i, count = 0; j < n; j++)
 			count += refs[j].netnsid == refs[i].netnsid;
-		if (count == 1)
-			ret = eng->link_ops->delete_link(eng->link_ctx,
-							 refs[i].netnsid,
-							 refs[i].ifindex, err);
+		/* A lazy ls cannot tell which scratch group is free. */
+		if (count == 1 || ls->lazy)
+			for (j = i; j < n && ret == 0; j++)
+				ret = refs[j].netnsid != refs[i].netnsid ?
+					      0 :
+					      eng->link_ops->delete_link(
+						      eng->link_ctx,
+						      refs[j].netnsid,
+						      refs[j].ifindex, err);
 		else
 			ret = delete_through_group(eng, ls, refs[i].netnsid,
 						   refs, n, err);

@@ -78,6 +78,12 @@ int mvn_engine_define(struct mvn_engine *eng, const char *path, char **name_out,
 /* Remove a definition. */
 int mvn_engine_undefine(struct mvn_engine *eng, const char *name,
 			struct mvn_error *err);
+/*
+ * The stored definition of name, parsed and checked as net-start would use
+ * it (*out freed by the caller).
+ */
+int mvn_engine_definition(struct mvn_engine *eng, const char *name,
+			  struct mvn_network **out, struct mvn_error *err);
 /* The stored canonical XML of a network (caller frees). */
 int mvn_engine_dumpxml(struct mvn_engine *eng, const char *name, char **xml,
 		       struct mvn_error *err);

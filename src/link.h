@@ -183,9 +183,27 @@ struct mvn_link_ops {
 	 */
 	int (*create)(void *ctx, const struct mvn_link_spec *spec,
 		      struct mvn_link_info *out, struct mvn_error *err);
+	/*
+	 * Create n links as create does, many requests in flight at once
+	 * (sent in windows, their answers collected), each link all or
+	 * nothing.  res[i] is 0 when link i exists, up and marked, and
+	 * out[i] describes it; otherwise res[i] is its negative errno and no
+	 * link of spec i is left.  Returns 0 when every link was made, else
+	 * the errno of the first that was not, with err's message naming
+	 * that device as create's would; the others still run.
+	 */
+	int (*create_many)(void *ctx, const struct mvn_link_spec *specs,
+			   size_t n, struct mvn_link_info *out, int *res,
+			   struct mvn_error *err);
 	/* Describe the link called name here; -ENODEV if there is none. */
 	int (*get)(void *ctx, const char *name, struct mvn_link_info *out,
 		   struct mvn_error *err);
+	/*
+	 * Describe the link ifindex in namespace netnsid (MVN_NETNSID_SELF:
+	 * here; out->netnsid says which); -ENODEV if there is none.
+	 */
+	int (*get_index)(void *ctx, int netnsid, int ifindex,
+			 struct mvn_link_info *out, struct mvn_error *err);
 	/* Links of the namespace (see enum mvn_list_flags); caller frees. */
 	int (*list)(void *ctx, unsigned int flags, struct mvn_link_info **out,
 		    size_t *n, struct mvn_error *err);

@@ -385,7 +385,7 @@ struct mvn_state *mvn_state_dup(const struct mvn_state *s)
 	d->lowers = NULL;
 	d->ports = NULL;
 	d->moved = NULL;
-	d->nlowers = d->nports = d->nmoved = 0;
+	d->nlowers = d->nports = d->nmoved = d->portcap = 0;
 	d->network = strdup(s->network);
 	d->lowers = calloc(s->nlowers + 1, sizeof(char *));
 	if (!d->network || !d->lowers)
@@ -412,13 +412,244 @@ nomem:
 int mvn_state_add_port(struct mvn_state *s, const struct mvn_port_state *p)
 {
 	struct mvn_port_state *v;
+	size_t cap;
 
-	v = realloc(s->ports, (s->nports + 1) * sizeof(*v));
-	if (!v)
-		return -ENOMEM;
-	s->ports = v;
+	if (s->nports >= s->portcap) {
+		cap = s->portcap ? s->portcap * 2 : 8;
+		v = realloc(s->ports, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		s->ports = v;
+		s->portcap = cap;
+	}
 	s->ports[s->nports++] = *p;
 	return 0;
+}
+
+/* Close body (the record so far, in b) with its "end LEN" line. */
+static char *log_close(struct mvn_buf *b, size_t *len)
+{
+	size_t body = b->len;
+
+	mvn_buf_printf(b, "end %zu\n", body);
+	*len = b->len;
+	return mvn_buf_steal(b);
+}
+
+char *mvn_port_log_put(const struct mvn_port_state *p, size_t *len)
+{
+	struct mvn_buf b = { 0 };
+	char *text = mvn_port_format(p);
+
+	if (!text)
+		return NULL;
+	mvn_buf_printf(&b, "%s", text);
+	free(text);
+	return log_close(&b, len);
+}
+
+char *mvn_port_log_drop(const char *ifname, size_t *len)
+{
+	struct mvn_buf b = { 0 };
+
+	mvn_buf_printf(&b, "drop %s\n", ifname);
+	return log_close(&b, len);
+}
+
+/*
+ * The replay's index from port names to their place in s->ports (open
+ * addressing, never emptied: a dropped port keeps its place, marked dead,
+ * until the end).
+ */
+struct replay {
+	struct mvn_state *s;
+	size_t *slot; /* place + 1; 0: empty */
+	size_t mask;
+	bool *dead; /* per place */
+	size_t deadcap;
+};
+
+static size_t name_hash(const char *name)
+{
+	size_t h = 5381;
+
+	while (*name)
+		h = h * 33 + (unsigned char)*name++;
+	return h;
+}
+
+/* The slot of name: where it is, or the empty one where it would go. */
+static size_t *replay_slot(const struct replay *r, const char *name)
+{
+	size_t i = name_hash(name) & r->mask;
+
+	while (r->slot[i] && strcmp(r->s->ports[r->slot[i] - 1].name, name))
+		i = (i + 1) & r->mask;
+	return &r->slot[i];
+}
+
+/* Put p in its place (a new one at the end), alive. */
+static int replay_put(struct replay *r, const struct mvn_port_state *p)
+{
+	size_t *slot = replay_slot(r, p->name);
+	bool *dead;
+
+	if (*slot) {
+		r->s->ports[*slot - 1] = *p;
+		r->dead[*slot - 1] = false;
+		return 0;
+	}
+	if (r->s->nports >= r->deadcap) {
+		size_t cap = r->deadcap ? r->deadcap * 2 : 64;
+
+		dead = realloc(r->dead, cap * sizeof(*dead));
+		if (!dead)
+			return -ENOMEM;
+		r->dead = dead;
+		r->deadcap = cap;
+	}
+	if (mvn_state_add_port(r->s, p) < 0)
+		return -ENOMEM;
+	r->dead[r->s->nports - 1] = false;
+	*slot = r->s->nports;
+	return 0;
+}
+
+/*
+ * Apply one whole record to the replay: its lines (NUL-ended in place of
+ * their newlines) from body to end, the first of them line first of the
+ * file.
+ */
+static int replay_record(struct replay *r, char *body, const char *end,
+			 const char *what, int first, struct mvn_error *err)
+{
+	struct mvn_port_state p = { .netnsid = -1 };
+	char *line;
+	size_t *slot;
+	int n = first, ret;
+
+	if (!strncmp(body, "drop ", 5) && body + strlen(body) + 1 == end) {
+		if (!mvn_ifname_valid(body + 5))
+			return damaged(err, what, n);
+		slot = replay_slot(r, body + 5);
+		if (*slot)
+			r->dead[*slot - 1] = true;
+		return 0;
+	}
+	if (strncmp(body, "port ", 5))
+		return damaged(err, what, n);
+	for (line = body; line < end; line += strlen(line) + 1, n++) {
+		char *sp = strchr(line, ' ');
+
+		if (!sp || !sp[1])
+			return damaged(err, what, n);
+		*sp = '\0';
+		ret = port_line(&p, line, sp + 1);
+		*sp = ' ';
+		if (ret < 0)
+			return damaged(err, what, n);
+	}
+	if (!p.name[0] || !p.lower[0] || !p.owner[0] ||
+	    (p.ifindex && !p.tap[0]))
+		return damaged(err, what, first);
+	if (replay_put(r, &p) < 0)
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	return 0;
+}
+
+static int compare_ports(const void *a, const void *b)
+{
+	return strcmp(((const struct mvn_port_state *)a)->name,
+		      ((const struct mvn_port_state *)b)->name);
+}
+
+/* Keep the live ports only, sorted by name. */
+static void replay_finish(struct replay *r)
+{
+	struct mvn_state *s = r->s;
+	size_t i, n = 0;
+
+	for (i = 0; i < s->nports; i++)
+		if (!r->dead[i])
+			s->ports[n++] = s->ports[i];
+	s->nports = n;
+	qsort(s->ports, n, sizeof(*s->ports), compare_ports);
+}
+
+/* Records end at a line "end LEN" whose LEN is the bytes before it. */
+static bool record_end(const char *line, size_t body)
+{
+	long len;
+
+	return !strncmp(line, "end ", 4) &&
+	       parse_num(line + 4, 10, 0, 0x7fffffffL, &len) &&
+	       (size_t)len == body;
+}
+
+int mvn_port_log_replay(struct mvn_state *s, const char *text, size_t len,
+			const char *what, struct mvn_error *err)
+{
+	struct replay r = { .s = s };
+	char *copy, *line, *nl, *body;
+	size_t lines = 1, good = 0, records = 0;
+	int n = 1, first = 1, ret = 0;
+
+	copy = malloc(len + 1);
+	if (!copy)
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	for (nl = copy; (nl = memchr(nl, '\n', len - (size_t)(nl - copy)));
+	     nl++)
+		lines++;
+	for (r.mask = 64; r.mask < lines; r.mask *= 2)
+		;
+	r.slot = calloc(r.mask, sizeof(*r.slot));
+	r.mask--;
+	if (!r.slot) {
+		free(copy);
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	}
+	body = line = copy;
+	while (ret == 0 &&
+	       (nl = memchr(line, '\n', len - (size_t)(line - copy)))) {
+		*nl = '\0';
+		if (memchr(line, '\0', (size_t)(nl - line)))
+			ret = damaged(err, what, n);
+		else if (!strncmp(line, "end ", 4) &&
+			 !record_end(line, (size_t)(line - body)))
+			ret = damaged(err, what, n);
+		else if (!strncmp(line, "end ", 4)) {
+			if (line == body)
+				ret = damaged(err, what, n);
+			else
+				ret = replay_record(&r, body, line, what, first,
+						    err);
+			good = (size_t)(nl + 1 - copy);
+			records++;
+			body = nl + 1;
+			first = n + 1;
+		}
+		line = nl + 1;
+		n++;
+	}
+	/*
+	 * What follows the last whole record is one cut short (left out),
+	 * unless it does not even start as a record does.
+	 */
+	if (ret == 0 && good < len &&
+	    strncmp(text + good, "port ", len - good < 5 ? len - good : 5) &&
+	    strncmp(text + good, "drop ", len - good < 5 ? len - good : 5))
+		ret = damaged(err, what, first);
+	if (ret == 0) {
+		replay_finish(&r);
+		s->log_len = good;
+		s->log_records = records;
+	}
+	free(r.slot);
+	free(r.dead);
+	free(copy);
+	return ret;
 }
 
 void mvn_state_remove_port(struct mvn_state *s, size_t i)

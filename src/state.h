@@ -61,6 +61,11 @@ struct mvn_state {
 	char host_lower[16];
 	struct mvn_moved *moved;
 	size_t nmoved;
+	/* Not in the files: what the engine knows of how it read them. */
+	size_t portcap; /* ports allocated */
+	size_t log_len; /* bytes of whole records in the ports log */
+	size_t log_records; /* records in it (puts and drops) */
+	bool legacy; /* the ports came from a ports directory */
 };
 
 /*
@@ -82,6 +87,28 @@ int mvn_port_parse(const char *text, const char *what,
 		   struct mvn_port_state *out, struct mvn_error *err);
 /* The text of one port file (caller frees), NULL when out of memory. */
 char *mvn_port_format(const struct mvn_port_state *p);
+
+/*
+ * The ports log: a network's endpoints as one file that only grows, so
+ * that a change writes one record whatever the number of endpoints, and a
+ * listing reads one file.  A record is the text of one port (as
+ * mvn_port_format() writes it) or "drop IF", followed by the line
+ * "end LEN" where LEN is the number of bytes of the record before it.  A
+ * later record for a port replaces an earlier one; a drop removes it.
+ */
+/* The record that puts p, or drops the port ifname; *len is its length. */
+char *mvn_port_log_put(const struct mvn_port_state *p, size_t *len);
+char *mvn_port_log_drop(const char *ifname, size_t *len);
+/*
+ * Replay the log text (len bytes) into s's ports, sorted by name; what
+ * names it in messages.  A last record cut short (a crash while it was
+ * written) is left out: *good is the length of the whole records, which
+ * the next append starts from.  A malformed record anywhere else is
+ * damage (-EINVAL, the message naming its line).  s->log_len and
+ * s->log_records are set.
+ */
+int mvn_port_log_replay(struct mvn_state *s, const char *text, size_t len,
+			const char *what, struct mvn_error *err);
 
 /* The name of a status as written in the file. */
 const char *mvn_state_status_name(enum mvn_state_status s);

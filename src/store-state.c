@@ -23,6 +23,7 @@
 #include "fault.h"
 #include "store-int.h"
 #include "store.h"
+#include "trust.h"
 #include "util.h"
 
 static int check_ifname(const char *ifname, struct mvn_error *err)
@@ -271,7 +272,8 @@ static int remove_ports(struct mvn_store *st, const char *ports,
 }
 
 /*
- * Remove the port files and the ports directory, then the state file, so
+ * Remove the port files and the ports directory, the ports log, then the
+ * state file, so
  * that a crash on the way leaves a state that still names the network; what
  * is not there (a network with no state at all included) is not an error.
  */
@@ -291,6 +293,13 @@ int mvn_store_state_remove(struct mvn_store *st, const char *network,
 	}
 	if (ret == 0)
 		ret = remove_ports(st, ports, err);
+	if (ret == 0) {
+		char *log = store_printf("%s/%s.log", st->state_dir, network);
+
+		ret = log ? remove_file(log, st->state_dir, err) :
+			    store_oom(err, network);
+		free(log);
+	}
 	if (ret < 0)
 		goto cleanup;
 	ret = remove_file(path, st->state_dir, err);
@@ -298,6 +307,22 @@ cleanup:
 	free(path);
 	free(ports);
 	return ret;
+}
+
+int mvn_store_ports_dir_remove(struct mvn_store *st, const char *network,
+			       struct mvn_error *err)
+{
+	char *ports = NULL, *path = NULL;
+	int ret;
+
+	ret = state_paths(st, network, NULL, &ports, &path, err);
+	if (ret == 0)
+		ret = check_state_dirs(st, NULL, false, err);
+	if (ret == 0)
+		ret = remove_ports(st, ports, err);
+	free(path);
+	free(ports);
+	return ret == -ENOENT ? 0 : ret;
 }
 
 /* The networks with a regular NAME.state file, sorted. */
@@ -379,6 +404,173 @@ int mvn_store_port_list(struct mvn_store *st, const char *network,
 }
 
 /* Whether name can name a journal record: letters, digits and '-'. */
+/* The path of a network's ports log (the caller frees it). */
+static int log_path(struct mvn_store *st, const char *network, char **path,
+		    struct mvn_error *err)
+{
+	int ret = store_check_name(network, err);
+
+	if (ret < 0)
+		return ret;
+	*path = store_printf("%s/%s.log", st->state_dir, network);
+	return *path ? 0 : store_oom(err, network);
+}
+
+int mvn_store_log_read(struct mvn_store *st, const char *network, char **text,
+		       size_t *len, struct mvn_error *err)
+{
+	char *path = NULL;
+	int ret = log_path(st, network, &path, err);
+
+	if (ret == 0)
+		ret = check_state_dirs(st, NULL, false, err);
+	if (ret == 0) {
+		ret = store_read_nofollow(path, MVN_STORE_LOG_MAX, text, len,
+					  err);
+		if (ret < 0 && ret != -ENOENT)
+			store_read_error(err, ret, path);
+	}
+	free(path);
+	return ret;
+}
+
+/* Write all of rec at the end of fd, the log at path. */
+static int log_write_all(int fd, const char *rec, size_t len)
+{
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = write(fd, rec + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Open the log for appending: made if missing (mode 0600), never through a
+ * link, and only one that nobody else can write; *made says it was new.
+ */
+static int log_open(struct mvn_store *st, const char *path, bool *made,
+		    struct mvn_error *err)
+{
+	struct stat sb;
+	int fd, ret;
+
+	*made = false;
+	fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC |
+				O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 && errno == ENOENT) {
+		fd = open(path,
+			  O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_NOFOLLOW |
+				  O_CLOEXEC | O_NOCTTY,
+			  0600);
+		*made = fd >= 0;
+	}
+	if (fd < 0) {
+		ret = -errno;
+		return ret == -ELOOP ?
+			       store_read_error(err, ret, path) :
+			       store_write_error(err, ret, path, st->state_dir);
+	}
+	if (fstat(fd, &sb) < 0)
+		ret = store_write_error(err, -errno, path, st->state_dir);
+	else if (!S_ISREG(sb.st_mode))
+		ret = store_read_error(err, -EINVAL, path);
+	else
+		ret = mvn_trust_stat(&sb, path, _("file"), err);
+	if (ret < 0) {
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+int mvn_store_log_append(struct mvn_store *st, const char *network, size_t at,
+			 const char *rec, size_t len, struct mvn_error *err)
+{
+	char *path = NULL;
+	struct stat sb;
+	bool made = false;
+	int fd = -1, ret;
+
+	ret = log_path(st, network, &path, err);
+	if (ret == 0)
+		ret = fault_state();
+	if (ret < 0) {
+		if (path)
+			store_write_error(err, ret, path, st->state_dir);
+		goto out;
+	}
+	ret = check_state_dirs(st, NULL, true, err);
+	if (ret == 0)
+		ret = fd = log_open(st, path, &made, err);
+	if (ret < 0)
+		goto out;
+	ret = fstat(fd, &sb) < 0 ? -errno : 0;
+	/* A record cut short goes before the next one is written. */
+	if (ret == 0 && (size_t)sb.st_size != at)
+		ret = (size_t)sb.st_size < at	   ? -ESTALE :
+		      ftruncate(fd, (off_t)at) < 0 ? -errno :
+						     0;
+	if (ret == -ESTALE) {
+		ret = mvn_error_set(err, ret,
+				    _("'%s' is shorter than macvnet read it a "
+				      "moment ago; something else changes it "
+				      "(run macvnet reconcile)"),
+				    path);
+		goto out;
+	}
+	if (ret == 0)
+		ret = log_write_all(fd, rec, len);
+	if (ret == 0 && fdatasync(fd) < 0)
+		ret = -errno;
+	if (ret < 0) {
+		/* Only whole records stay; the caller's state is the old. */
+		if (ftruncate(fd, (off_t)at) == 0)
+			fdatasync(fd);
+		store_write_error(err, ret, path, st->state_dir);
+	}
+	if (ret == 0 && made)
+		ret = store_fsync_dir(st->state_dir, err);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return ret;
+}
+
+int mvn_store_log_write(struct mvn_store *st, const char *network,
+			const char *text, size_t len, struct mvn_error *err)
+{
+	char *path = NULL, *stem = NULL;
+	int ret = log_path(st, network, &path, err);
+
+	if (ret == 0)
+		ret = fault_state();
+	if (ret < 0) {
+		if (path)
+			store_write_error(err, ret, path, st->state_dir);
+		free(path);
+		return ret;
+	}
+	ret = check_state_dirs(st, NULL, true, err);
+	/* .NAME.log.XXXXXX: no list takes it for a state file. */
+	stem = ret == 0 ? strdup(strrchr(path, '/') + 1) : NULL;
+	if (ret == 0 && !stem)
+		ret = store_oom(err, path);
+	if (ret == 0)
+		ret = store_write_atomic(st->state_dir, stem, stem, text, len,
+					 0600, true, err);
+	free(stem);
+	free(path);
+	return ret;
+}
+
 static bool journal_name_valid(const char *name)
 {
 	size_t n = strlen(name);
@@ -489,26 +681,22 @@ int mvn_store_journal_list(struct mvn_store *st, char ***names,
 }
 
 /*
- * The name a damaged file gets in damaged/: what it was (NAME.state or
- * NAME.IF.port), when (UTC), and a counter when that is taken already.  A
- * long network name is cut, at a character boundary, to make room.
+ * The name a damaged file gets in damaged/: what it was (NAME.state,
+ * NAME.log or NAME.IF.port: kind is the part after NAME.), when (UTC), and
+ * a counter when that is taken already.  A long network name is cut, at a
+ * character boundary, to make room.
  */
 static char *damaged_name(const char *dir, const char *network,
-			  const char *ifname, const char *stamp,
+			  const char *kind, const char *stamp,
 			  unsigned int count)
 {
 	char rest[64];
 	size_t keep = strlen(network), room;
 
-	if (ifname && count)
-		snprintf(rest, sizeof(rest), ".%s.port.%s.%u", ifname, stamp,
-			 count);
-	else if (ifname)
-		snprintf(rest, sizeof(rest), ".%s.port.%s", ifname, stamp);
-	else if (count)
-		snprintf(rest, sizeof(rest), ".state.%s.%u", stamp, count);
+	if (count)
+		snprintf(rest, sizeof(rest), ".%s.%s.%u", kind, stamp, count);
 	else
-		snprintf(rest, sizeof(rest), ".state.%s", stamp);
+		snprintf(rest, sizeof(rest), ".%s.%s", kind, stamp);
 	room = NAME_MAX - strlen(rest);
 	if (keep > room) {
 		keep = room;
@@ -543,7 +731,7 @@ static int rename_new(const char *path, const char *dest)
  * port, time, a count); *dest is that name (the caller frees it).
  */
 static int move_aside(struct mvn_store *st, const char *network,
-		      const char *ifname, const char *path, size_t where_len,
+		      const char *kind, const char *path, size_t where_len,
 		      char **dest, struct mvn_error *err)
 {
 	char stamp[32];
@@ -557,7 +745,7 @@ static int move_aside(struct mvn_store *st, const char *network,
 		snprintf(stamp, sizeof(stamp), "%lld", (long long)now);
 	for (count = 0;; count++) {
 		free(*dest);
-		*dest = damaged_name(st->damaged_dir, network, ifname, stamp,
+		*dest = damaged_name(st->damaged_dir, network, kind, stamp,
 				     count);
 		if (!*dest)
 			return store_oom(err, path);
@@ -583,24 +771,16 @@ static int move_aside(struct mvn_store *st, const char *network,
 	return ret;
 }
 
-/*
- * Move a damaged state or port file into damaged/ under a new name that
- * nothing else has, so that the next write starts afresh and the old
- * content stays for whoever looks into what went wrong.
- */
-int mvn_store_set_aside(struct mvn_store *st, const char *network,
-			const char *ifname, char *where, size_t where_len,
-			struct mvn_error *err)
+/* Move path (kind, in dir) into damaged/, and say where to where. */
+static int set_aside(struct mvn_store *st, const char *network,
+		     const char *kind, const char *path, const char *dir,
+		     char *where, size_t where_len, struct mvn_error *err)
 {
-	char *ports = NULL, *path = NULL, *dest = NULL;
+	char *dest = NULL;
 	struct stat sb;
-	int ret;
+	int ret = 0;
 
-	ret = state_paths(st, network, ifname, &ports, &path, err);
-	if (ret < 0)
-		return ret;
-	ret = check_state_dirs(st, ifname ? ports : NULL, false, err);
-	if (ret == 0 && lstat(path, &sb) < 0) {
+	if (lstat(path, &sb) < 0) {
 		ret = -errno;
 		if (ret != -ENOENT)
 			mvn_error_set(err, ret,
@@ -616,16 +796,62 @@ int mvn_store_set_aside(struct mvn_store *st, const char *network,
 	if (ret == 0)
 		ret = store_check_dir(st->damaged_dir, 0700, true, err);
 	if (ret == 0)
-		ret = move_aside(st, network, ifname, path,
-				 where ? where_len : 0, &dest, err);
+		ret = move_aside(st, network, kind, path, where ? where_len : 0,
+				 &dest, err);
 	if (ret == 0 && where)
 		snprintf(where, where_len, "%s", dest);
 	if (ret == 0)
 		ret = store_fsync_dir(st->damaged_dir, err);
 	if (ret == 0)
-		ret = store_fsync_dir(ifname ? ports : st->state_dir, err);
+		ret = store_fsync_dir(dir, err);
 	free(dest);
+	return ret;
+}
+
+/*
+ * Move a damaged state or port file into damaged/ under a new name that
+ * nothing else has, so that the next write starts afresh and the old
+ * content stays for whoever looks into what went wrong.
+ */
+int mvn_store_set_aside(struct mvn_store *st, const char *network,
+			const char *ifname, char *where, size_t where_len,
+			struct mvn_error *err)
+{
+	char *ports = NULL, *path = NULL, *kind = NULL;
+	int ret;
+
+	ret = state_paths(st, network, ifname, &ports, &path, err);
+	if (ret < 0)
+		return ret;
+	/* A missing directory: set_aside() says the file is not there. */
+	ret = check_state_dirs(st, ifname ? ports : NULL, false, err);
+	if (ret == 0 || ret == -ENOENT) {
+		kind = ifname ? store_printf("%s.port", ifname) :
+				strdup("state");
+		ret = kind ? 0 : store_oom(err, path);
+	}
+	if (ret == 0)
+		ret = set_aside(st, network, kind, path,
+				ifname ? ports : st->state_dir, where,
+				where_len, err);
+	free(kind);
 	free(path);
 	free(ports);
+	return ret;
+}
+
+int mvn_store_log_set_aside(struct mvn_store *st, const char *network,
+			    char *where, size_t where_len,
+			    struct mvn_error *err)
+{
+	char *path = NULL;
+	int ret = log_path(st, network, &path, err);
+
+	if (ret == 0)
+		ret = check_state_dirs(st, NULL, false, err);
+	if (ret == 0 || ret == -ENOENT)
+		ret = set_aside(st, network, "log", path, st->state_dir, where,
+				where_len, err);
+	free(path);
 	return ret;
 }

@@ -25,7 +25,9 @@
  *   groups.lock              held while a link group is chosen
  *   networks/NAME.lock       one network's lock
  *   networks/NAME.state      an active network's state (its header)
- *   networks/NAME.ports/IF   one file per endpoint of the network
+ *   networks/NAME.log        the network's endpoints, a log of records
+ *   networks/NAME.ports/IF   one file per endpoint, as versions before
+ *                            the log kept them (read once, then removed)
  *   journal/NAME.txn         what a transaction that writes several port
  *                            files is committing (removed once it has)
  *   damaged/                 state files set aside because they were damaged
@@ -140,7 +142,7 @@ int mvn_store_state_read(struct mvn_store *st, const char *network, char **text,
 /* Replace networks/NAME.state with text. */
 int mvn_store_state_write(struct mvn_store *st, const char *network,
 			  const char *text, struct mvn_error *err);
-/* Remove a network's state: its port files, then the state file. */
+/* Remove a network's state: its ports, then the state file. */
 int mvn_store_state_remove(struct mvn_store *st, const char *network,
 			   struct mvn_error *err);
 /*
@@ -163,6 +165,30 @@ int mvn_store_port_remove(struct mvn_store *st, const char *network,
 /* The port files of a network, sorted; none (or no directory) is empty. */
 int mvn_store_port_list(struct mvn_store *st, const char *network,
 			char ***names, struct mvn_error *err);
+
+/*
+ * The ports log of a network (networks/NAME.log; its records are
+ * state.h's): read whole (at most MVN_STORE_LOG_MAX bytes), appended to,
+ * or replaced atomically (written anew without the records that no longer
+ * count).  An append is one write and one fdatasync(); at is the length of
+ * the log's whole records, and a longer file (a record cut short by a
+ * crash) is cut back to it first.  An append that fails is cut back off
+ * too, so the log only ever holds whole records and perhaps one cut short.
+ */
+#define MVN_STORE_LOG_MAX (64 * 1024 * 1024)
+int mvn_store_log_read(struct mvn_store *st, const char *network, char **text,
+		       size_t *len, struct mvn_error *err);
+int mvn_store_log_append(struct mvn_store *st, const char *network, size_t at,
+			 const char *rec, size_t len, struct mvn_error *err);
+int mvn_store_log_write(struct mvn_store *st, const char *network,
+			const char *text, size_t len, struct mvn_error *err);
+/* Remove a network's port files of older versions, if there are any. */
+int mvn_store_ports_dir_remove(struct mvn_store *st, const char *network,
+			       struct mvn_error *err);
+/* Set a damaged ports log aside, as mvn_store_set_aside() does. */
+int mvn_store_log_set_aside(struct mvn_store *st, const char *network,
+			    char *where, size_t where_len,
+			    struct mvn_error *err);
 
 /*
  * The journal: a transaction that commits several port files (on one or

@@ -168,7 +168,7 @@ run "$M" port-create act2 --name eb0 --mac 52:54:00:00:00:77
 like "$rc$err" "^1macvnet: error: MAC 52:54:00:00:00:77 is already used by 'ea0'" "(port-create refuses the MAC twice)"
 # As an earlier version (or another tool) could have left it.
 "$M" port-create act2 --name eb0 --mac 52:54:00:00:00:78 >/dev/null || bail "port-create"
-sed -i 's/^mac 52:54:00:00:00:78$/mac 52:54:00:00:00:77/' "$MACVNET_RUN_DIR/networks/act2.ports/eb0.port"
+sed -i 's/^mac 52:54:00:00:00:78$/mac 52:54:00:00:00:77/' "$MACVNET_RUN_DIR/networks/act2.log"
 run "$M" doctor act2
 is "$rc" 1 "live MAC twice: exit 1"
 like "$out" "MAC 52:54:00:00:00:77 is used twice, by endpoint ea0 of active network act1 and by endpoint eb0 of active network act2" \

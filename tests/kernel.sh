@@ -228,6 +228,10 @@ is "$(macvnet_links)" 50 "with its 50 endpoints"
 ip link del big7
 run "$M" port-create big --name late0
 is "$rc" 0 "a command after a link vanished works"
+# A port command checks only the endpoints it touches; reconcile all.
+is "$("$M" port-list big | grep -c ' big7 ')" 1 "port-list shows the records until a reconcile"
+run "$M" reconcile
+like "$out" "1 lost endpoints forgotten" "reconcile forgets the endpoint the kernel lost"
 is "$("$M" port-list big | grep -c ' big ')" 50 "the vanished endpoint is forgotten, the new one listed"
 "$M" net-destroy big >/dev/null
 is "$(macvnet_links)" 0 "net-destroy removes all 50 at once"

@@ -28,6 +28,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "state.h"
 #include "store.h"
 
 #define XML_A "<network name='a'/>\n"
@@ -1452,6 +1453,208 @@ static void test_port_roundtrip(void **state)
 	assert_names(list, NULL, 0);
 }
 
+/* A port record for the log tests: name on lower, ifindex, its node. */
+static char *rec_put(const char *name, int ifindex, size_t *len)
+{
+	struct mvn_port_state p = { .netnsid = -1, .ifindex = ifindex };
+	char *rec;
+
+	snprintf(p.name, sizeof(p.name), "%s", name);
+	snprintf(p.lower, sizeof(p.lower), "veth0");
+	snprintf(p.owner, sizeof(p.owner), "cli");
+	snprintf(p.tap, sizeof(p.tap), "/dev/tap%d", ifindex);
+	p.perm = 0600;
+	rec = mvn_port_log_put(&p, len);
+	assert_non_null(rec);
+	return rec;
+}
+
+/* Append rec (freed, n bytes) to buf, a growing log of *len bytes. */
+static void cat_rec(char *buf, size_t *len, char *rec, size_t n)
+{
+	memcpy(buf + *len, rec, n);
+	*len += n;
+	buf[*len] = '\0';
+	free(rec);
+}
+
+/* Append to buf the record putting name (ifindex), or dropping it. */
+static void add_put(char *buf, size_t *len, const char *name, int ifindex)
+{
+	size_t n = 0;
+	char *rec = rec_put(name, ifindex, &n);
+
+	cat_rec(buf, len, rec, n);
+}
+
+static void add_drop(char *buf, size_t *len, const char *name)
+{
+	size_t n = 0;
+	char *rec = mvn_port_log_drop(name, &n);
+
+	assert_non_null(rec);
+	cat_rec(buf, len, rec, n);
+}
+
+static void test_log_replay(void **state)
+{
+	struct mvn_state st = { 0 };
+	struct mvn_error err = { 0 };
+	char log[4096];
+	size_t len = 0, n, whole;
+
+	(void)state;
+	add_put(log, &len, "mvt1", 5);
+	add_put(log, &len, "mvt0", 4);
+	add_put(log, &len, "gone", 6);
+	/* Replaced by a later record, dropped, dropped and put back. */
+	add_put(log, &len, "mvt1", 9);
+	add_drop(log, &len, "gone");
+	add_drop(log, &len, "mvt0");
+	add_put(log, &len, "mvt0", 7);
+	assert_int_equal(mvn_port_log_replay(&st, log, len, "t", &err), 0);
+	assert_int_equal(st.nports, 2);
+	assert_string_equal(st.ports[0].name, "mvt0"); /* sorted by name */
+	assert_int_equal(st.ports[0].ifindex, 7);
+	assert_string_equal(st.ports[1].name, "mvt1");
+	assert_int_equal(st.ports[1].ifindex, 9);
+	assert_int_equal(st.log_len, len);
+	assert_int_equal(st.log_records, 7);
+	free(st.ports);
+
+	/* A record cut short at any byte is left out, and only it. */
+	whole = len;
+	add_put(log, &len, "late", 8);
+	for (n = whole + 1; n < len; n++) {
+		memset(&st, 0, sizeof(st));
+		assert_int_equal(mvn_port_log_replay(&st, log, n, "t", &err),
+				 0);
+		assert_int_equal(st.nports, 2);
+		assert_int_equal(st.log_len, whole);
+		free(st.ports);
+	}
+	memset(&st, 0, sizeof(st));
+	assert_int_equal(mvn_port_log_replay(&st, log, len, "t", &err), 0);
+	assert_int_equal(st.nports, 3);
+	free(st.ports);
+}
+
+static void test_log_damage(void **state)
+{
+	static const char *const bad[] = {
+		/* An end line that does not count its record. */
+		"port a\nlower v\nowner cli\nend 5\n",
+		/* A record that is neither a port nor a drop. */
+		"junk\nend 5\n",
+		/* A field that does not parse. */
+		"port a\nlower v\nowner cli\nifindex x\nend 40\n",
+		/* A drop of a name no interface can have. */
+		"drop a/b\nend 9\n",
+		/* A tail that is not even the start of a record. */
+		"garbage\n",
+		/* An end with nothing before it. */
+		"end 0\n",
+	};
+	struct mvn_error err = { 0 };
+	char log[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct mvn_state st = { 0 };
+
+		memset(&err, 0, sizeof(err));
+		snprintf(log, sizeof(log), "%s", bad[i]);
+		/* Fix the one count that is meant to be right. */
+		if (i == 2)
+			snprintf(log, sizeof(log),
+				 "port a\nlower v\nowner cli\nifindex x\n"
+				 "end 37\n");
+		assert_int_equal(mvn_port_log_replay(&st, log, strlen(log),
+						     "lan.log", &err),
+				 -EINVAL);
+		assert_non_null(strstr(err.msg, "lan.log is damaged"));
+		free(st.ports);
+	}
+	/* A NUL byte inside a line. */
+	{
+		struct mvn_state st = { 0 };
+
+		memcpy(log, "drop a\0b\nend 9\n", 15);
+		assert_int_equal(mvn_port_log_replay(&st, log, 15, "lan.log",
+						     &err),
+				 -EINVAL);
+		free(st.ports);
+	}
+}
+
+static void test_log_store(void **state)
+{
+	struct fixture *f = *state;
+	struct mvn_error err = { 0 };
+	char p[PATH_MAX], q[PATH_MAX], where[PATH_MAX];
+	char *text = NULL;
+	size_t len = 0;
+
+	assert_int_equal(mvn_store_log_read(f->st, "lan", &text, &len, &err),
+			 -ENOENT);
+	/* Made 0600 on the first record, then appended to. */
+	assert_done(mvn_store_log_append(f->st, "lan", 0, "abc\n", 4, &err),
+		    &err);
+	path_in(p, f->states, "lan.log");
+	assert_mode(p, S_IFREG, 0600);
+	assert_done(mvn_store_log_append(f->st, "lan", 4, "def\n", 4, &err),
+		    &err);
+	assert_text(p, "abc\ndef\n");
+	/* A record cut short after the whole ones goes first. */
+	write_file(p, "abc\ndef\nhal", 11);
+	assert_done(mvn_store_log_append(f->st, "lan", 8, "ghi\n", 4, &err),
+		    &err);
+	assert_text(p, "abc\ndef\nghi\n");
+	/* A log shorter than read a moment ago: someone else writes it. */
+	assert_int_equal(mvn_store_log_append(f->st, "lan", 99, "x\n", 2, &err),
+			 -ESTALE);
+	assert_non_null(strstr(err.msg, "lan.log"));
+	assert_text(p, "abc\ndef\nghi\n");
+	assert_read(mvn_store_log_read(f->st, "lan", &text, &len, &err), &err,
+		    &text, "abc\ndef\nghi\n");
+	/* Written anew whole. */
+	assert_done(mvn_store_log_write(f->st, "lan", "new\n", 4, &err), &err);
+	assert_text(p, "new\n");
+	assert_mode(p, S_IFREG, 0600);
+	/* Others may not write it, nor may it be a link. */
+	assert_int_equal(chmod(p, 0620), 0);
+	assert_int_equal(mvn_store_log_append(f->st, "lan", 4, "x\n", 2, &err),
+			 -EPERM);
+	assert_non_null(strstr(err.msg, "writable by other users"));
+	assert_int_equal(mvn_store_log_read(f->st, "lan", &text, &len, &err),
+			 -EPERM);
+	assert_int_equal(chmod(p, 0600), 0);
+	path_in(q, f->states, "web.log");
+	assert_int_equal(symlink(p, q), 0);
+	assert_int_equal(mvn_store_log_append(f->st, "web", 4, "x\n", 2, &err),
+			 -ELOOP);
+	assert_int_equal(mvn_store_log_read(f->st, "web", &text, &len, &err),
+			 -ELOOP);
+	assert_text(p, "new\n");
+	assert_int_equal(unlink(q), 0);
+	/* Set aside into damaged/ under a name that says what it was. */
+	assert_done(mvn_store_log_set_aside(f->st, "lan", where, sizeof(where),
+					    &err),
+		    &err);
+	assert_gone(p);
+	assert_non_null(strstr(where, "/damaged/lan.log."));
+	assert_text(where, "new\n");
+	/* The state's removal takes the log with it. */
+	put_state(f, "lan", "head");
+	assert_done(mvn_store_log_append(f->st, "lan", 0, "abc\n", 4, &err),
+		    &err);
+	assert_done(mvn_store_state_remove(f->st, "lan", &err), &err);
+	assert_gone(p);
+	assert_int_equal(mvn_store_log_append(f->st, "a/b", 0, "x\n", 2, &err),
+			 -EINVAL);
+}
+
 static void test_state_missing_dir(void **state)
 {
 	struct fixture *f = *state;
@@ -2036,6 +2239,9 @@ int main(void)
 		STORE_TEST(test_state_roundtrip),
 		STORE_TEST(test_port_roundtrip),
 		STORE_TEST(test_state_missing_dir),
+		cmocka_unit_test(test_log_replay),
+		cmocka_unit_test(test_log_damage),
+		STORE_TEST(test_log_store),
 		STORE_TEST(test_state_dir_damaged),
 		STORE_TEST(test_state_invalid_names),
 		STORE_TEST(test_state_symlink_refused),
