@@ -348,6 +348,16 @@ int mvn_engine_make_port(struct mvn_engine *eng, struct mvn_state *st,
 			 struct mvn_linkset *ls, struct mvn_txn *t,
 			 const struct mvn_creation *c,
 			 struct mvn_port_state *out, struct mvn_error *err);
+/*
+ * Make the n endpoints cs of st as mvn_engine_make_port() does, their
+ * creation requests sent together when they all have names (and the
+ * network is not passthrough); *failed is the index of the one that
+ * failed.
+ */
+int mvn_engine_make_ports(struct mvn_engine *eng, struct mvn_state *st,
+			  struct mvn_linkset *ls, struct mvn_txn *t,
+			  const struct mvn_creation *cs, size_t n,
+			  size_t *failed, struct mvn_error *err);
 /* Write the files of st's ports from index from on, as part of t. */
 int mvn_engine_commit_ports(struct mvn_engine *eng, struct mvn_state *st,
 			    struct mvn_txn *t, size_t from,

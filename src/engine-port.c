@@ -317,6 +317,28 @@ static int create_link(struct mvn_engine *eng, struct mvn_state *st,
 	}
 }
 
+/* The link info made for p (its undo noted): node made, p added to st. */
+static int finish_port(struct mvn_engine *eng, struct mvn_state *st,
+		       struct mvn_linkset *ls, struct mvn_txn *t,
+		       const struct mvn_creation *c, struct mvn_port_state *p,
+		       const struct mvn_link_info *info, struct mvn_error *err)
+{
+	int ret;
+
+	if (mvn_linkset_add(ls, info) < 0)
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	p->ifindex = info->ifindex;
+	memcpy(p->mac, info->mac, 6);
+	ret = eng->link_ops->node_make(eng->link_ctx, eng->run_dir, p->name,
+				       p->ifindex, p->mac, c->uid, c->gid,
+				       c->perm, p->tap, sizeof(p->tap), err);
+	if (ret < 0)
+		return ret;
+	if (mvn_txn_node(t, p->tap) < 0 || mvn_state_add_port(st, p) < 0)
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	return 0;
+}
+
 int mvn_engine_make_port(struct mvn_engine *eng, struct mvn_state *st,
 			 struct mvn_linkset *ls, struct mvn_txn *t,
 			 const struct mvn_creation *c,
@@ -333,25 +355,153 @@ int mvn_engine_make_port(struct mvn_engine *eng, struct mvn_state *st,
 	if (ret == 0)
 		ret = create_link(eng, st, ls, t, c, lower, &spec, &p, &info,
 				  err);
-	if (ret < 0)
-		return ret;
-	ret = mvn_txn_link(t, MVN_NETNSID_SELF, info.ifindex);
+	if (ret == 0 && mvn_txn_link(t, MVN_NETNSID_SELF, info.ifindex) < 0)
+		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
 	if (ret == 0)
-		ret = mvn_linkset_add(ls, &info);
-	if (ret < 0)
-		return mvn_error_set(err, -ENOMEM, _("out of memory"));
-	p.ifindex = info.ifindex;
-	memcpy(p.mac, info.mac, 6);
-	ret = eng->link_ops->node_make(eng->link_ctx, eng->run_dir, p.name,
-				       p.ifindex, p.mac, c->uid, c->gid,
-				       c->perm, p.tap, sizeof(p.tap), err);
+		ret = finish_port(eng, st, ls, t, c, &p, &info, err);
+	if (ret == 0 && out)
+		*out = p;
+	return ret;
+}
+
+/* What make_ports() sends at once. */
+struct many {
+	struct mvn_link_spec *specs;
+	struct mvn_port_state *ports;
+	struct mvn_link_info *infos;
+	char (*aliases)[MVN_ALIAS_MAX + 1];
+	int *res;
+};
+
+static void many_free(struct many *m)
+{
+	free(m->specs);
+	free(m->ports);
+	free(m->infos);
+	free(m->aliases);
+	free(m->res);
+}
+
+/* Whether the MAC c asks for is asked for by an earlier one of cs. */
+static bool mac_twice(const struct mvn_creation *cs, size_t i)
+{
+	size_t j;
+
+	for (j = 0; cs[i].has_mac && j < i; j++)
+		if (cs[j].has_mac && !memcmp(cs[j].mac, cs[i].mac, 6))
+			return true;
+	return false;
+}
+
+/* Plan creation i of cs into m (its name and MAC chosen). */
+static int plan_one(struct mvn_engine *eng, struct mvn_state *st,
+		    struct mvn_linkset *ls, const struct mvn_creation *cs,
+		    size_t i, struct many *m, struct mvn_error *err)
+{
+	const struct mvn_link_info *lower = NULL;
+	struct mvn_port_state *p = &m->ports[i];
+	char mac[18];
+	int ret;
+
+	p->netnsid = MVN_NETNSID_SELF;
+	ret = plan_port(eng, st, ls, &cs[i], &m->specs[i], m->aliases[i], p,
+			&lower, err);
 	if (ret < 0)
 		return ret;
-	if (mvn_txn_node(t, p.tap) < 0 || mvn_state_add_port(st, &p) < 0)
-		return mvn_error_set(err, -ENOMEM, _("out of memory"));
-	if (out)
-		*out = p;
+	if (mac_twice(cs, i)) {
+		mvn_mac_format(cs[i].mac, mac);
+		return mvn_error_set(err, -EADDRINUSE,
+				     _("MAC %s is asked for twice; give each "
+				       "endpoint its own"),
+				     mac);
+	}
+	snprintf(p->name, sizeof(p->name), "%s", cs[i].name);
+	m->specs[i].name = p->name;
+	m->specs[i].alias = m->aliases[i];
+	m->specs[i].has_mac = true;
+	if (cs[i].has_mac)
+		memcpy(m->specs[i].mac, cs[i].mac, 6);
+	else if (mvn_engine_fresh_mac(ls, m->specs[i].mac) < 0)
+		return mvn_error_set(err, -EIO, _("cannot make a MAC address"));
 	return 0;
+}
+
+/* make_ports() one request after the other. */
+static int make_each(struct mvn_engine *eng, struct mvn_state *st,
+		     struct mvn_linkset *ls, struct mvn_txn *t,
+		     const struct mvn_creation *cs, size_t n, size_t *failed,
+		     struct mvn_error *err)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < n && ret == 0; i++) {
+		*failed = i;
+		ret = mvn_engine_make_port(eng, st, ls, t, &cs[i], NULL, err);
+	}
+	return ret;
+}
+
+/* Whether make_ports() can send cs's requests together. */
+static bool together(const struct mvn_engine *eng, const struct mvn_state *st,
+		     const struct mvn_creation *cs, size_t n)
+{
+	size_t i;
+
+	/* Passthrough gives each lower device its MAC first; a free name
+	 * is found by trying. */
+	if (n < 2 || !eng->link_ops->create_many ||
+	    st->mode == MVN_FWD_PASSTHROUGH)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!cs[i].name)
+			return false;
+	return true;
+}
+
+int mvn_engine_make_ports(struct mvn_engine *eng, struct mvn_state *st,
+			  struct mvn_linkset *ls, struct mvn_txn *t,
+			  const struct mvn_creation *cs, size_t n,
+			  size_t *failed, struct mvn_error *err)
+{
+	struct many m = { 0 };
+	size_t i, k = n ? n : 1;
+	int ret = 0;
+
+	if (!together(eng, st, cs, n))
+		return make_each(eng, st, ls, t, cs, n, failed, err);
+	m.specs = calloc(k, sizeof(*m.specs));
+	m.ports = calloc(k, sizeof(*m.ports));
+	m.infos = calloc(k, sizeof(*m.infos));
+	m.aliases = calloc(k, sizeof(*m.aliases));
+	m.res = calloc(k, sizeof(*m.res));
+	if (!m.specs || !m.ports || !m.infos || !m.aliases || !m.res)
+		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
+	for (i = 0; i < n && ret == 0; i++) {
+		*failed = i;
+		ret = plan_one(eng, st, ls, cs, i, &m, err);
+	}
+	if (ret == 0) {
+		ret = eng->link_ops->create_many(eng->link_ctx, m.specs, n,
+						 m.infos, m.res, err);
+		/* Every link made is the undo's to delete. */
+		for (i = 0; i < n; i++)
+			if (m.res[i] == 0 &&
+			    mvn_txn_link(t, MVN_NETNSID_SELF,
+					 m.infos[i].ifindex) < 0)
+				ret = mvn_error_set(err, -ENOMEM,
+						    _("out of memory"));
+		for (i = 0; ret < 0 && i < n && m.res[i] == 0; i++)
+			;
+		*failed = i < n ? i : 0;
+	}
+	for (i = 0; ret == 0 && i < n; i++) {
+		*failed = i;
+		ret = finish_port(eng, st, ls, t, &cs[i], &m.ports[i],
+				  &m.infos[i], err);
+	}
+	many_free(&m);
+	return ret;
 }
 
 int mvn_engine_commit_ports(struct mvn_engine *eng, struct mvn_state *st,

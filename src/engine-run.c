@@ -313,28 +313,31 @@ static int create_static(struct mvn_engine *eng, const struct mvn_network *net,
 			 struct mvn_state *st, struct mvn_linkset *ls,
 			 struct mvn_txn *t, struct mvn_error *err)
 {
-	size_t i;
-	int ret;
+	struct mvn_creation *cs = calloc(net->nports + 1, sizeof(*cs));
+	struct mvn_error perr = { 0 };
+	size_t i, failed = 0;
+	int ret = cs ? 0 : mvn_error_set(err, -ENOMEM, _("out of memory"));
 
-	for (i = 0; i < net->nports; i++) {
+	for (i = 0; ret == 0 && i < net->nports; i++) {
 		const struct mvn_port_spec *ps = &net->ports[i];
-		struct mvn_creation c = { .name = ps->name,
-					  .is_static = true,
-					  .owner_tag = "static" };
-		struct mvn_error perr = { 0 };
 
-		c.has_mac = ps->mac && mvn_mac_parse(ps->mac, c.mac);
-		ret = port_ids(ps, &c, &perr);
-		if (ret == 0)
-			ret = mvn_engine_make_port(eng, st, ls, t, &c, NULL,
-						   &perr);
-		if (ret < 0)
-			return mvn_error_set(err, ret,
-					     _("network '%1$s', port '%2$s': "
-					       "%3$s"),
-					     st->network, ps->name, perr.msg);
+		cs[i].name = ps->name;
+		cs[i].is_static = true;
+		cs[i].owner_tag = "static";
+		cs[i].has_mac = ps->mac && mvn_mac_parse(ps->mac, cs[i].mac);
+		failed = i;
+		ret = port_ids(ps, &cs[i], &perr);
 	}
-	return 0;
+	if (ret == 0)
+		ret = mvn_engine_make_ports(eng, st, ls, t, cs, net->nports,
+					    &failed, &perr);
+	if (ret < 0 && cs)
+		ret = mvn_error_set(err, ret,
+				    _("network '%1$s', port '%2$s': %3$s"),
+				    st->network, net->ports[failed].name,
+				    perr.msg);
+	free(cs);
+	return ret;
 }
 
 /*
