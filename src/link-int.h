@@ -7,6 +7,8 @@
 #define MVN_LINK_INT_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
@@ -25,6 +27,16 @@ struct nl_ctx {
 	unsigned int timeout_ms; /* the longest wait for the kernel */
 	int ioctl_fd; /* for the cheap questions: ifindex, name and address */
 	int kernel_errno; /* the errno of the last error the kernel sent */
+	/*
+	 * A second socket for pipelined requests (create_many), opened with
+	 * sk so that both are in the same namespace.  Its answers are
+	 * matched by sequence number, so a late answer to a request given
+	 * up is recognised and dropped: it never needs reopening.
+	 */
+	int batch_fd;
+	uint32_t batch_seq; /* the sequence number of its next request */
+	size_t window; /* requests in flight at once, sized to its buffers */
+	size_t batch_max; /* the most bytes one sendmsg on it may carry */
 };
 
 /*

@@ -2,7 +2,11 @@
  * The kernel's links through libnl-route-3: the only module that talks
  * netlink.  Every request goes through mvn_nl_exchange(), which counts it for fault
  * injection, sends it and waits a bounded time for its answer; libnl's own
- * send-and-wait helpers are not used, since they would wait for ever.
+ * send-and-wait helpers are not used, since they would wait for ever.  The
+ * one exception, create_many, pipelines its requests on a second socket
+ * (see batch_run()), counted and bounded the same way.  Links are read
+ * from their messages directly (parse_link()), not through libnl's
+ * objects.
  */
 #include "config.h"
 
@@ -13,13 +17,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/if_link.h>
 #include <linux/net_namespace.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 #include <netlink/msg.h>
 #include <netlink/netlink.h>
@@ -265,16 +273,16 @@ struct nl_msg *mvn_nl_checked(struct nl_msg *msg, int put)
  * Change link ifindex of this namespace: group, flags, MAC, alias.  Never
  * with IFLA_TARGET_NETNSID: in RTM_NEWLINK it names where to move the link.
  */
-static int change(struct nl_ctx *c, int ifindex, const uint32_t *group,
-		  unsigned int mask, unsigned int flags,
-		  const unsigned char *mac, const char *alias)
+static struct nl_msg *change_msg(int ifindex, const uint32_t *group,
+				 unsigned int mask, unsigned int flags,
+				 const unsigned char *mac, const char *alias)
 {
 	struct nl_msg *msg =
 		link_msg(RTM_NEWLINK, 0, MVN_NETNSID_SELF, ifindex);
 	int put = 0;
 
 	if (!msg)
-		return -ENOMEM;
+		return NULL;
 	if (mask) {
 		struct ifinfomsg *ifi = nlmsg_data(nlmsg_hdr(msg));
 
@@ -288,18 +296,32 @@ static int change(struct nl_ctx *c, int ifindex, const uint32_t *group,
 	/* Without a NUL, as ip sends it: the kernel would count the NUL. */
 	if (put >= 0 && alias)
 		put = nla_put(msg, IFLA_IFALIAS, (int)strlen(alias), alias);
-	return mvn_nl_exchange(c, mvn_nl_checked(msg, put), NULL, NULL);
+	return mvn_nl_checked(msg, put);
+}
+
+static int change(struct nl_ctx *c, int ifindex, const uint32_t *group,
+		  unsigned int mask, unsigned int flags,
+		  const unsigned char *mac, const char *alias)
+{
+	return mvn_nl_exchange(
+		c, change_msg(ifindex, group, mask, flags, mac, alias), NULL,
+		NULL);
 }
 
 /* Delete link ifindex, or with ifindex 0 every link of *group. */
-static int del(struct nl_ctx *c, int netnsid, int ifindex,
-	       const uint32_t *group)
+static struct nl_msg *del_msg(int netnsid, int ifindex, const uint32_t *group)
 {
 	struct nl_msg *msg = link_msg(RTM_DELLINK, 0, netnsid, ifindex);
 
 	if (msg && group)
 		msg = mvn_nl_checked(msg, nla_put_u32(msg, IFLA_GROUP, *group));
-	return mvn_nl_exchange(c, msg, NULL, NULL);
+	return msg;
+}
+
+static int del(struct nl_ctx *c, int netnsid, int ifindex,
+	       const uint32_t *group)
+{
+	return mvn_nl_exchange(c, del_msg(netnsid, ifindex, group), NULL, NULL);
 }
 
 static int ioctl_socket(struct nl_ctx *c)
@@ -385,38 +407,104 @@ int mvn_nl_timed_out(const struct nl_ctx *c, struct mvn_error *err,
 #define IFF_LOWER_UP (1 << 16)
 #endif
 
-static void describe(struct rtnl_link *l, struct mvn_link_info *out)
-{
-	struct nl_addr *a = rtnl_link_get_addr(l);
-	const char *type = rtnl_link_get_type(l);
-	const char *alias = rtnl_link_get_ifalias(l);
+/*
+ * The attributes a link is described by, checked as libnl's own link
+ * parser checks them (a name or an alias ends in a NUL and fits), so that
+ * a message it would have refused is refused here too.
+ */
+static const struct nla_policy ifla_policy[IFLA_MAX + 1] = {
+	[IFLA_IFNAME] = { .type = NLA_STRING, .maxlen = IFNAMSIZ },
+	[IFLA_MTU] = { .type = NLA_U32 },
+	[IFLA_LINK] = { .type = NLA_U32 },
+	[IFLA_MASTER] = { .type = NLA_U32 },
+	[IFLA_GROUP] = { .type = NLA_U32 },
+	[IFLA_IFALIAS] = { .type = NLA_STRING, .maxlen = MVN_ALIAS_MAX + 1 },
+	[IFLA_LINKINFO] = { .type = NLA_NESTED },
+};
 
-	memset(out, 0, sizeof(*out));
-	snprintf(out->name, sizeof(out->name), "%s",
-		 rtnl_link_get_name(l) ? rtnl_link_get_name(l) : "");
-	out->ifindex = rtnl_link_get_ifindex(l);
-	out->netnsid = MVN_NETNSID_SELF;
-	out->lower_ifindex = rtnl_link_get_link(l);
-	out->master_ifindex = rtnl_link_get_master(l);
-	out->mtu = rtnl_link_get_mtu(l);
-	out->group = rtnl_link_get_group(l);
-	out->up = (rtnl_link_get_flags(l) & IFF_UP) != 0;
-	out->carrier = (rtnl_link_get_flags(l) & IFF_LOWER_UP) != 0;
-	snprintf(out->alias, sizeof(out->alias), "%s", alias ? alias : "");
-	if (a && nl_addr_get_len(a) == 6)
-		memcpy(out->mac, nl_addr_get_binary_addr(a), 6);
-	if (type && !strcmp(type, "macvtap")) {
+static const struct nla_policy info_policy[IFLA_INFO_MAX + 1] = {
+	[IFLA_INFO_KIND] = { .type = NLA_STRING },
+	[IFLA_INFO_DATA] = { .type = NLA_NESTED },
+	[IFLA_INFO_XSTATS] = { .type = NLA_NESTED },
+};
+
+static const struct nla_policy macvlan_policy[IFLA_MACVLAN_MAX + 1] = {
+	[IFLA_MACVLAN_MODE] = { .type = NLA_U32 },
+	[IFLA_MACVLAN_FLAGS] = { .type = NLA_U16 },
+};
+
+/*
+ * The kind from IFLA_LINKINFO and, for macvtap and macvlan, the mode from
+ * its data (0 when the kernel gave none).  A nest that does not parse
+ * makes the whole link unreadable, as it did through libnl.
+ */
+static int parse_kind(struct nlattr *linkinfo, struct mvn_link_info *out)
+{
+	struct nlattr *li[IFLA_INFO_MAX + 1], *md[IFLA_MACVLAN_MAX + 1];
+	const char *kind;
+
+	if (!linkinfo)
+		return 0;
+	if (nla_parse_nested(li, IFLA_INFO_MAX, linkinfo, info_policy) < 0)
+		return -EINVAL;
+	if (!li[IFLA_INFO_KIND])
+		return 0;
+	kind = nla_get_string(li[IFLA_INFO_KIND]);
+	if (!strcmp(kind, "macvtap"))
 		out->kind = MVN_LINK_MACVTAP;
-		/* The getters report errors as huge values: keep known bits. */
-		out->mode = rtnl_link_macvtap_get_mode(l) & 0xf;
-	} else if (type && !strcmp(type, "macvlan")) {
+	else if (!strcmp(kind, "macvlan"))
 		out->kind = MVN_LINK_MACVLAN;
-		out->mode = rtnl_link_macvlan_get_mode(l) & 0xf;
-	} else if (type && !strcmp(type, "bridge")) {
+	else if (!strcmp(kind, "bridge"))
 		out->kind = MVN_LINK_BRIDGE;
-	} else if (type && !strcmp(type, "openvswitch")) {
+	else if (!strcmp(kind, "openvswitch"))
 		out->kind = MVN_LINK_OVS;
-	}
+	if ((out->kind != MVN_LINK_MACVTAP && out->kind != MVN_LINK_MACVLAN) ||
+	    !li[IFLA_INFO_DATA])
+		return 0;
+	if (nla_parse_nested(md, IFLA_MACVLAN_MAX, li[IFLA_INFO_DATA],
+			     macvlan_policy) < 0)
+		return -EINVAL;
+	/* Only the mode bits macvnet knows, as before. */
+	if (md[IFLA_MACVLAN_MODE])
+		out->mode = nla_get_u32(md[IFLA_MACVLAN_MODE]) & 0xf;
+	return 0;
+}
+
+/*
+ * Read one RTM_NEWLINK straight into *out: libnl's object parser decodes
+ * every attribute (statistics, per-family data) into an allocated object,
+ * which costs much more than the few fields wanted, at thousands of links.
+ * -EINVAL for a message that is not a readable link.
+ */
+static int parse_link(struct nlmsghdr *h, struct mvn_link_info *out)
+{
+	struct nlattr *tb[IFLA_MAX + 1];
+	const struct ifinfomsg *ifi;
+
+	if (h->nlmsg_type != RTM_NEWLINK || !nlmsg_valid_hdr(h, sizeof(*ifi)) ||
+	    nlmsg_parse(h, sizeof(*ifi), tb, IFLA_MAX, ifla_policy) < 0 ||
+	    !tb[IFLA_IFNAME])
+		return -EINVAL;
+	ifi = nlmsg_data(h);
+	memset(out, 0, sizeof(*out));
+	nla_strlcpy(out->name, tb[IFLA_IFNAME], sizeof(out->name));
+	out->ifindex = ifi->ifi_index;
+	out->netnsid = MVN_NETNSID_SELF;
+	out->up = (ifi->ifi_flags & IFF_UP) != 0;
+	out->carrier = (ifi->ifi_flags & IFF_LOWER_UP) != 0;
+	if (tb[IFLA_LINK])
+		out->lower_ifindex = (int)nla_get_u32(tb[IFLA_LINK]);
+	if (tb[IFLA_MASTER])
+		out->master_ifindex = (int)nla_get_u32(tb[IFLA_MASTER]);
+	if (tb[IFLA_MTU])
+		out->mtu = nla_get_u32(tb[IFLA_MTU]);
+	if (tb[IFLA_GROUP])
+		out->group = nla_get_u32(tb[IFLA_GROUP]);
+	if (tb[IFLA_ADDRESS] && nla_len(tb[IFLA_ADDRESS]) == 6)
+		memcpy(out->mac, nla_data(tb[IFLA_ADDRESS]), 6);
+	if (tb[IFLA_IFALIAS])
+		nla_strlcpy(out->alias, tb[IFLA_IFALIAS], sizeof(out->alias));
+	return parse_kind(tb[IFLA_LINKINFO], out);
 }
 
 /* Links read from the kernel, as mvn_link_info. */
@@ -428,36 +516,49 @@ struct list_acc {
 	bool oom;
 };
 
-static void collect(struct nl_object *obj, void *arg)
+/* One RTM_NEWLINK reply; a message that is no readable link is skipped. */
+static int on_link(struct nl_msg *msg, void *arg)
 {
-	struct rtnl_link *l = (struct rtnl_link *)obj;
 	struct list_acc *a = arg;
+	struct mvn_link_info *slot;
 
-	if (a->oom || (a->ours && !MVN_GROUP_OURS(rtnl_link_get_group(l))))
-		return;
+	if (a->oom)
+		return NL_OK;
 	if (a->n == a->cap) {
 		size_t cap = a->cap ? a->cap * 2 : 16;
 		struct mvn_link_info *v = realloc(a->v, cap * sizeof(*v));
 
 		if (!v) {
 			a->oom = true;
-			return;
+			return NL_OK;
 		}
 		a->v = v;
 		a->cap = cap;
 	}
-	describe(l, &a->v[a->n]);
-	a->v[a->n++].netnsid = a->netnsid;
+	slot = &a->v[a->n];
+	if (parse_link(nlmsg_hdr(msg), slot) < 0 ||
+	    (a->ours && !MVN_GROUP_OURS(slot->group)))
+		return NL_OK;
+	slot->netnsid = a->netnsid;
+	a->n++;
+	return NL_OK;
 }
 
-/* One RTM_NEWLINK reply, parsed by libnl's link cache ops. */
-static int on_link(struct nl_msg *msg, void *arg)
+/*
+ * An RTM_GETLINK (a dump with NLM_F_DUMP) asking the kernel to leave the
+ * statistics out: nothing here reads them, and they are most of each
+ * answer.  A kernel older than the flag ignores it.
+ */
+static struct nl_msg *get_msg(int flags, int netnsid, int ifindex)
 {
-	struct list_acc *a = arg;
+	struct nl_msg *msg = link_msg(RTM_GETLINK, flags, netnsid, ifindex);
 
-	if (nl_msg_parse(msg, collect, a) == -NLE_NOMEM)
-		a->oom = true;
-	return NL_OK;
+#ifdef RTEXT_FILTER_SKIP_STATS
+	if (msg)
+		msg = mvn_nl_checked(msg, nla_put_u32(msg, IFLA_EXT_MASK,
+						      RTEXT_FILTER_SKIP_STATS));
+#endif
+	return msg;
 }
 
 /*
@@ -477,9 +578,8 @@ static int dump_links(struct nl_ctx *c, int netnsid, struct list_acc *a)
 	a->netnsid = netnsid;
 	for (tries = 0;; tries++) {
 		a->n = start;
-		r = mvn_nl_exchange(
-			c, link_msg(RTM_GETLINK, NLM_F_DUMP, netnsid, 0),
-			on_link, a);
+		r = mvn_nl_exchange(c, get_msg(NLM_F_DUMP, netnsid, 0), on_link,
+				    a);
 		if (r != -EINTR || tries == DUMP_TRIES)
 			break;
 		usleep((useconds_t)(1000 * (1 + tries % 8)));
@@ -489,36 +589,76 @@ static int dump_links(struct nl_ctx *c, int netnsid, struct list_acc *a)
 	return r;
 }
 
-static int lk_get(void *ctx, const char *name, struct mvn_link_info *out,
-		  struct mvn_error *err)
+/* Ask for one link (msg: by name or ifindex) and read its answer. */
+static int get_one(struct nl_ctx *c, struct nl_msg *msg, int netnsid,
+		   struct mvn_link_info *out)
 {
-	struct nl_ctx *c = ctx;
-	struct list_acc acc = { .netnsid = MVN_NETNSID_SELF };
-	struct nl_msg *msg = NULL;
-	int r, ret;
+	struct list_acc acc = { .netnsid = netnsid };
+	int r = mvn_nl_exchange(c, msg, on_link, &acc);
 
-	r = rtnl_link_build_get_request(0, name, &msg);
-	r = r < 0 ? nl_errno(r) : mvn_nl_exchange(c, msg, on_link, &acc);
 	if (r == 0 && acc.oom)
 		r = -ENOMEM;
 	if (r == 0 && acc.n != 1)
 		r = -ENODEV;
-	if (r == -ENODEV)
-		ret = mvn_error_set(err, r, _("interface '%s' not found"),
-				    name);
-	else if (r == -ETIMEDOUT)
-		ret = mvn_nl_timed_out(c, err, _("reading interface '%s'"),
-				       name);
-	else if (r < 0)
-		ret = mvn_error_set(err, r,
-				    _("cannot read interface '%1$s': %2$s"),
-				    name, strerror(-r));
-	else
-		ret = 0;
-	if (ret == 0)
+	if (r == 0)
 		*out = acc.v[0];
 	free(acc.v);
-	return ret;
+	return r;
+}
+
+static int lk_get(void *ctx, const char *name, struct mvn_link_info *out,
+		  struct mvn_error *err)
+{
+	struct nl_ctx *c = ctx;
+	struct nl_msg *msg = get_msg(0, MVN_NETNSID_SELF, 0);
+	int r;
+
+	if (msg)
+		msg = mvn_nl_checked(msg,
+				     nla_put_string(msg, IFLA_IFNAME, name));
+	r = get_one(c, msg, MVN_NETNSID_SELF, out);
+	if (r == -ENODEV)
+		return mvn_error_set(err, r, _("interface '%s' not found"),
+				     name);
+	if (r == -ETIMEDOUT)
+		return mvn_nl_timed_out(c, err, _("reading interface '%s'"),
+					name);
+	if (r < 0)
+		return mvn_error_set(err, r,
+				     _("cannot read interface '%1$s': %2$s"),
+				     name, strerror(-r));
+	return 0;
+}
+
+static int lk_get_index(void *ctx, int netnsid, int ifindex,
+			struct mvn_link_info *out, struct mvn_error *err)
+{
+	struct nl_ctx *c = ctx;
+	char what[96];
+	int r = -ENODEV;
+
+	/* Index 0 would ask for nothing, a negative one is none. */
+	if (ifindex > 0)
+		r = get_one(c, get_msg(0, netnsid, ifindex), netnsid, out);
+	/* An id the kernel does not know: that namespace is gone. */
+	if (r == -EINVAL && netnsid != MVN_NETNSID_SELF)
+		r = -ENODEV;
+	if (r == 0)
+		return 0;
+	if (netnsid == MVN_NETNSID_SELF)
+		snprintf(what, sizeof(what), _("interface with ifindex %d"),
+			 ifindex);
+	else
+		mvn_nl_label(c, netnsid, ifindex, what, sizeof(what));
+	if (r == -ENODEV)
+		return mvn_error_set(err, r,
+				     _("%s not found; it was deleted, or "
+				       "moved to another network namespace"),
+				     what);
+	if (r == -ETIMEDOUT)
+		return mvn_nl_timed_out(c, err, _("reading %s"), what);
+	return mvn_error_set(err, r, _("cannot read %1$s: %2$s"), what,
+			     strerror(-r));
 }
 
 /* Say what a failed create means, naming the device and the fix. */
@@ -653,12 +793,63 @@ static int build_link(const struct mvn_link_spec *s, int lower_ifindex,
 }
 
 /*
- * The new link's ifindex and address through ioctls: cheaper than another
- * netlink round trip, which matters for hundreds of links.
+ * The request that creates the link of s on lower_ifindex, with
+ * NLM_F_EXCL: without it the kernel would change a link of that name.
  */
-static int describe_new(struct nl_ctx *c, const struct mvn_link_spec *s,
-			int lower_ifindex, struct mvn_link_info *info,
-			struct mvn_error *err)
+static int create_msg(const struct mvn_link_spec *s, int lower_ifindex,
+		      struct nl_msg **msg)
+{
+	struct rtnl_link *l = NULL;
+	struct nl_addr *addr = NULL;
+	int r;
+
+	*msg = NULL;
+	r = build_link(s, lower_ifindex, &l, &addr);
+	if (r == 0) {
+		r = rtnl_link_build_add_request(l, NLM_F_CREATE | NLM_F_EXCL,
+						msg);
+		r = r < 0 ? nl_errno(r) : 0;
+	}
+	if (l)
+		rtnl_link_put(l);
+	if (addr)
+		nl_addr_put(addr);
+	return r;
+}
+
+/*
+ * What create refuses before asking the kernel.  The lower device's
+ * ifindex goes to *lower: the spec's, else hint (one the caller looked up
+ * for this name), else asked for by ioctl, which costs no netlink round
+ * trip.
+ */
+static int create_check(struct nl_ctx *c, const struct mvn_link_spec *s,
+			int hint, int *lower, struct mvn_error *err)
+{
+	int r;
+
+	if (!mvn_ifname_valid(s->name))
+		return mvn_error_set(err, -EINVAL,
+				     _("'%s' is not a valid interface name"),
+				     s->name);
+	if (s->alias && strlen(s->alias) > MVN_ALIAS_MAX)
+		return mvn_error_set(err, -EINVAL,
+				     _("the alias of '%1$s' is longer than "
+				       "%2$d bytes; use a shorter network "
+				       "name"),
+				     s->name, MVN_ALIAS_MAX);
+	*lower = s->lower_ifindex ? s->lower_ifindex : hint;
+	if (!*lower) {
+		r = index_and_mac(c, s->lower, lower, NULL);
+		if (r < 0)
+			return create_error(s, r, err);
+	}
+	return 0;
+}
+
+/* What s says of its new link, made on lower_ifindex. */
+static void describe_spec(const struct mvn_link_spec *s, int lower_ifindex,
+			  struct mvn_link_info *info)
 {
 	memset(info, 0, sizeof(*info));
 	snprintf(info->name, sizeof(info->name), "%s", s->name);
@@ -672,6 +863,15 @@ static int describe_new(struct nl_ctx *c, const struct mvn_link_spec *s,
 	/* A MAC that was asked for is the MAC the link has. */
 	if (s->has_mac)
 		memcpy(info->mac, s->mac, 6);
+}
+
+/*
+ * The new link's ifindex and address through ioctls: cheaper than another
+ * netlink round trip, which matters for hundreds of links.
+ */
+static int describe_ioctl(struct nl_ctx *c, const struct mvn_link_spec *s,
+			  struct mvn_link_info *info, struct mvn_error *err)
+{
 	if (index_and_mac(c, s->name, &info->ifindex,
 			  s->has_mac ? NULL : info->mac) < 0)
 		return mvn_error_set(err, -ENODEV,
@@ -685,42 +885,27 @@ static int lk_create(void *ctx, const struct mvn_link_spec *s,
 		     struct mvn_link_info *out, struct mvn_error *err)
 {
 	struct nl_ctx *c = ctx;
-	struct rtnl_link *l = NULL;
-	struct nl_addr *addr = NULL;
-	struct nl_msg *msg = NULL;
+	struct nl_msg *msg;
 	struct mvn_link_info info;
-	int lower_ifindex = s->lower_ifindex, r, ret;
+	int lower_ifindex, r, ret;
 
-	if (!mvn_ifname_valid(s->name))
-		return mvn_error_set(err, -EINVAL,
-				     _("'%s' is not a valid interface name"),
-				     s->name);
-	if (s->alias && strlen(s->alias) > MVN_ALIAS_MAX)
-		return mvn_error_set(err, -EINVAL,
-				     _("the alias of '%1$s' is longer than "
-				       "%2$d bytes; use a shorter network "
-				       "name"),
-				     s->name, MVN_ALIAS_MAX);
-	/* By ioctl: no netlink round trip for a name. */
-	if (!lower_ifindex) {
-		r = index_and_mac(c, s->lower, &lower_ifindex, NULL);
-		if (r < 0)
-			return create_error(s, r, err);
-	}
-	if (build_link(s, lower_ifindex, &l, &addr) < 0) {
-		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
-		goto cleanup;
-	}
-	/* Without EXCL the kernel would change a link of that name. */
-	r = rtnl_link_build_add_request(l, NLM_F_CREATE | NLM_F_EXCL, &msg);
-	r = r < 0 ? nl_errno(r) : mvn_nl_exchange(c, msg, NULL, NULL);
-	if (r == -ETIMEDOUT)
+	r = create_check(c, s, 0, &lower_ifindex, err);
+	if (r < 0)
+		return r;
+	r = create_msg(s, lower_ifindex, &msg);
+	if (r == -ENOMEM)
+		return mvn_error_set(err, r, _("out of memory"));
+	if (r == 0)
+		r = mvn_nl_exchange(c, msg, NULL, NULL);
+	if (r == -ETIMEDOUT) {
 		ret = mvn_nl_timed_out(c, err, _("creating '%1$s' on '%2$s'"),
 				       s->name, s->lower);
-	else if (r < 0)
+	} else if (r < 0) {
 		ret = create_error(s, r, err);
-	else
-		ret = describe_new(c, s, lower_ifindex, &info, err);
+	} else {
+		describe_spec(s, lower_ifindex, &info);
+		ret = describe_ioctl(c, s, &info, err);
+	}
 	/* The kernel ignores IFLA_IFALIAS in a create request. */
 	if (ret == 0 && s->alias && *s->alias) {
 		ret = mark(c, s->name, info.ifindex, s->alias, err);
@@ -730,12 +915,603 @@ static int lk_create(void *ctx, const struct mvn_link_spec *s,
 	}
 	if (ret == 0)
 		*out = info;
-cleanup:
-	if (l)
-		rtnl_link_put(l);
-	if (addr)
-		nl_addr_put(addr);
 	return ret;
+}
+
+/*
+ * Pipelined requests, for create_many: a window of requests goes to the
+ * kernel in as few sendmsg calls as the send buffer takes, then their
+ * answers are read and matched to the requests by sequence number.  The
+ * kernel handles every message of a sendmsg before the call returns and
+ * queues all their answers at once, so a window is no larger than the
+ * receive buffer holds: an answer that does not fit is dropped, and then
+ * nobody knows what became of its request.
+ */
+
+/*
+ * What one create of a window can take of the receive buffer: the echoed
+ * RTM_NEWLINK and the acknowledgement, each a socket buffer of its own
+ * with its overhead.  Measured on Linux 6.18 (SO_MEMINFO right after the
+ * sendmsg): 3136 bytes a create, 832 an alias; the margin is for kernels
+ * whose messages are larger.  With the 4 MiB asked for, the window is
+ * WINDOW_MAX; at the usual net.core.rmem_max (208 KiB) it is 52.
+ */
+#define ANSWER_COST 8192
+#define WINDOW_MAX 256
+/* The buffers asked for: a window of WINDOW_MAX creates fits twice. */
+#define BATCH_BUF (4 << 20)
+
+/* One request of a batch and what the kernel answered. */
+struct batch_req {
+	uint32_t seq;
+	int err; /* the kernel's answer: 0 or a negative errno */
+	bool done; /* answered, or failed before it was sent */
+	bool echoed; /* an RTM_NEWLINK came back: ifindex and mac are its */
+	int ifindex;
+	unsigned char mac[6];
+};
+
+struct batch {
+	struct nl_ctx *c;
+	struct batch_req *v;
+	size_t n;
+	unsigned char *buf; /* requests added and not yet sent */
+	size_t len, cap;
+};
+
+/* Raise a socket buffer past net.core.*mem_max when allowed, else to it. */
+static void grow_buffer(int fd, int force, int plain)
+{
+	int size = BATCH_BUF;
+
+	if (setsockopt(fd, SOL_SOCKET, force, &size, sizeof(size)) == 0)
+		return;
+	if (setsockopt(fd, SOL_SOCKET, plain, &size, sizeof(size)) < 0) {
+		/* The default size is still usable: the window shrinks. */
+	}
+}
+
+/*
+ * The socket for pipelined requests, its window sized to the receive
+ * buffer it got and its sendmsg calls to the send buffer.
+ */
+static int open_batch(struct nl_ctx *c)
+{
+	int one = 1, rcv = 0, snd = 0, fd;
+	socklen_t len = sizeof(rcv);
+	size_t window;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	c->batch_fd = fd;
+	grow_buffer(fd, SO_RCVBUFFORCE, SO_RCVBUF);
+	grow_buffer(fd, SO_SNDBUFFORCE, SO_SNDBUF);
+	/* An error comes back without a copy of its request. */
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one))) {
+		/* Older kernels copy it: the margin in ANSWER_COST covers it. */
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, &len) < 0)
+		return -errno;
+	len = sizeof(snd);
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, &len) < 0)
+		return -errno;
+	window = (size_t)rcv / ANSWER_COST;
+	c->window = window < 1 ? 1 : window > WINDOW_MAX ? WINDOW_MAX : window;
+	/* The kernel refuses a sendmsg longer than the buffer less 32. */
+	c->batch_max = snd > 4096 ? (size_t)snd - 64 : 4032;
+	c->batch_seq = (uint32_t)time(NULL);
+	return 0;
+}
+
+static int batch_init(struct batch *b, struct nl_ctx *c, size_t n)
+{
+	memset(b, 0, sizeof(*b));
+	b->c = c;
+	b->v = calloc(n ? n : 1, sizeof(*b->v));
+	return b->v ? 0 : -ENOMEM;
+}
+
+/* Forget the requests, keep the memory. */
+static void batch_reset(struct batch *b)
+{
+	b->n = 0;
+	b->len = 0;
+}
+
+static void batch_free(struct batch *b)
+{
+	free(b->v);
+	free(b->buf);
+}
+
+/*
+ * Add msg (freed here; NULL: building it ran out of memory) with extra
+ * header flags; its answer will be in b->v[the index returned].  Each
+ * request is counted for fault injection as mvn_nl_exchange() counts it.
+ */
+static size_t batch_add(struct batch *b, struct nl_msg *msg, int flags)
+{
+	struct batch_req *q = &b->v[b->n];
+	struct nlmsghdr *h;
+	size_t need;
+	int fault;
+
+	memset(q, 0, sizeof(*q));
+	q->seq = b->c->batch_seq++;
+	q->done = true;
+	q->err = -ENOMEM;
+	fault = msg ? mvn_fault_at(MVN_FAULT_NETLINK) : -ENOMEM;
+	if (fault < 0) {
+		q->err = fault;
+		goto cleanup;
+	}
+	/* A lost request is not sent, and its answer is waited for. */
+	if (fault == MVN_FAULT_LOST) {
+		q->done = false;
+		goto cleanup;
+	}
+	h = nlmsg_hdr(msg);
+	need = NLMSG_ALIGN(h->nlmsg_len);
+	if (b->len + need > b->cap) {
+		size_t cap = (b->len + need) * 2;
+		unsigned char *p = realloc(b->buf, cap);
+
+		if (!p)
+			goto cleanup;
+		b->buf = p;
+		b->cap = cap;
+	}
+	h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK | flags;
+	h->nlmsg_seq = q->seq;
+	h->nlmsg_pid = 0;
+	memset(b->buf + b->len, 0, need);
+	memcpy(b->buf + b->len, h, h->nlmsg_len);
+	b->len += need;
+	q->done = false;
+	q->err = 0;
+cleanup:
+	nlmsg_free(msg);
+	return b->n++;
+}
+
+/* The request a message answers, or NULL for a stale or foreign one. */
+static struct batch_req *batch_find(struct batch *b, const struct nlmsghdr *h)
+{
+	size_t i;
+
+	if (!b->n)
+		return NULL;
+	i = (size_t)(uint32_t)(h->nlmsg_seq - b->v[0].seq);
+	return i < b->n && !b->v[i].done ? &b->v[i] : NULL;
+}
+
+/* Fail every request in buf[from, to) that was not sent, with e. */
+static void batch_unsent(struct batch *b, size_t from, size_t to, int e)
+{
+	while (from < to) {
+		struct nlmsghdr *h = (struct nlmsghdr *)(b->buf + from);
+		struct batch_req *q = batch_find(b, h);
+
+		if (q) {
+			q->done = true;
+			q->err = e;
+		}
+		from += NLMSG_ALIGN(h->nlmsg_len);
+	}
+}
+
+/* Send what was added, whole messages, as few sendmsg calls as fit. */
+static void batch_send(struct batch *b)
+{
+	size_t off = 0, chunk;
+	ssize_t r;
+
+	while (off < b->len) {
+		chunk = 0;
+		while (off + chunk < b->len) {
+			const struct nlmsghdr *h =
+				(const void *)(b->buf + off + chunk);
+			size_t l = NLMSG_ALIGN(h->nlmsg_len);
+
+			if (chunk && chunk + l > b->c->batch_max)
+				break;
+			chunk += l;
+		}
+		do
+			r = send(b->c->batch_fd, b->buf + off, chunk, 0);
+		while (r < 0 && errno == EINTR);
+		/* Nothing of a refused sendmsg reached the kernel. */
+		if (r < 0)
+			batch_unsent(b, off, off + chunk, -errno);
+		off += chunk;
+	}
+	b->len = 0;
+}
+
+/* Take the answers in one datagram; how many requests it finished. */
+static size_t batch_take(struct batch *b, void *buf, int len)
+{
+	struct nlmsghdr *h;
+	struct mvn_link_info info;
+	size_t finished = 0;
+
+	for (h = buf; nlmsg_ok(h, len); h = nlmsg_next(h, &len)) {
+		struct batch_req *q = batch_find(b, h);
+
+		if (!q)
+			continue;
+		if (h->nlmsg_type == NLMSG_ERROR &&
+		    nlmsg_valid_hdr(h, sizeof(struct nlmsgerr))) {
+			const struct nlmsgerr *e = nlmsg_data(h);
+
+			q->err = e->error > 0 ? -e->error : e->error;
+			q->done = true;
+			finished++;
+		} else if (parse_link(h, &info) == 0) {
+			q->echoed = true;
+			q->ifindex = info.ifindex;
+			memcpy(q->mac, info.mac, 6);
+		}
+	}
+	return finished;
+}
+
+/* Answers left on the socket by a batch that was given up. */
+static void batch_drain(struct nl_ctx *c)
+{
+	char junk[512];
+
+	/* A truncated read still takes the whole datagram. */
+	while (recv(c->batch_fd, junk, sizeof(junk), MSG_DONTWAIT) >= 0 ||
+	       errno == EINTR || errno == ENOBUFS)
+		continue;
+}
+
+static long long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/*
+ * Send the batch and wait, at most the context's timeout in all, for the
+ * answer to every request.  0 when all came; -ETIMEDOUT when some did not
+ * in time, -ENOBUFS when the kernel dropped some (the receive buffer was
+ * full): the requests not done are then unknown.
+ */
+static int batch_run(struct batch *b)
+{
+	const size_t size = 65536;
+	long long deadline;
+	size_t pending = 0, i;
+	void *buf;
+	int ret;
+
+	for (i = 0; i < b->n; i++)
+		pending += !b->v[i].done;
+	if (!pending)
+		return 0;
+	buf = malloc(size);
+	if (!buf)
+		return -ENOMEM;
+	batch_drain(b->c);
+	batch_send(b);
+	deadline = now_ms() + b->c->timeout_ms;
+	for (pending = 0, i = 0; i < b->n; i++)
+		pending += !b->v[i].done;
+	ret = 0;
+	while (pending) {
+		struct pollfd p = { .fd = b->c->batch_fd, .events = POLLIN };
+		long long left = deadline - now_ms();
+		ssize_t len;
+
+		if (left <= 0 || poll(&p, 1, (int)left) == 0) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		len = recv(b->c->batch_fd, buf, size, MSG_DONTWAIT);
+		if (len < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (len < 0) {
+			ret = -errno;
+			break;
+		}
+		pending -= batch_take(b, buf, (int)len);
+	}
+	free(buf);
+	return ret;
+}
+
+/*
+ * create_many: lk_create for many specs, a window at a time, each window in
+ * three pipelined steps.  1: the creates (NLM_F_CREATE | NLM_F_EXCL, with
+ * NLM_F_ECHO so the kernel sends the new link back; a kernel that does
+ * not echo leaves the ioctl describe_new() uses).  2: the aliases, by
+ * ifindex, of the links whose create was seen to succeed; a create that
+ * failed (EEXIST: the name is somebody else's link) is never followed by
+ * anything.  3: the deletes of the links that cannot be finished.
+ *
+ * A step whose answers do not all come within the timeout fails its
+ * window: every link of the window that is known to have been made is
+ * deleted again (by ifindex), and its spec fails with -ETIMEDOUT too.  A
+ * create that got no answer is unknown: its spec fails with -ETIMEDOUT
+ * as lk_create's would, and if the kernel made it after all it carries
+ * its group and no alias, the same leftover a timed-out lk_create can
+ * leave.  The next window then goes on.
+ */
+
+/* A spec of the window being made. */
+struct many_link {
+	size_t req; /* its request in the step's batch, or NO_REQ */
+	int lower_ifindex;
+	bool made; /* the kernel made it: ours to finish or to delete */
+	int undo; /* made but to be deleted again, why: a negative errno */
+	bool at_alias; /* the undo comes from the alias step */
+};
+
+#define NO_REQ ((size_t)-1)
+
+/* A call of create_many. */
+struct many {
+	struct nl_ctx *c;
+	const struct mvn_link_spec *specs;
+	struct mvn_link_info *out;
+	int *res;
+	struct mvn_error *err;
+	size_t first; /* the first spec that failed so far */
+	/* The last lower device looked up by name, for the next spec. */
+	const char *lower;
+	int lower_ifindex;
+};
+
+/* Spec i failed as e says; its message is kept if it is the first. */
+static void many_fail(struct many *m, size_t i, const struct mvn_error *e)
+{
+	m->res[i] = e->code;
+	if (i < m->first) {
+		m->first = i;
+		if (m->err)
+			*m->err = *e;
+	}
+}
+
+/* Check spec i and build its create request (NULL when it fails). */
+static struct nl_msg *many_create_msg(struct many *m, size_t i,
+				      struct many_link *l)
+{
+	const struct mvn_link_spec *s = &m->specs[i];
+	struct mvn_error e = { 0 };
+	struct nl_msg *msg = NULL;
+	int hint = 0;
+
+	if (!s->lower_ifindex && m->lower && !strcmp(m->lower, s->lower))
+		hint = m->lower_ifindex;
+	if (create_check(m->c, s, hint, &l->lower_ifindex, &e) < 0) {
+		many_fail(m, i, &e);
+		return NULL;
+	}
+	if (!s->lower_ifindex) {
+		m->lower = s->lower;
+		m->lower_ifindex = l->lower_ifindex;
+	}
+	if (create_msg(s, l->lower_ifindex, &msg) < 0) {
+		mvn_error_set(&e, -ENOMEM, _("out of memory"));
+		many_fail(m, i, &e);
+		return NULL;
+	}
+	return msg;
+}
+
+/* Step 1's outcome for spec i, whose create got answer q. */
+static void many_created(struct many *m, size_t i, struct many_link *l,
+			 const struct batch_req *q, int r)
+{
+	const struct mvn_link_spec *s = &m->specs[i];
+	struct mvn_error e = { 0 };
+
+	if (!q->done) {
+		if (r == -ETIMEDOUT)
+			mvn_nl_timed_out(m->c, &e,
+					 _("creating '%1$s' on '%2$s'"),
+					 s->name, s->lower);
+		else
+			create_error(s, r, &e);
+		many_fail(m, i, &e);
+		return;
+	}
+	if (q->err < 0) {
+		create_error(s, q->err, &e);
+		many_fail(m, i, &e);
+		return;
+	}
+	describe_spec(s, l->lower_ifindex, &m->out[i]);
+	if (q->echoed) {
+		m->out[i].ifindex = q->ifindex;
+		if (!s->has_mac)
+			memcpy(m->out[i].mac, q->mac, 6);
+	} else if (describe_ioctl(m->c, s, &m->out[i], &e) < 0) {
+		many_fail(m, i, &e);
+		return;
+	}
+	l->made = true;
+	/* The window failed: what it made is not kept. */
+	l->undo = r;
+}
+
+/* Step 3's outcome for spec i, deleted (gone) or not (undo_err). */
+static void many_undone(struct many *m, size_t i, const struct many_link *l,
+			int undo_err)
+{
+	const struct mvn_link_spec *s = &m->specs[i];
+	struct mvn_error e = { 0 };
+
+	if (undo_err < 0)
+		mvn_error_set(&e, l->undo,
+			      _("new interface '%1$s' could not be finished "
+				"(%2$s), nor deleted again (%3$s); delete it "
+				"by hand: ip link del %1$s"),
+			      s->name, strerror(-l->undo), strerror(-undo_err));
+	else if (l->undo == -ETIMEDOUT && l->at_alias)
+		mvn_nl_timed_out(m->c, &e, _("setting the alias of '%s'"),
+				 s->name);
+	else if (l->undo == -ETIMEDOUT)
+		mvn_nl_timed_out(m->c, &e,
+				 _("creating the interfaces sent together "
+				   "with '%s', which was deleted again"),
+				 s->name);
+	else if (l->at_alias)
+		mvn_error_set(&e, l->undo,
+			      _("cannot set the alias of new interface '%1$s', "
+				"so it was deleted again: %2$s"),
+			      s->name, strerror(-l->undo));
+	else
+		create_error(s, l->undo, &e);
+	many_fail(m, i, &e);
+}
+
+/* Step 1: create every valid spec of the window. */
+static void many_step_create(struct many *m, size_t from, size_t count,
+			     struct many_link *v, struct batch *b)
+{
+	size_t k;
+	int r;
+
+	batch_reset(b);
+	for (k = 0; k < count; k++) {
+		struct nl_msg *msg = many_create_msg(m, from + k, &v[k]);
+
+		v[k].req = msg ? batch_add(b, msg, NLM_F_ECHO) : NO_REQ;
+	}
+	r = batch_run(b);
+	for (k = 0; k < count; k++)
+		if (v[k].req != NO_REQ)
+			many_created(m, from + k, &v[k], &b->v[v[k].req], r);
+}
+
+/* Step 2: give the links made their alias. */
+static void many_step_alias(struct many *m, size_t from, size_t count,
+			    struct many_link *v, struct batch *b)
+{
+	size_t k;
+	int r;
+
+	batch_reset(b);
+	for (k = 0; k < count; k++) {
+		const char *alias = m->specs[from + k].alias;
+
+		v[k].req = NO_REQ;
+		if (v[k].made && !v[k].undo && alias && *alias)
+			v[k].req =
+				batch_add(b,
+					  change_msg(m->out[from + k].ifindex,
+						     NULL, 0, 0, NULL, alias),
+					  0);
+	}
+	r = batch_run(b);
+	for (k = 0; k < count; k++) {
+		const struct batch_req *q =
+			v[k].req == NO_REQ ? NULL : &b->v[v[k].req];
+
+		if (q && (!q->done || q->err < 0)) {
+			/* Its own alias was refused or got no answer. */
+			v[k].undo = q->done ? q->err : r;
+			v[k].at_alias = true;
+		} else if (q && r < 0) {
+			/* Marked, but the window failed: none of it is kept. */
+			v[k].undo = r;
+		} else if (q) {
+			snprintf(m->out[from + k].alias,
+				 sizeof(m->out[0].alias), "%s",
+				 m->specs[from + k].alias);
+		} else if (r < 0 && v[k].made && !v[k].undo) {
+			v[k].undo = r;
+		}
+	}
+}
+
+/* Step 3: delete what was made and cannot be kept; settle every spec. */
+static void many_step_undo(struct many *m, size_t from, size_t count,
+			   struct many_link *v, struct batch *b)
+{
+	size_t k;
+	int r;
+
+	batch_reset(b);
+	for (k = 0; k < count; k++) {
+		v[k].req = NO_REQ;
+		if (v[k].made && v[k].undo)
+			v[k].req = batch_add(b,
+					     del_msg(MVN_NETNSID_SELF,
+						     m->out[from + k].ifindex,
+						     NULL),
+					     0);
+	}
+	r = batch_run(b);
+	for (k = 0; k < count; k++) {
+		const struct batch_req *q;
+
+		if (!v[k].made)
+			continue;
+		if (!v[k].undo) {
+			m->res[from + k] = 0;
+			continue;
+		}
+		q = &b->v[v[k].req];
+		/* One already gone is as good as deleted. */
+		if (q->done && (q->err == 0 || q->err == -ENODEV))
+			many_undone(m, from + k, &v[k], 0);
+		else
+			many_undone(m, from + k, &v[k], q->done ? q->err : r);
+	}
+}
+
+/* The specs [from, from + count) through the three steps. */
+static int many_window(struct many *m, size_t from, size_t count)
+{
+	struct many_link *v = calloc(count, sizeof(*v));
+	struct batch b;
+
+	if (!v || batch_init(&b, m->c, count) < 0) {
+		free(v);
+		return -ENOMEM;
+	}
+	many_step_create(m, from, count, v, &b);
+	many_step_alias(m, from, count, v, &b);
+	many_step_undo(m, from, count, v, &b);
+	batch_free(&b);
+	free(v);
+	return 0;
+}
+
+static int lk_create_many(void *ctx, const struct mvn_link_spec *specs,
+			  size_t n, struct mvn_link_info *out, int *res,
+			  struct mvn_error *err)
+{
+	struct many m = { .c = ctx,
+			  .specs = specs,
+			  .out = out,
+			  .res = res,
+			  .err = err,
+			  .first = n };
+	struct mvn_error e = { 0 };
+	size_t from, count, i;
+
+	for (i = 0; i < n; i++)
+		res[i] = -EINPROGRESS;
+	for (from = 0; from < n; from += count) {
+		count = n - from < m.c->window ? n - from : m.c->window;
+		if (many_window(&m, from, count) < 0)
+			break;
+	}
+	/* Out of memory for a window: it and those after it are not tried. */
+	for (i = from; i < n; i++) {
+		mvn_error_set(&e, -ENOMEM, _("out of memory"));
+		many_fail(&m, i, &e);
+	}
+	return m.first < n ? res[m.first] : 0;
 }
 
 /* Peer namespace ids, from an RTM_GETNSID dump. */
@@ -1226,13 +2002,17 @@ static void lk_close(void *ctx)
 		return;
 	if (c->ioctl_fd >= 0)
 		close(c->ioctl_fd);
+	if (c->batch_fd >= 0)
+		close(c->batch_fd);
 	nl_socket_free(c->sk);
 	free(c);
 }
 
 static const struct mvn_link_ops netlink_ops = {
 	.create = lk_create,
+	.create_many = lk_create_many,
 	.get = lk_get,
+	.get_index = lk_get_index,
 	.list = lk_list,
 	.delete_group = lk_delete_group,
 	.delete_link = lk_delete_link,
@@ -1265,8 +2045,11 @@ int mvn_link_netlink(unsigned int timeout_ms, const struct mvn_link_ops **ops,
 	if (!c)
 		return mvn_error_set(err, -ENOMEM, _("out of memory"));
 	c->ioctl_fd = -1;
+	c->batch_fd = -1;
 	c->timeout_ms = timeout_ms;
 	r = open_socket(c, &c->sk);
+	if (r == 0)
+		r = open_batch(c);
 	if (r < 0) {
 		lk_close(c);
 		return mvn_error_set(err, r,

@@ -195,6 +195,30 @@ static int fk_create(void *ctx, const struct mvn_link_spec *s,
 	return 0;
 }
 
+/*
+ * Each spec as fk_create makes it, in order, each of its operations
+ * counted, so that a fail-at walk can fail any one creation (or alias) of
+ * a batch; the others are still made.
+ */
+static int fk_create_many(void *ctx, const struct mvn_link_spec *specs,
+			  size_t n, struct mvn_link_info *out, int *res,
+			  struct mvn_error *err)
+{
+	size_t i, first = n;
+
+	for (i = 0; i < n; i++) {
+		struct mvn_error e = { 0 };
+
+		res[i] = fk_create(ctx, &specs[i], &out[i], &e);
+		if (res[i] < 0 && first == n) {
+			first = i;
+			if (err)
+				*err = e;
+		}
+	}
+	return first < n ? res[first] : 0;
+}
+
 static int fk_get(void *ctx, const char *name, struct mvn_link_info *out,
 		  struct mvn_error *err)
 {
@@ -206,6 +230,22 @@ static int fk_get(void *ctx, const char *name, struct mvn_link_info *out,
 	l = fake_find(k, name);
 	if (!l)
 		return mvn_error_set(err, -ENODEV, "no '%s'", name);
+	*out = l->info;
+	return 0;
+}
+
+static int fk_get_index(void *ctx, int netnsid, int ifindex,
+			struct mvn_link_info *out, struct mvn_error *err)
+{
+	struct fake_kernel *k = ctx;
+	struct fake_link *l;
+
+	if (failing(k, err))
+		return fail_code(k);
+	l = by_index(k, netnsid, ifindex);
+	if (!l)
+		return mvn_error_set(err, -ENODEV, "no link %d in namespace %d",
+				     ifindex, netnsid);
 	*out = l->info;
 	return 0;
 }
@@ -483,7 +523,9 @@ static void fk_close(void *ctx)
 
 const struct mvn_link_ops fake_ops = {
 	.create = fk_create,
+	.create_many = fk_create_many,
 	.get = fk_get,
+	.get_index = fk_get_index,
 	.list = fk_list,
 	.delete_group = fk_delete_group,
 	.delete_link = fk_delete_link,
