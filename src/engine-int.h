@@ -165,7 +165,7 @@ struct mvn_linkset {
 	struct mvn_engine *lazy; /* no dump: look links up through this */
 	char (*absent)[16]; /* lazy: names the kernel said it has not */
 	size_t nabsent;
-	size_t *by_name, *by_index; /* hash: place + 1; 0 empty */
+	size_t *by_name, *by_index, *by_mac; /* place + 1; 0 empty */
 	size_t mask; /* of both hashes; 0: none built */
 };
 /* Dump macvnet's links (all links when all is set) into ls. */
@@ -192,6 +192,9 @@ const struct mvn_link_info *mvn_linkset_find(const struct mvn_linkset *ls,
 					     const char *name);
 const struct mvn_link_info *mvn_linkset_find_index(const struct mvn_linkset *ls,
 						   int netnsid, int ifindex);
+/* A link with this MAC, anywhere in ls. */
+const struct mvn_link_info *mvn_linkset_find_mac(const struct mvn_linkset *ls,
+						 const unsigned char mac[6]);
 void mvn_linkset_free(struct mvn_linkset *ls);
 
 /* engine-txn.c */

@@ -87,7 +87,6 @@ static int fresh_name(struct mvn_linkset *ls, const struct mvn_state *st,
 int mvn_engine_fresh_mac(const struct mvn_linkset *ls, unsigned char mac[6])
 {
 	int tries;
-	size_t i;
 
 	for (tries = 0; tries < 64; tries++) {
 		mac[0] = 0x52;
@@ -95,9 +94,7 @@ int mvn_engine_fresh_mac(const struct mvn_linkset *ls, unsigned char mac[6])
 		mac[2] = 0x00;
 		if (getrandom(mac + 3, 3, 0) != 3)
 			return -EIO;
-		for (i = 0; i < ls->n && memcmp(ls->v[i].mac, mac, 6); i++)
-			;
-		if (i == ls->n)
+		if (!mvn_linkset_find_mac(ls, mac))
 			return 0;
 	}
 	return -EEXIST;
@@ -371,6 +368,8 @@ struct many {
 	struct mvn_link_info *infos;
 	char (*aliases)[MVN_ALIAS_MAX + 1];
 	int *res;
+	uint64_t *macs; /* the batch's MACs (+ 1; 0 empty), hashed */
+	size_t mask;
 };
 
 static void many_free(struct many *m)
@@ -380,17 +379,39 @@ static void many_free(struct many *m)
 	free(m->infos);
 	free(m->aliases);
 	free(m->res);
+	free(m->macs);
 }
 
-/* Whether the MAC c asks for is asked for by an earlier one of cs. */
-static bool mac_twice(const struct mvn_creation *cs, size_t i)
+/* Add mac to the batch's; false if it is there already. */
+static bool mac_add(struct many *m, const unsigned char mac[6])
 {
-	size_t j;
+	uint64_t v = 1;
+	size_t k;
+	int i;
 
-	for (j = 0; cs[i].has_mac && j < i; j++)
-		if (cs[j].has_mac && !memcmp(cs[j].mac, cs[i].mac, 6))
-			return true;
-	return false;
+	for (i = 0; i < 6; i++)
+		v = v << 8 | mac[i];
+	for (k = (size_t)(v * 2654435761u) & m->mask; m->macs[k];
+	     k = (k + 1) & m->mask)
+		if (m->macs[k] == v)
+			return false;
+	m->macs[k] = v;
+	return true;
+}
+
+/* Add a MAC asked for to the batch's: each at most once. */
+static int mac_once(struct many *m, const unsigned char mac[6],
+		    struct mvn_error *err)
+{
+	char text[18];
+
+	if (mac_add(m, mac))
+		return 0;
+	mvn_mac_format(mac, text);
+	return mvn_error_set(err, -EADDRINUSE,
+			     _("MAC %s is asked for twice; give each endpoint "
+			       "its own"),
+			     text);
 }
 
 /* Plan creation i of cs into m (its name and MAC chosen). */
@@ -400,7 +421,6 @@ static int plan_one(struct mvn_engine *eng, struct mvn_state *st,
 {
 	const struct mvn_link_info *lower = NULL;
 	struct mvn_port_state *p = &m->ports[i];
-	char mac[18];
 	int ret;
 
 	p->netnsid = MVN_NETNSID_SELF;
@@ -408,20 +428,19 @@ static int plan_one(struct mvn_engine *eng, struct mvn_state *st,
 			&lower, err);
 	if (ret < 0)
 		return ret;
-	if (mac_twice(cs, i)) {
-		mvn_mac_format(cs[i].mac, mac);
-		return mvn_error_set(err, -EADDRINUSE,
-				     _("MAC %s is asked for twice; give each "
-				       "endpoint its own"),
-				     mac);
-	}
 	snprintf(p->name, sizeof(p->name), "%s", cs[i].name);
 	m->specs[i].name = p->name;
 	m->specs[i].alias = m->aliases[i];
 	m->specs[i].has_mac = true;
-	if (cs[i].has_mac)
+	if (cs[i].has_mac) {
 		memcpy(m->specs[i].mac, cs[i].mac, 6);
-	else if (mvn_engine_fresh_mac(ls, m->specs[i].mac) < 0)
+		return 0;
+	}
+	/* Random ones differ from the links' and from each other. */
+	do {
+		ret = mvn_engine_fresh_mac(ls, m->specs[i].mac);
+	} while (ret == 0 && !mac_add(m, m->specs[i].mac));
+	if (ret < 0)
 		return mvn_error_set(err, -EIO, _("cannot make a MAC address"));
 	return 0;
 }
@@ -475,8 +494,16 @@ int mvn_engine_make_ports(struct mvn_engine *eng, struct mvn_state *st,
 	m.infos = calloc(k, sizeof(*m.infos));
 	m.aliases = calloc(k, sizeof(*m.aliases));
 	m.res = calloc(k, sizeof(*m.res));
-	if (!m.specs || !m.ports || !m.infos || !m.aliases || !m.res)
+	for (m.mask = 64; m.mask < 2 * k; m.mask *= 2)
+		;
+	m.macs = calloc(m.mask--, sizeof(*m.macs));
+	if (!m.specs || !m.ports || !m.infos || !m.aliases || !m.res || !m.macs)
 		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
+	/* The MACs asked for first, so that random ones avoid them. */
+	for (i = 0; i < n && ret == 0; i++) {
+		*failed = i;
+		ret = cs[i].has_mac ? mac_once(&m, cs[i].mac, err) : 0;
+	}
 	for (i = 0; i < n && ret == 0; i++) {
 		*failed = i;
 		ret = plan_one(eng, st, ls, cs, i, &m, err);
@@ -917,17 +944,19 @@ int mvn_engine_port_list(struct mvn_engine *eng, const char *network,
 				*err = e;
 			goto fail;
 		}
+		/* Room for all of this network's at once. */
+		grown = st->nports ?
+				realloc(v, (count + st->nports) * sizeof(*v)) :
+				v;
+		if (st->nports && !grown) {
+			mvn_state_free(st);
+			ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
+			goto fail;
+		}
+		v = grown;
 		for (j = 0; j < st->nports; j++) {
 			if (!st->ports[j].ifindex)
 				continue; /* still being made */
-			grown = realloc(v, (count + 1) * sizeof(*v));
-			if (!grown) {
-				mvn_state_free(st);
-				ret = mvn_error_set(err, -ENOMEM,
-						    _("out of memory"));
-				goto fail;
-			}
-			v = grown;
 			snprintf(v[count].network, sizeof(v[count].network),
 				 "%s", st->network);
 			v[count].mode = st->mode;

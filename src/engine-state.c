@@ -370,11 +370,26 @@ static size_t hash_index(int netnsid, int ifindex)
 	       (size_t)(unsigned int)netnsid;
 }
 
-/* Put link place i of ls into both hashes. */
+static size_t hash_mac(const unsigned char mac[6])
+{
+	size_t h = 0;
+	int i;
+
+	for (i = 0; i < 6; i++)
+		h = h * 131 + mac[i];
+	return h * 2654435761u;
+}
+
+/* Put link place i of ls into the hashes. */
 static void hash_put(struct mvn_linkset *ls, size_t i)
 {
 	const struct mvn_link_info *l = &ls->v[i];
 	size_t k;
+
+	k = hash_mac(l->mac) & ls->mask;
+	while (ls->by_mac[k])
+		k = (k + 1) & ls->mask;
+	ls->by_mac[k] = i + 1;
 
 	if (l->netnsid == MVN_NETNSID_SELF) {
 		k = hash_name(l->name) & ls->mask;
@@ -397,13 +412,16 @@ static int hash_build(struct mvn_linkset *ls)
 		size *= 2;
 	free(ls->by_name);
 	free(ls->by_index);
+	free(ls->by_mac);
 	ls->by_name = calloc(size, sizeof(*ls->by_name));
 	ls->by_index = calloc(size, sizeof(*ls->by_index));
+	ls->by_mac = calloc(size, sizeof(*ls->by_mac));
 	ls->mask = 0;
-	if (!ls->by_name || !ls->by_index) {
+	if (!ls->by_name || !ls->by_index || !ls->by_mac) {
 		free(ls->by_name);
 		free(ls->by_index);
-		ls->by_name = ls->by_index = NULL;
+		free(ls->by_mac);
+		ls->by_name = ls->by_index = ls->by_mac = NULL;
 		return -ENOMEM;
 	}
 	ls->mask = size - 1;
@@ -552,11 +570,29 @@ const struct mvn_link_info *mvn_linkset_find_index(const struct mvn_linkset *ls,
 	return NULL;
 }
 
+const struct mvn_link_info *mvn_linkset_find_mac(const struct mvn_linkset *ls,
+						 const unsigned char mac[6])
+{
+	size_t k;
+
+	if (!ls->mask)
+		return NULL;
+	for (k = hash_mac(mac) & ls->mask; ls->by_mac[k];
+	     k = (k + 1) & ls->mask) {
+		const struct mvn_link_info *l = &ls->v[ls->by_mac[k] - 1];
+
+		if (!memcmp(l->mac, mac, 6))
+			return l;
+	}
+	return NULL;
+}
+
 void mvn_linkset_free(struct mvn_linkset *ls)
 {
 	free(ls->v);
 	free(ls->absent);
 	free(ls->by_name);
 	free(ls->by_index);
+	free(ls->by_mac);
 	memset(ls, 0, sizeof(*ls));
 }
