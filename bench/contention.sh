@@ -15,7 +15,7 @@ bench_netns "$@"
 workers=${1:-50}
 secs=${2:-30}
 bench_store
-trap 'umount "$tmp/run1" "$tmp/run4" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'umount "$tmp/run1" "$tmp/run4" "$tmp/run" 2>/dev/null; rm -rf "$tmp"' EXIT
 
 # one NETWORKS: the load over NETWORKS networks, in a fresh store.
 one() {

@@ -19,7 +19,7 @@ R=${RUNS:-7}
 N=$((S + P))
 bench_store
 # Deleting the lower device takes every macvtap on it along.
-trap 'ip link del veth0 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'ip link del veth0 2>/dev/null; umount "$tmp/run" 2>/dev/null; rm -rf "$tmp"' EXIT
 start=$(date +%s)
 
 # Limits.  The kernel has no cap on macvtaps (their /dev/tapN minors run
