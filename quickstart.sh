@@ -14,7 +14,8 @@ top=$(pwd)
 packages="gcc make autoconf automake autopoint gettext pkg-config
 	libxml2-dev libxml2-utils libnl-3-dev libnl-route-3-dev libvirt-dev
 	libcmocka-dev valgrind iproute2 iputils-ping util-linux strace clang-format-14
-	libvirt-clients clang-14 libclang-rt-14-dev groff-base man-db"
+	libvirt-clients clang-14 libclang-rt-14-dev groff-base man-db
+	systemd python3"
 # The libvirt end-to-end test runs a real libvirtd with QEMU (TCG).
 test_packages="libvirt-daemon libvirt-daemon-driver-qemu qemu-system-x86"
 # The migration test runs Open vSwitch in userspace; without the package
