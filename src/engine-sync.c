@@ -205,8 +205,22 @@ static int sync_active(struct mvn_engine *eng, struct mvn_linkset *ls,
 		/* Moved to a scratch group, it was being deleted: finish. */
 		if (l && MVN_GROUP_SCRATCH(l->group))
 			p->ifindex = 0;
-		if (!p->ifindex)
+		if (!p->ifindex) {
 			p->ifindex = -1; /* known() skips it */
+			continue;
+		}
+		/*
+		 * Followed into another namespace (or back) before anything
+		 * is judged a leftover: known() must see it where it is.
+		 */
+		if (l &&
+		    (l->netnsid != p->netnsid || l->ifindex != p->ifindex)) {
+			p->netnsid = l->netnsid;
+			p->ifindex = l->ifindex;
+			ret = mvn_engine_port_save(eng, st, p, err);
+			if (ret < 0)
+				return ret;
+		}
 	}
 	ret = delete_leftovers(eng, ls, st, rep, err);
 	if (ret < 0)

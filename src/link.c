@@ -1707,8 +1707,13 @@ static int lk_delete_link(void *ctx, int netnsid, int ifindex,
 	char what[96];
 	int r = del(c, netnsid, ifindex, NULL);
 
-	/* One that is already gone is what was wanted. */
-	if (r == 0 || r == -ENODEV)
+	/*
+	 * One that is already gone is what was wanted; so is one in a
+	 * namespace that is gone (the kernel no longer knows its id, and
+	 * a dying namespace takes its macvtaps with it).
+	 */
+	if (r == 0 || r == -ENODEV ||
+	    (r == -EINVAL && netnsid != MVN_NETNSID_SELF))
 		return 0;
 	mvn_nl_label(c, netnsid, ifindex, what, sizeof(what));
 	if (r == -ETIMEDOUT)

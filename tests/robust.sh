@@ -153,7 +153,7 @@ ip netns add C
 "$M" port-create lan --name mv0 >/dev/null
 ip link set mv0 netns C
 run "$M" reconcile
-like "$out" "^Reconciled: 0 lost endpoints forgotten" "reconcile follows an endpoint moved to another namespace"
+like "$out" "^Reconciled: 0 lost endpoints forgotten, 0 leftover links removed" "reconcile follows an endpoint moved to another namespace"
 "$M" port-list lan | grep -q '^ mv0 '
 ok $? "port-list still lists it"
 run "$M" net-destroy lan
