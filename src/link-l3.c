@@ -13,10 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <net/if.h>
 
 #include <linux/fib_rules.h>
+#include <linux/netlink.h>
 #include <linux/if_addr.h>
 #include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
@@ -169,6 +171,22 @@ static int on_l3(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
+/*
+ * Turn the kernel's strict checking of dump requests on or off for the
+ * socket (it then honours the filters in their headers); a kernel without
+ * it dumps everything, which wanted() filters anyway.
+ */
+static void strict(struct nl_ctx *c, int on)
+{
+#ifdef NETLINK_GET_STRICT_CHK
+	setsockopt(nl_socket_get_fd(c->sk), SOL_NETLINK, NETLINK_GET_STRICT_CHK,
+		   &on, sizeof(on));
+#else
+	(void)c;
+	(void)on;
+#endif
+}
+
 int mvn_l3_list(void *ctx, enum mvn_l3_kind kind, int ifindex,
 		const char *ifname, struct mvn_l3 **out, size_t *n,
 		struct mvn_error *err)
@@ -186,6 +204,15 @@ int mvn_l3_list(void *ctx, enum mvn_l3_kind kind, int ifindex,
 	size_t i;
 	int r = 0;
 
+	/*
+	 * One device's addresses: with strict checking the kernel dumps only
+	 * that device's (else all of them, and wanted() picks).  Thousands
+	 * of endpoints each hold a link-local address.
+	 */
+	if (kind == MVN_L3_ADDR && ifindex > 0) {
+		((struct ifaddrmsg *)hdr)->ifa_index = (uint32_t)ifindex;
+		strict(c, 1);
+	}
 	for (i = 0; r == 0 && i < 2; i++) {
 		struct nl_msg *msg =
 			nlmsg_alloc_simple(kinds[kind].get, NLM_F_DUMP);
@@ -200,6 +227,8 @@ int mvn_l3_list(void *ctx, enum mvn_l3_kind kind, int ifindex,
 		if (r == 0 && acc.oom)
 			r = -ENOMEM;
 	}
+	if (kind == MVN_L3_ADDR && ifindex > 0)
+		strict(c, 0);
 	if (r == 0) {
 		*out = acc.v;
 		*n = acc.n;
