@@ -307,14 +307,22 @@ int mvn_engine_list(struct mvn_engine *eng, struct mvn_net_status **out,
 		r = mvn_engine_state_header(eng, list[i].name, &st, NULL);
 		/* A damaged state is still an active network. */
 		list[i].active = r == 0 || r == -EUCLEAN;
-		mvn_state_free(st);
 		list[i].autostart =
 			mvn_store_get_autostart(eng->store, list[i].name);
-		if (mvn_engine_load_def(eng, list[i].name, &net, &derr) == 0)
+		/*
+		 * An active network's mode is in its state: its definition,
+		 * checked when it started, is not parsed again (it may hold
+		 * thousands of ports).
+		 */
+		if (r == 0)
+			list[i].mode = mvn_strdup(mvn_fwd_mode_name(st->mode));
+		else if (mvn_engine_load_def(eng, list[i].name, &net, &derr) ==
+			 0)
 			list[i].mode = mvn_strdup(
 				mvn_fwd_mode_name(net->forward.mode));
 		else
 			list[i].damage = mvn_strdup(derr.msg);
+		mvn_state_free(st);
 		mvn_network_free(net);
 	}
 	mvn_store_names_free(names);
