@@ -289,7 +289,7 @@ static int port_line(void *arg, const char *key, char *v)
 	if (!strcmp(key, "port")) {
 		if (!mvn_ifname_valid(v))
 			return -EINVAL;
-		snprintf(p->name, sizeof(p->name), "%s", v);
+		strcpy(p->name, v); /* valid: at most 15 bytes */
 	} else if (!strcmp(key, "ifindex")) {
 		if (!parse_num(v, 10, 0, 0x7fffffffL, &num))
 			return -EINVAL;
@@ -301,7 +301,7 @@ static int port_line(void *arg, const char *key, char *v)
 	} else if (!strcmp(key, "lower")) {
 		if (!mvn_ifname_valid(v))
 			return -EINVAL;
-		snprintf(p->lower, sizeof(p->lower), "%s", v);
+		strcpy(p->lower, v); /* valid: at most 15 bytes */
 	} else if (!strcmp(key, "mac")) {
 		if (!mvn_mac_parse(v, p->mac))
 			return -EINVAL;
@@ -557,23 +557,51 @@ static int replay_record(struct replay *r, char *body, const char *end,
 	return 0;
 }
 
-static int compare_ports(const void *a, const void *b)
+/* A live port's place, and its name where the sort finds it at hand. */
+struct sort_key {
+	char name[16];
+	size_t place;
+};
+
+static int compare_keys(const void *a, const void *b)
 {
-	return strcmp(((const struct mvn_port_state *)a)->name,
-		      ((const struct mvn_port_state *)b)->name);
+	return strcmp(((const struct sort_key *)a)->name,
+		      ((const struct sort_key *)b)->name);
 }
 
-/* Keep the live ports only, sorted by name. */
-static void replay_finish(struct replay *r)
+/*
+ * Keep the live ports only, sorted by name: their names and places are
+ * sorted, then the ports copied once in that order (sorting the ports
+ * themselves would move every one of them many times).
+ */
+static int replay_finish(struct replay *r)
 {
 	struct mvn_state *s = r->s;
-	size_t i, n = 0;
+	struct mvn_port_state *v;
+	struct sort_key *key;
+	size_t i, n = 0, k = s->nports ? s->nports : 1;
 
+	key = malloc(k * sizeof(*key));
+	v = malloc(k * sizeof(*v));
+	if (!key || !v) {
+		free(key);
+		free(v);
+		return -ENOMEM;
+	}
 	for (i = 0; i < s->nports; i++)
-		if (!r->dead[i])
-			s->ports[n++] = s->ports[i];
+		if (!r->dead[i]) {
+			memcpy(key[n].name, s->ports[i].name, 16);
+			key[n++].place = i;
+		}
+	qsort(key, n, sizeof(*key), compare_keys);
+	for (i = 0; i < n; i++)
+		v[i] = s->ports[key[i].place];
+	free(key);
+	free(s->ports);
+	s->ports = v;
+	s->portcap = k;
 	s->nports = n;
-	qsort(s->ports, n, sizeof(*s->ports), compare_ports);
+	return 0;
 }
 
 /* Records end at a line "end LEN" whose LEN is the bytes before it. */
@@ -641,8 +669,9 @@ int mvn_port_log_replay(struct mvn_state *s, const char *text, size_t len,
 	    strncmp(text + good, "port ", len - good < 5 ? len - good : 5) &&
 	    strncmp(text + good, "drop ", len - good < 5 ? len - good : 5))
 		ret = damaged(err, what, first);
+	if (ret == 0 && replay_finish(&r) < 0)
+		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
 	if (ret == 0) {
-		replay_finish(&r);
 		s->log_len = good;
 		s->log_records = records;
 	}
