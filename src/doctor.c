@@ -366,7 +366,8 @@ static void remove_node_dir(struct doc *c, const char *path)
 	struct dirent *e;
 	DIR *d;
 
-	snprintf(dev, sizeof(dev), "%s/dev", path);
+	if (mvn_tap_node_dir(path, dev, sizeof(dev)) < 0)
+		return;
 	d = opendir(dev);
 	while (d && (e = readdir(d))) {
 		if (!mvn_tap_node_name(e->d_name))
@@ -501,8 +502,8 @@ static int probe_end(struct probe_run *p, struct mvn_error *err)
 					    p->ep[i].name, strerror(-r));
 	}
 	if (p->dir[0]) {
-		snprintf(sub, sizeof(sub), "%s/dev", p->dir);
-		rmdir(sub);
+		if (mvn_tap_node_dir(p->dir, sub, sizeof(sub)) == 0)
+			rmdir(sub);
 		rmdir(p->dir);
 	}
 	sigaction(SIGINT, &p->old_int, NULL);

@@ -1022,7 +1022,8 @@ int mvn_engine_sweep_nodes(struct mvn_engine *eng, const struct mvn_linkset *ls,
 	DIR *d;
 	int ret = 0;
 
-	snprintf(dir, sizeof(dir), "%s/dev", eng->run_dir);
+	if (mvn_tap_node_dir(eng->run_dir, dir, sizeof(dir)) < 0)
+		return 0;
 	d = opendir(dir);
 	if (!d)
 		return errno == ENOENT ? 0 :

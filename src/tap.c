@@ -11,10 +11,12 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "i18n.h"
+#include "sha256.h"
 #include "tap.h"
 #include "util.h"
 
@@ -95,11 +97,42 @@ int mvn_tap_devt(const char *ifname, int ifindex, const unsigned char *mac,
 	return ret;
 }
 
+/* Where nodes go when the run directory's file system refuses them. */
+#define NODEV_PARENT "/dev/macvnet"
+
+int mvn_tap_node_dir(const char *run_dir, char *dir, size_t len)
+{
+	unsigned char h[MVN_SHA256_LEN];
+	struct statvfs sv;
+
+	/*
+	 * /run is usually mounted nodev: a node there exists but cannot be
+	 * opened.  Then the nodes go under /dev, in a directory of this run
+	 * directory's own (named by a hash of its path).
+	 */
+	if (statvfs(run_dir, &sv) == 0 && (sv.f_flag & ST_NODEV)) {
+		mvn_sha256(run_dir, strlen(run_dir), h);
+		if ((size_t)snprintf(dir, len,
+				     NODEV_PARENT "/%02x%02x%02x%02x%02x%02x"
+						  "%02x%02x",
+				     h[0], h[1], h[2], h[3], h[4], h[5], h[6],
+				     h[7]) >= len)
+			return -ENAMETOOLONG;
+		return 0;
+	}
+	if ((size_t)snprintf(dir, len, "%s/dev", run_dir) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
 int mvn_tap_private_path(const char *run_dir, dev_t devt, char *path,
 			 size_t pathlen)
 {
-	if ((size_t)snprintf(path, pathlen, "%s/dev/tap%u.%u", run_dir,
-			     major(devt), minor(devt)) >= pathlen)
+	char dir[4096];
+
+	if (mvn_tap_node_dir(run_dir, dir, sizeof(dir)) < 0 ||
+	    (size_t)snprintf(path, pathlen, "%s/tap%u.%u", dir, major(devt),
+			     minor(devt)) >= pathlen)
 		return -ENAMETOOLONG;
 	return 0;
 }
@@ -141,13 +174,11 @@ static int give(const char *path, dev_t devt, uid_t uid, gid_t gid, mode_t perm,
 	return ret;
 }
 
-/* run_dir/dev: a real directory that only its owner (root) can write. */
-static int private_dir(const char *run_dir, struct mvn_error *err)
+/* dir made if missing: a real directory only its owner (root) can write. */
+static int private_one(const char *dir, struct mvn_error *err)
 {
-	char dir[4096];
 	struct stat sb;
 
-	snprintf(dir, sizeof(dir), "%s/dev", run_dir);
 	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 		return mvn_error_set(err, -errno, _("cannot create %1$s: %2$s"),
 				     dir, strerror(errno));
@@ -158,6 +189,21 @@ static int private_dir(const char *run_dir, struct mvn_error *err)
 				       "by its owner)"),
 				     dir);
 	return 0;
+}
+
+/* The node directory of run_dir (mvn_tap_node_dir()), made private. */
+static int private_dir(const char *run_dir, struct mvn_error *err)
+{
+	char dir[4096];
+	int ret = 0;
+
+	if (mvn_tap_node_dir(run_dir, dir, sizeof(dir)) < 0)
+		return mvn_error_set(err, -ENAMETOOLONG,
+				     _("run directory path too long: %s"),
+				     run_dir);
+	if (!strncmp(dir, NODEV_PARENT "/", strlen(NODEV_PARENT) + 1))
+		ret = private_one(NODEV_PARENT, err);
+	return ret < 0 ? ret : private_one(dir, err);
 }
 
 int mvn_tap_prepare(const char *run_dir, const char *ifname, int ifindex,
@@ -236,14 +282,19 @@ bool mvn_tap_node_name(const char *name)
 int mvn_tap_release(const char *run_dir, const char *path,
 		    struct mvn_error *err)
 {
-	size_t n = strlen(run_dir);
+	char dir[4096];
+	size_t n;
 
 	/*
-	 * Only run_dir/dev/tapN is ours to remove: a node in /dev belongs to
-	 * the kernel (devtmpfs) and goes with its link.
+	 * Only a node of run_dir's node directory is ours to remove: one in
+	 * /dev itself belongs to the kernel (devtmpfs) and goes with its
+	 * link.
 	 */
-	if (strncmp(path, run_dir, n) || strncmp(path + n, "/dev/tap", 8) ||
-	    !mvn_tap_node_name(path + n + 5))
+	if (mvn_tap_node_dir(run_dir, dir, sizeof(dir)) < 0)
+		return 0;
+	n = strlen(dir);
+	if (strncmp(path, dir, n) || path[n] != '/' ||
+	    !mvn_tap_node_name(path + n + 1))
 		return 0;
 	if (unlink(path) < 0 && errno != ENOENT)
 		return mvn_error_set(err, -errno,

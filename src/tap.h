@@ -13,7 +13,7 @@
  * not NULL) and give it to uid:gid with permissions perm.  /dev/tapN is
  * used when it is that device (its major:minor matches sysfs); otherwise,
  * as /dev is shared by all network namespaces while ifindexes are not, a
- * private node run_dir/dev/tapMAJOR.MINOR is made.  Either way a private
+ * private node tapMAJOR.MINOR is made in mvn_tap_node_dir().  Either way a private
  * node left with that number is removed first, and the node is checked
  * again as it is handed out.  sysfs showing another namespace is -EXDEV.
  * The node's path is written to path.
@@ -26,7 +26,13 @@ int mvn_tap_prepare(const char *run_dir, const char *ifname, int ifindex,
 int mvn_tap_devt(const char *ifname, int ifindex, const unsigned char *mac,
 		 dev_t *out, struct mvn_error *err);
 
-/* The path of the private node of devt in run_dir. */
+/*
+ * The directory of run_dir's private nodes: run_dir/dev, or when run_dir's
+ * file system does not allow device nodes (nodev, as /run usually is),
+ * /dev/macvnet/HASH with HASH from run_dir's path.
+ */
+int mvn_tap_node_dir(const char *run_dir, char *dir, size_t len);
+/* The path of the private node of devt for run_dir. */
 int mvn_tap_private_path(const char *run_dir, dev_t devt, char *path,
 			 size_t pathlen);
 
@@ -35,7 +41,7 @@ bool mvn_tap_node_name(const char *name);
 
 /*
  * Remove a private node made by mvn_tap_prepare(): path is removed only
- * when it is one in run_dir/dev (a node in /dev is left alone).  One that is
+ * when it is one in run_dir's node directory (one in /dev is left alone).  One that is
  * already gone is not an error.
  */
 int mvn_tap_release(const char *run_dir, const char *path,

@@ -19,7 +19,7 @@ M=${MACVNET:?}
 F=${MACVNET_FAULTY:?}
 H=${MACVNET_HOOK:?}
 tmp=$(mktemp -d) || bail "mktemp"
-trap 'ip netns del C 2>/dev/null; umount "$tmp/small" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'ip netns del C 2>/dev/null; umount "$tmp/small" "$tmp/nodev" 2>/dev/null; rm -rf "$tmp"' EXIT
 export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"
 
 ip link add veth0 type veth peer name veth1 || bail "no veth"
@@ -215,6 +215,26 @@ run "$M" net-destroy lan
 is "$rc$(ours)" "00" "net-destroy works on a full run directory and leaves nothing"
 rm -f "$tmp/small/fill"
 export MACVNET_RUN_DIR="$tmp/run"
+
+# --- a run directory that refuses device nodes (nodev, as /run usually is) ---
+# With a /dev of its own, where no /dev/tapN is, each endpoint gets a
+# private node: on a nodev run directory it could not be opened, so it
+# goes under /dev/macvnet, in a directory of that run directory's own.
+mkdir "$tmp/nodev"
+mount -t tmpfs -o nodev,size=1m tmpfs "$tmp/nodev"
+res=$(MACVNET_RUN_DIR="$tmp/nodev/run" unshare --mount sh -c '
+	mount --make-rprivate / && mount -t tmpfs -o mode=0755 tmpfs /dev || exit 1
+	mknod -m 666 /dev/null c 1 3 && mknod -m 666 /dev/zero c 1 5 || exit 1
+	"$1" net-start lan >/dev/null || exit 1
+	out=$("$1" port-create lan --name nd0) || exit 1
+	node=${out##* }
+	if : <"$node"; then echo "opened $node"; else echo "cannot open $node"; fi
+	"$1" net-destroy lan >/dev/null
+	echo "left: $(ls -A /dev/macvnet/*/ 2>/dev/null | wc -l)"
+' sh "$M" 2>&1)
+like "$res" "^opened /dev/macvnet/[0-9a-f]{16}/tap[0-9]+\.[0-9]+$" "a nodev run directory: the endpoint's private node is under /dev/macvnet, and opens"
+like "$res" "^left: 0$" "net-destroy removes it"
+umount "$tmp/nodev"
 
 # --- a definition edited to name another network ---
 sed 's/<name>web</<name>other</' "$tmp/etc/networks/web.xml" >"$tmp/x" && cat "$tmp/x" >"$tmp/etc/networks/web.xml"
