@@ -777,6 +777,8 @@ static int build_link(const struct mvn_link_spec *s, int lower_ifindex,
 		rtnl_link_macvlan_set_mode(*l, s->mode);
 	else
 		rtnl_link_macvtap_set_mode(*l, s->mode);
+	if (s->ifindex > 0)
+		rtnl_link_set_ifindex(*l, s->ifindex);
 	/* The group marks the link as macvnet's from its first moment. */
 	rtnl_link_set_group(*l, s->group);
 	if (s->mtu)
@@ -881,10 +883,9 @@ static int describe_ioctl(struct nl_ctx *c, const struct mvn_link_spec *s,
 	return 0;
 }
 
-static int lk_create(void *ctx, const struct mvn_link_spec *s,
-		     struct mvn_link_info *out, struct mvn_error *err)
+static int create_one(struct nl_ctx *c, const struct mvn_link_spec *s,
+		      struct mvn_link_info *out, struct mvn_error *err)
 {
-	struct nl_ctx *c = ctx;
 	struct nl_msg *msg;
 	struct mvn_link_info info;
 	int lower_ifindex, r, ret;
@@ -916,6 +917,66 @@ static int lk_create(void *ctx, const struct mvn_link_spec *s,
 	if (ret == 0)
 		*out = info;
 	return ret;
+}
+
+/* How many other indexes a macvtap is tried at when /dev/tapN clashes. */
+#define CLASH_TRIES 8
+
+/*
+ * Delete the macvtap info describes when its /dev/tapN is another
+ * namespace's endpoint's; *again says it was (0 when it is fine).
+ */
+static int clash_undo(struct nl_ctx *c, const struct mvn_link_spec *s,
+		      const struct mvn_link_info *info, bool *again,
+		      struct mvn_error *err)
+{
+	int r;
+
+	*again = s->kind == MVN_LINK_MACVTAP &&
+		 mvn_tap_clash(info->name, info->ifindex, info->mac);
+	if (!*again)
+		return 0;
+	r = del(c, MVN_NETNSID_SELF, info->ifindex, NULL);
+	if (r == 0 || r == -ENODEV)
+		return 0;
+	return mvn_error_set(err, r,
+			     _("cannot delete new interface '%1$s' (%2$s), "
+			       "made where /dev/tap%3$d is another "
+			       "namespace's endpoint; delete it by hand: ip "
+			       "link del %1$s"),
+			     s->name, strerror(-r), info->ifindex);
+}
+
+/*
+ * Create s; a macvtap whose /dev/tapN turns out to be another namespace's
+ * endpoint is deleted and made again at an index whose node is free (an
+ * index taken here, EBUSY, moves on to the next free node).
+ */
+static int lk_create(void *ctx, const struct mvn_link_spec *s,
+		     struct mvn_link_info *out, struct mvn_error *err)
+{
+	struct mvn_link_spec t = *s;
+	struct nl_ctx *c = ctx;
+	bool again = false;
+	int tries, ret = 0;
+
+	for (tries = 0; tries <= CLASH_TRIES; tries++) {
+		ret = create_one(c, &t, out, err);
+		if (ret == -EBUSY && t.ifindex) {
+			t.ifindex = mvn_tap_free_index(t.ifindex + 1);
+			continue;
+		}
+		if (ret == 0)
+			ret = clash_undo(c, &t, out, &again, err);
+		if (ret < 0 || !again)
+			return ret;
+		t.ifindex = mvn_tap_free_index(out->ifindex + 1);
+	}
+	return mvn_error_set(err, -EXDEV,
+			     _("every index tried for '%s' has its /dev/tapN "
+			       "taken by another namespace's endpoint; delete "
+			       "stale endpoints in other namespaces"),
+			     s->name);
 }
 
 /*
@@ -1510,6 +1571,19 @@ static int lk_create_many(void *ctx, const struct mvn_link_spec *specs,
 	for (i = from; i < n; i++) {
 		mvn_error_set(&e, -ENOMEM, _("out of memory"));
 		many_fail(&m, i, &e);
+	}
+	/* Each one made where /dev/tapN clashes is made again alone. */
+	for (i = 0; i < n; i++) {
+		bool again = false;
+		int r;
+
+		if (res[i] != 0)
+			continue;
+		r = clash_undo(m.c, &specs[i], &out[i], &again, &e);
+		if (r == 0 && again)
+			r = lk_create(ctx, &specs[i], &out[i], &e);
+		if (r < 0)
+			many_fail(&m, i, &e);
 	}
 	return m.first < n ? res[m.first] : 0;
 }

@@ -61,6 +61,7 @@ enum mvn_link_mode {
 /* What to create. */
 struct mvn_link_spec {
 	const char *name;
+	int ifindex; /* the index wanted; 0: the kernel's choice */
 	const char *lower;
 	int lower_ifindex; /* 0: look it up by name */
 	enum mvn_link_kind kind; /* MVN_LINK_MACVTAP or MVN_LINK_MACVLAN */
@@ -180,6 +181,9 @@ struct mvn_link_ops {
 	/*
 	 * Create a link, up, and give it spec->alias; *out describes it.
 	 * All or nothing: when the alias cannot be set the link is deleted.
+	 * A macvtap whose /dev/tapN (named by its ifindex, in the /dev all
+	 * namespaces share) is another namespace's endpoint is made again at
+	 * an ifindex whose node is free, as libvirt and QEMU open /dev/tapN.
 	 */
 	int (*create)(void *ctx, const struct mvn_link_spec *spec,
 		      struct mvn_link_info *out, struct mvn_error *err);

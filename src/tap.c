@@ -258,6 +258,34 @@ int mvn_tap_prepare(const char *run_dir, const char *ifname, int ifindex,
 	return give(path, devt, uid, gid, perm, err);
 }
 
+bool mvn_tap_clash(const char *ifname, int ifindex, const unsigned char *mac)
+{
+	struct mvn_error ignored = { 0 };
+	char path[32];
+	struct stat sb;
+	dev_t devt;
+
+	snprintf(path, sizeof(path), "/dev/tap%d", ifindex);
+	if (lstat(path, &sb) < 0 || !S_ISCHR(sb.st_mode) ||
+	    mvn_tap_devt(ifname, ifindex, mac, &devt, &ignored) < 0)
+		return false;
+	return sb.st_rdev != devt;
+}
+
+int mvn_tap_free_index(int from)
+{
+	char path[32];
+	struct stat sb;
+	int i;
+
+	for (i = from > 0 ? from : 1; i < 0x7fffffff; i++) {
+		snprintf(path, sizeof(path), "/dev/tap%d", i);
+		if (lstat(path, &sb) < 0 && errno == ENOENT)
+			return i;
+	}
+	return from;
+}
+
 static bool all_digits(const char *s)
 {
 	return *s && strspn(s, "0123456789") == strlen(s);

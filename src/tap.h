@@ -36,6 +36,16 @@ int mvn_tap_node_dir(const char *run_dir, char *dir, size_t len);
 int mvn_tap_private_path(const char *run_dir, dev_t devt, char *path,
 			 size_t pathlen);
 
+/*
+ * Whether /dev/tapN (N the ifindex of macvtap ifname, mac as above) is
+ * another device than that endpoint's: another namespace's endpoint with
+ * the same ifindex.  false when it is the endpoint's, missing, or sysfs
+ * cannot tell.
+ */
+bool mvn_tap_clash(const char *ifname, int ifindex, const unsigned char *mac);
+/* The first ifindex from from on whose /dev/tapN does not exist. */
+int mvn_tap_free_index(int from);
+
 /* Whether name is one of a private node: tapMAJOR.MINOR (or tapN). */
 bool mvn_tap_node_name(const char *name);
 

@@ -305,4 +305,34 @@ is "$("$M" port-list lan | grep -c ' lan ')" 20 "the state lists exactly 20"
 is "$(macvnet_links)" 20 "the kernel has exactly 20"
 "$M" net-destroy lan >/dev/null
 is "$(macvnet_links)" 0 "all gone after net-destroy"
+
+# --- /dev/tapN taken by another namespace's endpoint ---
+# /dev is shared, ifindexes are not: another namespace holds macvtaps at
+# the next 16 indexes of this one, so its /dev/tapN are those of the
+# indexes an endpoint here would get.  The endpoint is made again where
+# its node is free, since libvirt and QEMU open /dev/tapN.
+ip link add probe0 type veth peer name probe1
+next=$(($(cat /sys/class/net/probe1/ifindex) + 1))
+ip link del probe0
+unshare --net sh -c "ip link add va type veth peer name vb || exit 1
+	i=$next; while [ \$i -lt $((next + 16)) ]; do
+		ip link add link va name o\$i index \$i type macvtap || exit 1
+		i=\$((i + 1)); done
+	touch '$tmp/other-up'; sleep 30" &
+other=$!
+k=0
+while [ ! -e "$tmp/other-up" ] && [ $k -lt 50 ]; do sleep 0.1; k=$((k + 1)); done
+[ -c "/dev/tap$next" ] || bail "the other namespace's /dev/tap$next is not there"
+"$M" net-start lan >/dev/null
+run "$M" port-create lan --name clash0
+is "$rc" 0 "port-create where /dev/tapN is another namespace's"
+idx=$(cat /sys/class/net/clash0/ifindex)
+[ "$idx" -ge $((next + 16)) ]
+ok $? "the endpoint got an index whose node is free ($idx)"
+is "$(stat -c '%t:%T' "/dev/tap$idx" | awk -F: '{ printf "%d:%d", "0x" $1, "0x" $2 }')" \
+	"$(cat "/sys/class/net/clash0/macvtap/tap$idx/dev")" "and /dev/tap$idx is its own device"
+like "$out" " /dev/tap$idx\$" "port-create names that node"
+"$M" net-destroy lan >/dev/null
+kill "$other" 2>/dev/null
+wait "$other" 2>/dev/null
 done_testing
