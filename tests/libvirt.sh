@@ -1,12 +1,16 @@
 #!/bin/sh
 # libvirt end to end: a real libvirtd (qemu driver, TCG) in a private
 # network and mount namespace, with its state on private tmpfs mounts and
-# macvnet-hook installed as its qemu hook.  Domains with macvnet interfaces
-# get their macvtap endpoints at start and lose them at stop; a libvirtd
-# restart keeps a running domain's endpoints; a domain naming a network
-# that does not exist fails to start with macvnet's message; ten domains
-# started at once get twenty endpoints.  Only the daemons this test starts
-# are stopped, by pid.
+# macvnet-hook installed as its qemu and network hook.  First the path that
+# keeps domains as they are: a libvirt network in macvtap bridge mode whose
+# metadata asks for a host shim, and a domain with a type='network'
+# interface on it; libvirt makes the guest's macvtap, the hook the shim,
+# and stopping the network gives the lower device its address back.  Then
+# domains with macvnet (type='ethernet') interfaces get their endpoints at
+# start and lose them at stop; a libvirtd restart keeps a running domain's
+# endpoints; a domain naming a network that does not exist fails to start
+# with macvnet's message; ten domains started at once get twenty
+# endpoints.  Only the daemons this test starts are stopped, by pid.
 . "${TESTS_SRCDIR:-$(dirname "$0")}/tap.sh"
 . "${TESTS_SRCDIR:-$(dirname "$0")}/seed.sh"
 
@@ -111,6 +115,111 @@ virtlogd -d -p "$tmp/virtlogd.pid" || bail "virtlogd does not start"
 start_libvirtd || { tail -n 5 /var/log/libvirt/libvirtd.log | sed "s/^/# /"; bail "libvirtd does not start"; }
 [ "$(readlink "/proc/$(cat "$tmp/libvirtd.pid")/ns/net")" = "$(readlink /proc/self/ns/net)" ]
 ok $? "libvirtd runs in the namespace"
+
+# --- The first path: libvirt's own macvtap network, macvnet's host shim ---
+# A libvirt network in bridge mode on veth2 whose metadata asks for a host
+# shim; a domain keeps its type='network' interface on it.  libvirt makes
+# the guest's macvtap, macvnet's network hook makes the shim (with the
+# address the metadata gives, and veth2's address and route moved onto it)
+# and gives them back when libvirt stops the network.
+ip link add veth2 type veth peer name veth3
+ip link set veth3 up
+ip link set veth2 up
+ip addr add 192.0.2.10/24 dev veth2
+ip route add 203.0.113.0/24 via 192.0.2.1 dev veth2
+cat >"$tmp/lvnet.xml" <<'XML'
+<network>
+  <name>lvnet</name>
+  <forward mode='bridge'>
+    <interface dev='veth2'/>
+  </forward>
+  <metadata>
+    <macvnet:network xmlns:macvnet='urn:macvnet:1'>
+      <macvnet:host name='lvhost0' address='198.51.100.1/24' move-addresses='yes'/>
+    </macvnet:network>
+  </metadata>
+</network>
+XML
+cat >"$tmp/mvtest-lv.xml" <<'XML'
+<domain type='qemu'>
+  <name>mvtest-lv</name>
+  <memory unit='MiB'>64</memory>
+  <os>
+    <type arch='x86_64' machine='pc'>hvm</type>
+  </os>
+  <devices>
+    <interface type='network'>
+      <mac address='52:54:00:0e:00:01'/>
+      <source network='lvnet'/>
+      <model type='virtio'/>
+      <mtu size='1400'/>
+    </interface>
+  </devices>
+</domain>
+XML
+[ -L /etc/libvirt/hooks/network.d/50-macvnet ]
+ok $? "hook-install made the hook libvirt's network hook too"
+run "$M" validate "$tmp/lvnet.xml" "$tmp/mvtest-lv.xml"
+is "$rc:$(printf '%s\n' "$out" | grep -c ' validates$')" "0:2" "macvnet validate accepts the network and the domain"
+# The seeds' mistake: mode 'default', in a network and in a domain's
+# macvtap interface (virt-manager's "source mode Default").
+sed "s/<forward mode='bridge'>/<forward mode='default'>/" "$tmp/lvnet.xml" >"$tmp/lvnet-default.xml"
+sed -e "s/type='network'>/type='direct'>/" \
+	-e "s|<source network='lvnet'/>|<source dev='veth2' mode='default'/>|" \
+	"$tmp/mvtest-lv.xml" >"$tmp/mvtest-default.xml"
+run "$M" validate "$tmp/lvnet-default.xml"
+is "$rc" 1 "macvnet validate refuses a network in mode 'default'"
+like "$err" "lvnet-default.xml:3: unknown forward mode 'default' \(valid: .*bridge" "naming the line and the valid modes"
+run "$M" validate "$tmp/mvtest-default.xml"
+is "$rc:$(printf '%s\n' "$err" | grep -c '^macvnet: error: .*mvtest-default.xml:[0-9]*: ')" "1:1" \
+	"and a domain whose macvtap interface is in mode 'default', in one line"
+! V net-define --validate "$tmp/lvnet-default.xml" >/dev/null 2>&1 &&
+	! V define --validate "$tmp/mvtest-default.xml" >/dev/null 2>&1
+ok $? "libvirt refuses both too"
+
+run V net-define --validate "$tmp/lvnet.xml"
+is "$rc" 0 "libvirt defines the network"
+run V net-start lvnet
+is "$rc" 0 "libvirt starts it, with macvnet's network hook"
+[ "$rc" = 0 ] || diag "$err"
+V net-dumpxml lvnet | grep -q '<macvnet:host name="lvhost0" address="198.51.100.1/24"'
+ok $? "libvirt keeps macvnet's metadata"
+like "$(ip -d -o link show lvhost0 2>&1)" "^[0-9]+: lvhost0@veth2: .* macvlan mode bridge " \
+	"the host shim is a macvlan in bridge mode on veth2"
+addrs=$(ip -o -4 addr show dev lvhost0 2>/dev/null | awk '{ print $4 }' | sort | tr '\n' ' ')
+is "$addrs" "192.0.2.10/24 198.51.100.1/24 " "it has the metadata's address and veth2's"
+is "$(ip -o -4 addr show dev veth2 | wc -l)" 0 "veth2 has none left"
+like "$(ip route show 203.0.113.0/24)" "via 192.0.2.1 dev lvhost0" "veth2's route goes through the shim"
+
+V define --validate "$tmp/mvtest-lv.xml" >/dev/null
+run V start mvtest-lv
+is "$rc" 0 "a domain with a type='network' interface on it starts"
+[ "$rc" = 0 ] || diag "$err"
+gif=$(V domiflist mvtest-lv | awk '$3 == "lvnet" { print $1 }')
+like "$(ip -d -o link show "$gif" 2>&1)" "^[0-9]+: $gif@veth2: .* mtu 1400 .* link/ether 52:54:00:0e:00:01 .* macvtap mode bridge " \
+	"libvirt made the guest's macvtap ($gif) on veth2, in bridge mode like the shim, with the <mtu>"
+# What the README says of MTUs: libvirt refuses one on type='direct' only.
+sed -e "s/type='network'>/type='direct'>/" -e "s|<source network='lvnet'/>|<source dev='veth2' mode='bridge'/>|" \
+	-e "s/mvtest-lv/mvtest-mtu/" "$tmp/mvtest-lv.xml" >"$tmp/mvtest-mtu.xml"
+run V define --validate "$tmp/mvtest-mtu.xml"
+[ "$rc" = 1 ] && printf '%s\n' "$err" | grep -q "MTU on interface type direct is not supported"
+ok $? "libvirt refuses an <mtu> on a type='direct' interface"
+run "$M" reconcile
+[ "$rc" = 0 ] && [ -n "$gif" ] && [ -e "/sys/class/net/$gif" ] &&
+	ip -o -4 addr show dev lvhost0 2>/dev/null | grep -q ' 198.51.100.1/24'
+ok $? "macvnet reconcile leaves libvirt's macvtap and the shim alone"
+run V destroy mvtest-lv
+[ -n "$gif" ] && wait_for 5 sh -c "[ ! -e /sys/class/net/$gif ]"
+ok $? "libvirt deletes the guest's macvtap when the domain stops"
+
+run V net-destroy lvnet
+is "$rc" 0 "libvirt stops the network"
+[ ! -e /sys/class/net/lvhost0 ]
+ok $? "the hook deleted the shim"
+is "$(ip -o -4 addr show dev veth2 | awk '{ print $4 }')" "192.0.2.10/24" "veth2 has its address back"
+like "$(ip route show 203.0.113.0/24)" "via 192.0.2.1 dev veth2" "and its route"
+V undefine mvtest-lv >/dev/null
+V net-undefine lvnet >/dev/null
 
 "$M" domain-convert "${CONFORMANCE_DIR:?}/domain/net-virtio-network-portgroup.xml" \
 	--network lan >"$tmp/conv.xml"
