@@ -962,7 +962,12 @@ static int lk_create(void *ctx, const struct mvn_link_spec *s,
 
 	for (tries = 0; tries <= CLASH_TRIES; tries++) {
 		ret = create_one(c, &t, out, err);
-		if (ret == -EBUSY && t.ifindex) {
+		/*
+		 * An index asked for that a link here has: the kernel says
+		 * EBUSY, or EEXIST as for a name, told apart by the name.
+		 */
+		if (t.ifindex && (ret == -EBUSY || (ret == -EEXIST &&
+						    !if_nametoindex(t.name)))) {
 			t.ifindex = mvn_tap_free_index(t.ifindex + 1);
 			continue;
 		}

@@ -323,16 +323,20 @@ other=$!
 k=0
 while [ ! -e "$tmp/other-up" ] && [ $k -lt 50 ]; do sleep 0.1; k=$((k + 1)); done
 [ -c "/dev/tap$next" ] || bail "the other namespace's /dev/tap$next is not there"
+# The first free nodes' indexes are taken here by links without a node.
+ip link add cx0 index $((next + 16)) type veth peer name cx1 index $((next + 17)) ||
+	bail "cannot add a veth at a chosen index"
 "$M" net-start lan >/dev/null
 run "$M" port-create lan --name clash0
 is "$rc" 0 "port-create where /dev/tapN is another namespace's"
 idx=$(cat /sys/class/net/clash0/ifindex)
-[ "$idx" -ge $((next + 16)) ]
-ok $? "the endpoint got an index whose node is free ($idx)"
+[ "$idx" -ge $((next + 18)) ]
+ok $? "the endpoint got an index whose node is free and that no link here has ($idx)"
 is "$(stat -c '%t:%T' "/dev/tap$idx" | awk -F: '{ printf "%d:%d", "0x" $1, "0x" $2 }')" \
 	"$(cat "/sys/class/net/clash0/macvtap/tap$idx/dev")" "and /dev/tap$idx is its own device"
 like "$out" " /dev/tap$idx\$" "port-create names that node"
 "$M" net-destroy lan >/dev/null
 kill "$other" 2>/dev/null
 wait "$other" 2>/dev/null
+ip link del cx0
 done_testing
