@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,23 +16,54 @@
 #include "check-libvirt.h"
 #include "util.h"
 
-static int check_ifname(struct mvn_error *err, const char *doc, int line,
-			const char *what, const char *name)
+const char *mvn_check_ifname_rule(const char *name, char *buf, size_t size)
 {
-	if (mvn_ifname_valid(name))
+	const unsigned char *p;
+	size_t n = name ? strlen(name) : 0;
+
+	if (n == 0)
+		return _("it is empty");
+	if (n > 15) {
+		snprintf(buf, size,
+			 _("it is %zu bytes long, and the kernel takes at "
+			   "most 15"),
+			 n);
+		return buf;
+	}
+	if (!strcmp(name, ".") || !strcmp(name, ".."))
+		return _("the kernel refuses '.' and '..'");
+	for (p = (const unsigned char *)name; *p; p++) {
+		if (*p == '/')
+			return _("the kernel refuses '/' in it");
+		if (*p == ':')
+			return _("the kernel refuses ':' in it");
+		if (*p == ' ' || (*p >= '\t' && *p <= '\r'))
+			return _("the kernel refuses white space in it");
+		if (*p < 0x20 || *p == 0x7f)
+			return _("it contains a control character");
+		/* The kernel's isspace() counts Latin-1's no-break space. */
+		if (*p == 0xa0)
+			return _("it contains the byte 0xa0 (a no-break "
+				 "space, or part of a UTF-8 letter), which the "
+				 "kernel counts as white space");
+	}
+	return NULL;
+}
+
+int mvn_check_ifname(struct mvn_error *err, const char *doc, int line,
+		     const char *element, const char *attr, const char *value)
+{
+	char buf[64];
+	const char *why = mvn_check_ifname_rule(value, buf, sizeof(buf));
+
+	if (!why)
 		return 0;
-	if (name && strlen(name) > 15)
-		return mvn_check_fail(
-			err, doc, line,
-			_("%1$s '%2$s' is %3$zu bytes long; Linux interface "
-			  "names have at most 15 bytes (choose a shorter "
-			  "name)"),
-			what, name, strlen(name));
 	return mvn_check_fail(
 		err, doc, line,
-		_("%1$s '%2$s' is not a valid interface name (1 to 15 "
-		  "bytes, no '/', ':' or white space)"),
-		what, name ? name : "");
+		_("%1$s='%2$s' in <%3$s> cannot name a network interface: "
+		  "%4$s; rename it (1 to 15 bytes without '/', ':', white "
+		  "space or control characters, not '.' or '..')"),
+		attr, value ? value : "", element, why);
 }
 
 /* A MAC that an endpoint can own: unicast and not all zeroes. */
@@ -121,14 +153,14 @@ static int check_lower_names(const struct mvn_network *net, const char *doc,
 	size_t i;
 
 	if (fw->dev &&
-	    check_ifname(err, doc, fw->line, _("forward dev"), fw->dev))
+	    mvn_check_ifname(err, doc, fw->line, "forward", "dev", fw->dev))
 		return -EINVAL;
 	for (i = 0; i < fw->nifaces; i++)
-		if (check_ifname(err, doc, fw->ifaces[i].line,
-				 _("pool interface"), fw->ifaces[i].dev))
+		if (mvn_check_ifname(err, doc, fw->ifaces[i].line, "interface",
+				     "dev", fw->ifaces[i].dev))
 			return -EINVAL;
 	if (fw->pf && !fw->nifaces &&
-	    check_ifname(err, doc, fw->line, _("<pf dev>"), fw->pf))
+	    mvn_check_ifname(err, doc, fw->line, "pf", "dev", fw->pf))
 		return -EINVAL;
 	return 0;
 }
@@ -206,7 +238,8 @@ static int check_port(const struct mvn_network *net, const char *doc, size_t i,
 	const struct mvn_port_spec *ps = &net->ports[i];
 	size_t j;
 
-	if (check_ifname(err, doc, ps->line, _("port name"), ps->name))
+	if (mvn_check_ifname(err, doc, ps->line, "macvnet:port", "name",
+			     ps->name))
 		return -EINVAL;
 	if (in_pool(net, ps->name))
 		return mvn_check_fail(
@@ -233,7 +266,8 @@ static int check_host_shim(const struct mvn_network *net, const char *doc,
 	const struct mvn_host_spec *h = &net->host;
 	size_t i;
 
-	if (check_ifname(err, doc, h->line, _("host shim name"), h->name))
+	if (mvn_check_ifname(err, doc, h->line, "macvnet:host", "name",
+			     h->name))
 		return -EINVAL;
 	if (net->forward.mode != MVN_FWD_BRIDGE)
 		return mvn_check_fail(
@@ -313,8 +347,8 @@ int mvn_check_network(const struct mvn_network *net, const char *doc,
 	if (check_lower_names(net, doc, err) || check_ports(net, doc, err))
 		return -EINVAL;
 	if (net->bridge.name &&
-	    check_ifname(err, doc, net->bridge.line, _("bridge name"),
-			 net->bridge.name))
+	    mvn_check_ifname(err, doc, net->bridge.line, "bridge", "name",
+			     net->bridge.name))
 		return -EINVAL;
 	return 0;
 }

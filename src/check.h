@@ -2,6 +2,8 @@
 #ifndef MVN_CHECK_H
 #define MVN_CHECK_H
 
+#include <stddef.h>
+
 #include "error.h"
 #include "network.h"
 
@@ -22,5 +24,23 @@ int mvn_check_network(const struct mvn_network *net, const char *name,
  */
 int mvn_check_runnable(const struct mvn_network *net, const char *name,
 		       struct mvn_error *warn, struct mvn_error *err);
+
+/*
+ * The first of the kernel's rules for network interface names that name
+ * breaks, as a phrase for a message (translated; in buf or static), or NULL
+ * when the kernel takes the name: 1 to 15 bytes, no '/', ':', white space
+ * (the kernel's, which includes byte 0xa0) or control characters, and
+ * neither '.' nor '..'.
+ */
+const char *mvn_check_ifname_rule(const char *name, char *buf, size_t size);
+
+/*
+ * Refuse value, the attribute attr of an element called element (as
+ * written, "macvnet:port"), unless it can name a network interface.
+ * Returns 0, or -EINVAL with "doc:line: " and a message naming the
+ * element, the attribute, the value and the rule it breaks.
+ */
+int mvn_check_ifname(struct mvn_error *err, const char *doc, int line,
+		     const char *element, const char *attr, const char *value);
 
 #endif

@@ -3,9 +3,11 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "iface.h"
 #include "network.h"
 #include "store.h"
@@ -61,6 +63,411 @@ static int parse_mac(struct mvn_iface *i, xmlNodePtr c, const char *name,
 	return i->has_mac ? 0 : -EINVAL;
 }
 
+/* The interface types libvirt 9.0 knows. */
+#define IFACE_TYPES                                                   \
+	"network, direct, ethernet, bridge, user, vhostuser, mcast, " \
+	"client, udp, server, hostdev, vdpa, internal, null, vds"
+
+/* How a rule judges one attribute. */
+enum rule_kind {
+	RULE_NEEDED, /* the element is there, with the attribute */
+	RULE_ONE_OF, /* the value is one of values */
+	RULE_IFNAME, /* the value can name a network interface */
+	RULE_DEVNAME, /* only characters libvirt takes in a device name */
+	RULE_NUMBER, /* decimal digits, at most max */
+};
+
+/*
+ * One rule over an attribute of an <interface> element or of one of its
+ * children, for the interface types it lists.  The schema says the same
+ * (but for the kernel's rules on interface names, which libvirt leaves to
+ * the kernel), in words that cannot name the attribute.
+ */
+struct iface_rule {
+	const char *types; /* space separated; NULL: every type */
+	const char *element; /* "interface", a child, or "vlan/tag" */
+	const char *attr;
+	enum rule_kind kind;
+	const char *values; /* RULE_ONE_OF: the valid ones, ", " between */
+	unsigned long max; /* RULE_NUMBER */
+	const char *fix; /* what to write instead (N_), or NULL */
+};
+
+/* The host sides that are network interfaces with the target's name. */
+#define TAP_TYPES "network direct ethernet bridge"
+
+static const struct iface_rule rules[] = {
+	{ NULL, "interface", "type", RULE_ONE_OF, IFACE_TYPES, 0,
+	  N_("a macvtap endpoint is type='direct' on a host device or "
+	     "type='network' on a network") },
+	{ NULL, "interface", "trustGuestRxFilters", RULE_ONE_OF, "yes, no", 0,
+	  NULL },
+	{ "hostdev", "interface", "managed", RULE_ONE_OF, "yes, no", 0, NULL },
+	{ "network", "source", "network", RULE_NEEDED, NULL, 0,
+	  N_("name the network: <source network='lan'/>") },
+	{ "direct", "source", "dev", RULE_NEEDED, NULL, 0,
+	  N_("name the lower device: <source dev='eth0' mode='bridge'/>") },
+	{ "direct", "source", "dev", RULE_IFNAME, NULL, 0, NULL },
+	{ "direct", "source", "mode", RULE_ONE_OF,
+	  "bridge, vepa, private, passthrough", 0,
+	  N_("leave mode out for vepa, libvirt's default") },
+	{ "vhostuser", "source", "mode", RULE_ONE_OF, "server, client", 0,
+	  NULL },
+	{ NULL, "source", "portgroup", RULE_DEVNAME, NULL, 0,
+	  N_("rename the port group, in the network and here") },
+	{ NULL, "source", "macTableManager", RULE_ONE_OF, "kernel, libvirt", 0,
+	  NULL },
+	{ TAP_TYPES, "target", "dev", RULE_IFNAME, NULL, 0, NULL },
+	{ NULL, "target", "managed", RULE_ONE_OF, "yes, no", 0, NULL },
+	{ NULL, "mac", "type", RULE_ONE_OF, "generated, static", 0, NULL },
+	{ NULL, "mac", "check", RULE_ONE_OF, "yes, no", 0, NULL },
+	{ NULL, "link", "state", RULE_ONE_OF, "up, down", 0, NULL },
+	{ NULL, "mtu", "size", RULE_NUMBER, NULL, 65535,
+	  N_("give the MTU in bytes, such as 1500 or 9000") },
+	{ NULL, "virtualport", "type", RULE_ONE_OF,
+	  "802.1Qbg, 802.1Qbh, openvswitch, midonet", 0, NULL },
+	{ NULL, "vlan", "trunk", RULE_ONE_OF, "yes, no", 0, NULL },
+	{ NULL, "vlan/tag", "id", RULE_NUMBER, NULL, 4095,
+	  N_("give a VLAN id such as 42") },
+	{ NULL, "vlan/tag", "nativeMode", RULE_ONE_OF, "tagged, untagged", 0,
+	  NULL },
+};
+
+#define NRULES (sizeof(rules) / sizeof(rules[0]))
+
+/* Whether word is one of list's words (separated by ' ' or ", "). */
+static bool in_words(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p;
+
+	if (!n)
+		return false;
+	for (p = list; (p = strstr(p, word)) != NULL; p += n)
+		if ((p == list || p[-1] == ' ') &&
+		    (!p[n] || p[n] == ' ' || p[n] == ','))
+			return true;
+	return false;
+}
+
+/* Whether rule r applies to interfaces of this type. */
+static bool rule_for_type(const struct iface_rule *r, const char *type)
+{
+	return !r->types || in_words(r->types, type);
+}
+
+/* The edit distance of a and b, letter case aside; large when long. */
+static size_t distance(const char *a, size_t na, const char *b, size_t nb)
+{
+	size_t row[32], i, j, diag, up;
+
+	if (na >= 32 || nb >= 32)
+		return 99;
+	for (j = 0; j <= nb; j++)
+		row[j] = j;
+	for (i = 1; i <= na; i++) {
+		diag = row[0];
+		row[0] = i;
+		for (j = 1; j <= nb; j++) {
+			up = row[j];
+			row[j] = diag + (tolower((unsigned char)a[i - 1]) !=
+					 tolower((unsigned char)b[j - 1]));
+			if (up + 1 < row[j])
+				row[j] = up + 1;
+			if (row[j - 1] + 1 < row[j])
+				row[j] = row[j - 1] + 1;
+			diag = up;
+		}
+	}
+	return row[nb];
+}
+
+/*
+ * The valid value (of the ", " separated values) that value is most
+ * likely a typo of, in out; false when none is close enough: within a
+ * third of its length, or only a difference of letter case.
+ */
+static bool near_value(const char *values, const char *value, char *out,
+		       size_t size)
+{
+	size_t best = 99, d, n;
+	const char *p = values, *end;
+
+	out[0] = '\0';
+	while (*p) {
+		end = strchr(p, ',');
+		n = end ? (size_t)(end - p) : strlen(p);
+		d = distance(value, strlen(value), p, n);
+		if (d < best && d <= (n / 3 ? n / 3 : 1) && n < size) {
+			best = d;
+			memcpy(out, p, n);
+			out[n] = '\0';
+		}
+		p += n;
+		while (*p == ',' || *p == ' ')
+			p++;
+	}
+	return out[0] != '\0';
+}
+
+/* Refuse value, attribute attr of el, unless it is one of r's values. */
+static int check_one_of(const struct iface_rule *r, xmlNodePtr el,
+			const char *value, const char *name,
+			struct mvn_error *err)
+{
+	char v[64], near[32], fix[160];
+	int line = mvn_xml_line(el);
+
+	if (in_words(r->values, value) && !strchr(value, ' ') &&
+	    !strchr(value, ','))
+		return 0;
+	if (near_value(r->values, value, near, sizeof(near)))
+		snprintf(fix, sizeof(fix), _("did you mean %1$s='%2$s'?"),
+			 r->attr, near);
+	else
+		snprintf(fix, sizeof(fix), "%s",
+			 r->fix ? _(r->fix) : _("write one of these"));
+	return mvn_error_setl(err, -EINVAL, line,
+			      _("%1$s:%2$d: %3$s='%4$s' in <%5$s> is not "
+				"valid (valid: %6$s); %7$s"),
+			      name, line, r->attr,
+			      mvn_shown(value, v, sizeof(v)),
+			      (const char *)el->name, r->values, fix);
+}
+
+/* libvirt's characters for a device name: A-Z a-z 0-9 _ . : / \ - */
+static int check_devname(const struct iface_rule *r, xmlNodePtr el,
+			 const char *value, const char *name,
+			 struct mvn_error *err)
+{
+	static const char ok[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				 "abcdefghijklmnopqrstuvwxyz"
+				 "0123456789_.:/\\-";
+	char v[64];
+	int line = mvn_xml_line(el);
+
+	if (*value && strspn(value, ok) == strlen(value))
+		return 0;
+	return mvn_error_setl(err, -EINVAL, line,
+			      _("%1$s:%2$d: %3$s='%4$s' in <%5$s> may only "
+				"have the letters A-Z and a-z, digits and "
+				"_ . : / \\ -; %6$s"),
+			      name, line, r->attr,
+			      mvn_shown(value, v, sizeof(v)),
+			      (const char *)el->name, _(r->fix));
+}
+
+/* A decimal number up to r->max (read no further than past it). */
+static int check_number(const struct iface_rule *r, xmlNodePtr el,
+			const char *value, const char *name,
+			struct mvn_error *err)
+{
+	unsigned long v = 0;
+	const char *p;
+	char shown[64];
+	int line = mvn_xml_line(el);
+
+	for (p = value; *p >= '0' && *p <= '9' && v <= r->max; p++)
+		v = v * 10 + (unsigned long)(*p - '0');
+	if (*value && !*p && v <= r->max)
+		return 0;
+	return mvn_error_setl(err, -EINVAL, line,
+			      _("%1$s:%2$d: %3$s='%4$s' in <%5$s> is not a "
+				"whole number from 0 to %6$lu; %7$s"),
+			      name, line, r->attr,
+			      mvn_shown(value, shown, sizeof(shown)),
+			      (const char *)el->name, r->max, _(r->fix));
+}
+
+/*
+ * A target that libvirt throws away: it makes its own name for a tap or
+ * macvtap it creates when the given one has a prefix of its own names.
+ */
+static bool target_dropped(xmlNodePtr el, const char *dev)
+{
+	char *managed = mvn_xml_prop(el, "managed");
+	bool created = !managed || strcmp(managed, "no");
+
+	free(managed);
+	return created &&
+	       (!strncmp(dev, "vnet", 4) || !strncmp(dev, "macvtap", 7) ||
+		!strncmp(dev, "macvlan", 7));
+}
+
+/* Rule r over element el, when el has the attribute the rule judges. */
+static int apply_rule(const struct iface_rule *r, xmlNodePtr el,
+		      const char *name, struct mvn_error *err)
+{
+	char *v = mvn_xml_prop(el, r->attr);
+	int ret = 0;
+
+	if (!v)
+		return 0;
+	if (r->kind == RULE_ONE_OF)
+		ret = check_one_of(r, el, v, name, err);
+	else if (r->kind == RULE_DEVNAME)
+		ret = check_devname(r, el, v, name, err);
+	else if (r->kind == RULE_NUMBER)
+		ret = check_number(r, el, v, name, err);
+	else if (r->kind == RULE_IFNAME &&
+		 !(mvn_xml_is(el, "target") && target_dropped(el, v)))
+		ret = mvn_check_ifname(err, name, mvn_xml_line(el),
+				       (const char *)el->name, r->attr, v);
+	free(v);
+	return ret;
+}
+
+/* The rules for element el, at path ("source", "vlan/tag"). */
+static int apply_rules(const char *type, const char *path, xmlNodePtr el,
+		       const char *name, struct mvn_error *err)
+{
+	size_t k;
+
+	for (k = 0; k < NRULES; k++) {
+		const struct iface_rule *r = &rules[k];
+
+		if (r->kind == RULE_NEEDED || strcmp(r->element, path) ||
+		    !rule_for_type(r, type))
+			continue;
+		if (apply_rule(r, el, name, err) < 0)
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* What an interface of this type cannot do without. */
+static int check_needed(const char *type, xmlNodePtr iface, const char *name,
+			struct mvn_error *err)
+{
+	size_t k;
+
+	for (k = 0; k < NRULES; k++) {
+		const struct iface_rule *r = &rules[k];
+		xmlNodePtr el;
+		char *v;
+		int line;
+
+		if (r->kind != RULE_NEEDED || !rule_for_type(r, type))
+			continue;
+		el = mvn_xml_child(iface, r->element);
+		v = el ? mvn_xml_prop(el, r->attr) : NULL;
+		free(v);
+		if (v)
+			continue;
+		line = mvn_xml_line(el ? el : iface);
+		return mvn_error_setl(err, -EINVAL, line,
+				      _("%1$s:%2$d: <interface type='%3$s'> "
+					"has no <%4$s %5$s>; %6$s"),
+				      name, line, type, r->element, r->attr,
+				      _(r->fix));
+	}
+	return 0;
+}
+
+/*
+ * An <interface> without a type: say which to write, from its <source>
+ * when that tells.
+ */
+static int missing_type(xmlNodePtr iface, const char *name,
+			struct mvn_error *err)
+{
+	static const char *const guess[][2] = {
+		{ "network", "network" },
+		{ "dev", "direct" },
+		{ "bridge", "bridge" },
+	};
+	xmlNodePtr src = mvn_xml_child(iface, "source");
+	int line = mvn_xml_line(iface);
+	char *v = NULL, shown[64];
+	size_t k;
+	int ret;
+
+	for (k = 0; src && k < sizeof(guess) / sizeof(guess[0]) && !v; k++)
+		v = mvn_xml_prop(src, guess[k][0]);
+	if (!v)
+		return mvn_error_setl(
+			err, -EINVAL, line,
+			_("%1$s:%2$d: <interface> has no type attribute; write "
+			  "type='network' with <source network='NAME'/> to "
+			  "join a network, or type='direct' with <source "
+			  "dev='DEV'/> for a macvtap on a host device"),
+			name, line);
+	ret = mvn_error_setl(err, -EINVAL, line,
+			     _("%1$s:%2$d: <interface> has no type attribute; "
+			       "with <source %3$s='%4$s'/> write <interface "
+			       "type='%5$s'>"),
+			     name, line, guess[k - 1][0],
+			     mvn_shown(v, shown, sizeof(shown)),
+			     guess[k - 1][1]);
+	free(v);
+	return ret;
+}
+
+int mvn_iface_check_xml(xmlNodePtr iface, const char *name,
+			struct mvn_error *err)
+{
+	char *type = mvn_xml_prop(iface, "type");
+	xmlNodePtr c, t;
+	int ret;
+
+	if (!type)
+		return missing_type(iface, name, err);
+	ret = apply_rules(type, "interface", iface, name, err);
+	for (c = iface->children; c && ret == 0; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE || c->ns)
+			continue;
+		ret = apply_rules(type, (const char *)c->name, c, name, err);
+		if (!mvn_xml_is(c, "vlan"))
+			continue;
+		for (t = c->children; t && ret == 0; t = t->next)
+			if (mvn_xml_is(t, "tag"))
+				ret = apply_rules(type, "vlan/tag", t, name,
+						  err);
+	}
+	if (ret == 0)
+		ret = check_needed(type, iface, name, err);
+	free(type);
+	return ret;
+}
+
+/* The hypervisor of a <domain>, as libvirt's drivers name them. */
+static const struct iface_rule domain_type = {
+	NULL,
+	"domain",
+	"type",
+	RULE_ONE_OF,
+	"kvm, qemu, kqemu, xen, lxc, uml, openvz, test, vmware, hyperv, vbox, "
+	"phyp, vz, bhyve, hvf",
+	0,
+	N_("QEMU with KVM is type='kvm', without it type='qemu'"),
+};
+
+int mvn_domain_check_xml(xmlNodePtr domain, const char *name,
+			 struct mvn_error *err)
+{
+	char *type = mvn_xml_prop(domain, "type");
+	int line = mvn_xml_line(domain), ret = 0;
+	xmlNodePtr d, c;
+
+	if (!type)
+		return mvn_error_setl(err, -EINVAL, line,
+				      _("%1$s:%2$d: <domain> has no type "
+					"attribute; write <domain type='kvm'> "
+					"for QEMU with KVM, type='qemu' "
+					"without it"),
+				      name, line);
+	ret = check_one_of(&domain_type, domain, type, name, err);
+	free(type);
+	for (d = domain->children; d && ret == 0; d = d->next) {
+		if (!mvn_xml_is(d, "devices"))
+			continue;
+		for (c = d->children; c && ret == 0; c = c->next)
+			if (mvn_xml_is(c, "interface"))
+				ret = mvn_iface_check_xml(c, name, err);
+	}
+	return ret;
+}
+
 static int parse_node(xmlNodePtr node, const char *name, struct mvn_iface **out,
 		      struct mvn_error *err)
 {
@@ -75,11 +482,7 @@ static int parse_node(xmlNodePtr node, const char *name, struct mvn_iface **out,
 	i->type_name = mvn_xml_prop(node, "type");
 	if (!i->type_name) {
 		mvn_iface_free(i);
-		return mvn_error_setl(err, -EINVAL, line,
-				      _("%1$s:%2$d: <interface> needs a type "
-					"attribute (network, direct, ethernet "
-					"or bridge)"),
-				      name, line);
+		return missing_type(node, name, err);
 	}
 	if (!strcmp(i->type_name, "network"))
 		i->type = MVN_IFACE_NETWORK;
@@ -142,7 +545,9 @@ static int parse_doc(xmlDocPtr doc, const char *name, struct mvn_iface **out,
 				      _("%1$s: the root element is <%2$s>, not "
 					"<interface>"),
 				      name, (const char *)root->name);
-	ret = parse_node(root, name, &i, err);
+	ret = mvn_iface_check_xml(root, name, err);
+	if (ret == 0)
+		ret = parse_node(root, name, &i, err);
 	if (ret < 0)
 		return ret;
 	if (i->bad_mtu) {
@@ -485,13 +890,19 @@ static int check_port(const struct mvn_domain *d, size_t k, bool converting,
 	size_t j;
 
 	mvn_shown(p->target, t, sizeof(t));
-	if (!mvn_ifname_valid(p->target))
+	if (mvn_check_ifname(err, name, p->line, "macvnet:port", "target",
+			     p->target))
+		return -EINVAL;
+	if (!mvn_store_name_valid(p->network))
 		return mvn_error_setl(err, -EINVAL, p->line,
-				      _("%1$s:%2$d: macvnet port target '%3$s' "
-					"is not a valid interface name (1 to "
-					"15 bytes, no '/', ':' or white "
-					"space)"),
-				      name, p->line, t);
+				      _("%1$s:%2$d: network='%3$s' in "
+					"<macvnet:port> cannot name a macvnet "
+					"network (a file name: no '/' or "
+					"control characters, not empty, not "
+					"starting with '.'); name the network "
+					"of the port's endpoint"),
+				      name, p->line,
+				      mvn_shown(p->network, net, sizeof(net)));
 	if (converting && !target_ok(p->target))
 		return mvn_error_setl(err, -EINVAL, p->line,
 				      _("%1$s:%2$d: macvnet port target '%3$s' "
@@ -903,7 +1314,11 @@ struct convert {
 	int n; /* interfaces converted so far */
 };
 
-/* Refuse an input whose result could not validate; merge its metadata. */
+/*
+ * Refuse an input whose result could not validate, or with a value that
+ * libvirt or the kernel would refuse (in an interface to be converted it
+ * would silently be lost); merge its metadata.
+ */
 static int convert_begin(void *ctx, xmlNodePtr root, struct mvn_error *err)
 {
 	struct convert *cv = ctx;
@@ -914,6 +1329,8 @@ static int convert_begin(void *ctx, xmlNodePtr root, struct mvn_error *err)
 		ret = check_convert_doc(root, cv->network, cv->name, err);
 	if (ret == 0)
 		ret = check_convert_input(cv->d, cv->name, err);
+	if (ret == 0)
+		ret = mvn_domain_check_xml(root, cv->name, err);
 	if (ret < 0)
 		return ret;
 	cv->wrap = merge_metadata(root, cv->d, &cv->ns);

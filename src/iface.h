@@ -48,6 +48,27 @@ int mvn_iface_parse_file(const char *path, struct mvn_iface **out,
 /* Free an interface; NULL is a no-op. */
 void mvn_iface_free(struct mvn_iface *iface);
 
+/* libxml2's element, for the rules and the rewriter (see xml.h). */
+struct _xmlNode;
+
+/*
+ * Apply the rules for the values of an <interface> element (iface) that
+ * the schema checks too, but cannot name in its messages: a type, one of
+ * the listed values for each enumerated attribute (with the nearest one
+ * when the value looks like a typo of it), the <source> a type needs,
+ * numbers in range; and the kernel's rules for the interface names it
+ * holds (the <target dev> of a tap or macvtap that libvirt does not
+ * rename, the lower device's <source dev>), which libvirt leaves to the
+ * kernel.  name is the document's, for messages.  Returns 0, or -EINVAL
+ * with the first broken rule, its line, the attribute, the value and
+ * what to write.
+ */
+int mvn_iface_check_xml(struct _xmlNode *iface, const char *name,
+			struct mvn_error *err);
+/* The same for every <interface> in the <devices> of a <domain> element. */
+int mvn_domain_check_xml(struct _xmlNode *domain, const char *name,
+			 struct mvn_error *err);
+
 /* <macvnet:port target='IF' network='NET'/> in a domain's metadata. */
 struct mvn_dom_port {
 	char *target;
@@ -88,9 +109,6 @@ const struct mvn_iface *mvn_domain_iface(const struct mvn_domain *dom,
  */
 int mvn_domain_check(const struct mvn_domain *dom, const char *name,
 		     struct mvn_error *err);
-
-/* libxml2's element, for the rewriter's callbacks (see xml.h). */
-struct _xmlNode;
 
 /*
  * What mvn_domain_rewrite() does to a domain.  begin (may be NULL) sees

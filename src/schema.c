@@ -11,6 +11,7 @@
 #include <libxml/relaxng.h>
 #include <libxml/xmlerror.h>
 
+#include "iface.h"
 #include "schema.h"
 #include "util.h"
 #include "xml.h"
@@ -171,6 +172,23 @@ static int compile(struct mvn_schema *s, size_t k, const char *doc,
 	return 0;
 }
 
+/*
+ * The values of a domain (its type, its interfaces) first: the grammar
+ * refuses a bad one only as its <devices> or its <interface> not
+ * matching, while the interface rules name the attribute, the value and
+ * what to write.  They also apply the kernel's rules to the interface
+ * names, which libvirt's grammar leaves to the kernel.
+ */
+static int check_values(xmlNodePtr root, const char *name,
+			struct mvn_error *err)
+{
+	if (mvn_xml_is(root, "interface"))
+		return mvn_iface_check_xml(root, name, err);
+	if (mvn_xml_is(root, "domain"))
+		return mvn_domain_check_xml(root, name, err);
+	return 0;
+}
+
 int mvn_schema_validate(struct mvn_schema *s, const char *text, size_t len,
 			const char *name, const char **kind,
 			struct mvn_error *err)
@@ -212,6 +230,9 @@ int mvn_schema_validate(struct mvn_schema *s, const char *text, size_t len,
 		goto cleanup;
 	}
 	*kind = kinds[k].root;
+	ret = check_values(root, name, err);
+	if (ret < 0)
+		goto cleanup;
 	ret = compile(s, k, name, err);
 	if (ret < 0)
 		goto cleanup;

@@ -22,7 +22,9 @@ void mvn_schema_free(struct mvn_schema *s);
 /*
  * Validate a document (text of len bytes, name used in messages) against the
  * schema for its root element.  *kind is set to the root element's name
- * ("network", ...; static storage) when the document is well-formed.
+ * ("network", ...; static storage) when the document is well-formed.  The
+ * interfaces of a domain or interface document go through the rules of
+ * mvn_iface_check_xml() first, which name the attribute and the fix.
  * Returns 0, or -EINVAL with the first violation and its line in err.
  */
 int mvn_schema_validate(struct mvn_schema *s, const char *text, size_t len,

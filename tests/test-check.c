@@ -280,8 +280,10 @@ static const struct check_case cases[] = {
 	  "    <interface dev='eth0123456789abc'/>\n"
 	  "  </forward>\n"
 	  "</network>\n",
-	  CHECK, -EINVAL, 4, "'eth0123456789abc' is 16 bytes", "shorter", NULL,
-	  0 },
+	  CHECK, -EINVAL, 4,
+	  "dev='eth0123456789abc' in <interface> cannot name a network "
+	  "interface: it is 16 bytes long, and the kernel takes at most 15",
+	  "rename it (1 to 15 bytes", NULL, 0 },
 	{ "check: pool interface name with ':'",
 	  "<network>\n"
 	  "  <name>lan</name>\n"
@@ -290,8 +292,10 @@ static const struct check_case cases[] = {
 	  "    <interface dev='eth0:1'/>\n"
 	  "  </forward>\n"
 	  "</network>\n",
-	  CHECK, -EINVAL, 5, "'eth0:1' is not a valid interface name",
-	  "no '/', ':' or white space", NULL, 0 },
+	  CHECK, -EINVAL, 5,
+	  "dev='eth0:1' in <interface> cannot name a network interface: "
+	  "the kernel refuses ':' in it",
+	  "rename it", NULL, 0 },
 	{ "check: pool interface name with a space",
 	  "<network>\n"
 	  "  <name>lan</name>\n"
@@ -299,30 +303,101 @@ static const struct check_case cases[] = {
 	  "    <interface dev='eth 0'/>\n"
 	  "  </forward>\n"
 	  "</network>\n",
-	  CHECK, -EINVAL, 4, "'eth 0' is not a valid interface name",
-	  "white space", NULL, 0 },
+	  CHECK, -EINVAL, 4,
+	  "dev='eth 0' in <interface> cannot name a network interface: the "
+	  "kernel refuses white space in it",
+	  "rename it", NULL, 0 },
 	{ "check: forward dev with '/'",
 	  "<network>\n"
 	  "  <name>lan</name>\n"
 	  "  <forward mode='bridge' dev='../eth0'/>\n"
 	  "</network>\n",
-	  CHECK, -EINVAL, 3, "'../eth0' is not a valid interface name",
-	  "no '/'", NULL, 0 },
+	  CHECK, -EINVAL, 3,
+	  "dev='../eth0' in <forward> cannot name a network interface: the "
+	  "kernel refuses '/' in it",
+	  "rename it", NULL, 0 },
 	{ "check: port name of 16 bytes",
 	  NET_BRIDGE "  <metadata " NS_MACVNET ">\n"
 		     "    <macvnet:port name='macvtap0123456789'/>\n"
 		     "  </metadata>\n"
 		     "</network>\n",
-	  CHECK, -EINVAL, 7, "'macvtap0123456789' is 17 bytes", "shorter", NULL,
-	  0 },
+	  CHECK, -EINVAL, 7,
+	  "name='macvtap0123456789' in <macvnet:port> cannot name a network "
+	  "interface: it is 17 bytes long",
+	  "rename it", NULL, 0 },
 	{ "check: host bridge name with ':'",
 	  "<network>\n"
 	  "  <name>lan</name>\n"
 	  "  <forward mode='bridge'/>\n"
 	  "  <bridge name='br:0'/>\n"
 	  "</network>\n",
-	  CHECK, -EINVAL, 4, "'br:0' is not a valid interface name", "':'",
+	  CHECK, -EINVAL, 4,
+	  "name='br:0' in <bridge> cannot name a network interface: the "
+	  "kernel refuses ':' in it",
+	  "rename it", NULL, 0 },
+
+	{ "check: pool interface named '.'",
+	  "<network>\n"
+	  "  <name>lan</name>\n"
+	  "  <forward mode='bridge'>\n"
+	  "    <interface dev='.'/>\n"
+	  "  </forward>\n"
+	  "</network>\n",
+	  CHECK, -EINVAL, 4,
+	  "dev='.' in <interface> cannot name a network interface: the "
+	  "kernel refuses '.' and '..'",
+	  "rename it (1 to 15 bytes without '/', ':', white space or control "
+	  "characters, not '.' or '..')",
 	  NULL, 0 },
+	{ "check: pool interface named '..'",
+	  "<network>\n"
+	  "  <name>lan</name>\n"
+	  "  <forward mode='vepa'>\n"
+	  "    <interface dev='eth0'/>\n"
+	  "    <interface dev='..'/>\n"
+	  "  </forward>\n"
+	  "</network>\n",
+	  CHECK, -EINVAL, 5, "dev='..' in <interface>",
+	  "the kernel refuses '.' and '..'", NULL, 0 },
+	{ "check: port name with a no-break space (byte 0xa0)",
+	  NET_BRIDGE "  <metadata " NS_MACVNET ">\n"
+		     "    <macvnet:port name='mv&#xa0;0'/>\n"
+		     "  </metadata>\n"
+		     "</network>\n",
+	  CHECK, -EINVAL, 7,
+	  "in <macvnet:port> cannot name a network interface: it contains "
+	  "the byte 0xa0",
+	  "kernel counts as white space", NULL, 0 },
+	{ "check: port name with a letter whose UTF-8 holds byte 0xa0",
+	  NET_BRIDGE "  <metadata " NS_MACVNET ">\n"
+		     "    <macvnet:port name='mv&#xe0;'/>\n"
+		     "  </metadata>\n"
+		     "</network>\n",
+	  CHECK, -EINVAL, 7, "name='mv\xc3\xa0' in <macvnet:port>",
+	  "part of a UTF-8 letter", NULL, 0 },
+	{ "check: port name with a tab",
+	  NET_BRIDGE "  <metadata " NS_MACVNET ">\n"
+		     "    <macvnet:port name='mv&#9;0'/>\n"
+		     "  </metadata>\n"
+		     "</network>\n",
+	  CHECK, -EINVAL, 7, "in <macvnet:port> cannot name a network",
+	  "the kernel refuses white space in it", NULL, 0 },
+	{ "check: host shim name with a control character",
+	  NET_BRIDGE "  <metadata " NS_MACVNET ">\n"
+		     "    <macvnet:host name='mv&#x7f;0'/>\n"
+		     "  </metadata>\n"
+		     "</network>\n",
+	  CHECK, -EINVAL, 7, "in <macvnet:host> cannot name a network",
+	  "it contains a control character", NULL, 0 },
+	{ "check: <pf dev> of 16 bytes",
+	  "<network>\n"
+	  "  <name>vf</name>\n"
+	  "  <forward mode='passthrough'>\n"
+	  "    <pf dev='enp130s0f0np0abc'/>\n"
+	  "  </forward>\n"
+	  "</network>\n",
+	  CHECK, -EINVAL, 3, "dev='enp130s0f0np0abc' in <pf>",
+	  "16 bytes long, and the kernel takes at most 15", NULL, 0 },
 
 	/* The pool. */
 	{ "check: the same pool device twice",
@@ -635,6 +710,12 @@ static const struct check_case cases[] = {
 	  "    <interface dev='eth0123456789ab'/>\n"
 	  "  </forward>\n"
 	  "</network>\n",
+	  RUNNABLE, 0, 0, NULL, NULL, NULL, 0 },
+	{ "ok: port name with a letter outside ASCII and no byte 0xa0",
+	  NET_BRIDGE "  <metadata " NS_MACVNET ">\n"
+		     "    <macvnet:port name='mv&#xe9;0'/>\n"
+		     "  </metadata>\n"
+		     "</network>\n",
 	  RUNNABLE, 0, 0, NULL, NULL, NULL, 0 },
 	{ "ok: macvnet ports with owner, group and mode 0660, and a shim",
 	  "<network>\n"
