@@ -73,7 +73,7 @@ static enum mvn_hook_action action_of(enum mvn_hook_driver driver,
 		{ MVN_HOOK_QEMU, "prepare", "begin", MVN_HOOK_PREPARE },
 		{ MVN_HOOK_QEMU, "release", "end", MVN_HOOK_RELEASE },
 		{ MVN_HOOK_QEMU, "reconnect", "begin", MVN_HOOK_RECONNECT },
-		{ MVN_HOOK_QEMU, "migrate", "begin", MVN_HOOK_ECHO },
+		{ MVN_HOOK_QEMU, "migrate", "begin", MVN_HOOK_MIGRATE },
 		{ MVN_HOOK_QEMU, "restore", "begin", MVN_HOOK_ECHO },
 		{ MVN_HOOK_NETWORK, "started", "begin", MVN_HOOK_NET_START },
 		{ MVN_HOOK_NETWORK, "stopped", "end", MVN_HOOK_NET_STOP },
@@ -166,7 +166,8 @@ int mvn_hook_input(struct mvn_hook_req *req, const char *text, size_t len,
 		return 0;
 	}
 	mvn_hook_owner(req->domain, req->owner);
-	if (req->action == MVN_HOOK_PREPARE)
+	/* What prepare would refuse, an incoming migration is refused for. */
+	if (req->action == MVN_HOOK_PREPARE || req->action == MVN_HOOK_MIGRATE)
 		return mvn_domain_check(req->domain, req->domain->name, err);
 	return 0;
 }

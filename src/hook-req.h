@@ -27,7 +27,8 @@ enum mvn_hook_action {
 	MVN_HOOK_PREPARE, /* create the domain's endpoints */
 	MVN_HOOK_RELEASE, /* delete them */
 	MVN_HOOK_RECONNECT, /* check they are still there */
-	MVN_HOOK_ECHO, /* give the XML back unchanged (migrate, restore) */
+	MVN_HOOK_MIGRATE, /* can this host take the domain? XML back as is */
+	MVN_HOOK_ECHO, /* give the XML back unchanged (restore) */
 	MVN_HOOK_NET_START, /* a libvirt network starts: its host shim */
 	MVN_HOOK_NET_STOP, /* it stopped: the shim goes */
 };

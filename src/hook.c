@@ -6,9 +6,14 @@
  * and often for several at once.  At "prepare begin" it creates the
  * endpoints the domain's macvnet metadata asks for (all or nothing), at
  * "release end" it deletes them, at "reconnect begin" it checks they are
- * still there; "migrate begin" and "restore begin" give the XML back
- * unchanged.  It never calls back into libvirt.  Its only output on
- * failure is one line on stderr, which libvirt shows to the user.
+ * still there; "restore begin" gives the XML back unchanged.  A live
+ * migration runs "migrate begin" and then "prepare begin" on the
+ * destination, "release end" on the source once the guest runs on the
+ * destination (or on the destination when the migration fails there):
+ * "migrate begin" refuses a domain whose networks this host does not run,
+ * before anything moves, and otherwise gives the XML back unchanged.  It
+ * never calls back into libvirt.  Its only output on failure is one line
+ * on stderr, which libvirt shows to the user.
  */
 #include "config.h"
 
@@ -168,6 +173,66 @@ static int reconnect(struct mvn_engine *eng, const struct mvn_hook_req *req)
 	return 0;
 }
 
+/* Whether network name is defined and active in this host's store. */
+static int net_ready(struct mvn_engine *eng, const char *name,
+		     struct mvn_error *err)
+{
+	struct mvn_network *def = NULL;
+	struct mvn_state *st = NULL;
+	int ret = mvn_engine_definition(eng, name, &def, err);
+
+	mvn_network_free(def);
+	if (ret == -ENOENT)
+		return mvn_error_set(
+			err, ret,
+			_("network '%1$s' is not defined here, on the "
+			  "migration's destination (copy it from the source "
+			  "host: macvnet net-dumpxml %1$s > %1$s.xml there, "
+			  "then macvnet net-define %1$s.xml and macvnet "
+			  "net-start %1$s here)"),
+			name);
+	if (ret < 0)
+		return ret;
+	ret = mvn_engine_state(eng, name, &st, err);
+	mvn_state_free(st);
+	if (ret == -ENOENT)
+		return mvn_error_set(err, ret,
+				     _("network '%1$s' is not active here, on "
+				       "the migration's destination (start it "
+				       "with: macvnet net-start %1$s)"),
+				     name);
+	return ret;
+}
+
+/*
+ * "migrate begin", on the destination before anything of the domain
+ * exists here: each macvnet network its ports name must be defined and
+ * active in this host's store (its own definition says which lower
+ * device), or the migration stops now and the guest runs on where it is.
+ */
+static int migrate_check(struct mvn_engine *eng, const struct mvn_hook_req *req,
+			 struct mvn_error *err)
+{
+	const struct mvn_dom_port *p = req->domain->ports;
+	struct mvn_error nerr = { 0 };
+	char buf[64];
+	size_t i, j;
+
+	for (i = 0; i < req->domain->nports; i++) {
+		for (j = 0; j < i && strcmp(p[j].network, p[i].network); j++)
+			;
+		if (j < i)
+			continue; /* that network was checked */
+		if (net_ready(eng, p[i].network, &nerr) < 0)
+			break;
+	}
+	if (i == req->domain->nports)
+		return 0;
+	return mvn_error_set(err, nerr.code, _("interface %1$s: %2$s"),
+			     mvn_shown(p[i].target, buf, sizeof(buf)),
+			     nerr.msg);
+}
+
 /*
  * A network libvirt runs: its macvnet host shim (from the network's
  * metadata) follows the network, "started begin" to "stopped end".
@@ -193,6 +258,7 @@ static int network_hook(struct mvn_engine *eng, const struct mvn_hook_req *req)
 static bool input_matters(const struct mvn_hook_req *req)
 {
 	return req->action == MVN_HOOK_PREPARE ||
+	       req->action == MVN_HOOK_MIGRATE ||
 	       req->action == MVN_HOOK_NET_START;
 }
 
@@ -217,6 +283,10 @@ static int act(const struct mvn_paths *paths, unsigned int timeout_s,
 		break;
 	case MVN_HOOK_RECONNECT:
 		ret = reconnect(eng, req);
+		break;
+	case MVN_HOOK_MIGRATE:
+		if (migrate_check(eng, req, &err) < 0)
+			ret = fail(req->domain->name, &err);
 		break;
 	default:
 		ret = network_hook(eng, req);
@@ -295,6 +365,9 @@ int main(int argc, char **argv)
 		ret = act(&paths, conf.timeout_s, &req);
 	mvn_hook_conf_free(&conf);
 out:
+	/* An incoming migration macvnet does not refuse: the XML as it came. */
+	if (req.action == MVN_HOOK_MIGRATE && ret == 0)
+		fwrite(text, 1, len, stdout);
 	mvn_hook_req_clear(&req);
 	free(text);
 	return ret;
