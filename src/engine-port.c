@@ -484,7 +484,7 @@ int mvn_engine_make_ports(struct mvn_engine *eng, struct mvn_state *st,
 			  size_t *failed, struct mvn_error *err)
 {
 	struct many m = { 0 };
-	size_t i, k = n ? n : 1;
+	size_t i, base, k = n ? n : 1;
 	int ret = 0;
 
 	if (!together(eng, st, cs, n))
@@ -504,10 +504,18 @@ int mvn_engine_make_ports(struct mvn_engine *eng, struct mvn_state *st,
 		*failed = i;
 		ret = cs[i].has_mac ? mac_once(&m, cs[i].mac, err) : 0;
 	}
+	/*
+	 * Each one planned counts in st for the next (the pool shared out,
+	 * a name asked for twice refused), until they are made.
+	 */
+	base = st->nports;
 	for (i = 0; i < n && ret == 0; i++) {
 		*failed = i;
 		ret = plan_one(eng, st, ls, cs, i, &m, err);
+		if (ret == 0 && mvn_state_add_port(st, &m.ports[i]) < 0)
+			ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
 	}
+	st->nports = base;
 	if (ret == 0) {
 		ret = eng->link_ops->create_many(eng->link_ctx, m.specs, n,
 						 m.infos, m.res, err);
