@@ -17,7 +17,7 @@ mount -t sysfs sysfs /sys
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export MACVNET_SCHEMA_DIR="$top/schemas" MACVNET_CONFIG_DIR="$tmp/etc" \
-	MACVNET_RUN_DIR="$tmp/run"
+	MACVNET_RUN_DIR="$tmp/run" MACVNET_LOCALEDIR="$top/locale"
 
 step() { printf '\n$ %s\n' "$*"; "$@" 2>&1; }
 say() { printf '\n# %s\n' "$*"; }
@@ -26,6 +26,8 @@ step "$M" validate "$top"/data/networks/*.xml
 printf '<network>\n  <name>lan</name>\n  <forward mode="default">\n    <interface dev="eth0"/>\n  </forward>\n</network>\n' >"$tmp/mistake.xml"
 say 'a mistake the seeds ran into: mode="default"'
 step "$M" validate "$tmp/mistake.xml"
+say "the same in Japanese (the catalog of the build tree)"
+step env LANGUAGE=ja LC_ALL=C.UTF-8 "$M" validate "$tmp/mistake.xml"
 
 say "lower devices: veth pairs ethN <-> swN (swN plays the LAN switch)"
 for i in 1 2 3 4 5 6; do

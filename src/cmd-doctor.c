@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -22,48 +23,52 @@ static const char *level_text(enum mvn_doctor_level l)
 					 _("note");
 }
 
+static void json_finding(struct mvn_json *j, const struct mvn_finding *f)
+{
+	mvn_json_begin_object(j);
+	mvn_json_kv_str(j, "device", f->device[0] ? f->device : NULL);
+	mvn_json_kv_str(j, "network", f->network);
+	mvn_json_kv_str(j, "problem", f->problem);
+	mvn_json_kv_str(j, "level", mvn_doctor_level_name(f->level));
+	mvn_json_kv_str(j, "message", f->message);
+	mvn_json_end(j);
+}
+
+static void json_probe(struct mvn_json *j, const struct mvn_probe *p)
+{
+	mvn_json_begin_object(j);
+	mvn_json_kv_str(j, "device", p->device);
+	mvn_json_kv_str(j, "network", p->network);
+	mvn_json_kv_bool(j, "hairpin", p->hairpin);
+	mvn_json_key(j, "host_reach");
+	if (p->host_reach == MVN_YES || p->host_reach == MVN_NO)
+		mvn_json_bool(j, p->host_reach == MVN_YES);
+	else
+		mvn_json_null(j);
+	mvn_json_kv_str(j, "address", p->address[0] ? p->address : NULL);
+	mvn_json_end(j);
+}
+
 static void print_json(const struct mvn_doctor *d)
 {
-	const char *reach;
+	struct mvn_json j;
 	size_t i;
 
-	printf("{\"findings\":[");
-	for (i = 0; i < d->nfindings; i++) {
-		const struct mvn_finding *f = &d->findings[i];
-
-		printf("%s{\"device\":", i ? "," : "");
-		if (f->device[0])
-			mvn_json_string(f->device);
-		else
-			printf("null");
-		printf(",\"network\":");
-		mvn_json_string(f->network);
-		printf(",\"problem\":\"%s\",\"level\":\"%s\",\"message\":",
-		       f->problem, mvn_doctor_level_name(f->level));
-		mvn_json_string(f->message);
-		printf("}");
-	}
-	printf("],\"probes\":[");
-	for (i = 0; i < d->nprobes; i++) {
-		const struct mvn_probe *p = &d->probes[i];
-
-		reach = p->host_reach == MVN_YES ? "true" :
-			p->host_reach == MVN_NO	 ? "false" :
-						   "null";
-		printf("%s{\"device\":", i ? "," : "");
-		mvn_json_string(p->device);
-		printf(",\"network\":");
-		mvn_json_string(p->network);
-		printf(",\"hairpin\":%s,\"host_reach\":%s,\"address\":",
-		       p->hairpin ? "true" : "false", reach);
-		if (p->address[0])
-			mvn_json_string(p->address);
-		else
-			printf("null");
-		printf("}");
-	}
-	printf("],\"networks\":%zu,\"devices\":%zu}\n", d->nnetworks,
-	       d->ndevices);
+	mvn_json_init(&j, stdout);
+	mvn_json_begin_object(&j);
+	mvn_json_key(&j, "findings");
+	mvn_json_begin_array(&j);
+	for (i = 0; i < d->nfindings; i++)
+		json_finding(&j, &d->findings[i]);
+	mvn_json_end(&j);
+	mvn_json_key(&j, "probes");
+	mvn_json_begin_array(&j);
+	for (i = 0; i < d->nprobes; i++)
+		json_probe(&j, &d->probes[i]);
+	mvn_json_end(&j);
+	mvn_json_kv_uint(&j, "networks", d->nnetworks);
+	mvn_json_kv_uint(&j, "devices", d->ndevices);
+	mvn_json_end(&j);
 }
 
 static void print_probe(const struct mvn_probe *p)
@@ -101,27 +106,29 @@ static size_t print_text(const struct mvn_doctor *d)
 	return count[MVN_DOCTOR_ERROR] + count[MVN_DOCTOR_WARNING];
 }
 
-static int doctor_exec(struct mvn_engine *eng, int argc, char **argv)
+static const struct mvn_operand doctor_operands[] = {
+	{ "NETWORK", N_("check this network (default: every defined one)") },
+	{ NULL, NULL },
+};
+
+static const struct mvn_opt doctor_opts[] = {
+	{ "probe", no_argument, 'p', NULL,
+	  N_("also measure hairpin and host reach on the first device") },
+	{ NULL, 0, 0, NULL, NULL },
+};
+
+static int doctor_exec(struct mvn_cli *cli)
 {
 	struct mvn_doctor *d = NULL;
 	struct mvn_error err = { 0 };
-	const char *name = NULL;
-	bool probe = false;
 	size_t i, bad = 0;
-	int a;
 
-	for (a = 1; a < argc; a++) {
-		if (!strcmp(argv[a], "--probe"))
-			probe = true;
-		else if (!name && argv[a][0] != '-')
-			name = argv[a];
-		else
-			return mvn_cmd_usage(&mvn_cmd_doctor,
-					     _("unexpected argument"));
-	}
-	if (mvn_doctor_run(eng, name, probe, &d, &err) < 0)
-		return mvn_cmd_fail(&err);
-	if (mvn_engine_json(eng)) {
+	if (cli->argc > 2)
+		return mvn_cmd_usage(cli, _("unexpected argument"));
+	if (mvn_doctor_run(cli->eng, cli->argc == 2 ? cli->argv[1] : NULL,
+			   mvn_cli_has(cli, 'p'), &d, &err) < 0)
+		return mvn_cmd_fail(cli, &err);
+	if (cli->json) {
 		print_json(d);
 		for (i = 0; i < d->nfindings; i++)
 			bad += d->findings[i].level != MVN_DOCTOR_NOTE;
@@ -129,7 +136,14 @@ static int doctor_exec(struct mvn_engine *eng, int argc, char **argv)
 		bad = print_text(d);
 	}
 	mvn_doctor_free(d);
-	return bad ? 1 : 0;
+	if (!bad || !cli->json)
+		return bad ? 1 : 0;
+	/* Under --json, exit 1 comes with its one error object. */
+	mvn_error_set(&err, -EINVAL,
+		      P_("%zu finding is an error or a warning",
+			 "%zu findings are errors or warnings", bad),
+		      bad);
+	return mvn_cmd_fail(cli, &err);
 }
 
 const struct mvn_cmd mvn_cmd_doctor = {
@@ -137,18 +151,17 @@ const struct mvn_cmd mvn_cmd_doctor = {
 	.args = "[NETWORK] [--probe]",
 	.summary = N_("say what will not work on networks' lower devices, "
 		      "and the fix"),
-	.help = N_("Checks the lower devices of NETWORK (default: of every "
-		   "defined network): bridge and Open vSwitch ports, devices "
-		   "down or without carrier, the host's own address where "
-		   "guests cannot reach it, vepa without a hairpin switch, "
-		   "passthrough pools too small, a MAC used twice, address "
-		   "managers that would fight the host shim.  One line each: "
-		   "DEVICE: LEVEL: problem; fix.\n"
-		   "--probe measures, on each network's first lower device, "
-		   "whether the switch sends frames back (hairpin) and whether "
-		   "an endpoint reaches the host, with two temporary vepa "
-		   "endpoints that are always removed again.\n"
+	.help = N_("Checks the lower devices: bridge and Open vSwitch ports, "
+		   "devices down or without carrier, the host's own address "
+		   "where guests cannot reach it, vepa without a hairpin "
+		   "switch, passthrough pools too small, a MAC used twice, "
+		   "address managers that would fight the host shim.  One "
+		   "line each: DEVICE: LEVEL: problem; fix.  The probe uses "
+		   "two temporary vepa endpoints that are always removed "
+		   "again.\n"
 		   "Exit status: 0 nothing is wrong (notes aside), 1 something "
 		   "will not work, 2 usage error."),
+	.operands = doctor_operands,
+	.opts = doctor_opts,
 	.exec = doctor_exec,
 };

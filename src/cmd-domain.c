@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,49 +48,67 @@ static int check_schema(struct mvn_engine *eng, const char *path,
 			     path, oerr.msg);
 }
 
-static int convert_exec(struct mvn_engine *eng, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "network", required_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct mvn_error err = { 0 };
-	const char *network = NULL;
-	char *text = NULL, *out = NULL;
-	size_t len = 0;
-	int c, ret;
+static const struct mvn_operand convert_operands[] = {
+	{ "FILE", N_("the domain's XML document; - reads standard input") },
+	{ NULL, NULL },
+};
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'n')
-			network = optarg;
-		else
-			return mvn_cmd_usage(&mvn_cmd_domain_convert,
-					     _("unknown option"));
+static const struct mvn_opt convert_opts[] = {
+	{ "network", required_argument, 'n', "NET",
+	  N_("the macvnet network that serves the interfaces (required)") },
+	{ NULL, 0, 0, NULL, NULL },
+};
+
+/* The result: the XML, or {"file","network","xml"}. */
+static void print_result(const struct mvn_cli *cli, const char *file,
+			 const char *network, const char *out)
+{
+	struct mvn_json j;
+
+	if (!cli->json) {
+		fputs(out, stdout);
+		return;
 	}
-	if (optind != argc - 1 || !network)
-		return mvn_cmd_usage(&mvn_cmd_domain_convert,
+	mvn_json_init(&j, stdout);
+	mvn_json_begin_object(&j);
+	mvn_json_kv_str(&j, "file", file);
+	mvn_json_kv_str(&j, "network", network);
+	mvn_json_kv_str(&j, "xml", out);
+	mvn_json_end(&j);
+}
+
+static int convert_exec(struct mvn_cli *cli)
+{
+	struct mvn_error err = { 0 };
+	const char *network = NULL, *file;
+	char *text = NULL, *out = NULL;
+	size_t len = 0, i;
+	int ret;
+
+	for (i = 0; i < cli->nopts; i++)
+		if (cli->opts[i].key == 'n')
+			network = cli->opts[i].value;
+	if (cli->argc != 2 || !network)
+		return mvn_cmd_usage(cli,
 				     _("give one domain file and --network"));
-	ret = mvn_doc_read(argv[optind], &text, &len, &err);
+	file = cli->argv[1];
+	ret = mvn_doc_read(file, &text, &len, &err);
 	if (ret == 0)
-		ret = mvn_domain_convert(text, len, argv[optind], network, &out,
-					 &err);
+		ret = mvn_domain_convert(text, len, file, network, &out, &err);
 	if (ret == 0)
-		ret = check_schema(eng, argv[optind], text, len, out, &err);
+		ret = check_schema(cli->eng, file, text, len, out, &err);
 	free(text);
-	if (ret < 0) {
-		free(out);
-		return mvn_cmd_fail(&err);
-	}
-	fputs(out, stdout);
+	if (ret == 0)
+		print_result(cli, file, network, out);
 	free(out);
-	return 0;
+	return ret < 0 ? mvn_cmd_fail(cli, &err) : 0;
 }
 
 const struct mvn_cmd mvn_cmd_domain_convert = {
 	.name = "domain-convert",
 	.args = "FILE --network NET",
 	.summary = N_("print a domain whose interfaces macvnet provides"),
+	.operands = convert_operands,
+	.opts = convert_opts,
 	.exec = convert_exec,
 };

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,15 +155,23 @@ static int hook_program(const char *hook, char **out, struct mvn_error *err)
 	return mvn_trust_path(*out, _("hook program"), err);
 }
 
+/* What hook-install made: the links, the settings, the hook program. */
+struct installed {
+	char links[2][4096 + 16];
+	char conf[4096];
+	char *prog;
+};
+
 static int install(const char *dir, const char *hook, const char *config,
-		   const char *run, struct mvn_error *err)
+		   const char *run, struct installed *done,
+		   struct mvn_error *err)
 {
 	const char *const subdirs[] = { "qemu.d", "network.d" };
-	char path[4096], *prog = NULL;
+	char path[4096];
 	size_t i;
 	int ret;
 
-	ret = hook_program(hook, &prog, err);
+	ret = hook_program(hook, &done->prog, err);
 	if (ret == 0)
 		ret = make_dir(dir, err);
 	for (i = 0; ret == 0 && i < 2; i++) {
@@ -174,52 +181,79 @@ static int install(const char *dir, const char *hook, const char *config,
 	/* The settings first: the links must never run with stale ones. */
 	if (ret == 0)
 		ret = write_conf(dir, config, run, err);
+	snprintf(done->conf, sizeof(done->conf), "%s/macvnet.conf", dir);
 	for (i = 0; ret == 0 && i < 2; i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, subdirs[i]);
-		ret = place(path, "50-macvnet", prog, err);
-		if (ret == 0)
-			printf(_("Installed %s/50-macvnet\n"), path);
+		ret = place(path, "50-macvnet", done->prog, err);
+		snprintf(done->links[i], sizeof(done->links[i]),
+			 "%s/50-macvnet", path);
 	}
-	free(prog);
 	return ret;
 }
 
-static int hook_install_exec(struct mvn_engine *eng, int argc, char **argv)
+/* {"hooks_dir","hook","links":[...],"config"} on stdout. */
+static void print_json(const char *dir, const struct installed *done)
 {
-	static const struct option opts[] = {
-		{ "hooks-dir", required_argument, NULL, 'd' },
-		{ "hook", required_argument, NULL, 'k' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *dir = "/etc/libvirt/hooks", *hook = MVN_HOOK_PATH;
-	struct mvn_error err = { 0 };
-	int c;
+	struct mvn_json j;
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'd')
-			dir = optarg;
-		else if (c == 'k')
-			hook = optarg;
-		else
-			return mvn_cmd_usage(&mvn_cmd_hook_install,
-					     _("unknown option"));
+	mvn_json_init(&j, stdout);
+	mvn_json_begin_object(&j);
+	mvn_json_kv_str(&j, "hooks_dir", dir);
+	mvn_json_kv_str(&j, "hook", done->prog);
+	mvn_json_key(&j, "links");
+	mvn_json_begin_array(&j);
+	mvn_json_str(&j, done->links[0]);
+	mvn_json_str(&j, done->links[1]);
+	mvn_json_end(&j);
+	mvn_json_kv_str(&j, "config", done->conf);
+	mvn_json_end(&j);
+}
+
+static const struct mvn_opt hook_install_opts[] = {
+	{ "hooks-dir", required_argument, 'd', "DIR",
+	  N_("libvirt's hooks directory (default /etc/libvirt/hooks)") },
+	{ "hook", required_argument, 'k', "PATH",
+	  N_("the hook program (default the installed macvnet-hook)") },
+	{ NULL, 0, 0, NULL, NULL },
+};
+
+static int hook_install_exec(struct mvn_cli *cli)
+{
+	const char *dir = "/etc/libvirt/hooks", *hook = MVN_HOOK_PATH;
+	struct installed done = { .prog = NULL };
+	struct mvn_error err = { 0 };
+	char shown[256];
+	size_t i;
+	int ret;
+
+	for (i = 0; i < cli->nopts; i++) {
+		if (cli->opts[i].key == 'd')
+			dir = cli->opts[i].value;
+		else if (cli->opts[i].key == 'k')
+			hook = cli->opts[i].value;
 	}
-	if (optind != argc)
-		return mvn_cmd_usage(&mvn_cmd_hook_install,
-				     _("unexpected argument"));
+	if (cli->argc != 1)
+		return mvn_cmd_usage(cli, _("unexpected argument"));
 	/* Directories set by flag or environment go into macvnet.conf. */
-	if (install(dir, hook, mvn_engine_config_dir(eng),
-		    mvn_engine_run_dir(eng), &err) < 0)
-		return mvn_cmd_fail(&err);
-	printf("%s\n", _("Restart libvirtd so that it reads the new hook."));
-	return 0;
+	ret = install(dir, hook, mvn_engine_config_dir(cli->eng),
+		      mvn_engine_run_dir(cli->eng), &done, &err);
+	if (ret == 0 && cli->json)
+		print_json(dir, &done);
+	for (i = 0; ret == 0 && i < 2; i++)
+		mvn_cmd_done(cli, _("Installed %s\n"),
+			     mvn_shown(done.links[i], shown, sizeof(shown)));
+	if (ret == 0)
+		mvn_cmd_done(cli, "%s\n",
+			     _("Restart libvirtd so that it reads the new "
+			       "hook."));
+	free(done.prog);
+	return ret < 0 ? mvn_cmd_fail(cli, &err) : 0;
 }
 
 const struct mvn_cmd mvn_cmd_hook_install = {
 	.name = "hook-install",
 	.args = "[--hooks-dir DIR] [--hook PATH]",
 	.summary = N_("install macvnet-hook as a libvirt hook"),
+	.opts = hook_install_opts,
 	.exec = hook_install_exec,
 };

@@ -11,7 +11,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,15 +39,18 @@ struct args {
 static void report(void *ctx, enum mvn_ovs_level level, const char *doc,
 		   int line, const char *msg)
 {
-	const char *what = level == MVN_OVS_WARN ? _("warning:") : _("note:");
+	struct mvn_cli *cli = ctx;
 	char d[256];
 
-	(void)ctx;
 	mvn_shown(doc, d, sizeof(d));
-	if (line > 0)
-		fprintf(stderr, "macvnet: %s %s:%d: %s\n", what, d, line, msg);
+	if (level == MVN_OVS_WARN && line > 0)
+		mvn_cmd_warn(cli, "%s:%d: %s", d, line, msg);
+	else if (level == MVN_OVS_WARN)
+		mvn_cmd_warn(cli, "%s: %s", d, msg);
+	else if (line > 0)
+		mvn_cmd_note(cli, "%s:%d: %s", d, line, msg);
 	else
-		fprintf(stderr, "macvnet: %s %s: %s\n", what, d, msg);
+		mvn_cmd_note(cli, "%s: %s", d, msg);
 }
 
 /* A new zeroed item at the end of the plan (it may move the others). */
@@ -118,13 +120,8 @@ static void kv_free(struct mvn_kv *v, size_t n)
 	free(v);
 }
 
-static int usage(const char *why)
-{
-	return mvn_cmd_usage(&mvn_cmd_migrate_ovs, why);
-}
-
 /* --uplink or --rename (c is 'u' or 'n'): 0, or the exit code. */
-static int take_kv(struct args *a, int c, const char *arg)
+static int take_kv(struct mvn_cli *cli, struct args *a, int c, const char *arg)
 {
 	struct mvn_error err = { 0 };
 	int ret;
@@ -132,32 +129,35 @@ static int take_kv(struct args *a, int c, const char *arg)
 	ret = parse_kv(arg, c == 'u' ? &a->ups : &a->ren,
 		       c == 'u' ? &a->nups : &a->nren);
 	if (ret == -EINVAL)
-		return usage(c == 'u' ? _("--uplink takes BRIDGE=DEV (or "
-					  "NETWORK=DEV)") :
-					_("--rename takes OLD=NEW"));
+		return mvn_cmd_usage(cli, c == 'u' ?
+						  _("--uplink takes "
+						    "BRIDGE=DEV (or "
+						    "NETWORK=DEV)") :
+						  _("--rename takes OLD=NEW"));
 	if (ret < 0) {
 		mvn_error_set(&err, ret, _("out of memory"));
-		return mvn_cmd_fail(&err);
+		return mvn_cmd_fail(cli, &err);
 	}
 	return 0;
 }
 
 /* One option: 0, or the exit code of a usage error. */
-static int take_option(struct args *a, int c, char **argv)
+static int take_option(struct mvn_cli *cli, struct args *a,
+		       const struct mvn_optarg *o)
 {
-	char why[200], opt[256];
 	int mode;
 
-	switch (c) {
+	switch (o->key) {
 	case 'u':
 	case 'n':
-		return take_kv(a, c, optarg);
+		return take_kv(cli, a, o->key, o->value);
 	case 'm':
-		mode = mvn_fwd_mode_from_name(optarg);
+		mode = mvn_fwd_mode_from_name(o->value);
 		if (mode < 0 ||
 		    !mvn_fwd_mode_is_macvtap((enum mvn_fwd_mode)mode))
-			return usage(_("--mode is one of bridge, vepa, "
-				       "private, passthrough"));
+			return mvn_cmd_usage(cli, _("--mode is one of bridge, "
+						    "vepa, private, "
+						    "passthrough"));
 		a->mode = (enum mvn_fwd_mode)mode;
 		return 0;
 	case 'd':
@@ -167,25 +167,20 @@ static int take_option(struct args *a, int c, char **argv)
 		a->strict = true;
 		return 0;
 	case 'o':
-		a->outdir = optarg;
+		a->outdir = o->value;
 		return 0;
 	case 'c':
-		a->uri = optarg;
+		a->uri = o->value;
 		return 0;
 	case 'a':
 		a->apply = true;
 		return 0;
-	case ':':
-		snprintf(why, sizeof(why), _("%s needs a value"),
-			 mvn_shown(argv[optind - 1], opt, sizeof(opt)));
-		return usage(why);
-	default:
-		return usage(_("unknown option"));
 	}
+	return 0;
 }
 
 /* The values of --uplink and --rename: 0, or the exit code. */
-static int check_values(const struct args *a)
+static int check_values(struct mvn_cli *cli, const struct args *a)
 {
 	struct mvn_error err = { 0 };
 	char k[256], v[256];
@@ -199,7 +194,7 @@ static int check_values(const struct args *a)
 					"letters, digits, '_', '.' or '-')"),
 				      mvn_shown(a->ups[i].key, k, sizeof(k)),
 				      mvn_shown(a->ups[i].value, v, sizeof(v)));
-			return mvn_cmd_fail(&err);
+			return mvn_cmd_fail(cli, &err);
 		}
 	for (i = 0; i < a->nren; i++)
 		if (strchr(a->ren[i].value, '/') ||
@@ -211,45 +206,33 @@ static int check_values(const struct args *a)
 					"no '/' or line break)"),
 				      mvn_shown(a->ren[i].key, k, sizeof(k)),
 				      mvn_shown(a->ren[i].value, v, sizeof(v)));
-			return mvn_cmd_fail(&err);
+			return mvn_cmd_fail(cli, &err);
 		}
 	return 0;
 }
 
 /* Read the command line into a: 0, or the exit code. */
-static int parse_args(int argc, char **argv, struct args *a)
+static int parse_args(struct mvn_cli *cli, struct args *a)
 {
-	static const struct option opts[] = {
-		{ "uplink", required_argument, NULL, 'u' },
-		{ "rename", required_argument, NULL, 'n' },
-		{ "mode", required_argument, NULL, 'm' },
-		{ "direct", no_argument, NULL, 'd' },
-		{ "strict", no_argument, NULL, 's' },
-		{ "output-dir", required_argument, NULL, 'o' },
-		{ "connect", required_argument, NULL, 'c' },
-		{ "apply", no_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c, ret = 0;
+	size_t i;
+	int ret = 0;
 
 	a->mode = MVN_FWD_BRIDGE;
-	optind = 0;
-	opterr = 0;
-	while (ret == 0 &&
-	       (c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1)
-		ret = take_option(a, c, argv);
+	for (i = 0; ret == 0 && i < cli->nopts; i++)
+		ret = take_option(cli, a, &cli->opts[i]);
 	if (ret)
 		return ret;
-	a->files = argv + optind;
-	a->nfiles = argc - optind;
+	a->files = cli->argv + 1;
+	a->nfiles = cli->argc - 1;
 	if (a->apply && !a->uri)
-		return usage(_("--apply needs --connect URI"));
+		return mvn_cmd_usage(cli, _("--apply needs --connect URI"));
 	if (!a->nfiles && !a->uri)
-		return usage(_("give network or domain files, or --connect "
-			       "URI"));
+		return mvn_cmd_usage(cli, _("give network or domain files, or "
+					    "--connect URI"));
 	if (a->nfiles > 1 && !a->outdir && !a->uri)
-		return usage(_("several files need --output-dir DIR"));
-	return check_values(a);
+		return mvn_cmd_usage(cli,
+				     _("several files need --output-dir DIR"));
+	return check_values(cli, a);
 }
 
 /* ---- The plan -------------------------------------------------------- */
@@ -399,7 +382,8 @@ static int take_files(struct plan *p, char **files, int n,
  * otherwise replace the network under its old name; an --uplink that
  * served nothing is worth a note.
  */
-static int unused_keys(struct plan *p, struct mvn_error *err)
+static int unused_keys(struct mvn_cli *cli, struct plan *p,
+		       struct mvn_error *err)
 {
 	const struct mvn_ovs_opts *o = &p->m->opts;
 	char k[256], v[256];
@@ -414,15 +398,14 @@ static int unused_keys(struct plan *p, struct mvn_error *err)
 				mvn_shown(o->renames[i].key, k, sizeof(k)),
 				mvn_shown(o->renames[i].value, v, sizeof(v)));
 	for (i = 0; i < o->nuplinks; i++)
-		if (!p->m->uplink_used[i]) {
-			fprintf(stderr, "macvnet: %s ", _("note:"));
-			fprintf(stderr,
+		if (!p->m->uplink_used[i])
+			mvn_cmd_note(
+				cli,
 				_("--uplink %1$s=%2$s was not used: no migrated "
 				  "network or interface is on a bridge or "
-				  "network '%1$s'\n"),
+				  "network '%1$s'"),
 				mvn_shown(o->uplinks[i].key, k, sizeof(k)),
 				mvn_shown(o->uplinks[i].value, v, sizeof(v)));
-		}
 	return 0;
 }
 
@@ -518,26 +501,29 @@ static void describe(const struct plan *p, const struct item *it)
 }
 
 /* What --apply did to a network, and how to bring it into use. */
-static void applied_network(const struct item *it)
+static void applied_network(struct mvn_cli *cli, const struct item *it)
 {
 	char name[256], new_name[256];
 
 	mvn_shown(it->name, name, sizeof(name));
 	mvn_shown(it->new_name, new_name, sizeof(new_name));
-	printf(_("Defined network '%s'.\n"), new_name);
+	mvn_cmd_done(cli, _("Defined network '%s'.\n"), new_name);
 	if (it->active && !strcmp(it->name, it->new_name))
-		printf(_("  It is active and stays on its bridge until "
-			 "restarted: virsh net-destroy %1$s; virsh net-start "
-			 "%1$s (once its guests are stopped).\n"),
-		       name);
+		mvn_cmd_done(cli,
+			     _("  It is active and stays on its bridge until "
+			       "restarted: virsh net-destroy %1$s; virsh "
+			       "net-start %1$s (once its guests are "
+			       "stopped).\n"),
+			     name);
 	else if (strcmp(it->name, it->new_name))
-		printf(_("  Start it: virsh net-start %1$s; virsh "
-			 "net-autostart %1$s\n"),
-		       new_name);
+		mvn_cmd_done(cli,
+			     _("  Start it: virsh net-start %1$s; virsh "
+			       "net-autostart %1$s\n"),
+			     new_name);
 }
 
 /* What --apply did, and how to bring it into use, on standard output. */
-static void after_apply(const struct plan *p)
+static void after_apply(struct mvn_cli *cli, const struct plan *p)
 {
 	const struct item *it;
 	char name[256];
@@ -546,24 +532,73 @@ static void after_apply(const struct plan *p)
 	for (i = 0; i < p->nitems; i++) {
 		it = &p->items[i];
 		if (it->is_net) {
-			applied_network(it);
+			applied_network(cli, it);
 			continue;
 		}
 		mvn_shown(it->name, name, sizeof(name));
-		printf(_("Defined domain '%s'.\n"), name);
+		mvn_cmd_done(cli, _("Defined domain '%s'.\n"), name);
 		if (it->active)
-			printf(_("  It is running: restart it (virsh shutdown "
-				 "%1$s, then virsh start %1$s) to use "
-				 "macvtap.\n"),
-			       name);
+			mvn_cmd_done(cli,
+				     _("  It is running: restart it (virsh "
+				       "shutdown %1$s, then virsh start %1$s) "
+				       "to use macvtap.\n"),
+				     name);
 	}
+}
+
+/* One item of --json's "items". */
+static void json_item(struct mvn_json *j, const struct plan *p,
+		      const struct item *it)
+{
+	const struct mvn_ovs_net *net = it->is_net ? &p->m->nets[it->net] :
+						     NULL;
+	size_t i;
+
+	mvn_json_begin_object(j);
+	mvn_json_kv_str(j, "kind", it->is_net ? "network" : "domain");
+	mvn_json_kv_str(j, "name", it->name);
+	mvn_json_kv_str(j, "file", it->file);
+	mvn_json_kv_bool(j, "active", it->active);
+	if (net) {
+		mvn_json_kv_str(j, "new_name", it->new_name);
+		mvn_json_kv_str(j, "from",
+				net->kind == MVN_OVS_KIND_OVS ? "openvswitch" :
+								"bridge");
+		mvn_json_key(j, "uplinks");
+		mvn_json_begin_array(j);
+		for (i = 0; i < net->nuplinks; i++)
+			mvn_json_str(j, net->uplinks[i]);
+		mvn_json_end(j);
+	} else {
+		mvn_json_kv_uint(j, "interfaces", it->count);
+	}
+	mvn_json_kv_str(j, "xml", it->xml);
+	mvn_json_end(j);
+}
+
+/* The plan under --json: {"items":[...],"output_dir","applied"}. */
+static void print_json(const struct plan *p, const struct args *a)
+{
+	struct mvn_json j;
+	size_t i;
+
+	mvn_json_init(&j, stdout);
+	mvn_json_begin_object(&j);
+	mvn_json_key(&j, "items");
+	mvn_json_begin_array(&j);
+	for (i = 0; i < p->nitems; i++)
+		json_item(&j, p, &p->items[i]);
+	mvn_json_end(&j);
+	mvn_json_kv_str(&j, "output_dir", a->outdir);
+	mvn_json_kv_bool(&j, "applied", a->apply && p->nitems);
+	mvn_json_end(&j);
 }
 
 /* ---- The command -------------------------------------------------------- */
 
 /* Build the plan: from the files, or from libvirt; checked. */
-static int make_plan(struct mvn_engine *eng, const struct args *a,
-		     struct plan *p, struct mvn_error *err)
+static int make_plan(struct mvn_cli *cli, const struct args *a, struct plan *p,
+		     struct mvn_error *err)
 {
 	struct mvn_ovs_opts o = { .mode = a->mode,
 				  .direct = a->direct,
@@ -572,20 +607,21 @@ static int make_plan(struct mvn_engine *eng, const struct args *a,
 				  .nuplinks = a->nups,
 				  .renames = a->ren,
 				  .nrenames = a->nren,
-				  .report = report };
+				  .report = report,
+				  .report_ctx = cli };
 	int ret;
 
 	p->m = mvn_ovs_new(&o);
 	if (!p->m)
 		return mvn_error_set(err, -ENOMEM, _("out of memory"));
-	ret = mvn_engine_schema(eng, &p->schema, err);
+	ret = mvn_engine_schema(cli->eng, &p->schema, err);
 	if (ret == 0 && a->uri)
 		ret = mvn_virt_open(a->uri, &p->virt, err);
 	if (ret == 0)
 		ret = a->nfiles ? take_files(p, a->files, a->nfiles, err) :
 				  mvn_migrate_take_libvirt(p, err);
 	if (ret == 0)
-		ret = unused_keys(p, err);
+		ret = unused_keys(cli, p, err);
 	if (ret == 0)
 		ret = check_results(p, err);
 	if (ret == 0 && a->strict && p->m->sink.nwarn)
@@ -625,52 +661,85 @@ static int carry_out(struct plan *p, const struct args *a,
 }
 
 /* What was done, on standard output. */
-static void print_done(const struct plan *p, const struct args *a)
+static void print_done(struct mvn_cli *cli, const struct plan *p,
+		       const struct args *a)
 {
 	char dir[256];
 	size_t i;
 
+	if (cli->json) {
+		print_json(p, a);
+		return;
+	}
 	for (i = 0; i < p->nitems; i++)
 		describe(p, &p->items[i]);
 	if (a->apply)
-		after_apply(p);
+		after_apply(cli, p);
 	else if (a->uri)
-		printf("%s\n", _("Nothing was changed; run again with --apply "
-				 "to define these in libvirt."));
+		mvn_cmd_done(cli, "%s\n",
+			     _("Nothing was changed; run again with --apply "
+			       "to define these in libvirt."));
 	if (a->outdir)
-		printf(_("Wrote the migrated documents to %s.\n"),
-		       mvn_shown(a->outdir, dir, sizeof(dir)));
+		mvn_cmd_done(cli, _("Wrote the migrated documents to %s.\n"),
+			     mvn_shown(a->outdir, dir, sizeof(dir)));
 }
 
-static int migrate_exec(struct mvn_engine *eng, int argc, char **argv)
+static int migrate_exec(struct mvn_cli *cli)
 {
 	struct mvn_error err = { 0 };
 	struct args a = { 0 };
 	struct plan p = { 0 };
 	int ret;
 
-	ret = parse_args(argc, argv, &a);
-	if (ret == 0 && make_plan(eng, &a, &p, &err) < 0)
-		ret = mvn_cmd_fail(&err);
+	ret = parse_args(cli, &a);
+	if (ret == 0 && make_plan(cli, &a, &p, &err) < 0)
+		ret = mvn_cmd_fail(cli, &err);
 	if (ret)
 		goto out;
-	if (!a.uri && !a.outdir)
-		fputs(p.items[0].xml, stdout);
+	if (!p.nitems && cli->json)
+		print_json(&p, &a);
 	else if (!p.nitems)
-		printf("%s\n", _("Nothing to migrate: libvirt has no Open "
-				 "vSwitch network, no host bridge network "
-				 "named by --uplink, and no domain on "
-				 "one."));
+		mvn_cmd_done(cli, "%s\n",
+			     _("Nothing to migrate: libvirt has no Open "
+			       "vSwitch network, no host bridge network "
+			       "named by --uplink, and no domain on one."));
+	else if (!a.uri && !a.outdir && !cli->json)
+		fputs(p.items[0].xml, stdout);
 	else if (carry_out(&p, &a, &err) < 0)
-		ret = mvn_cmd_fail(&err);
+		ret = mvn_cmd_fail(cli, &err);
 	else
-		print_done(&p, &a);
+		print_done(cli, &p, &a);
 out:
 	plan_free(&p);
 	kv_free(a.ups, a.nups);
 	kv_free(a.ren, a.nren);
 	return ret;
 }
+
+static const struct mvn_operand migrate_operands[] = {
+	{ "FILE...", N_("network and domain documents; - is standard input") },
+	{ NULL, NULL },
+};
+
+static const struct mvn_opt migrate_opts[] = {
+	{ "uplink", required_argument, 'u', "BRIDGE=DEV",
+	  N_("the LAN device of bridge (or network) BRIDGE; repeatable") },
+	{ "mode", required_argument, 'm', "MODE",
+	  N_("bridge (default), vepa, private or passthrough") },
+	{ "direct", no_argument, 'd', NULL,
+	  N_("make type='direct' interfaces on the uplink instead") },
+	{ "strict", no_argument, 's', NULL,
+	  N_("refuse when anything would be lost") },
+	{ "rename", required_argument, 'n', "OLD=NEW",
+	  N_("give migrated network OLD the name NEW; repeatable") },
+	{ "output-dir", required_argument, 'o', "DIR",
+	  N_("write the results to DIR (needed for several files)") },
+	{ "connect", required_argument, 'c', "URI",
+	  N_("read the networks and their domains from libvirt") },
+	{ "apply", no_argument, 'a', NULL,
+	  N_("define the results in libvirt (needs --connect)") },
+	{ NULL, 0, 0, NULL, NULL },
+};
 
 const struct mvn_cmd mvn_cmd_migrate_ovs = {
 	.name = "migrate-ovs",
@@ -679,8 +748,8 @@ const struct mvn_cmd mvn_cmd_migrate_ovs = {
 		"[--connect URI [--apply]] [FILE...]",
 	.summary = N_("convert Open vSwitch networks and domains to macvtap"),
 	.help = N_(
-		"Convert Open vSwitch bridge networks (<forward mode='bridge'/> "
-		"with\n"
+		"Converts Open vSwitch bridge networks (<forward "
+		"mode='bridge'/> with\n"
 		"<virtualport type='openvswitch'/>) and host bridge networks "
 		"into macvtap\n"
 		"networks over the bridge's uplink, and the domain interfaces "
@@ -691,36 +760,15 @@ const struct mvn_cmd mvn_cmd_migrate_ovs = {
 		"Open vSwitch\n"
 		"port parameters, OpenFlow rules, bandwidth of a network, "
 		"several uplinks)\n"
-		"is reported on standard error as a warning.\n\n"
-		"  --uplink BRIDGE=DEV\n"
-		"                    the LAN device of bridge BRIDGE "
-		"(NETWORK=DEV for a\n"
-		"                    network without <bridge name>); "
-		"repeat for more;\n"
-		"                    without it Open vSwitch (ovs-vsctl) "
-		"or the Linux\n"
-		"                    bridge in sysfs is asked\n"
-		"  --mode MODE       bridge (default), vepa, private or "
-		"passthrough\n"
-		"  --direct          make type='direct' interfaces on the "
-		"uplink instead\n"
-		"  --rename OLD=NEW  give migrated network OLD the name NEW "
-		"(default: keep\n"
-		"                    the name, so that defining it replaces "
-		"the old one)\n"
-		"  --strict          refuse when anything would be lost\n"
-		"  -o, --output-dir DIR\n"
-		"                    write the results to DIR (needed for "
-		"several files)\n"
-		"  --connect URI     read the networks and the domains on them "
-		"from libvirt\n"
-		"                    (with FILEs: where --apply defines "
-		"them)\n"
-		"  --apply           define the results in libvirt "
-		"(inactive definitions;\n"
-		"                    a refusal puts back what was defined)\n\n"
-		"With one FILE the result goes to standard output.  Nothing "
-		"is written or\n"
-		"defined when any document fails."),
+		"is reported on standard error as a warning.  Without "
+		"--uplink, Open vSwitch\n"
+		"(ovs-vsctl) or the Linux bridge in sysfs is asked.  With "
+		"one FILE the\n"
+		"result goes to standard output.  Nothing is written or "
+		"defined when any\n"
+		"document fails."),
+	.operands = migrate_operands,
+	.opts = migrate_opts,
+	.short_keys = "o",
 	.exec = migrate_exec,
 };

@@ -9,29 +9,42 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wchar.h>
 
 #include "cmd.h"
+#include "util.h"
 
-static int define_exec(struct mvn_engine *eng, int argc, char **argv)
+/* {"KEY":NAME} on stdout. */
+static void json_name(const char *key, const char *name)
+{
+	struct mvn_json j;
+
+	mvn_json_init(&j, stdout);
+	mvn_json_begin_object(&j);
+	mvn_json_kv_str(&j, key, name);
+	mvn_json_end(&j);
+}
+
+static const struct mvn_operand define_operands[] = {
+	{ "FILE", N_("the network's XML document; - reads standard input") },
+	{ NULL, NULL },
+};
+
+static int define_exec(struct mvn_cli *cli)
 {
 	struct mvn_error err = { 0 }, warn = { 0 };
-	char *name = NULL;
+	char *name = NULL, shown[256];
 
-	if (argc != 2)
-		return mvn_cmd_usage(&mvn_cmd_net_define,
-				     _("net-define takes one file"));
-	if (mvn_engine_define(eng, argv[1], &name, &warn, &err) < 0)
-		return mvn_cmd_fail(&err);
+	if (cli->argc != 2)
+		return mvn_cmd_usage(cli, _("net-define takes one file"));
+	if (mvn_engine_define(cli->eng, cli->argv[1], &name, &warn, &err) < 0)
+		return mvn_cmd_fail(cli, &err);
 	if (warn.msg[0])
-		fprintf(stderr, "macvnet: %s %s\n", _("warning:"), warn.msg);
-	if (mvn_engine_json(eng)) {
-		printf("{\"defined\":");
-		mvn_json_string(name);
-		printf("}\n");
-	} else {
-		printf(_("Network %1$s defined from %2$s\n"), name, argv[1]);
-	}
+		mvn_cmd_warn(cli, "%s", warn.msg);
+	if (cli->json)
+		json_name("defined", name);
+	else
+		mvn_cmd_done(cli, _("Network %1$s defined from %2$s\n"), name,
+			     mvn_shown(cli->argv[1], shown, sizeof(shown)));
 	free(name);
 	return 0;
 }
@@ -40,22 +53,29 @@ const struct mvn_cmd mvn_cmd_net_define = {
 	.name = "net-define",
 	.args = "FILE",
 	.summary = N_("define (or redefine) a network from an XML file"),
+	.operands = define_operands,
 	.exec = define_exec,
 };
 
-static int undefine_exec(struct mvn_engine *eng, int argc, char **argv)
+static const struct mvn_operand name_operand[] = {
+	{ "NAME", N_("the network's name") },
+	{ NULL, NULL },
+};
+
+static int undefine_exec(struct mvn_cli *cli)
 {
 	struct mvn_error err = { 0 };
 
-	if (argc != 2)
-		return mvn_cmd_usage(&mvn_cmd_net_undefine,
+	if (cli->argc != 2)
+		return mvn_cmd_usage(cli,
 				     _("net-undefine takes one network name"));
-	if (mvn_engine_undefine(eng, argv[1], &err) < 0)
-		return mvn_cmd_fail(&err);
-	if (!mvn_engine_json(eng))
-		printf(_("Network %s has been undefined\n"), argv[1]);
+	if (mvn_engine_undefine(cli->eng, cli->argv[1], &err) < 0)
+		return mvn_cmd_fail(cli, &err);
+	if (cli->json)
+		json_name("undefined", cli->argv[1]);
 	else
-		printf("{\"undefined\":\"%s\"}\n", argv[1]);
+		mvn_cmd_done(cli, _("Network %s has been undefined\n"),
+			     cli->argv[1]);
 	return 0;
 }
 
@@ -63,109 +83,90 @@ const struct mvn_cmd mvn_cmd_net_undefine = {
 	.name = "net-undefine",
 	.args = "NAME",
 	.summary = N_("remove a network's definition"),
+	.operands = name_operand,
 	.exec = undefine_exec,
 };
-
-/* The width of s on a terminal: translations may hold wide characters. */
-static size_t text_width(const char *s)
-{
-	size_t n = mbstowcs(NULL, s, 0);
-	wchar_t *w;
-	int cols;
-
-	if (n == (size_t)-1)
-		return strlen(s);
-	w = calloc(n + 1, sizeof(*w));
-	if (!w)
-		return strlen(s);
-	mbstowcs(w, s, n + 1);
-	cols = wcswidth(w, n);
-	free(w);
-	return cols < 0 ? strlen(s) : (size_t)cols;
-}
-
-/* Print s, then spaces up to width columns. */
-static void cell(const char *s, size_t width)
-{
-	size_t n = text_width(s);
-
-	fputs(s, stdout);
-	for (; n < width; n++)
-		putchar(' ');
-}
 
 static void row(size_t w, const char *name, const char *state,
 		const char *autostart, const char *persistent)
 {
 	putchar(' ');
-	cell(name, w + 3);
-	cell(state, 11);
-	cell(autostart, 12);
+	mvn_text_pad(stdout, name, w + 3);
+	mvn_text_pad(stdout, state, 11);
+	mvn_text_pad(stdout, autostart, 12);
 	printf("%s\n", persistent);
 }
 
-static int list_exec(struct mvn_engine *eng, int argc, char **argv)
+static void list_json(const struct mvn_net_status *list, size_t n, bool all)
+{
+	struct mvn_json j;
+	size_t i;
+
+	mvn_json_init(&j, stdout);
+	mvn_json_begin_array(&j);
+	for (i = 0; i < n; i++) {
+		if (!all && !list[i].active)
+			continue;
+		mvn_json_begin_object(&j);
+		mvn_json_kv_str(&j, "name", list[i].name);
+		mvn_json_kv_bool(&j, "active", list[i].active);
+		mvn_json_kv_bool(&j, "autostart", list[i].autostart);
+		mvn_json_kv_bool(&j, "persistent", true);
+		mvn_json_kv_str(&j, "mode", list[i].mode ? list[i].mode : "");
+		mvn_json_kv_str(&j, "damaged", list[i].damage);
+		mvn_json_end(&j);
+	}
+	mvn_json_end(&j);
+}
+
+static void list_text(struct mvn_cli *cli, const struct mvn_net_status *list,
+		      size_t n, bool all)
+{
+	size_t i, w = 4;
+
+	for (i = 0; i < n; i++)
+		if ((all || list[i].active) && mvn_text_width(list[i].name) > w)
+			w = mvn_text_width(list[i].name);
+	row(w, _("Name"), _("State"), _("Autostart"), _("Persistent"));
+	for (i = 0; i < w + 40; i++)
+		putchar('-');
+	putchar('\n');
+	for (i = 0; i < n; i++) {
+		if (!all && !list[i].active)
+			continue;
+		row(w, list[i].name,
+		    list[i].active ? _("active") :
+		    list[i].damage ? _("damaged") :
+				     _("inactive"),
+		    list[i].autostart ? _("yes") : _("no"), _("yes"));
+	}
+	putchar('\n');
+	/* What is wrong with a damaged one, and how to mend it. */
+	for (i = 0; i < n; i++)
+		if (list[i].damage && (all || list[i].active))
+			mvn_cmd_warn(cli, "%s", list[i].damage);
+}
+
+static const struct mvn_opt list_opts[] = {
+	{ "all", no_argument, 'a', NULL, N_("also the inactive networks") },
+	{ NULL, 0, 0, NULL, NULL },
+};
+
+static int list_exec(struct mvn_cli *cli)
 {
 	struct mvn_net_status *list = NULL;
 	struct mvn_error err = { 0 };
-	bool all = false, first = true;
-	size_t n = 0, i, w = 4;
-	int a;
+	bool all = mvn_cli_has(cli, 'a');
+	size_t n = 0;
 
-	for (a = 1; a < argc; a++) {
-		if (!strcmp(argv[a], "--all"))
-			all = true;
-		else
-			return mvn_cmd_usage(&mvn_cmd_net_list,
-					     _("unknown option"));
-	}
-	if (mvn_engine_list(eng, &list, &n, &err) < 0)
-		return mvn_cmd_fail(&err);
-	for (i = 0; i < n; i++)
-		if ((all || list[i].active) && text_width(list[i].name) > w)
-			w = text_width(list[i].name);
-	if (mvn_engine_json(eng)) {
-		printf("[");
-		for (i = 0; i < n; i++) {
-			if (!all && !list[i].active)
-				continue;
-			printf("%s{\"name\":", first ? "" : ",");
-			mvn_json_string(list[i].name);
-			printf(",\"active\":%s,\"autostart\":%s,"
-			       "\"persistent\":true,\"mode\":",
-			       list[i].active ? "true" : "false",
-			       list[i].autostart ? "true" : "false");
-			mvn_json_string(list[i].mode ? list[i].mode : "");
-			printf(",\"damaged\":");
-			if (list[i].damage)
-				mvn_json_string(list[i].damage);
-			else
-				printf("null");
-			printf("}");
-			first = false;
-		}
-		printf("]\n");
-	} else {
-		row(w, _("Name"), _("State"), _("Autostart"), _("Persistent"));
-		for (i = 0; i < w + 40; i++)
-			putchar('-');
-		putchar('\n');
-		for (i = 0; i < n; i++) {
-			if (!all && !list[i].active)
-				continue;
-			row(w, list[i].name,
-			    list[i].active ? _("active") :
-			    list[i].damage ? _("damaged") :
-					     _("inactive"),
-			    list[i].autostart ? _("yes") : _("no"), _("yes"));
-		}
-		putchar('\n');
-		/* What is wrong with a damaged one, and how to mend it. */
-		for (i = 0; i < n; i++)
-			if (list[i].damage && (all || list[i].active))
-				fprintf(stderr, "macvnet: %s %s\n",
-					_("warning:"), list[i].damage);
-	}
+	if (cli->argc != 1)
+		return mvn_cmd_usage(cli, _("unexpected argument"));
+	if (mvn_engine_list(cli->eng, &list, &n, &err) < 0)
+		return mvn_cmd_fail(cli, &err);
+	if (cli->json)
+		list_json(list, n, all);
+	else
+		list_text(cli, list, n, all);
 	mvn_engine_list_free(list, n);
 	return 0;
 }
@@ -174,20 +175,30 @@ const struct mvn_cmd mvn_cmd_net_list = {
 	.name = "net-list",
 	.args = "[--all]",
 	.summary = N_("list active networks, or all defined ones with --all"),
+	.opts = list_opts,
 	.exec = list_exec,
 };
 
-static int dumpxml_exec(struct mvn_engine *eng, int argc, char **argv)
+static int dumpxml_exec(struct mvn_cli *cli)
 {
 	struct mvn_error err = { 0 };
+	struct mvn_json j;
 	char *xml = NULL;
 
-	if (argc != 2)
-		return mvn_cmd_usage(&mvn_cmd_net_dumpxml,
+	if (cli->argc != 2)
+		return mvn_cmd_usage(cli,
 				     _("net-dumpxml takes one network name"));
-	if (mvn_engine_dumpxml(eng, argv[1], &xml, &err) < 0)
-		return mvn_cmd_fail(&err);
-	fputs(xml, stdout);
+	if (mvn_engine_dumpxml(cli->eng, cli->argv[1], &xml, &err) < 0)
+		return mvn_cmd_fail(cli, &err);
+	if (cli->json) {
+		mvn_json_init(&j, stdout);
+		mvn_json_begin_object(&j);
+		mvn_json_kv_str(&j, "name", cli->argv[1]);
+		mvn_json_kv_str(&j, "xml", xml);
+		mvn_json_end(&j);
+	} else {
+		fputs(xml, stdout);
+	}
 	free(xml);
 	return 0;
 }
@@ -196,5 +207,6 @@ const struct mvn_cmd mvn_cmd_net_dumpxml = {
 	.name = "net-dumpxml",
 	.args = "NAME",
 	.summary = N_("print a network's definition in canonical XML"),
+	.operands = name_operand,
 	.exec = dumpxml_exec,
 };

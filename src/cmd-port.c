@@ -8,31 +8,34 @@
 #include "config.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
 #include "iface.h"
+#include "util.h"
 
-static void print_port(struct mvn_engine *eng, const char *network,
+static void print_port(struct mvn_cli *cli, const char *network,
 		       const struct mvn_port_state *p)
 {
+	struct mvn_json j;
 	char mac[18];
 
 	mvn_mac_format(p->mac, mac);
-	if (mvn_engine_json(eng)) {
-		printf("{\"name\":\"%s\",\"ifindex\":%d,\"tap\":", p->name,
-		       p->ifindex);
-		mvn_json_string(p->tap);
-		printf(",\"mac\":\"%s\",\"lower\":\"%s\",\"network\":", mac,
-		       p->lower);
-		mvn_json_string(network);
-		printf("}\n");
-	} else {
+	if (!cli->json) {
 		printf("%s %d %s\n", p->name, p->ifindex, p->tap);
+		return;
 	}
+	mvn_json_init(&j, stdout);
+	mvn_json_begin_object(&j);
+	mvn_json_kv_str(&j, "name", p->name);
+	mvn_json_kv_int(&j, "ifindex", p->ifindex);
+	mvn_json_kv_str(&j, "tap", p->tap);
+	mvn_json_kv_str(&j, "mac", mac);
+	mvn_json_kv_str(&j, "lower", p->lower);
+	mvn_json_kv_str(&j, "network", network);
+	mvn_json_end(&j);
 }
 
 /* Take the endpoint's settings from a domain <interface> element. */
@@ -78,65 +81,81 @@ static int from_xml(const char *path, struct mvn_port_request *req,
 	return ret;
 }
 
-static int create_exec(struct mvn_engine *eng, int argc, char **argv)
+/* One option of port-create into req: 0, or the exit code. */
+static int create_option(struct mvn_cli *cli, const struct mvn_optarg *o,
+			 struct mvn_port_request *req, const char **xml)
 {
-	static const struct option opts[] = {
-		{ "mac", required_argument, NULL, 'm' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "owner", required_argument, NULL, 'o' },
-		{ "lower", required_argument, NULL, 'l' },
-		{ "mtu", required_argument, NULL, 'u' },
-		{ "xml", required_argument, NULL, 'x' },
-		{ NULL, 0, NULL, 0 },
-	};
+	char *end;
+
+	switch (o->key) {
+	case 'm':
+		if (!mvn_mac_parse(o->value, req->mac))
+			return mvn_cmd_usage(cli,
+					     _("--mac needs a MAC address "
+					       "such as 52:54:00:b8:9c:58"));
+		req->has_mac = true;
+		break;
+	case 'n':
+		req->name = o->value;
+		break;
+	case 'o':
+		req->owner = o->value;
+		break;
+	case 'l':
+		req->lower = o->value;
+		break;
+	case 'u':
+		req->mtu = (unsigned int)strtoul(o->value, &end, 10);
+		if (!req->mtu || *end || o->value[0] == '-')
+			return mvn_cmd_usage(
+				cli, _("--mtu needs a positive number"));
+		break;
+	case 'x':
+		*xml = o->value;
+		break;
+	}
+	return 0;
+}
+
+static const struct mvn_operand network_operand[] = {
+	{ "NETWORK", N_("an active network") },
+	{ NULL, NULL },
+};
+
+static const struct mvn_opt create_opts[] = {
+	{ "mac", required_argument, 'm', "M",
+	  N_("the endpoint's MAC (default: a fresh 52:54:00:xx:xx:xx)") },
+	{ "name", required_argument, 'n', "IF",
+	  N_("the endpoint's name (default: the first free mvtN)") },
+	{ "owner", required_argument, 'o', "U[:G]",
+	  N_("who may open its /dev/tapN (default: root, mode 0600)") },
+	{ "lower", required_argument, 'l', "DEV",
+	  N_("the pool device to use (default: the least used)") },
+	{ "mtu", required_argument, 'u', "N",
+	  N_("the endpoint's MTU (default: the lower device's)") },
+	{ "xml", required_argument, 'x', "FILE",
+	  N_("take MAC, name and MTU from a domain <interface>") },
+	{ NULL, 0, 0, NULL, NULL },
+};
+
+static int create_exec(struct mvn_cli *cli)
+{
 	struct mvn_port_request req = { .owner_tag = "cli" };
 	struct mvn_port_state port;
 	struct mvn_error err = { 0 };
 	const char *xml = NULL;
 	char *name_copy = NULL, *lower_copy = NULL;
-	int c, ret;
+	size_t i;
+	int ret;
 
-	/* Options may come before or after the network's name. */
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			if (!mvn_mac_parse(optarg, req.mac))
-				return mvn_cmd_usage(&mvn_cmd_port_create,
-						     _("--mac needs a MAC "
-						       "address such as "
-						       "52:54:00:b8:9c:58"));
-			req.has_mac = true;
-			break;
-		case 'n':
-			req.name = optarg;
-			break;
-		case 'o':
-			req.owner = optarg;
-			break;
-		case 'l':
-			req.lower = optarg;
-			break;
-		case 'u':
-			req.mtu = (unsigned int)strtoul(optarg, NULL, 10);
-			if (!req.mtu)
-				return mvn_cmd_usage(&mvn_cmd_port_create,
-						     _("--mtu needs a positive "
-						       "number"));
-			break;
-		case 'x':
-			xml = optarg;
-			break;
-		default:
-			return mvn_cmd_usage(&mvn_cmd_port_create,
-					     _("unknown option"));
-		}
+	for (i = 0; i < cli->nopts; i++) {
+		ret = create_option(cli, &cli->opts[i], &req, &xml);
+		if (ret)
+			return ret;
 	}
-	if (optind != argc - 1)
-		return mvn_cmd_usage(&mvn_cmd_port_create,
-				     _("give one network name"));
-	req.network = argv[optind];
+	if (cli->argc != 2)
+		return mvn_cmd_usage(cli, _("give one network name"));
+	req.network = cli->argv[1];
 	if (xml) {
 		const char *before_name = req.name, *before_lower = req.lower;
 
@@ -148,13 +167,13 @@ static int create_exec(struct mvn_engine *eng, int argc, char **argv)
 		if (ret < 0)
 			goto out;
 	}
-	ret = mvn_engine_port_create(eng, &req, &port, &err);
+	ret = mvn_engine_port_create(cli->eng, &req, &port, &err);
 	if (ret == 0)
-		print_port(eng, req.network, &port);
+		print_port(cli, req.network, &port);
 out:
 	free(name_copy);
 	free(lower_copy);
-	return ret < 0 ? mvn_cmd_fail(&err) : 0;
+	return ret < 0 ? mvn_cmd_fail(cli, &err) : 0;
 }
 
 const struct mvn_cmd mvn_cmd_port_create = {
@@ -163,18 +182,39 @@ const struct mvn_cmd mvn_cmd_port_create = {
 		"[--mtu N] [--xml FILE]",
 	.summary = N_("create an endpoint; prints its name, ifindex and "
 		      "/dev/tapN"),
+	.operands = network_operand,
+	.opts = create_opts,
 	.exec = create_exec,
 };
 
-static int delete_exec(struct mvn_engine *eng, int argc, char **argv)
+static const struct mvn_operand delete_operands[] = {
+	{ "IF...", N_("the endpoints to delete, of any active network") },
+	{ NULL, NULL },
+};
+
+static int delete_exec(struct mvn_cli *cli)
 {
 	struct mvn_error err = { 0 };
+	struct mvn_json j;
+	int i;
 
-	if (argc < 2)
-		return mvn_cmd_usage(&mvn_cmd_port_delete,
-				     _("give at least one endpoint name"));
-	if (mvn_engine_port_delete(eng, argv + 1, (size_t)argc - 1, &err) < 0)
-		return mvn_cmd_fail(&err);
+	if (cli->argc < 2)
+		return mvn_cmd_usage(cli, _("give at least one endpoint name"));
+	if (mvn_engine_port_delete(cli->eng, cli->argv + 1,
+				   (size_t)cli->argc - 1, &err) < 0)
+		return mvn_cmd_fail(cli, &err);
+	if (cli->json) {
+		mvn_json_init(&j, stdout);
+		mvn_json_begin_object(&j);
+		mvn_json_key(&j, "deleted");
+		mvn_json_begin_array(&j);
+		for (i = 1; i < cli->argc; i++)
+			mvn_json_str(&j, cli->argv[i]);
+		mvn_json_end(&j);
+		mvn_json_end(&j);
+	}
+	for (i = 1; i < cli->argc; i++)
+		mvn_cmd_done(cli, _("Endpoint %s deleted\n"), cli->argv[i]);
 	return 0;
 }
 
@@ -182,57 +222,88 @@ const struct mvn_cmd mvn_cmd_port_delete = {
 	.name = "port-delete",
 	.args = "IF...",
 	.summary = N_("delete endpoints"),
+	.operands = delete_operands,
 	.exec = delete_exec,
 };
 
-static int list_exec(struct mvn_engine *eng, int argc, char **argv)
+static void list_json(const struct mvn_port_row *rows, size_t n)
+{
+	struct mvn_json j;
+	char mac[18], mode[8];
+	size_t i;
+
+	mvn_json_init(&j, stdout);
+	mvn_json_begin_array(&j);
+	for (i = 0; i < n; i++) {
+		const struct mvn_port_state *p = &rows[i].port;
+
+		mvn_mac_format(p->mac, mac);
+		snprintf(mode, sizeof(mode), "%04o", p->perm & 07777);
+		mvn_json_begin_object(&j);
+		mvn_json_kv_str(&j, "name", p->name);
+		mvn_json_kv_str(&j, "network", rows[i].network);
+		mvn_json_kv_int(&j, "ifindex", p->ifindex);
+		mvn_json_kv_str(&j, "lower", p->lower);
+		mvn_json_kv_str(&j, "mac", mac);
+		mvn_json_kv_str(&j, "tap", p->tap);
+		mvn_json_kv_uint(&j, "uid", p->uid);
+		mvn_json_kv_uint(&j, "gid", p->gid);
+		mvn_json_kv_str(&j, "mode", mode);
+		mvn_json_kv_str(&j, "owner", p->owner);
+		mvn_json_end(&j);
+	}
+	mvn_json_end(&j);
+}
+
+static void list_text(const struct mvn_port_row *rows, size_t n)
+{
+	char mac[18], num[16];
+	size_t i;
+
+	putchar(' ');
+	mvn_text_pad(stdout, _("Name"), 16);
+	mvn_text_pad(stdout, _("Network"), 16);
+	mvn_text_pad(stdout, _("Device"), 16);
+	mvn_text_pad(stdout, _("MAC"), 18);
+	mvn_text_pad(stdout, _("Ifindex"), 8);
+	printf("%s\n", _("Tap"));
+	for (i = 0; i < 92; i++)
+		putchar('-');
+	putchar('\n');
+	for (i = 0; i < n; i++) {
+		mvn_mac_format(rows[i].port.mac, mac);
+		snprintf(num, sizeof(num), "%d", rows[i].port.ifindex);
+		putchar(' ');
+		mvn_text_pad(stdout, rows[i].port.name, 16);
+		mvn_text_pad(stdout, rows[i].network, 16);
+		mvn_text_pad(stdout, rows[i].port.lower, 16);
+		mvn_text_pad(stdout, mac, 18);
+		mvn_text_pad(stdout, num, 8);
+		printf("%s\n", rows[i].port.tap);
+	}
+	putchar('\n');
+}
+
+static const struct mvn_operand list_operands[] = {
+	{ "NETWORK", N_("only this network's endpoints") },
+	{ NULL, NULL },
+};
+
+static int list_exec(struct mvn_cli *cli)
 {
 	struct mvn_port_row *rows = NULL;
 	struct mvn_error err = { 0 };
-	size_t n = 0, i;
-	char mac[18];
+	size_t n = 0;
 
-	if (argc > 2)
-		return mvn_cmd_usage(&mvn_cmd_port_list,
-				     _("give at most one network name"));
-	if (mvn_engine_port_list(eng, argc == 2 ? argv[1] : NULL, &rows, &n,
-				 &err) < 0)
-		return mvn_cmd_fail(&err);
-	if (mvn_engine_json(eng)) {
-		printf("[");
-		for (i = 0; i < n; i++) {
-			mvn_mac_format(rows[i].port.mac, mac);
-			printf("%s{\"name\":\"%s\",\"network\":", i ? "," : "",
-			       rows[i].port.name);
-			mvn_json_string(rows[i].network);
-			printf(",\"ifindex\":%d,\"lower\":\"%s\",\"mac\":\"%s\","
-			       "\"tap\":",
-			       rows[i].port.ifindex, rows[i].port.lower, mac);
-			mvn_json_string(rows[i].port.tap);
-			printf(",\"uid\":%u,\"gid\":%u,\"mode\":\"%04o\","
-			       "\"owner\":",
-			       rows[i].port.uid, rows[i].port.gid,
-			       rows[i].port.perm);
-			mvn_json_string(rows[i].port.owner);
-			printf("}");
-		}
-		printf("]\n");
-	} else {
-		printf(" %-15s %-15s %-15s %-17s %-7s %s\n", _("Name"),
-		       _("Network"), _("Device"), _("MAC"), _("Ifindex"),
-		       _("Tap"));
-		for (i = 0; i < 92; i++)
-			putchar('-');
-		putchar('\n');
-		for (i = 0; i < n; i++) {
-			mvn_mac_format(rows[i].port.mac, mac);
-			printf(" %-15s %-15s %-15s %-17s %-7d %s\n",
-			       rows[i].port.name, rows[i].network,
-			       rows[i].port.lower, mac, rows[i].port.ifindex,
-			       rows[i].port.tap);
-		}
-		putchar('\n');
-	}
+	if (cli->argc > 2)
+		return mvn_cmd_usage(cli, _("give at most one network name"));
+	if (mvn_engine_port_list(cli->eng, cli->argc == 2 ? cli->argv[1] : NULL,
+				 &rows, &n, &err) < 0)
+		return mvn_cmd_fail(cli, &err);
+	if (cli->json)
+		list_json(rows, n);
+	else
+		list_text(rows, n);
 	free(rows);
 	return 0;
 }
@@ -241,5 +312,6 @@ const struct mvn_cmd mvn_cmd_port_list = {
 	.name = "port-list",
 	.args = "[NETWORK]",
 	.summary = N_("list the endpoints of active networks"),
+	.operands = list_operands,
 	.exec = list_exec,
 };

@@ -15,45 +15,96 @@
 #include "cmd.h"
 #include "reach.h"
 #include "store.h"
+#include "util.h"
 
-static int one_name(const struct mvn_cmd *cmd, int argc)
+static const struct mvn_operand name_operand[] = {
+	{ "NAME", N_("the network's name") },
+	{ NULL, NULL },
+};
+
+static int one_name(struct mvn_cli *cli)
 {
-	if (argc != 2)
-		return mvn_cmd_usage(cmd, _("give one network name"));
+	if (cli->argc != 2)
+		return mvn_cmd_usage(cli, _("give one network name"));
 	return 0;
 }
 
+/* {"KEY":NAME} on stdout. */
+static void json_name(const char *key, const char *name)
+{
+	struct mvn_json j;
+
+	mvn_json_init(&j, stdout);
+	mvn_json_begin_object(&j);
+	mvn_json_kv_str(&j, key, name);
+	mvn_json_end(&j);
+}
+
+/* {"would_start":NAME,"plan":[LINE,...]}: the plan's lines. */
+static void plan_json(const char *name, const char *plan)
+{
+	const char *nl;
+	struct mvn_json j;
+	char *line;
+
+	mvn_json_init(&j, stdout);
+	mvn_json_begin_object(&j);
+	mvn_json_kv_str(&j, "would_start", name);
+	mvn_json_key(&j, "plan");
+	mvn_json_begin_array(&j);
+	for (; *plan; plan = *nl ? nl + 1 : nl) {
+		nl = strchr(plan, '\n');
+		if (!nl)
+			nl = plan + strlen(plan);
+		line = strndup(plan, (size_t)(nl - plan));
+		mvn_json_str(&j, line ? line : "");
+		free(line);
+	}
+	mvn_json_end(&j);
+	mvn_json_end(&j);
+}
+
 /* net-start NAME --dry-run: what it would do. */
-static int start_plan(struct mvn_engine *eng, const char *name)
+static int start_plan(struct mvn_cli *cli, const char *name)
 {
 	struct mvn_error err = { 0 };
 	char *plan = NULL;
 
-	if (mvn_engine_start_plan(eng, name, &plan, &err) < 0)
-		return mvn_cmd_fail(&err);
-	fputs(plan, stdout);
-	printf(_("Network %s would start (nothing was changed)\n"), name);
+	if (mvn_engine_start_plan(cli->eng, name, &plan, &err) < 0)
+		return mvn_cmd_fail(cli, &err);
+	if (cli->json) {
+		plan_json(name, plan);
+	} else {
+		fputs(plan, stdout);
+		mvn_cmd_done(
+			cli,
+			_("Network %s would start (nothing was changed)\n"),
+			name);
+	}
 	free(plan);
 	return 0;
 }
 
-static int start_exec(struct mvn_engine *eng, int argc, char **argv)
+static const struct mvn_opt start_opts[] = {
+	{ "dry-run", no_argument, 'n', NULL,
+	  N_("print what would be created and moved; change nothing") },
+	{ NULL, 0, 0, NULL, NULL },
+};
+
+static int start_exec(struct mvn_cli *cli)
 {
 	struct mvn_error err = { 0 };
 
-	if (argc == 3 && !strcmp(argv[2], "--dry-run"))
-		return start_plan(eng, argv[1]);
-	if (one_name(&mvn_cmd_net_start, argc))
+	if (one_name(cli))
 		return 2;
-	if (mvn_engine_start(eng, argv[1], &err) < 0)
-		return mvn_cmd_fail(&err);
-	if (mvn_engine_json(eng)) {
-		printf("{\"started\":");
-		mvn_json_string(argv[1]);
-		printf("}\n");
-	} else {
-		printf(_("Network %s started\n"), argv[1]);
-	}
+	if (mvn_cli_has(cli, 'n'))
+		return start_plan(cli, cli->argv[1]);
+	if (mvn_engine_start(cli->eng, cli->argv[1], &err) < 0)
+		return mvn_cmd_fail(cli, &err);
+	if (cli->json)
+		json_name("started", cli->argv[1]);
+	else
+		mvn_cmd_done(cli, _("Network %s started\n"), cli->argv[1]);
 	return 0;
 }
 
@@ -62,24 +113,23 @@ const struct mvn_cmd mvn_cmd_net_start = {
 	.args = "NAME [--dry-run]",
 	.summary = N_("start a network: check its devices, create its static "
 		      "ports"),
+	.operands = name_operand,
+	.opts = start_opts,
 	.exec = start_exec,
 };
 
-static int destroy_exec(struct mvn_engine *eng, int argc, char **argv)
+static int destroy_exec(struct mvn_cli *cli)
 {
 	struct mvn_error err = { 0 };
 
-	if (one_name(&mvn_cmd_net_destroy, argc))
+	if (one_name(cli))
 		return 2;
-	if (mvn_engine_destroy(eng, argv[1], &err) < 0)
-		return mvn_cmd_fail(&err);
-	if (mvn_engine_json(eng)) {
-		printf("{\"destroyed\":");
-		mvn_json_string(argv[1]);
-		printf("}\n");
-	} else {
-		printf(_("Network %s destroyed\n"), argv[1]);
-	}
+	if (mvn_engine_destroy(cli->eng, cli->argv[1], &err) < 0)
+		return mvn_cmd_fail(cli, &err);
+	if (cli->json)
+		json_name("destroyed", cli->argv[1]);
+	else
+		mvn_cmd_done(cli, _("Network %s destroyed\n"), cli->argv[1]);
 	return 0;
 }
 
@@ -87,34 +137,37 @@ const struct mvn_cmd mvn_cmd_net_destroy = {
 	.name = "net-destroy",
 	.args = "NAME",
 	.summary = N_("stop a network and delete all its endpoints"),
+	.operands = name_operand,
 	.exec = destroy_exec,
 };
 
-static int autostart_exec(struct mvn_engine *eng, int argc, char **argv)
+static const struct mvn_opt autostart_opts[] = {
+	{ "disable", no_argument, 'd', NULL, N_("remove the mark instead") },
+	{ NULL, 0, 0, NULL, NULL },
+};
+
+static int autostart_exec(struct mvn_cli *cli)
 {
 	struct mvn_error err = { 0 };
-	bool off = false;
-	const char *name = NULL;
-	int i;
+	bool off = mvn_cli_has(cli, 'd');
+	struct mvn_json j;
 
-	for (i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--disable"))
-			off = true;
-		else if (!name && argv[i][0] != '-')
-			name = argv[i];
-		else
-			return mvn_cmd_usage(&mvn_cmd_net_autostart,
-					     _("unexpected argument"));
+	if (one_name(cli))
+		return 2;
+	if (mvn_engine_set_autostart(cli->eng, cli->argv[1], !off, &err) < 0)
+		return mvn_cmd_fail(cli, &err);
+	if (cli->json) {
+		mvn_json_init(&j, stdout);
+		mvn_json_begin_object(&j);
+		mvn_json_kv_str(&j, "network", cli->argv[1]);
+		mvn_json_kv_bool(&j, "autostart", !off);
+		mvn_json_end(&j);
+	} else {
+		mvn_cmd_done(cli,
+			     off ? _("Network %s unmarked as autostarted\n") :
+				   _("Network %s marked as autostarted\n"),
+			     cli->argv[1]);
 	}
-	if (!name)
-		return mvn_cmd_usage(&mvn_cmd_net_autostart,
-				     _("give one network name"));
-	if (mvn_engine_set_autostart(eng, name, !off, &err) < 0)
-		return mvn_cmd_fail(&err);
-	if (!mvn_engine_json(eng))
-		printf(off ? _("Network %s unmarked as autostarted\n") :
-			     _("Network %s marked as autostarted\n"),
-		       name);
 	return 0;
 }
 
@@ -122,25 +175,37 @@ const struct mvn_cmd mvn_cmd_net_autostart = {
 	.name = "net-autostart",
 	.args = "NAME [--disable]",
 	.summary = N_("start a network at boot (start-autostart), or not"),
+	.operands = name_operand,
+	.opts = autostart_opts,
 	.exec = autostart_exec,
 };
 
-static int start_autostart_exec(struct mvn_engine *eng, int argc, char **argv)
+static int start_autostart_exec(struct mvn_cli *cli)
 {
 	struct mvn_error err = { 0 };
 	char **started = NULL;
+	struct mvn_json j;
 	size_t i;
 	int ret;
 
-	(void)argv;
-	if (argc != 1)
-		return mvn_cmd_usage(&mvn_cmd_start_autostart,
+	if (cli->argc != 1)
+		return mvn_cmd_usage(cli,
 				     _("start-autostart takes no arguments"));
-	ret = mvn_engine_start_autostart(eng, &started, &err);
+	ret = mvn_engine_start_autostart(cli->eng, &started, &err);
+	if (cli->json) {
+		mvn_json_init(&j, stdout);
+		mvn_json_begin_object(&j);
+		mvn_json_key(&j, "started");
+		mvn_json_begin_array(&j);
+		for (i = 0; started && started[i]; i++)
+			mvn_json_str(&j, started[i]);
+		mvn_json_end(&j);
+		mvn_json_end(&j);
+	}
 	for (i = 0; started && started[i]; i++)
-		printf(_("Network %s started\n"), started[i]);
+		mvn_cmd_done(cli, _("Network %s started\n"), started[i]);
 	mvn_store_names_free(started);
-	return ret < 0 ? mvn_cmd_fail(&err) : 0;
+	return ret < 0 ? mvn_cmd_fail(cli, &err) : 0;
 }
 
 const struct mvn_cmd mvn_cmd_start_autostart = {
@@ -150,29 +215,35 @@ const struct mvn_cmd mvn_cmd_start_autostart = {
 	.exec = start_autostart_exec,
 };
 
-static int reconcile_exec(struct mvn_engine *eng, int argc, char **argv)
+static int reconcile_exec(struct mvn_cli *cli)
 {
 	struct mvn_reconcile_report rep = { 0 };
 	struct mvn_error err = { 0 };
+	struct mvn_json j;
 
-	(void)argv;
-	if (argc != 1)
-		return mvn_cmd_usage(&mvn_cmd_reconcile,
-				     _("reconcile takes no arguments"));
-	if (mvn_engine_reconcile(eng, &rep, &err) < 0)
-		return mvn_cmd_fail(&err);
-	if (mvn_engine_json(eng))
-		printf("{\"forgotten\":%zu,\"removed\":%zu,\"restored\":%zu,"
-		       "\"rolled_back\":%zu,\"set_aside\":%zu}\n",
-		       rep.forgotten, rep.removed, rep.restored,
-		       rep.rolled_back, rep.set_aside);
-	else
-		printf(_("Reconciled: %1$zu lost endpoints forgotten, %2$zu "
-			 "leftover links removed, %3$zu device MACs "
-			 "restored, %4$zu interrupted starts or stops "
-			 "finished, %5$zu damaged state files set aside\n"),
-		       rep.forgotten, rep.removed, rep.restored,
-		       rep.rolled_back, rep.set_aside);
+	if (cli->argc != 1)
+		return mvn_cmd_usage(cli, _("reconcile takes no arguments"));
+	if (mvn_engine_reconcile(cli->eng, &rep, &err) < 0)
+		return mvn_cmd_fail(cli, &err);
+	if (cli->json) {
+		mvn_json_init(&j, stdout);
+		mvn_json_begin_object(&j);
+		mvn_json_kv_uint(&j, "forgotten", rep.forgotten);
+		mvn_json_kv_uint(&j, "removed", rep.removed);
+		mvn_json_kv_uint(&j, "restored", rep.restored);
+		mvn_json_kv_uint(&j, "rolled_back", rep.rolled_back);
+		mvn_json_kv_uint(&j, "set_aside", rep.set_aside);
+		mvn_json_end(&j);
+	} else {
+		mvn_cmd_done(cli,
+			     _("Reconciled: %1$zu lost endpoints forgotten, "
+			       "%2$zu leftover links removed, %3$zu device "
+			       "MACs restored, %4$zu interrupted starts or "
+			       "stops finished, %5$zu damaged state files set "
+			       "aside\n"),
+			     rep.forgotten, rep.removed, rep.restored,
+			     rep.rolled_back, rep.set_aside);
+	}
 	return 0;
 }
 
@@ -243,6 +314,13 @@ static const char *hairpin_text(enum mvn_tristate h)
 				 "macvnet doctor --probe)");
 }
 
+/* "LABEL  VALUE": the label padded to 12 columns, whatever its script. */
+static void field(const char *label, const char *value)
+{
+	mvn_text_pad(stdout, label, 12);
+	printf(" %s\n", value);
+}
+
 /* net-info's table; a device stands for its endpoints. */
 static void print_reach(struct mvn_engine *eng, const struct mvn_network *net,
 			const struct mvn_state *st)
@@ -254,44 +332,49 @@ static void print_reach(struct mvn_engine *eng, const struct mvn_network *net,
 	       hairpin_text(net->switch_hairpin));
 	rows = reach_rows(eng, net, st, &n);
 	printf("%s\n", _("Reachability (a device stands for its endpoints):"));
-	for (i = 0; rows && i < n; i++)
-		printf("  %-16s %-16s %-9s %s\n", rows[i].a, rows[i].b,
-		       pass_text(rows[i].pass), rows[i].why);
+	for (i = 0; rows && i < n; i++) {
+		fputs("  ", stdout);
+		mvn_text_pad(stdout, rows[i].a, 17);
+		mvn_text_pad(stdout, rows[i].b, 17);
+		mvn_text_pad(stdout, pass_text(rows[i].pass), 10);
+		printf("%s\n", rows[i].why);
+	}
 	free(rows);
 }
 
-static void json_reach(struct mvn_engine *eng, const struct mvn_network *net,
+static void json_reach(struct mvn_json *j, struct mvn_engine *eng,
+		       const struct mvn_network *net,
 		       const struct mvn_state *st)
 {
 	struct mvn_reach_row *rows;
 	size_t i, n = 0;
 
-	printf(",\"hairpin\":\"%s\",\"shim\":",
-	       net->switch_hairpin == MVN_YES ? "yes" :
-	       net->switch_hairpin == MVN_NO  ? "no" :
-						"unknown");
+	mvn_json_kv_str(j, "hairpin",
+			net->switch_hairpin == MVN_YES ? "yes" :
+			net->switch_hairpin == MVN_NO  ? "no" :
+							 "unknown");
+	mvn_json_key(j, "shim");
 	if (st->has_host) {
-		printf("{\"name\":");
-		mvn_json_string(st->host_name);
-		printf(",\"lower\":");
-		mvn_json_string(st->host_lower);
-		printf(",\"ifindex\":%d}", st->host_ifindex);
+		mvn_json_begin_object(j);
+		mvn_json_kv_str(j, "name", st->host_name);
+		mvn_json_kv_str(j, "lower", st->host_lower);
+		mvn_json_kv_int(j, "ifindex", st->host_ifindex);
+		mvn_json_end(j);
 	} else {
-		printf("null");
+		mvn_json_null(j);
 	}
-	printf(",\"reach\":[");
+	mvn_json_key(j, "reach");
+	mvn_json_begin_array(j);
 	rows = reach_rows(eng, net, st, &n);
 	for (i = 0; rows && i < n; i++) {
-		printf("%s{\"a\":", i ? "," : "");
-		mvn_json_string(rows[i].a);
-		printf(",\"b\":");
-		mvn_json_string(rows[i].b);
-		printf(",\"passes\":\"%s\",\"why\":",
-		       mvn_pass_name(rows[i].pass));
-		mvn_json_string(rows[i].why);
-		printf("}");
+		mvn_json_begin_object(j);
+		mvn_json_kv_str(j, "a", rows[i].a);
+		mvn_json_kv_str(j, "b", rows[i].b);
+		mvn_json_kv_str(j, "passes", mvn_pass_name(rows[i].pass));
+		mvn_json_kv_str(j, "why", rows[i].why);
+		mvn_json_end(j);
 	}
-	printf("]");
+	mvn_json_end(j);
 	free(rows);
 }
 
@@ -320,97 +403,120 @@ struct info {
 static void info_json(struct mvn_engine *eng, const struct info *in)
 {
 	const struct mvn_state *st = in->st;
+	struct mvn_json j;
 	char mac[18];
 	size_t i;
 
-	printf("{\"name\":");
-	mvn_json_string(in->net->name);
-	printf(",\"uuid\":\"%s\",\"mode\":\"%s\",\"active\":%s,"
-	       "\"devices\":[",
-	       in->uuid, mvn_fwd_mode_name(in->net->forward.mode),
-	       st ? "true" : "false");
+	mvn_json_init(&j, stdout);
+	mvn_json_begin_object(&j);
+	mvn_json_kv_str(&j, "name", in->net->name);
+	mvn_json_kv_str(&j, "uuid", in->uuid);
+	mvn_json_kv_str(&j, "mode", mvn_fwd_mode_name(in->net->forward.mode));
+	mvn_json_kv_bool(&j, "active", st != NULL);
+	mvn_json_key(&j, "devices");
+	mvn_json_begin_array(&j);
 	for (i = 0; st && i < st->nlowers; i++) {
-		printf("%s{\"dev\":", i ? "," : "");
-		mvn_json_string(st->lowers[i]);
-		printf(",\"ports\":%zu,\"others\":%zu}",
-		       mvn_state_count_lower(st, st->lowers[i]),
-		       others_on(in->all, in->nall, in->net->name,
-				 st->lowers[i]));
+		mvn_json_begin_object(&j);
+		mvn_json_kv_str(&j, "dev", st->lowers[i]);
+		mvn_json_kv_uint(&j, "ports",
+				 mvn_state_count_lower(st, st->lowers[i]));
+		mvn_json_kv_uint(&j, "others",
+				 others_on(in->all, in->nall, in->net->name,
+					   st->lowers[i]));
+		mvn_json_end(&j);
 	}
-	printf("],\"ports\":[");
+	mvn_json_end(&j);
+	mvn_json_key(&j, "ports");
+	mvn_json_begin_array(&j);
 	for (i = 0; st && i < st->nports; i++) {
 		mvn_mac_format(st->ports[i].mac, mac);
-		printf("%s{\"name\":\"%s\",\"ifindex\":%d,\"lower\":"
-		       "\"%s\",\"mac\":\"%s\",\"tap\":",
-		       i ? "," : "", st->ports[i].name, st->ports[i].ifindex,
-		       st->ports[i].lower, mac);
-		mvn_json_string(st->ports[i].tap);
-		printf("}");
+		mvn_json_begin_object(&j);
+		mvn_json_kv_str(&j, "name", st->ports[i].name);
+		mvn_json_kv_int(&j, "ifindex", st->ports[i].ifindex);
+		mvn_json_kv_str(&j, "lower", st->ports[i].lower);
+		mvn_json_kv_str(&j, "mac", mac);
+		mvn_json_kv_str(&j, "tap", st->ports[i].tap);
+		mvn_json_end(&j);
 	}
-	printf("]");
+	mvn_json_end(&j);
 	if (st)
-		json_reach(eng, in->net, st);
-	printf("}\n");
+		json_reach(&j, eng, in->net, st);
+	mvn_json_end(&j);
 }
 
-static void info_text(struct mvn_engine *eng, const struct info *in)
+/* One line per lower device: its endpoints, and other networks' there. */
+static void info_devices(const struct info *in)
 {
 	const struct mvn_state *st = in->st;
-	char mac[18];
-	size_t i, o;
+	size_t i, k, o;
 
-	printf("%-12s %s\n", _("Name:"), in->net->name);
-	printf("%-12s %s\n", _("UUID:"), in->uuid);
-	printf("%-12s %s\n", _("Mode:"),
-	       mvn_fwd_mode_name(in->net->forward.mode));
-	printf("%-12s %s\n", _("Active:"), st ? _("yes") : _("no"));
-	if (!st)
-		return;
 	printf("%s\n", _("Devices:"));
 	for (i = 0; i < st->nlowers; i++) {
 		o = others_on(in->all, in->nall, in->net->name, st->lowers[i]);
-		printf(_("  %1$-16s %2$zu endpoints"), st->lowers[i],
-		       mvn_state_count_lower(st, st->lowers[i]));
+		k = mvn_state_count_lower(st, st->lowers[i]);
+		fputs("  ", stdout);
+		mvn_text_pad(stdout, st->lowers[i], 17);
+		printf(P_("%zu endpoint", "%zu endpoints", k), k);
 		if (o)
 			printf(_(", and %zu of other networks (they share the "
 				 "device and its MAC table)"),
 			       o);
 		putchar('\n');
 	}
+}
+
+static void info_text(struct mvn_engine *eng, const struct info *in)
+{
+	const struct mvn_state *st = in->st;
+	char mac[18], num[16];
+	size_t i;
+
+	field(_("Name:"), in->net->name);
+	field(_("UUID:"), in->uuid);
+	field(_("Mode:"), mvn_fwd_mode_name(in->net->forward.mode));
+	field(_("Active:"), st ? _("yes") : _("no"));
+	if (!st)
+		return;
+	info_devices(in);
 	printf("%s\n", _("Endpoints:"));
 	for (i = 0; i < st->nports; i++) {
 		mvn_mac_format(st->ports[i].mac, mac);
-		printf("  %-16s %-8d %-16s %s %s\n", st->ports[i].name,
-		       st->ports[i].ifindex, st->ports[i].lower, mac,
-		       st->ports[i].tap);
+		snprintf(num, sizeof(num), "%d", st->ports[i].ifindex);
+		fputs("  ", stdout);
+		mvn_text_pad(stdout, st->ports[i].name, 17);
+		mvn_text_pad(stdout, num, 9);
+		mvn_text_pad(stdout, st->ports[i].lower, 17);
+		printf("%s %s\n", mac, st->ports[i].tap);
 	}
-	if (st->has_host)
-		printf(_("Host shim:   %1$s on %2$s (ifindex %3$d)\n"),
-		       st->host_name, st->host_lower, st->host_ifindex);
+	if (st->has_host) {
+		mvn_text_pad(stdout, _("Host shim:"), 12);
+		printf(_(" %1$s on %2$s (ifindex %3$d)\n"), st->host_name,
+		       st->host_lower, st->host_ifindex);
+	}
 	print_reach(eng, in->net, st);
 }
 
-static int info_exec(struct mvn_engine *eng, int argc, char **argv)
+static int info_exec(struct mvn_cli *cli)
 {
 	struct info in = { 0 };
 	struct mvn_error err = { 0 }, quiet = { 0 };
 	int ret;
 
-	if (one_name(&mvn_cmd_net_info, argc))
+	if (one_name(cli))
 		return 2;
-	ret = mvn_engine_definition(eng, argv[1], &in.net, &err);
+	ret = mvn_engine_definition(cli->eng, cli->argv[1], &in.net, &err);
 	if (ret < 0)
-		return mvn_cmd_fail(&err);
-	mvn_engine_state(eng, argv[1], &in.st, &quiet);
+		return mvn_cmd_fail(cli, &err);
+	mvn_engine_state(cli->eng, cli->argv[1], &in.st, &quiet);
 	/* Other networks' endpoints on the same devices. */
 	if (in.st &&
-	    mvn_engine_port_list(eng, NULL, &in.all, &in.nall, &quiet) < 0)
+	    mvn_engine_port_list(cli->eng, NULL, &in.all, &in.nall, &quiet) < 0)
 		in.nall = 0;
 	mvn_uuid_format(in.net->uuid, in.uuid);
-	if (mvn_engine_json(eng))
-		info_json(eng, &in);
+	if (cli->json)
+		info_json(cli->eng, &in);
 	else
-		info_text(eng, &in);
+		info_text(cli->eng, &in);
 	free(in.all);
 	mvn_state_free(in.st);
 	mvn_network_free(in.net);
@@ -421,5 +527,6 @@ const struct mvn_cmd mvn_cmd_net_info = {
 	.name = "net-info",
 	.args = "NAME",
 	.summary = N_("show a network's devices, endpoints and reachability"),
+	.operands = name_operand,
 	.exec = info_exec,
 };

@@ -46,6 +46,8 @@ struct mvn_engine {
 	uint64_t deadline_ms; /* CLOCK_MONOTONIC; 0: none */
 	mvn_notice_fn notice;
 	void *notice_arg;
+	mvn_progress_fn progress;
+	void *progress_arg;
 };
 
 /* engine.c */

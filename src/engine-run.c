@@ -329,8 +329,13 @@ static int create_static(struct mvn_engine *eng, const struct mvn_network *net,
 		ret = port_ids(ps, &cs[i], &perr);
 	}
 	if (ret == 0)
+		mvn_engine_progress(eng, MVN_PROGRESS_CREATE, st->network, 0,
+				    net->nports);
+	if (ret == 0)
 		ret = mvn_engine_make_ports(eng, st, ls, t, cs, net->nports,
 					    &failed, &perr);
+	mvn_engine_progress(eng, MVN_PROGRESS_CREATE, st->network, net->nports,
+			    net->nports);
 	if (ret < 0 && cs)
 		ret = mvn_error_set(err, ret,
 				    _("network '%1$s', port '%2$s': %3$s"),
@@ -661,8 +666,11 @@ static int destroy(struct mvn_engine *eng, const char *key,
 	mvn_engine_state_save(eng, st, NULL);
 	/* Endpoints handed to other namespaces go too. */
 	ret = mvn_linkset_load(eng, &ls, true, true, err);
+	mvn_engine_progress(eng, MVN_PROGRESS_DELETE, key, 0, st->nports);
 	if (ret == 0)
 		ret = mvn_engine_teardown(eng, &ls, st, err);
+	mvn_engine_progress(eng, MVN_PROGRESS_DELETE, key, st->nports,
+			    st->nports);
 	if (ret == 0)
 		ret = mvn_store_state_remove(eng->store, key, err);
 out:

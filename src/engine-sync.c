@@ -905,7 +905,7 @@ int mvn_engine_reconcile(struct mvn_engine *eng,
 	struct mvn_linkset ls = { 0 };
 	struct mvn_state **states = NULL;
 	char **names = NULL, **all = NULL;
-	size_t n = 0, i, j;
+	size_t n = 0, i, j, mine = 0;
 	int ret;
 
 	/*
@@ -942,6 +942,7 @@ int mvn_engine_reconcile(struct mvn_engine *eng,
 		if (!mvn_engine_alias_parse(ls.v[i].alias, id, NULL, &net) ||
 		    strcmp(id, mvn_store_id(eng->store)))
 			continue;
+		mine++;
 		for (j = 0; j < n && strcmp(all[j], net); j++)
 			;
 		if (j == n && !(all[n++] = strdup(net))) {
@@ -954,6 +955,7 @@ int mvn_engine_reconcile(struct mvn_engine *eng,
 		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
 		goto out;
 	}
+	mvn_engine_progress(eng, MVN_PROGRESS_RECONCILE, NULL, 0, mine);
 	for (i = 0; i < n && ret == 0; i++) {
 		struct mvn_lock_wait w = mvn_engine_wait(eng);
 
@@ -965,6 +967,7 @@ int mvn_engine_reconcile(struct mvn_engine *eng,
 		mvn_store_unlock_network(eng->store, all[i]);
 	}
 	mvn_linkset_free(&ls);
+	mvn_engine_progress(eng, MVN_PROGRESS_RECONCILE, NULL, mine, mine);
 	if (ret == 0)
 		ret = mvn_linkset_load(eng, &ls, false, false, err);
 	if (ret == 0)

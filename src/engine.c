@@ -81,6 +81,20 @@ void mvn_engine_set_notice(struct mvn_engine *eng, mvn_notice_fn fn, void *arg)
 	eng->notice_arg = arg;
 }
 
+void mvn_engine_set_progress(struct mvn_engine *eng, mvn_progress_fn fn,
+			     void *arg)
+{
+	eng->progress = fn;
+	eng->progress_arg = arg;
+}
+
+void mvn_engine_progress(struct mvn_engine *eng, enum mvn_progress_step step,
+			 const char *network, size_t done, size_t total)
+{
+	if (eng->progress)
+		eng->progress(eng->progress_arg, step, network, done, total);
+}
+
 void mvn_engine_set_wait(struct mvn_engine *eng, unsigned int ms)
 {
 	eng->lock_wait_ms = ms;

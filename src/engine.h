@@ -44,6 +44,27 @@ const char *mvn_engine_run_dir(const struct mvn_engine *eng);
  * aside); without this they are dropped.
  */
 void mvn_engine_set_notice(struct mvn_engine *eng, mvn_notice_fn fn, void *arg);
+/* The long steps of the engine, for a progress display. */
+enum mvn_progress_step {
+	MVN_PROGRESS_CREATE, /* creating a network's endpoints */
+	MVN_PROGRESS_DELETE, /* deleting a network's endpoints */
+	MVN_PROGRESS_RECONCILE, /* reconciling the store's links */
+};
+
+/*
+ * How far a step over total links is: done of them so far; done == total
+ * ends the step (also when it failed part way).  network names the
+ * network, or is NULL.
+ */
+typedef void (*mvn_progress_fn)(void *arg, enum mvn_progress_step step,
+				const char *network, size_t done, size_t total);
+
+/* Where progress goes; without this it is dropped. */
+void mvn_engine_set_progress(struct mvn_engine *eng, mvn_progress_fn fn,
+			     void *arg);
+/* Report progress through the function set, if any (for the engine). */
+void mvn_engine_progress(struct mvn_engine *eng, enum mvn_progress_step step,
+			 const char *network, size_t done, size_t total);
 /* How long to wait for a lock another process holds (default 30 s). */
 void mvn_engine_set_wait(struct mvn_engine *eng, unsigned int ms);
 /*

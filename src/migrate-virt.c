@@ -38,10 +38,9 @@ static bool wanted(struct plan *p, const char *text, size_t len,
 	size_t i;
 
 	if (mvn_network_parse(text, len, doc, &net, &e) < 0) {
-		p->m->sink.nwarn++;
-		fprintf(stderr, "macvnet: %s %s (%s)\n", _("warning:"),
-			mvn_shown(e.msg, msg, sizeof(msg)),
-			_("the network is left as it is"));
+		mvn_ovs_say(&p->m->sink, MVN_OVS_WARN, doc, 0, "%s (%s)",
+			    mvn_shown(e.msg, msg, sizeof(msg)),
+			    _("the network is left as it is"));
 		return false;
 	}
 	kind = mvn_ovs_network_kind(net);
@@ -61,8 +60,7 @@ static bool wanted(struct plan *p, const char *text, size_t len,
 /* A warning about a document that is left as it is. */
 static void left_alone(struct plan *p, const char *doc, const char *why)
 {
-	p->m->sink.nwarn++;
-	fprintf(stderr, "macvnet: %s %s: %s\n", _("warning:"), doc, why);
+	mvn_ovs_say(&p->m->sink, MVN_OVS_WARN, doc, 0, "%s", why);
 }
 
 /* One network libvirt has: migrated when it is on a bridge to migrate. */

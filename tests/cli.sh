@@ -47,6 +47,43 @@ is "$rc" 2 "unknown option: exit 2"
 run "$M" validate --help
 is "$rc" 0 "validate --help exits 0"
 like "$out" "usage: macvnet validate FILE" "validate --help shows usage"
+"$M" --help >"$tmp/help"
+run "$M" help
+is "$rc:$out" "0:$(cat "$tmp/help")" "'macvnet help' is 'macvnet --help'"
+run "$M" help net-start
+is "$rc:$out" "0:$("$M" net-start --help)" "'macvnet help net-start' is 'macvnet net-start --help'"
+run "$M" help nosuch
+is "$rc" 2 "help of an unknown command: exit 2"
+like "$err" "unknown command 'nosuch'" "help of an unknown command names it"
+run "$M" net-info lan extra --help
+is "$rc" 0 "--help after other arguments still shows the help"
+
+# Each command's help: every option of its usage line and every argument
+# with a line of its own that says what it is.
+out=
+for c in $(sed -n '/^Commands:/,/^$/p' "$tmp/help" | awk 'NR > 1 && NF { print $1 }'); do
+	"$M" help "$c" >"$tmp/ch" || out="$out $c(exit $?)"
+	usage=$(head -n 1 "$tmp/ch")
+	for o in $(printf '%s\n' "$usage" | grep -oE -- '--[a-z][a-z-]*' | sort -u); do
+		grep -Eq -- "^  (-[a-z], )?$o( [^ ]+)?  +[^ ]" "$tmp/ch" ||
+			out="$out $c:$o"
+	done
+	# The usage line's words but options and their values.
+	for a in $(printf '%s\n' "${usage#usage: macvnet $c}" | awk '{
+		for (i = 1; i <= NF; i++) {
+			t = $i
+			if (t ~ /^\[?--/) {
+				if (t !~ /\]$/ && i < NF && $(i + 1) !~ /^[[-]/)
+					i++
+				continue
+			}
+			gsub(/[][]/, "", t)
+			print t
+		} }'); do
+		grep -Eq -- "^  $a +[^ ]" "$tmp/ch" || out="$out $c:$a"
+	done
+done
+is "${out# }" "" "each command's help describes each of its options and arguments on a line"
 
 # --- validate: good files and the report ---
 run "$M" validate "$data/lan.xml" "$data/vepa.xml"
@@ -191,6 +228,30 @@ run "$M" net-dumpxml nosuch
 is "$rc" 1 "net-dumpxml of an unknown network fails"
 run "$M" net-undefine ../../etc/passwd
 is "$rc" 1 "a path as a network name is refused"
+
+# --- options anywhere; --quiet ---
+run "$M" net-define --quiet "$data/lan.xml"
+is "$rc:$out:$err" "0::" "net-define --quiet: nothing on stdout or stderr"
+run "$M" --quiet net-autostart --disable lan
+is "$rc:$out" "0:" "--quiet before the command: no success line"
+run "$M" net-autostart lan
+like "$out" "^Network lan marked as autostarted" "the name may come after an option of its command..."
+run "$M" net-autostart --disable lan
+like "$out" "^Network lan unmarked as autostarted" "...or before it"
+run "$M" validate "$data/lan.xml" --quiet
+is "$rc:$out" "0:" "validate --quiet of a good file prints nothing"
+run "$M" validate --quiet "$data/lan.xml" "$tmp/mode.xml"
+is "$rc:$out:$(printf '%s\n' "$err" | wc -l)" "1::1" "validate --quiet of a bad file: only its one error line"
+like "$err" "^macvnet: error: .*mode.xml:3:" "validate --quiet: the error still names file and line"
+run "$M" --quiet net-list --all
+like "$out" " lan +inactive" "net-list --quiet still lists"
+run "$M" --quiet net-undefine lan
+is "$rc:$out" "0:" "net-undefine --quiet: no success line"
+run "$M" --quiet net-undefine lan
+is "$rc:$(printf '%s\n' "$err" | wc -l)" "1:1" "--quiet: a failure is still one error line"
+run "$M" validate -- -
+is "$rc" 1 "after --, - is still standard input"
+"$M" net-define "$data/lan.xml" >/dev/null
 
 # --- directories: flags win over the environment; unsafe ones are refused ---
 run "$M" --config-dir "$tmp/other" net-define "$data/vepa.xml"
