@@ -79,12 +79,15 @@ measure() {
 		timed "$d/info" "$M" net-info bench
 		timed "$d/netlist" "$M" net-list
 		timed "$d/reconcile" "$M" reconcile
+		# The kernel's own cost of one macvtap at this size.
+		timed "$d/ipadd" ip link add link veth0 name ref0 up type macvtap mode bridge
+		timed "$d/ipdel" ip link del ref0
 		k=$((k + 1))
 	done
 	[ "$(count)" -eq "$before" ] || { echo "bench/scale.sh: $(count) endpoints after the pairs, not $before" >&2; exit 1; }
 	timed "$d/destroy" "$M" net-destroy bench
 	[ "$(count)" -eq 0 ] || { echo "bench/scale.sh: net-destroy left $(count) endpoints" >&2; exit 1; }
-	for op in create delete list info netlist reconcile destroy; do
+	for op in create delete list info netlist reconcile destroy ipadd ipdel; do
 		median <"$d/$op" >"$d/$op.ms"
 	done
 }
@@ -146,7 +149,17 @@ row net-info info
 row net-list netlist
 row reconcile reconcile
 row "net-destroy (1 run)" destroy
+row "ip link add (kernel)" ipadd
+row "ip link del (kernel)" ipdel
 echo "(median of $R runs; target, issue 13: port-create, port-delete and the listings within 1.5x)"
+# What macvnet adds to the kernel's own work, at each size.
+awk -v a0="$(cat "$tmp/0/create.ms")" -v aS="$(cat "$tmp/S/create.ms")" \
+	-v k0="$(cat "$tmp/0/ipadd.ms")" -v kS="$(cat "$tmp/S/ipadd.ms")" \
+	-v d0="$(cat "$tmp/0/delete.ms")" -v dS="$(cat "$tmp/S/delete.ms")" \
+	-v e0="$(cat "$tmp/0/ipdel.ms")" -v eS="$(cat "$tmp/S/ipdel.ms")" 'BEGIN {
+	printf "%-22s %10.1f %12.1f %7.2fx\n", "port-create - ip add", a0 - k0, aS - kS, (aS - kS) / (a0 - k0 ? a0 - k0 : 1)
+	printf "%-22s %10.1f %12.1f %7.2fx\n", "port-delete - ip del", d0 - e0, dS - eS, (dS - eS) / (d0 - e0 ? d0 - e0 : 1)
+}'
 awk -v f="$fill" -v p="$P" 'BEGIN {
 	printf "%d port-create calls to fill: %.0f ms, %.1f ms each\n", p, f, f / (p ? p : 1)
 }'
