@@ -2,8 +2,9 @@
  * Endpoints: port-create makes one macvtap endpoint on an active network
  * (on the pool device with the fewest endpoints, with a free name and a
  * fresh MAC unless told otherwise) and prints its name, ifindex and
- * character device, ready for "qemu -netdev tap,fd=3 3<>/dev/tapN";
- * port-delete removes endpoints; port-list shows them.
+ * character device, ready for "qemu -netdev tap,fd=3 3<>/dev/tapN", or
+ * with --netns hands it to a container's network namespace in the same
+ * transaction; port-delete removes endpoints; port-list shows them.
  */
 #include "config.h"
 
@@ -11,12 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "iface.h"
 #include "util.h"
 
-static void print_port(struct mvn_cli *cli, const char *network,
+static void print_port(struct mvn_cli *cli, const struct mvn_port_request *req,
 		       const struct mvn_port_state *p)
 {
 	struct mvn_json j;
@@ -34,7 +37,14 @@ static void print_port(struct mvn_cli *cli, const char *network,
 	mvn_json_kv_str(&j, "tap", p->tap);
 	mvn_json_kv_str(&j, "mac", mac);
 	mvn_json_kv_str(&j, "lower", p->lower);
-	mvn_json_kv_str(&j, "network", network);
+	mvn_json_kv_str(&j, "network", req->network);
+	if (p->netnsid != MVN_NETNSID_SELF) {
+		mvn_json_kv_str(&j, "netns", req->netns);
+		mvn_json_kv_int(&j, "netnsid", p->netnsid);
+		mvn_json_kv_str(&j, "ifname",
+				req->netns_ifname ? req->netns_ifname :
+						    p->name);
+	}
 	mvn_json_end(&j);
 }
 
@@ -113,6 +123,12 @@ static int create_option(struct mvn_cli *cli, const struct mvn_optarg *o,
 	case 'x':
 		*xml = o->value;
 		break;
+	case 'N':
+		req->netns = o->value;
+		break;
+	case 'i':
+		req->netns_ifname = o->value;
+		break;
 	}
 	return 0;
 }
@@ -135,8 +151,72 @@ static const struct mvn_opt create_opts[] = {
 	  N_("the endpoint's MTU (default: the lower device's)") },
 	{ "xml", required_argument, 'x', "FILE",
 	  N_("take MAC, name and MTU from a domain <interface>") },
+	{ "netns", required_argument, 'N', "NS",
+	  N_("move it into this network namespace (ip netns name, PID "
+	     "or path)") },
+	{ "ifname", required_argument, 'i', "IF",
+	  N_("its name in that namespace (default: its own)") },
 	{ NULL, 0, 0, NULL, NULL },
 };
+
+/*
+ * Standard input made readable twice (validated, then parsed): a pipe is
+ * read once into an in-memory file put in its place, a file is rewound.
+ */
+static int stdin_again(off_t *start, struct mvn_error *err)
+{
+	char buf[4096];
+	ssize_t n;
+	int fd;
+
+	*start = lseek(STDIN_FILENO, 0, SEEK_CUR);
+	if (*start >= 0)
+		return 0;
+	*start = 0;
+	fd = memfd_create("macvnet-stdin", MFD_CLOEXEC);
+	if (fd < 0)
+		return mvn_error_set(err, -errno,
+				     _("cannot keep standard input: %s"),
+				     strerror(errno));
+	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) > 0)
+		if (write(fd, buf, (size_t)n) != n)
+			break;
+	if (n != 0 || dup2(fd, STDIN_FILENO) < 0 ||
+	    lseek(STDIN_FILENO, 0, SEEK_SET) < 0) {
+		n = errno;
+		close(fd);
+		return mvn_error_set(err, -(int)n,
+				     _("cannot read standard input: %s"),
+				     strerror((int)n));
+	}
+	close(fd);
+	return 0;
+}
+
+/* --xml FILE: validated against the grammar, one <interface>, then read. */
+static int xml_request(struct mvn_cli *cli, const char *xml,
+		       struct mvn_port_request *req, struct mvn_error *err)
+{
+	const char *kind = NULL;
+	bool in = !strcmp(xml, "-");
+	off_t start = 0;
+	int ret = in ? stdin_again(&start, err) : 0;
+
+	if (ret == 0)
+		ret = mvn_engine_validate_file(cli->eng, xml, &kind, NULL, err);
+	if (ret == 0 && strcmp(kind, "interface"))
+		ret = mvn_error_set(err, -EINVAL,
+				    _("%1$s is a <%2$s> document; --xml takes "
+				      "one domain <interface> element"),
+				    xml, kind);
+	if (ret == 0 && in && lseek(STDIN_FILENO, start, SEEK_SET) < 0)
+		ret = mvn_error_set(err, -errno,
+				    _("cannot read standard input again: %s"),
+				    strerror(errno));
+	if (ret == 0)
+		ret = from_xml(xml, req, err);
+	return ret;
+}
 
 static int create_exec(struct mvn_cli *cli)
 {
@@ -159,7 +239,7 @@ static int create_exec(struct mvn_cli *cli)
 	if (xml) {
 		const char *before_name = req.name, *before_lower = req.lower;
 
-		ret = from_xml(xml, &req, &err);
+		ret = xml_request(cli, xml, &req, &err);
 		if (req.name != before_name)
 			name_copy = (char *)req.name;
 		if (req.lower != before_lower)
@@ -169,7 +249,7 @@ static int create_exec(struct mvn_cli *cli)
 	}
 	ret = mvn_engine_port_create(cli->eng, &req, &port, &err);
 	if (ret == 0)
-		print_port(cli, req.network, &port);
+		print_port(cli, &req, &port);
 out:
 	free(name_copy);
 	free(lower_copy);
@@ -179,7 +259,7 @@ out:
 const struct mvn_cmd mvn_cmd_port_create = {
 	.name = "port-create",
 	.args = "NETWORK [--mac M] [--name IF] [--owner U[:G]] [--lower DEV] "
-		"[--mtu N] [--xml FILE]",
+		"[--mtu N] [--xml FILE] [--netns NS [--ifname IF]]",
 	.summary = N_("create an endpoint; prints its name, ifindex and "
 		      "/dev/tapN"),
 	.operands = network_operand,
@@ -250,6 +330,8 @@ static void list_json(const struct mvn_port_row *rows, size_t n)
 		mvn_json_kv_uint(&j, "gid", p->gid);
 		mvn_json_kv_str(&j, "mode", mode);
 		mvn_json_kv_str(&j, "owner", p->owner);
+		if (p->netnsid != MVN_NETNSID_SELF)
+			mvn_json_kv_int(&j, "netnsid", p->netnsid);
 		mvn_json_end(&j);
 	}
 	mvn_json_end(&j);
@@ -257,7 +339,7 @@ static void list_json(const struct mvn_port_row *rows, size_t n)
 
 static void list_text(const struct mvn_port_row *rows, size_t n)
 {
-	char mac[18], num[16];
+	char mac[18], num[32];
 	size_t i;
 
 	putchar(' ');
@@ -272,7 +354,12 @@ static void list_text(const struct mvn_port_row *rows, size_t n)
 	putchar('\n');
 	for (i = 0; i < n; i++) {
 		mvn_mac_format(rows[i].port.mac, mac);
-		snprintf(num, sizeof(num), "%d", rows[i].port.ifindex);
+		/* Moved to another namespace: its ifindex there, and which. */
+		if (rows[i].port.netnsid == MVN_NETNSID_SELF)
+			snprintf(num, sizeof(num), "%d", rows[i].port.ifindex);
+		else
+			snprintf(num, sizeof(num), "%d@ns%d",
+				 rows[i].port.ifindex, rows[i].port.netnsid);
 		putchar(' ');
 		mvn_text_pad(stdout, rows[i].port.name, 16);
 		mvn_text_pad(stdout, rows[i].network, 16);

@@ -314,7 +314,11 @@ static int create_link(struct mvn_engine *eng, struct mvn_state *st,
 	}
 }
 
-/* The link info made for p (its undo noted): node made, p added to st. */
+/*
+ * The link info made for p (its undo noted): node made, p added to st.  A
+ * link moved to another namespace gets no node: its /dev/tapN would be
+ * named by an ifindex of that namespace, which this one cannot check.
+ */
 static int finish_port(struct mvn_engine *eng, struct mvn_state *st,
 		       struct mvn_linkset *ls, struct mvn_txn *t,
 		       const struct mvn_creation *c, struct mvn_port_state *p,
@@ -325,7 +329,14 @@ static int finish_port(struct mvn_engine *eng, struct mvn_state *st,
 	if (mvn_linkset_add(ls, info) < 0)
 		return mvn_error_set(err, -ENOMEM, _("out of memory"));
 	p->ifindex = info->ifindex;
+	p->netnsid = info->netnsid;
 	memcpy(p->mac, info->mac, 6);
+	if (info->netnsid != MVN_NETNSID_SELF) {
+		snprintf(p->tap, sizeof(p->tap), "-");
+		if (mvn_state_add_port(st, p) < 0)
+			return mvn_error_set(err, -ENOMEM, _("out of memory"));
+		return 0;
+	}
 	ret = eng->link_ops->node_make(eng->link_ctx, eng->run_dir, p->name,
 				       p->ifindex, p->mac, c->uid, c->gid,
 				       c->perm, p->tap, sizeof(p->tap), err);
@@ -336,10 +347,47 @@ static int finish_port(struct mvn_engine *eng, struct mvn_state *st,
 	return 0;
 }
 
-int mvn_engine_make_port(struct mvn_engine *eng, struct mvn_state *st,
-			 struct mvn_linkset *ls, struct mvn_txn *t,
-			 const struct mvn_creation *c,
-			 struct mvn_port_state *out, struct mvn_error *err)
+/* Where a port goes once made (port-create --netns). */
+struct move {
+	int fd; /* the target network namespace */
+	const char *where; /* as the user named it */
+	const char *ifname; /* its name there; NULL: its own */
+};
+
+/*
+ * Move the link just made (*info, not yet in the transaction) as mv says;
+ * *info then describes it there.  On failure it is deleted here.
+ */
+static int move_link(struct mvn_engine *eng, const struct move *mv,
+		     struct mvn_link_info *info, struct mvn_error *err)
+{
+	struct mvn_link_info there;
+	struct mvn_error why = { 0 };
+	size_t n;
+	int ret;
+
+	ret = eng->link_ops->move(eng->link_ctx, info->ifindex, mv->fd,
+				  mv->where, mv->ifname, &there, err);
+	if (ret == 0) {
+		*info = there;
+		return 0;
+	}
+	if (eng->link_ops->delete_link(eng->link_ctx, MVN_NETNSID_SELF,
+				       info->ifindex, &why) < 0 &&
+	    err) {
+		n = strlen(err->msg);
+		snprintf(err->msg + n, sizeof(err->msg) - n,
+			 _("; and deleting it failed (%s), which macvnet "
+			   "reconcile finishes"),
+			 why.msg);
+	}
+	return ret;
+}
+
+static int make_port(struct mvn_engine *eng, struct mvn_state *st,
+		     struct mvn_linkset *ls, struct mvn_txn *t,
+		     const struct mvn_creation *c, const struct move *mv,
+		     struct mvn_port_state *out, struct mvn_error *err)
 {
 	struct mvn_link_spec spec = { 0 };
 	struct mvn_port_state p = { .netnsid = MVN_NETNSID_SELF };
@@ -352,13 +400,23 @@ int mvn_engine_make_port(struct mvn_engine *eng, struct mvn_state *st,
 	if (ret == 0)
 		ret = create_link(eng, st, ls, t, c, lower, &spec, &p, &info,
 				  err);
-	if (ret == 0 && mvn_txn_link(t, MVN_NETNSID_SELF, info.ifindex) < 0)
+	if (ret == 0 && mv)
+		ret = move_link(eng, mv, &info, err);
+	if (ret == 0 && mvn_txn_link(t, info.netnsid, info.ifindex) < 0)
 		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
 	if (ret == 0)
 		ret = finish_port(eng, st, ls, t, c, &p, &info, err);
 	if (ret == 0 && out)
 		*out = p;
 	return ret;
+}
+
+int mvn_engine_make_port(struct mvn_engine *eng, struct mvn_state *st,
+			 struct mvn_linkset *ls, struct mvn_txn *t,
+			 const struct mvn_creation *c,
+			 struct mvn_port_state *out, struct mvn_error *err)
+{
+	return make_port(eng, st, ls, t, c, NULL, out, err);
 }
 
 /* What make_ports() sends at once. */
@@ -576,6 +634,21 @@ static int prepare_creation(const struct mvn_port_request *req,
 				     req->name);
 	if (mvn_engine_check_name(req->network, err) < 0)
 		return -EINVAL;
+	if (req->netns_ifname && !mvn_ifname_valid(req->netns_ifname))
+		return mvn_error_set(err, -EINVAL,
+				     _("'%s' is not a valid interface name (1 "
+				       "to 15 bytes, no '/', ':' or white "
+				       "space)"),
+				     req->netns_ifname);
+	if (req->netns_ifname && !req->netns)
+		return mvn_error_set(err, -EINVAL,
+				     _("a name in another namespace needs "
+				       "that namespace; add --netns"));
+	if (req->netns && req->owner)
+		return mvn_error_set(err, -EINVAL,
+				     _("an endpoint moved to another "
+				       "namespace has no device node here to "
+				       "give an owner; leave out --owner"));
 	if (req->owner) {
 		ret = mvn_tap_owner(req->owner, &c->uid, &c->gid, &has_group,
 				    err);
@@ -645,6 +718,7 @@ struct batch {
 	size_t *first; /* the network's ports before this batch */
 	struct mvn_linkset ls;
 	struct mvn_txn *t;
+	struct move *moves; /* each request's target namespace (fd -1: none) */
 };
 
 /* Make every endpoint of the batch, or fail naming the one that failed. */
@@ -668,9 +742,10 @@ static int make_all(struct mvn_engine *eng, struct batch *b,
 		} else {
 			if (j == i)
 				b->first[i] = b->sts[i]->nports;
-			ret = mvn_engine_make_port(eng, b->sts[j], &b->ls, b->t,
-						   &b->cs[i], &b->outs[i],
-						   &perr);
+			ret = make_port(eng, b->sts[j], &b->ls, b->t, &b->cs[i],
+					b->moves[i].fd >= 0 ? &b->moves[i] :
+							      NULL,
+					&b->outs[i], &perr);
 		}
 		if (ret < 0)
 			name_failure(&b->reqs[i], b->named, &perr, err);
@@ -723,6 +798,10 @@ static void batch_free(struct batch *b)
 		if (j == i)
 			mvn_state_free(b->sts[i]);
 	}
+	for (i = 0; b->moves && i < b->n; i++)
+		if (b->moves[i].fd >= 0)
+			close(b->moves[i].fd);
+	free(b->moves);
 	free(b->sts);
 	free(b->nets);
 	free(b->first);
@@ -761,13 +840,23 @@ static int ports_create(struct mvn_engine *eng,
 	b.sts = calloc(k, sizeof(*b.sts));
 	b.nets = calloc(k, sizeof(*b.nets));
 	b.first = calloc(k, sizeof(*b.first));
+	b.moves = calloc(k, sizeof(*b.moves));
 	b.t = mvn_txn_new(eng);
-	if (!b.cs || !b.sts || !b.nets || !b.first || !b.t)
+	if (!b.cs || !b.sts || !b.nets || !b.first || !b.moves || !b.t)
 		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
+	for (i = 0; b.moves && i < n; i++)
+		b.moves[i].fd = -1;
 	for (i = 0; i < n && ret == 0; i++) {
 		struct mvn_error perr = { 0 };
 
 		ret = prepare_creation(&reqs[i], &b.cs[i], &perr);
+		/* A namespace that cannot be had fails before any change. */
+		if (ret == 0 && reqs[i].netns) {
+			b.moves[i].where = reqs[i].netns;
+			b.moves[i].ifname = reqs[i].netns_ifname;
+			ret = mvn_netns_open(reqs[i].netns, &b.moves[i].fd,
+					     &perr);
+		}
 		if (ret < 0)
 			name_failure(&reqs[i], named, &perr, err);
 		b.nets[i] = reqs[i].network;

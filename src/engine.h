@@ -211,11 +211,21 @@ struct mvn_port_request {
 	unsigned int perm; /* 0: 0600, or 0660 with a group */
 	unsigned int mtu; /* 0: the lower device's */
 	const char *owner_tag; /* who asks, kept in the state */
+	/*
+	 * The network namespace to hand the endpoint to (a name under
+	 * /run/netns, a PID or a path; see mvn_netns_open()), or NULL: it
+	 * stays here.  netns_ifname is its name there (NULL: its own).
+	 */
+	const char *netns;
+	const char *netns_ifname;
 };
 
 /*
- * Create one endpoint on an active network; *out describes it.  On
- * failure nothing is left behind.
+ * Create one endpoint on an active network; *out describes it.  With
+ * req->netns it is made here, then moved there and renamed in one step,
+ * and recorded where it went (out->netnsid, out->ifindex, out->tap "-":
+ * its device node is not this namespace's to give).  On failure nothing
+ * is left behind, here or there.
  */
 int mvn_engine_port_create(struct mvn_engine *eng,
 			   const struct mvn_port_request *req,

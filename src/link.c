@@ -12,14 +12,18 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -27,6 +31,7 @@
 #include <linux/if_link.h>
 #include <linux/net_namespace.h>
 #include <linux/netlink.h>
+#include <linux/nsfs.h>
 #include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 #include <netlink/msg.h>
@@ -1835,6 +1840,307 @@ static int lk_set_group(void *ctx, int netnsid, int ifindex, uint32_t group,
 			     what, group, strerror(-r));
 }
 
+/* The id this namespace has for the namespace open at fd, -1 if none. */
+static int peer_id(struct nl_ctx *c, int fd, int *id)
+{
+	struct rtgenmsg g = { .rtgen_family = AF_UNSPEC };
+	struct nsid_acc a = { 0 };
+	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETNSID, 0);
+	int r;
+
+	if (msg)
+		msg = mvn_nl_checked(msg, nlmsg_append(msg, &g, sizeof(g),
+						       NLMSG_ALIGNTO));
+	if (msg)
+		msg = mvn_nl_checked(msg,
+				     nla_put_u32(msg, NETNSA_FD, (uint32_t)fd));
+	r = mvn_nl_exchange(c, msg, on_nsid, &a);
+	if (r == 0 && a.oom)
+		r = -ENOMEM;
+	*id = r == 0 && a.n ? a.v[0] : -1;
+	free(a.v);
+	return r;
+}
+
+/*
+ * The id of the namespace open at fd, given one first if it has none: the
+ * link is found there by it once moved, and deleted there should that
+ * fail.  Someone else giving one meanwhile (EEXIST) is as good.
+ */
+static int ensure_peer_id(struct nl_ctx *c, int fd, int *id)
+{
+	struct rtgenmsg g = { .rtgen_family = AF_UNSPEC };
+	struct nl_msg *msg;
+	int r = peer_id(c, fd, id);
+
+	if (r < 0 || *id >= 0)
+		return r;
+	msg = nlmsg_alloc_simple(RTM_NEWNSID, 0);
+	if (msg)
+		msg = mvn_nl_checked(msg, nlmsg_append(msg, &g, sizeof(g),
+						       NLMSG_ALIGNTO));
+	if (msg)
+		msg = mvn_nl_checked(msg,
+				     nla_put_u32(msg, NETNSA_FD, (uint32_t)fd));
+	if (msg)
+		msg = mvn_nl_checked(msg, nla_put_s32(msg, NETNSA_NSID, -1));
+	r = mvn_nl_exchange(c, msg, NULL, NULL);
+	if (r < 0 && r != -EEXIST)
+		return r;
+	r = peer_id(c, fd, id);
+	return r == 0 && *id < 0 ? -ENOENT : r;
+}
+
+/* Whether fd is the namespace of c's socket (moving there does nothing). */
+static bool own_namespace(struct nl_ctx *c, int fd)
+{
+	struct stat a, b;
+	int own = ioctl(nl_socket_get_fd(c->sk), SIOCGSKNS);
+	bool same;
+
+	if (own < 0)
+		return false;
+	same = fstat(own, &a) == 0 && fstat(fd, &b) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	close(own);
+	return same;
+}
+
+/* Move link ifindex into the namespace at fd, named name there. */
+static int move_link(struct nl_ctx *c, int ifindex, int fd, const char *name)
+{
+	struct nl_msg *msg =
+		link_msg(RTM_NEWLINK, 0, MVN_NETNSID_SELF, ifindex);
+
+	if (msg)
+		msg = mvn_nl_checked(msg, nla_put_u32(msg, IFLA_NET_NS_FD,
+						      (uint32_t)fd));
+	if (msg)
+		msg = mvn_nl_checked(msg,
+				     nla_put_string(msg, IFLA_IFNAME, name));
+	return mvn_nl_exchange(c, msg, NULL, NULL);
+}
+
+/* The link called name in namespace netnsid. */
+static int get_named(struct nl_ctx *c, int netnsid, const char *name,
+		     struct mvn_link_info *out)
+{
+	struct nl_msg *msg = get_msg(0, netnsid, 0);
+
+	if (msg)
+		msg = mvn_nl_checked(msg,
+				     nla_put_string(msg, IFLA_IFNAME, name));
+	return get_one(c, msg, netnsid, out);
+}
+
+/* Delete the link called name in namespace netnsid. */
+static int del_named(struct nl_ctx *c, int netnsid, const char *name)
+{
+	struct nl_msg *msg = link_msg(RTM_DELLINK, 0, netnsid, 0);
+
+	if (msg)
+		msg = mvn_nl_checked(msg,
+				     nla_put_string(msg, IFLA_IFNAME, name));
+	return mvn_nl_exchange(c, msg, NULL, NULL);
+}
+
+/*
+ * After a failed move: the link ("here" as it was) is taken out of the
+ * namespace netnsid again if it went there.  The kernel moves a link
+ * first and renames it after (measured on Linux 6.18): a name taken there
+ * fails the request with the link already moved, under its old name.
+ */
+static void unmove(struct nl_ctx *c, const struct mvn_link_info *here,
+		   int netnsid)
+{
+	struct list_acc acc = { .ours = true };
+	struct mvn_link_info now;
+	size_t i;
+
+	if (get_one(c, get_msg(0, MVN_NETNSID_SELF, here->ifindex),
+		    MVN_NETNSID_SELF, &now) == 0 &&
+	    !memcmp(now.mac, here->mac, 6))
+		return; /* still here: the caller deletes it */
+	if (dump_links(c, netnsid, &acc) == 0)
+		for (i = 0; i < acc.n; i++)
+			if (!memcmp(acc.v[i].mac, here->mac, 6) &&
+			    acc.v[i].group == here->group &&
+			    acc.v[i].kind == MVN_LINK_MACVTAP)
+				del(c, netnsid, acc.v[i].ifindex, NULL);
+	free(acc.v);
+}
+
+/* Say what a failed move means, naming the link, the namespace and the fix. */
+static int move_error(struct nl_ctx *c, int r, const char *what,
+		      const char *where, const char *name,
+		      struct mvn_error *err)
+{
+	if (r == -ETIMEDOUT)
+		return mvn_nl_timed_out(c, err,
+					_("moving %1$s into network namespace "
+					  "%2$s"),
+					what, where);
+	if (r == -EEXIST)
+		return mvn_error_set(err, r,
+				     _("network namespace %1$s already has an "
+				       "interface named '%2$s'; choose another "
+				       "name with --ifname"),
+				     where, name);
+	return mvn_error_set(err, r,
+			     _("cannot move %1$s into network namespace %2$s: "
+			       "%3$s"),
+			     what, where, strerror(-r));
+}
+
+static int lk_move(void *ctx, int ifindex, int netns_fd, const char *where,
+		   const char *ifname, struct mvn_link_info *out,
+		   struct mvn_error *err)
+{
+	struct nl_ctx *c = ctx;
+	struct mvn_link_info here;
+	char what[96];
+	int r, id = -1;
+
+	mvn_nl_label(c, MVN_NETNSID_SELF, ifindex, what, sizeof(what));
+	if (own_namespace(c, netns_fd))
+		return mvn_error_set(err, -EINVAL,
+				     _("network namespace %s is macvnet's own; "
+				       "leave out --netns to keep the endpoint "
+				       "here"),
+				     where);
+	r = lk_get_index(c, MVN_NETNSID_SELF, ifindex, &here, err);
+	if (r < 0)
+		return r;
+	if (!ifname)
+		ifname = here.name;
+	r = ensure_peer_id(c, netns_fd, &id);
+	/* A name taken there is refused before anything moves. */
+	if (r == 0 && get_named(c, id, ifname, out) == 0)
+		r = -EEXIST;
+	if (r < 0)
+		return move_error(c, r, what, where, ifname, err);
+	r = move_link(c, ifindex, netns_fd, ifname);
+	if (r < 0) {
+		unmove(c, &here, id);
+		return move_error(c, r, what, where, ifname, err);
+	}
+	r = get_named(c, id, ifname, out);
+	if (r == 0 && out->netnsid != id)
+		r = -EPROTO;
+	if (r == 0)
+		return 0;
+	/* Moved but not found again: it is not left there unknown. */
+	del_named(c, id, ifname);
+	return move_error(c, r, what, where, ifname, err);
+}
+
+/* Whether a name under /run/netns is one file's name. */
+static bool netns_name_ok(const char *name)
+{
+	return name[0] && strcmp(name, ".") && strcmp(name, "..") &&
+	       !strchr(name, '/') && strlen(name) < NAME_MAX;
+}
+
+/* Open a name under /run/netns, refusing a symbolic link. */
+static int open_netns_name(const char *name, int *fd, struct mvn_error *err)
+{
+	int dir, e;
+
+	if (!netns_name_ok(name))
+		return mvn_error_set(err, -EINVAL,
+				     _("'%s' is not a network namespace name; "
+				       "give a name of ip netns list, a PID "
+				       "or a path"),
+				     name);
+	dir = open("/run/netns",
+		   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	*fd = dir < 0 ? -1 :
+			openat(dir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	e = errno;
+	if (dir >= 0)
+		close(dir);
+	if (*fd >= 0)
+		return 0;
+	if (e == ELOOP)
+		return mvn_error_set(
+			err, -ELOOP,
+			_("/run/netns/%s is a symbolic link, which "
+			  "macvnet does not follow; give the "
+			  "namespace's own path instead"),
+			name);
+	if (e == ENOENT)
+		return mvn_error_set(err, -ENOENT,
+				     _("no network namespace named '%1$s' "
+				       "(see ip netns list; make one with: ip "
+				       "netns add %1$s)"),
+				     name);
+	return mvn_error_set(err, -e, _("cannot open /run/netns/%1$s: %2$s"),
+			     name, strerror(e));
+}
+
+/* Open /proc/PID/ns/net. */
+static int open_netns_pid(const char *pid, int *fd, struct mvn_error *err)
+{
+	char path[64];
+	int e;
+
+	snprintf(path, sizeof(path), "/proc/%s/ns/net", pid);
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd >= 0)
+		return 0;
+	e = errno;
+	if (e == ENOENT)
+		return mvn_error_set(err, -ESRCH,
+				     _("no process %s; give the PID of a "
+				       "process in the target namespace"),
+				     pid);
+	return mvn_error_set(err, -e, _("cannot open %1$s: %2$s"), path,
+			     strerror(e));
+}
+
+/* Whether every byte of s is a digit. */
+static bool all_digits(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < '0' || *s > '9')
+			return false;
+	return true;
+}
+
+int mvn_netns_open(const char *target, int *fd, struct mvn_error *err)
+{
+	int r, e, type;
+
+	if (strchr(target, '/')) {
+		*fd = open(target, O_RDONLY | O_CLOEXEC);
+		e = errno;
+		r = *fd >= 0 ? 0 :
+			       mvn_error_set(err, -e,
+					     _("cannot open %1$s: %2$s; give "
+					       "a network namespace file such "
+					       "as /proc/PID/ns/net"),
+					     target, strerror(e));
+	} else if (all_digits(target)) {
+		r = open_netns_pid(target, fd, err);
+	} else {
+		r = open_netns_name(target, fd, err);
+	}
+	if (r < 0)
+		return r;
+	type = ioctl(*fd, NS_GET_NSTYPE);
+	if (type == CLONE_NEWNET)
+		return 0;
+	close(*fd);
+	*fd = -1;
+	return mvn_error_set(err, -EINVAL,
+			     _("'%s' is not a network namespace; give a name "
+			       "of ip netns list, a PID or a path such as "
+			       "/proc/PID/ns/net"),
+			     target);
+}
+
 static int lk_set_up(void *ctx, int ifindex, bool up, struct mvn_error *err)
 {
 	struct nl_ctx *c = ctx;
@@ -2101,6 +2407,7 @@ static const struct mvn_link_ops netlink_ops = {
 	.delete_group = lk_delete_group,
 	.delete_link = lk_delete_link,
 	.set_group = lk_set_group,
+	.move = lk_move,
 	.set_up = lk_set_up,
 	.set_mac = lk_set_mac,
 	.addr_list = lk_addr_list,

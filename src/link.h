@@ -228,6 +228,18 @@ struct mvn_link_ops {
 	 */
 	int (*set_group)(void *ctx, int netnsid, int ifindex, uint32_t group,
 			 struct mvn_error *err);
+	/*
+	 * Move link ifindex of this namespace into the network namespace
+	 * open at netns_fd (where names it in messages), called ifname there
+	 * (NULL: its name), in one request, so that its name never clashes
+	 * there.  The namespace is given an id here first; *out describes
+	 * the link where it went (netnsid, ifindex, name).  All or nothing:
+	 * on failure the link is still here, or was deleted.  Moving into
+	 * this very namespace is refused (-EINVAL).
+	 */
+	int (*move)(void *ctx, int ifindex, int netns_fd, const char *where,
+		    const char *ifname, struct mvn_link_info *out,
+		    struct mvn_error *err);
 	/* Bring a link of this namespace up, or take it down. */
 	int (*set_up)(void *ctx, int ifindex, bool up, struct mvn_error *err);
 	/* Give a link of this namespace another MAC address. */
@@ -265,6 +277,15 @@ struct mvn_link_ops {
 	/* Release the context. */
 	void (*close)(void *ctx);
 };
+
+/*
+ * Open the network namespace target names for mvn_link_ops.move: a name
+ * under /run/netns (as "ip netns add" makes; never through a symbolic
+ * link), a process ID (its /proc/PID/ns/net), or a path to a namespace
+ * file (anything with a '/').  *fd (close-on-exec) is the caller's to
+ * close; anything but a network namespace is refused.
+ */
+int mvn_netns_open(const char *target, int *fd, struct mvn_error *err);
 
 /*
  * Open a netlink socket in the current network namespace; every exchange

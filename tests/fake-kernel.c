@@ -332,6 +332,35 @@ static int fk_set_group(void *ctx, int netnsid, int ifindex, uint32_t group,
 	return 0;
 }
 
+/*
+ * Move a link into namespace k->peer_netnsid (9 unless set), renamed, as
+ * the kernel does: a name taken there is EEXIST and leaves it here.
+ */
+static int fk_move(void *ctx, int ifindex, int netns_fd, const char *where,
+		   const char *ifname, struct mvn_link_info *out,
+		   struct mvn_error *err)
+{
+	struct fake_kernel *k = ctx;
+	int ret, id = k->peer_netnsid ? k->peer_netnsid : 9, i;
+	struct fake_link *l = op_on_link(ctx, ifindex, &ret, err);
+
+	(void)netns_fd;
+	if (!l)
+		return ret;
+	if (!ifname)
+		ifname = l->info.name;
+	for (i = 0; i < FAKE_MAX_LINKS; i++)
+		if (k->links[i].used && k->links[i].info.netnsid == id &&
+		    !strcmp(k->links[i].info.name, ifname))
+			return mvn_error_set(err, -EEXIST, "%s has %s", where,
+					     ifname);
+	snprintf(l->info.name, sizeof(l->info.name), "%s", ifname);
+	l->info.netnsid = id;
+	l->info.ifindex = ++k->next_ifindex;
+	*out = l->info;
+	return 0;
+}
+
 static int fk_set_up(void *ctx, int ifindex, bool up, struct mvn_error *err)
 {
 	int ret;
@@ -530,6 +559,7 @@ const struct mvn_link_ops fake_ops = {
 	.delete_group = fk_delete_group,
 	.delete_link = fk_delete_link,
 	.set_group = fk_set_group,
+	.move = fk_move,
 	.set_up = fk_set_up,
 	.set_mac = fk_set_mac,
 	.addr_list = fk_addr_list,

@@ -32,6 +32,7 @@ struct fake_kernel {
 	unsigned long fail_at; /* fail operation number fail_at (0: never) */
 	int fail_code; /* the errno it fails with (default EIO) */
 	bool fired; /* the failure happened */
+	int peer_netnsid; /* the id move gives its target (0: 9) */
 };
 
 /* The ops table; the context is a struct fake_kernel (never freed by it). */
