@@ -13,17 +13,6 @@
 #include "cmd.h"
 #include "util.h"
 
-/* {"KEY":NAME} on stdout. */
-static void json_name(const char *key, const char *name)
-{
-	struct mvn_json j;
-
-	mvn_json_init(&j, stdout);
-	mvn_json_begin_object(&j);
-	mvn_json_kv_str(&j, key, name);
-	mvn_json_end(&j);
-}
-
 static const struct mvn_operand define_operands[] = {
 	{ "FILE", N_("the network's XML document; - reads standard input") },
 	{ NULL, NULL },
@@ -41,7 +30,7 @@ static int define_exec(struct mvn_cli *cli)
 	if (warn.msg[0])
 		mvn_cmd_warn(cli, "%s", warn.msg);
 	if (cli->json)
-		json_name("defined", name);
+		mvn_json_print_pair("defined", name);
 	else
 		mvn_cmd_done(cli, _("Network %1$s defined from %2$s\n"), name,
 			     mvn_shown(cli->argv[1], shown, sizeof(shown)));
@@ -72,7 +61,7 @@ static int undefine_exec(struct mvn_cli *cli)
 	if (mvn_engine_undefine(cli->eng, cli->argv[1], &err) < 0)
 		return mvn_cmd_fail(cli, &err);
 	if (cli->json)
-		json_name("undefined", cli->argv[1]);
+		mvn_json_print_pair("undefined", cli->argv[1]);
 	else
 		mvn_cmd_done(cli, _("Network %s has been undefined\n"),
 			     cli->argv[1]);

@@ -29,17 +29,6 @@ static int one_name(struct mvn_cli *cli)
 	return 0;
 }
 
-/* {"KEY":NAME} on stdout. */
-static void json_name(const char *key, const char *name)
-{
-	struct mvn_json j;
-
-	mvn_json_init(&j, stdout);
-	mvn_json_begin_object(&j);
-	mvn_json_kv_str(&j, key, name);
-	mvn_json_end(&j);
-}
-
 /* {"would_start":NAME,"plan":[LINE,...]}: the plan's lines. */
 static void plan_json(const char *name, const char *plan)
 {
@@ -102,7 +91,7 @@ static int start_exec(struct mvn_cli *cli)
 	if (mvn_engine_start(cli->eng, cli->argv[1], &err) < 0)
 		return mvn_cmd_fail(cli, &err);
 	if (cli->json)
-		json_name("started", cli->argv[1]);
+		mvn_json_print_pair("started", cli->argv[1]);
 	else
 		mvn_cmd_done(cli, _("Network %s started\n"), cli->argv[1]);
 	return 0;
@@ -127,7 +116,7 @@ static int destroy_exec(struct mvn_cli *cli)
 	if (mvn_engine_destroy(cli->eng, cli->argv[1], &err) < 0)
 		return mvn_cmd_fail(cli, &err);
 	if (cli->json)
-		json_name("destroyed", cli->argv[1]);
+		mvn_json_print_pair("destroyed", cli->argv[1]);
 	else
 		mvn_cmd_done(cli, _("Network %s destroyed\n"), cli->argv[1]);
 	return 0;

@@ -212,28 +212,38 @@ int mvn_engine_port_save(struct mvn_engine *eng, struct mvn_state *st,
 	return log_append(eng, st, rec, len, 1, err);
 }
 
+/* The put records of st's ports from index from on, into *out. */
+static int put_records(const struct mvn_state *st, size_t from,
+		       struct mvn_buf *out, struct mvn_error *err)
+{
+	size_t i, len;
+
+	for (i = from; i < st->nports; i++) {
+		char *rec = mvn_port_log_put(&st->ports[i], &len);
+
+		if (!rec)
+			break;
+		mvn_buf_add(out, rec, len);
+		free(rec);
+	}
+	if (i == st->nports && !out->oom)
+		return 0;
+	mvn_buf_free(out);
+	return mvn_error_set(err, -ENOMEM, _("out of memory"));
+}
+
 int mvn_engine_ports_save(struct mvn_engine *eng, struct mvn_state *st,
 			  size_t from, struct mvn_error *err)
 {
 	struct mvn_buf b = { 0 };
-	size_t i, len;
+	size_t len;
+	int ret;
 
 	if (from >= st->nports)
 		return 0;
-	for (i = from; i < st->nports; i++) {
-		char *rec = mvn_port_log_put(&st->ports[i], &len);
-
-		if (!rec) {
-			mvn_buf_free(&b);
-			return mvn_error_set(err, -ENOMEM, _("out of memory"));
-		}
-		mvn_buf_add(&b, rec, len);
-		free(rec);
-	}
-	if (b.oom) {
-		mvn_buf_free(&b);
-		return mvn_error_set(err, -ENOMEM, _("out of memory"));
-	}
+	ret = put_records(st, from, &b, err);
+	if (ret < 0)
+		return ret;
 	len = b.len;
 	return log_append(eng, st, mvn_buf_steal(&b), len, st->nports - from,
 			  err);
@@ -252,23 +262,10 @@ int mvn_engine_ports_rewrite(struct mvn_engine *eng, struct mvn_state *st,
 			     struct mvn_error *err)
 {
 	struct mvn_buf b = { 0 };
-	size_t i, len;
-	int ret;
+	int ret = put_records(st, 0, &b, err);
 
-	for (i = 0; i < st->nports; i++) {
-		char *rec = mvn_port_log_put(&st->ports[i], &len);
-
-		if (!rec) {
-			mvn_buf_free(&b);
-			return mvn_error_set(err, -ENOMEM, _("out of memory"));
-		}
-		mvn_buf_add(&b, rec, len);
-		free(rec);
-	}
-	if (b.oom) {
-		mvn_buf_free(&b);
-		return mvn_error_set(err, -ENOMEM, _("out of memory"));
-	}
+	if (ret < 0)
+		return ret;
 	ret = mvn_store_log_write(eng->store, st->network, b.data ? b.data : "",
 				  b.len, err);
 	if (ret == 0) {

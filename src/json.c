@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "json.h"
+#include "util.h"
 
 void mvn_json_init(struct mvn_json *j, FILE *f)
 {
@@ -65,47 +66,6 @@ void mvn_json_end(struct mvn_json *j)
 		putc('\n', j->f);
 }
 
-/*
- * The length of the valid UTF-8 character at s, with its code point in
- * *cp, or 0 when the bytes there are not one (a stray continuation byte,
- * a truncated sequence, an overlong form, a surrogate, a code point above
- * U+10FFFF).  Reads no further than the first byte that does not belong.
- */
-static size_t utf8_char(const unsigned char *s, uint32_t *cp)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t len, i;
-
-	*cp = s[0];
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4;
-	else
-		return 0;
-	if (s[0] == 0xe0)
-		lo = 0xa0;
-	else if (s[0] == 0xed)
-		hi = 0x9f;
-	else if (s[0] == 0xf0)
-		lo = 0x90;
-	else if (s[0] == 0xf4)
-		hi = 0x8f;
-	if (s[1] < lo || s[1] > hi)
-		return 0;
-	*cp = s[0] & (0x7f >> len);
-	for (i = 1; i < len; i++) {
-		if (i > 1 && (s[i] & 0xc0) != 0x80)
-			return 0;
-		*cp = *cp << 6 | (s[i] & 0x3f);
-	}
-	return len;
-}
-
 /* Whether code point cp is written as an escape rather than as itself. */
 static bool escaped(uint32_t cp)
 {
@@ -156,7 +116,7 @@ void mvn_json_str(struct mvn_json *j, const char *s)
 	before_value(j);
 	putc('"', j->f);
 	for (; *p; p += n ? n : 1) {
-		n = utf8_char(p, &cp);
+		n = mvn_utf8_char(p, &cp);
 		if (n == 0)
 			put_escape(j->f, 0xdc00 | *p);
 		else if (cp == '"' || cp == '\\' || escaped(cp))
@@ -220,4 +180,14 @@ void mvn_json_kv_bool(struct mvn_json *j, const char *key, bool v)
 {
 	mvn_json_key(j, key);
 	mvn_json_bool(j, v);
+}
+
+void mvn_json_print_pair(const char *key, const char *value)
+{
+	struct mvn_json j;
+
+	mvn_json_init(&j, stdout);
+	mvn_json_begin_object(&j);
+	mvn_json_kv_str(&j, key, value);
+	mvn_json_end(&j);
 }

@@ -48,6 +48,8 @@ void mvn_json_null(struct mvn_json *j);
 
 /* A member of the open object: its key, then its value. */
 void mvn_json_kv_str(struct mvn_json *j, const char *key, const char *s);
+/* The whole object {"KEY":VALUE} as one line on stdout. */
+void mvn_json_print_pair(const char *key, const char *value);
 void mvn_json_kv_int(struct mvn_json *j, const char *key, long long v);
 void mvn_json_kv_uint(struct mvn_json *j, const char *key,
 		      unsigned long long v);

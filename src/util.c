@@ -357,19 +357,17 @@ int mvn_doc_check_nul(const char *text, size_t len, const char *name,
 			      name, line, (size_t)(nul - text));
 }
 
-/*
- * The length of the valid UTF-8 character at s, or 0 when the bytes there
- * are not one: a stray continuation byte, a truncated sequence, an
- * overlong form, a surrogate or a code point above U+10FFFF.  Reads no
- * further than the first byte that does not belong, so never past a NUL.
- */
-static size_t utf8_len(const unsigned char *s)
+size_t mvn_utf8_char(const unsigned char *s, uint32_t *cp)
 {
 	unsigned char lo = 0x80, hi = 0xbf;
+	uint32_t v = s[0];
 	size_t len, i;
 
-	if (s[0] < 0x80)
+	if (s[0] < 0x80) {
+		if (cp)
+			*cp = v;
 		return 1;
+	}
 	if (s[0] >= 0xc2 && s[0] <= 0xdf)
 		len = 2;
 	else if (s[0] >= 0xe0 && s[0] <= 0xef)
@@ -388,9 +386,14 @@ static size_t utf8_len(const unsigned char *s)
 		hi = 0x8f;
 	if (s[1] < lo || s[1] > hi)
 		return 0;
-	for (i = 2; i < len; i++)
-		if ((s[i] & 0xc0) != 0x80)
+	v = s[0] & (0x7f >> len);
+	for (i = 1; i < len; i++) {
+		if (i > 1 && (s[i] & 0xc0) != 0x80)
 			return 0;
+		v = v << 6 | (s[i] & 0x3f);
+	}
+	if (cp)
+		*cp = v;
 	return len;
 }
 
@@ -425,7 +428,7 @@ const char *mvn_shown(const char *s, char *buf, size_t size)
 	if (!size)
 		return buf;
 	while (*p) {
-		n = utf8_len(p);
+		n = mvn_utf8_char(p, NULL);
 		k = shown_char(p, n, piece);
 		if (used + k >= size)
 			break;

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "error.h"
 
@@ -90,5 +91,14 @@ int mvn_file_read(const char *path, size_t max, char **out, size_t *len);
 int mvn_strv_add(char ***v, size_t *n, const char *s);
 /* Free a string vector of n entries; NULL is a no-op. */
 void mvn_strv_free(char **v, size_t n);
+
+/*
+ * The length of the valid UTF-8 character at s, its code point in *cp (may
+ * be NULL), or 0 when the bytes there are not one: a stray continuation
+ * byte, a truncated sequence, an overlong form, a surrogate or a code
+ * point above U+10FFFF.  Reads no further than the first byte that does
+ * not belong, so never past a NUL.
+ */
+size_t mvn_utf8_char(const unsigned char *s, uint32_t *cp);
 
 #endif
