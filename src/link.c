@@ -304,6 +304,51 @@ static struct nl_msg *change_msg(int ifindex, const uint32_t *group,
 	return mvn_nl_checked(msg, put);
 }
 
+/*
+ * The request that finishes a new link: its alias (the kernel ignores one
+ * in the create request) and, for a macvtap (created down, IPv6 turned off
+ * by no_ipv6() meanwhile), the link up.
+ */
+static struct nl_msg *finish_msg(const struct mvn_link_spec *s, int ifindex)
+{
+	bool tap = s->kind == MVN_LINK_MACVTAP;
+	const char *alias = s->alias && *s->alias ? s->alias : NULL;
+
+	return change_msg(ifindex, NULL, tap ? IFF_UP : 0, tap ? IFF_UP : 0,
+			  NULL, alias);
+}
+
+/*
+ * Turn IPv6 off on new macvtap name while it is down.  An endpoint is the
+ * guest's: with addresses of the host's own, the host would send
+ * neighbour discovery with the guest's MAC before the guest runs, and
+ * each address costs the kernel routes.  Best effort: without IPv6 (or
+ * /proc) there is nothing to turn off.
+ */
+static void no_ipv6(const struct mvn_link_spec *s, const char *name)
+{
+	char path[96];
+	int fd;
+
+	if (s->kind != MVN_LINK_MACVTAP)
+		return;
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6",
+		 name);
+	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return;
+	if (write(fd, "1\n", 2) != 2) {
+		/* Left on: the endpoint still works. */
+	}
+	close(fd);
+}
+
+/* Whether a new link of s needs finish_msg() at all. */
+static bool needs_finish(const struct mvn_link_spec *s)
+{
+	return s->kind == MVN_LINK_MACVTAP || (s->alias && *s->alias);
+}
+
 static int change(struct nl_ctx *c, int ifindex, const uint32_t *group,
 		  unsigned int mask, unsigned int flags,
 		  const unsigned char *mac, const char *alias)
@@ -743,29 +788,33 @@ static int create_error(const struct mvn_link_spec *s, int e,
  * Give the new link ifindex (called name) its alias; when that fails,
  * delete the link again so that the create leaves nothing behind.
  */
-static int mark(struct nl_ctx *c, const char *name, int ifindex,
-		const char *alias, struct mvn_error *err)
+static int mark(struct nl_ctx *c, const struct mvn_link_spec *s, int ifindex,
+		struct mvn_error *err)
 {
 	int r, undo;
 
-	r = change(c, ifindex, NULL, 0, 0, NULL, alias);
+	no_ipv6(s, s->name);
+	r = mvn_nl_exchange(c, finish_msg(s, ifindex), NULL, NULL);
 	if (r == 0)
 		return 0;
 	undo = del(c, MVN_NETNSID_SELF, ifindex, NULL);
 	if (undo < 0 && undo != -ENODEV)
 		return mvn_error_set(err, r,
-				     _("cannot set the alias of new interface "
-				       "'%1$s' (%2$s), nor delete it again "
+				     _("new interface '%1$s' could not be "
+				       "finished (%2$s), nor deleted again "
 				       "(%3$s); delete it by hand: ip link "
 				       "del %1$s"),
-				     name, strerror(-r), strerror(-undo));
+				     s->name, strerror(-r), strerror(-undo));
 	if (r == -ETIMEDOUT)
 		return mvn_nl_timed_out(c, err, _("setting the alias of '%s'"),
-					name);
+					s->name);
+	/* Bringing it up is where a MAC taken on the device is refused. */
+	if (r == -EADDRINUSE)
+		return create_error(s, r, err);
 	return mvn_error_set(err, r,
 			     _("cannot set the alias of new interface "
 			       "'%1$s', so it was deleted again: %2$s"),
-			     name, strerror(-r));
+			     s->name, strerror(-r));
 }
 
 /* The new link of s as libnl's object (*l, *addr: the caller puts them). */
@@ -794,8 +843,12 @@ static int build_link(const struct mvn_link_spec *s, int lower_ifindex,
 			return -ENOMEM;
 		rtnl_link_set_addr(*l, *addr);
 	}
-	/* Up in the same request: if that fails the kernel undoes it all. */
-	rtnl_link_set_flags(*l, IFF_UP);
+	/*
+	 * Up in the same request (if that fails the kernel undoes it all),
+	 * but a macvtap comes up with its mark, IPv6 off (finish_msg()).
+	 */
+	if (s->kind != MVN_LINK_MACVTAP)
+		rtnl_link_set_flags(*l, IFF_UP);
 	return 0;
 }
 
@@ -913,9 +966,9 @@ static int create_one(struct nl_ctx *c, const struct mvn_link_spec *s,
 		ret = describe_ioctl(c, s, &info, err);
 	}
 	/* The kernel ignores IFLA_IFALIAS in a create request. */
-	if (ret == 0 && s->alias && *s->alias) {
-		ret = mark(c, s->name, info.ifindex, s->alias, err);
-		if (ret == 0)
+	if (ret == 0 && needs_finish(s)) {
+		ret = mark(c, s, info.ifindex, err);
+		if (ret == 0 && s->alias)
 			snprintf(info.alias, sizeof(info.alias), "%s",
 				 s->alias);
 	}
@@ -1433,6 +1486,8 @@ static void many_undone(struct many *m, size_t i, const struct many_link *l,
 				 _("creating the interfaces sent together "
 				   "with '%s', which was deleted again"),
 				 s->name);
+	else if (l->at_alias && l->undo == -EADDRINUSE)
+		create_error(s, l->undo, &e); /* refused as it came up */
 	else if (l->at_alias)
 		mvn_error_set(&e, l->undo,
 			      _("cannot set the alias of new interface '%1$s', "
@@ -1471,15 +1526,14 @@ static void many_step_alias(struct many *m, size_t from, size_t count,
 
 	batch_reset(b);
 	for (k = 0; k < count; k++) {
-		const char *alias = m->specs[from + k].alias;
+		const struct mvn_link_spec *sp = &m->specs[from + k];
 
 		v[k].req = NO_REQ;
-		if (v[k].made && !v[k].undo && alias && *alias)
-			v[k].req =
-				batch_add(b,
-					  change_msg(m->out[from + k].ifindex,
-						     NULL, 0, 0, NULL, alias),
-					  0);
+		if (!v[k].made || v[k].undo || !needs_finish(sp))
+			continue;
+		no_ipv6(sp, sp->name);
+		v[k].req = batch_add(
+			b, finish_msg(sp, m->out[from + k].ifindex), 0);
 	}
 	r = batch_run(b);
 	for (k = 0; k < count; k++) {

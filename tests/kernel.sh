@@ -186,6 +186,14 @@ is "$rc" 0 "four static ports start together"
 is "$(ip -o link show type macvtap | grep -o 'link/ether [0-9a-f:]*' | sort | uniq -d | wc -l)" 0 "each with its own MAC"
 is "$(ip -o link show type macvtap | grep -c 'alias macvnet .* static many')" 4 "and each marked as the network's"
 is "$(ip -o link show dev tw3 | grep -o 'link/ether [0-9a-f:]*')" "link/ether 52:54:00:aa:00:03" "a MAC asked for is the one given"
+# An endpoint is the guest's: up, but without IPv6 of the host's own (no
+# neighbour discovery from the guest's MAC before the guest runs).
+"$M" port-create many --name tw4 >/dev/null
+for d in tw0 tw4; do
+	is "$(cat /proc/sys/net/ipv6/conf/$d/disable_ipv6) $(ip -6 -o addr show dev $d | wc -l)" "1 0" "$d: IPv6 off, no address"
+	ip -o link show dev $d | grep -q '[<,]UP[,>]'
+	ok $? "$d is up"
+done
 "$M" net-destroy many >/dev/null
 "$M" net-undefine many >/dev/null
 
