@@ -140,6 +140,14 @@ test)
 	make fuzz >fuzz.log 2>&1 || {
 		status=1
 		grep -E 'FAIL|rror|SUMMARY' fuzz.log | head -n 20
+		# The inputs that broke a harness, before make clean removes
+		# fuzz/work: shown here (control bytes made visible).
+		for f in fuzz/work/found/*; do
+			[ -f "$f" ] || continue
+			echo "-- $f"
+			head -c 4096 "$f" | cat -v
+			echo
+		done
 	}
 	grep -E '^fuzz-' fuzz.log || true
 
