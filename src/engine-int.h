@@ -36,7 +36,6 @@ struct mvn_engine {
 	char *config_dir;
 	char *run_dir;
 	char *schema_dir;
-	bool json;
 	bool explicit_config, explicit_run; /* not the built-in defaults */
 	struct mvn_store *store;
 	struct mvn_schema *schema;

@@ -21,14 +21,13 @@
 /* A lock wait becomes worth a word after this long. */
 #define NOTICE_MS 1000u
 
-int mvn_engine_new(const struct mvn_paths *paths, bool json,
-		   struct mvn_engine **out, struct mvn_error *err)
+int mvn_engine_new(const struct mvn_paths *paths, struct mvn_engine **out,
+		   struct mvn_error *err)
 {
 	struct mvn_engine *eng = calloc(1, sizeof(*eng));
 
 	if (!eng)
 		return mvn_error_set(err, -ENOMEM, _("out of memory"));
-	eng->json = json;
 	eng->lock_wait_ms = DEFAULT_LOCK_WAIT_MS;
 	eng->explicit_config = paths->config_dir != NULL;
 	eng->explicit_run = paths->run_dir != NULL;
@@ -68,11 +67,6 @@ const char *mvn_engine_config_dir(const struct mvn_engine *eng)
 const char *mvn_engine_run_dir(const struct mvn_engine *eng)
 {
 	return eng->explicit_run ? eng->run_dir : NULL;
-}
-
-bool mvn_engine_json(const struct mvn_engine *eng)
-{
-	return eng->json;
 }
 
 void mvn_engine_set_notice(struct mvn_engine *eng, mvn_notice_fn fn, void *arg)

@@ -31,8 +31,8 @@ struct mvn_schema;
 typedef void (*mvn_notice_fn)(void *arg, const char *msg);
 
 /* Make an engine for paths (copied). */
-int mvn_engine_new(const struct mvn_paths *paths, bool json,
-		   struct mvn_engine **out, struct mvn_error *err);
+int mvn_engine_new(const struct mvn_paths *paths, struct mvn_engine **out,
+		   struct mvn_error *err);
 /* Free the engine, releasing any lock it holds; NULL is a no-op. */
 void mvn_engine_free(struct mvn_engine *eng);
 /* The directories given explicitly (flag or environment), or NULL. */
@@ -73,8 +73,6 @@ void mvn_engine_set_wait(struct mvn_engine *eng, unsigned int ms);
  */
 void mvn_engine_set_deadline(struct mvn_engine *eng, unsigned int ms);
 
-/* Whether output was asked for as JSON. */
-bool mvn_engine_json(const struct mvn_engine *eng);
 /* The schemas, opened the first time they are asked for. */
 int mvn_engine_schema(struct mvn_engine *eng, struct mvn_schema **out,
 		      struct mvn_error *err);

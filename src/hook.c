@@ -48,7 +48,7 @@ static int hook_engine(const struct mvn_paths *paths, unsigned int timeout_s,
 {
 	const char *v = getenv("MACVNET_HOOK_TIMEOUT");
 	unsigned int ms = HOOK_DEADLINE_MS;
-	int ret = mvn_engine_new(paths, false, out, err);
+	int ret = mvn_engine_new(paths, out, err);
 
 	/* macvnet.conf, or the environment, may set a shorter or longer one. */
 	if (timeout_s)

@@ -613,7 +613,7 @@ static int run(struct mvn_cli *cli, const struct globals *g)
 	struct mvn_error err = { 0 };
 	int ret;
 
-	if (mvn_engine_new(&g->paths, cli->json, &cli->eng, &err) < 0)
+	if (mvn_engine_new(&g->paths, &cli->eng, &err) < 0)
 		return mvn_cmd_fail(cli, &err);
 	mvn_engine_set_notice(cli->eng, note, cli);
 	if (!cli->json && !cli->quiet && isatty(STDERR_FILENO))

@@ -86,7 +86,7 @@ static struct mvn_engine *new_engine(const char *cfg, const char *run,
 	struct mvn_engine *eng = NULL;
 	struct mvn_error err = { 0 };
 
-	assert_int_equal(mvn_engine_new(&paths, false, &eng, &err), 0);
+	assert_int_equal(mvn_engine_new(&paths, &eng, &err), 0);
 	mvn_engine_set_link_ops(eng, &fake_ops, k);
 	mvn_engine_set_wait(eng, 2000);
 	return eng;
