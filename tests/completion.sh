@@ -15,15 +15,7 @@
 top=$(cd "${TESTS_SRCDIR:-$(dirname "$0")}/.." && pwd)
 M=${MACVNET:?}
 COMPLETION=${COMPLETION:-$top/data/completion/macvnet}
-kernel=
-if [ "$(id -u)" = 0 ] && unshare --net --mount true 2>/dev/null; then
-	if [ "${MVN_IN_NETNS:-}" != 1 ]; then
-		MVN_IN_NETNS=1 exec unshare --net --mount bash "$0" "$@"
-	fi
-	mount --make-rprivate / 2>/dev/null
-	mount -t sysfs sysfs /sys || bail "cannot mount a private sysfs"
-	kernel=1
-fi
+maybe_netns --bash -- "$@"
 
 tmp=$(mktemp -d) || bail "mktemp"
 trap 'rm -rf "$tmp"' EXIT

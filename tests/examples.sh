@@ -16,11 +16,7 @@
 top=$(cd "${TESTS_SRCDIR:-$(dirname "$0")}/.." && pwd)
 EXAMPLES=${EXAMPLES:-$top/data/examples}
 HOOK=${IFUPDOWN_HOOK:-$top/data/ifupdown/macvnet}
-kernel=
-if [ "$(id -u)" = 0 ] && unshare --net --mount true 2>/dev/null; then
-	in_netns --run -- "$@"
-	kernel=1
-fi
+maybe_netns --run -- "$@"
 M=${MACVNET:?}
 tmp=$(mktemp -d) || bail "mktemp"
 trap 'kill $ctr 2>/dev/null; ip netns del C 2>/dev/null; rm -rf "$tmp"' EXIT

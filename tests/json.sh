@@ -14,15 +14,7 @@ M=${MACVNET:?}
 top=$(cd "${TESTS_SRCDIR:-$(dirname "$0")}/.." && pwd)
 command -v python3 >/dev/null ||
 	skip_all "python3 is missing (apt-get install python3)"
-kernel=
-if [ "$(id -u)" = 0 ] && unshare --net --mount true 2>/dev/null; then
-	if [ "${MVN_IN_NETNS:-}" != 1 ]; then
-		MVN_IN_NETNS=1 exec unshare --net --mount sh "$0" "$@"
-	fi
-	mount --make-rprivate / 2>/dev/null
-	mount -t sysfs sysfs /sys || bail "cannot mount a private sysfs"
-	kernel=1
-fi
+maybe_netns -- "$@"
 tmp=$(mktemp -d) || bail "mktemp"
 trap 'rm -rf "$tmp"' EXIT
 export MACVNET_CONFIG_DIR="$tmp/etc" MACVNET_RUN_DIR="$tmp/run"

@@ -101,13 +101,14 @@ execed() { [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]; }
 # a private network and mount namespace (plus a PID namespace with --pid)
 # with a fresh sysfs, and with --run a private /run (ip netns keeps its
 # namespaces there).  Outside, it re-execs "$0" "$@" under unshare, with
-# MVN_IN_NETNS=1; not root: the script is skipped.
+# MVN_IN_NETNS=1 (--bash: under bash); not root: the script is skipped.
 in_netns() {
-	nn_run= nn_pid=
+	nn_run= nn_pid= nn_sh=sh
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--run) nn_run=1 ;;
 		--pid) nn_pid=--pid ;;
+		--bash) nn_sh=bash ;;
 		--) shift; break ;;
 		*) break ;;
 		esac
@@ -119,14 +120,25 @@ in_netns() {
 			bail "unshare --net --mount fails: no network namespaces here"
 		if [ -n "$nn_pid" ]; then
 			MVN_IN_NETNS=1 exec unshare --net --mount --pid --fork \
-				--mount-proc sh "$0" "$@"
+				--mount-proc "$nn_sh" "$0" "$@"
 		fi
-		MVN_IN_NETNS=1 exec unshare --net --mount sh "$0" "$@"
+		MVN_IN_NETNS=1 exec unshare --net --mount "$nn_sh" "$0" "$@"
 	fi
 	mount --make-rprivate / 2>/dev/null
 	mount -t sysfs sysfs /sys || bail "cannot mount a private sysfs"
 	[ -z "$nn_run" ] || mount -t tmpfs tmpfs /run ||
 		bail "cannot mount a private /run"
+}
+
+# maybe_netns [in_netns options] -- "$@": in_netns where root can make
+# namespaces, then kernel=1; elsewhere nothing, and kernel empty (for
+# scripts whose kernel checks are only a part of them).
+maybe_netns() {
+	kernel=
+	if [ "$(id -u)" = 0 ] && unshare --net --mount true 2>/dev/null; then
+		in_netns "$@"
+		kernel=1
+	fi
 }
 
 # run CMD...: sets $rc, $out (stdout) and $err (stderr) for the assertions;
