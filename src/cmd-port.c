@@ -315,7 +315,7 @@ static void list_json(const struct mvn_port_row *rows, size_t n)
 	mvn_json_init(&j, stdout);
 	mvn_json_begin_array(&j);
 	for (i = 0; i < n; i++) {
-		const struct mvn_port_state *p = &rows[i].port;
+		const struct mvn_port_state *p = rows[i].port;
 
 		mvn_mac_format(p->mac, mac);
 		snprintf(mode, sizeof(mode), "%04o", p->perm & 07777);
@@ -339,6 +339,7 @@ static void list_json(const struct mvn_port_row *rows, size_t n)
 
 static void list_text(const struct mvn_port_row *rows, size_t n)
 {
+	struct mvn_row row = { .len = 0 };
 	char mac[18], num[32];
 	size_t i;
 
@@ -353,20 +354,23 @@ static void list_text(const struct mvn_port_row *rows, size_t n)
 		putchar('-');
 	putchar('\n');
 	for (i = 0; i < n; i++) {
-		mvn_mac_format(rows[i].port.mac, mac);
+		const struct mvn_port_state *p = rows[i].port;
+
+		mvn_mac_format(p->mac, mac);
 		/* Moved to another namespace: its ifindex there, and which. */
-		if (rows[i].port.netnsid == MVN_NETNSID_SELF)
-			snprintf(num, sizeof(num), "%d", rows[i].port.ifindex);
+		if (p->netnsid == MVN_NETNSID_SELF)
+			snprintf(num, sizeof(num), "%d", p->ifindex);
 		else
-			snprintf(num, sizeof(num), "%d@ns%d",
-				 rows[i].port.ifindex, rows[i].port.netnsid);
-		putchar(' ');
-		mvn_text_pad(stdout, rows[i].port.name, 16);
-		mvn_text_pad(stdout, rows[i].network, 16);
-		mvn_text_pad(stdout, rows[i].port.lower, 16);
-		mvn_text_pad(stdout, mac, 18);
-		mvn_text_pad(stdout, num, 8);
-		printf("%s\n", rows[i].port.tap);
+			snprintf(num, sizeof(num), "%d@ns%d", p->ifindex,
+				 p->netnsid);
+		mvn_row_cell(&row, " ", 0);
+		mvn_row_cell(&row, p->name, 16);
+		mvn_row_cell(&row, rows[i].network, 16);
+		mvn_row_cell(&row, p->lower, 16);
+		mvn_row_cell(&row, mac, 18);
+		mvn_row_cell(&row, num, 8);
+		mvn_row_cell(&row, p->tap, 0);
+		mvn_row_print(&row, stdout);
 	}
 	putchar('\n');
 }
@@ -378,20 +382,19 @@ static const struct mvn_operand list_operands[] = {
 
 static int list_exec(struct mvn_cli *cli)
 {
-	struct mvn_port_row *rows = NULL;
+	struct mvn_port_list l = { 0 };
 	struct mvn_error err = { 0 };
-	size_t n = 0;
 
 	if (cli->argc > 2)
 		return mvn_cmd_usage(cli, _("give at most one network name"));
 	if (mvn_engine_port_list(cli->eng, cli->argc == 2 ? cli->argv[1] : NULL,
-				 &rows, &n, &err) < 0)
+				 &l, &err) < 0)
 		return mvn_cmd_fail(cli, &err);
 	if (cli->json)
-		list_json(rows, n);
+		list_json(l.rows, l.n);
 	else
-		list_text(rows, n);
-	free(rows);
+		list_text(l.rows, l.n);
+	mvn_port_list_free(&l);
 	return 0;
 }
 

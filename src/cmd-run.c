@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -245,7 +246,6 @@ const struct mvn_cmd mvn_cmd_reconcile = {
 
 /* The reachability rows of net as it runs (st), or NULL. */
 static struct mvn_reach_row *reach_rows(struct mvn_engine *eng,
-					const struct mvn_network *net,
 					const struct mvn_state *st, size_t *n)
 {
 	struct mvn_reach_net rn = { 0 };
@@ -272,7 +272,7 @@ static struct mvn_reach_row *reach_rows(struct mvn_engine *eng,
 	rn.nports = counts;
 	rn.shim = st->has_host ? st->host_name : NULL;
 	rn.shim_lower = st->host_lower;
-	rn.hairpin = net->switch_hairpin;
+	rn.hairpin = st->hairpin;
 	if (mvn_reach(&rn, &rows, n) < 0)
 		rows = NULL;
 	free(counts);
@@ -311,15 +311,13 @@ static void field(const char *label, const char *value)
 }
 
 /* net-info's table; a device stands for its endpoints. */
-static void print_reach(struct mvn_engine *eng, const struct mvn_network *net,
-			const struct mvn_state *st)
+static void print_reach(struct mvn_engine *eng, const struct mvn_state *st)
 {
 	struct mvn_reach_row *rows;
 	size_t i, n = 0;
 
-	printf("%s %s\n", _("Switch hairpin:"),
-	       hairpin_text(net->switch_hairpin));
-	rows = reach_rows(eng, net, st, &n);
+	printf("%s %s\n", _("Switch hairpin:"), hairpin_text(st->hairpin));
+	rows = reach_rows(eng, st, &n);
 	printf("%s\n", _("Reachability (a device stands for its endpoints):"));
 	for (i = 0; rows && i < n; i++) {
 		fputs("  ", stdout);
@@ -332,16 +330,15 @@ static void print_reach(struct mvn_engine *eng, const struct mvn_network *net,
 }
 
 static void json_reach(struct mvn_json *j, struct mvn_engine *eng,
-		       const struct mvn_network *net,
 		       const struct mvn_state *st)
 {
 	struct mvn_reach_row *rows;
 	size_t i, n = 0;
 
 	mvn_json_kv_str(j, "hairpin",
-			net->switch_hairpin == MVN_YES ? "yes" :
-			net->switch_hairpin == MVN_NO  ? "no" :
-							 "unknown");
+			st->hairpin == MVN_YES ? "yes" :
+			st->hairpin == MVN_NO  ? "no" :
+						 "unknown");
 	mvn_json_key(j, "shim");
 	if (st->has_host) {
 		mvn_json_begin_object(j);
@@ -354,7 +351,7 @@ static void json_reach(struct mvn_json *j, struct mvn_engine *eng,
 	}
 	mvn_json_key(j, "reach");
 	mvn_json_begin_array(j);
-	rows = reach_rows(eng, net, st, &n);
+	rows = reach_rows(eng, st, &n);
 	for (i = 0; rows && i < n; i++) {
 		mvn_json_begin_object(j);
 		mvn_json_kv_str(j, "a", rows[i].a);
@@ -367,26 +364,17 @@ static void json_reach(struct mvn_json *j, struct mvn_engine *eng,
 	free(rows);
 }
 
-/* How many endpoints of networks other than name use dev. */
-static size_t others_on(const struct mvn_port_row *all, size_t n,
-			const char *name, const char *dev)
-{
-	size_t i, k = 0;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(all[i].network, name) &&
-		    !strcmp(all[i].port.lower, dev))
-			k++;
-	return k;
-}
-
-/* What net-info shows: the definition, its state, all endpoints. */
+/*
+ * What net-info shows: the network, its state, all endpoints.  An active
+ * network is shown as it was started (its state holds its UUID, mode and
+ * hairpin), without reading its definition again.
+ */
 struct info {
-	struct mvn_network *net;
-	struct mvn_state *st; /* NULL: not active */
-	struct mvn_port_row *all; /* every network's endpoints */
-	size_t nall;
+	const char *name;
 	char uuid[37];
+	enum mvn_fwd_mode mode;
+	struct mvn_state *st; /* NULL: not active */
+	size_t *others; /* per pool device: other networks' endpoints */
 };
 
 static void info_json(struct mvn_engine *eng, const struct info *in)
@@ -398,9 +386,9 @@ static void info_json(struct mvn_engine *eng, const struct info *in)
 
 	mvn_json_init(&j, stdout);
 	mvn_json_begin_object(&j);
-	mvn_json_kv_str(&j, "name", in->net->name);
+	mvn_json_kv_str(&j, "name", in->name);
 	mvn_json_kv_str(&j, "uuid", in->uuid);
-	mvn_json_kv_str(&j, "mode", mvn_fwd_mode_name(in->net->forward.mode));
+	mvn_json_kv_str(&j, "mode", mvn_fwd_mode_name(in->mode));
 	mvn_json_kv_bool(&j, "active", st != NULL);
 	mvn_json_key(&j, "devices");
 	mvn_json_begin_array(&j);
@@ -409,9 +397,7 @@ static void info_json(struct mvn_engine *eng, const struct info *in)
 		mvn_json_kv_str(&j, "dev", st->lowers[i]);
 		mvn_json_kv_uint(&j, "ports",
 				 mvn_state_count_lower(st, st->lowers[i]));
-		mvn_json_kv_uint(&j, "others",
-				 others_on(in->all, in->nall, in->net->name,
-					   st->lowers[i]));
+		mvn_json_kv_uint(&j, "others", in->others[i]);
 		mvn_json_end(&j);
 	}
 	mvn_json_end(&j);
@@ -429,7 +415,7 @@ static void info_json(struct mvn_engine *eng, const struct info *in)
 	}
 	mvn_json_end(&j);
 	if (st)
-		json_reach(&j, eng, in->net, st);
+		json_reach(&j, eng, st);
 	mvn_json_end(&j);
 }
 
@@ -441,7 +427,7 @@ static void info_devices(const struct info *in)
 
 	printf("%s\n", _("Devices:"));
 	for (i = 0; i < st->nlowers; i++) {
-		o = others_on(in->all, in->nall, in->net->name, st->lowers[i]);
+		o = in->others[i];
 		k = mvn_state_count_lower(st, st->lowers[i]);
 		fputs("  ", stdout);
 		mvn_text_pad(stdout, st->lowers[i], 17);
@@ -457,12 +443,13 @@ static void info_devices(const struct info *in)
 static void info_text(struct mvn_engine *eng, const struct info *in)
 {
 	const struct mvn_state *st = in->st;
+	struct mvn_row row = { .len = 0 };
 	char mac[18], num[16];
 	size_t i;
 
-	field(_("Name:"), in->net->name);
+	field(_("Name:"), in->name);
 	field(_("UUID:"), in->uuid);
-	field(_("Mode:"), mvn_fwd_mode_name(in->net->forward.mode));
+	field(_("Mode:"), mvn_fwd_mode_name(in->mode));
 	field(_("Active:"), st ? _("yes") : _("no"));
 	if (!st)
 		return;
@@ -471,44 +458,67 @@ static void info_text(struct mvn_engine *eng, const struct info *in)
 	for (i = 0; i < st->nports; i++) {
 		mvn_mac_format(st->ports[i].mac, mac);
 		snprintf(num, sizeof(num), "%d", st->ports[i].ifindex);
-		fputs("  ", stdout);
-		mvn_text_pad(stdout, st->ports[i].name, 17);
-		mvn_text_pad(stdout, num, 9);
-		mvn_text_pad(stdout, st->ports[i].lower, 17);
-		printf("%s %s\n", mac, st->ports[i].tap);
+		mvn_row_cell(&row, "  ", 0);
+		mvn_row_cell(&row, st->ports[i].name, 17);
+		mvn_row_cell(&row, num, 9);
+		mvn_row_cell(&row, st->ports[i].lower, 17);
+		mvn_row_cell(&row, mac, 18);
+		mvn_row_cell(&row, st->ports[i].tap, 0);
+		mvn_row_print(&row, stdout);
 	}
 	if (st->has_host) {
 		mvn_text_pad(stdout, _("Host shim:"), 12);
 		printf(_(" %1$s on %2$s (ifindex %3$d)\n"), st->host_name,
 		       st->host_lower, st->host_ifindex);
 	}
-	print_reach(eng, in->net, st);
+	print_reach(eng, st);
 }
 
 static int info_exec(struct mvn_cli *cli)
 {
-	struct info in = { 0 };
+	struct info in = { .name = cli->argv[1] };
+	struct mvn_network *net = NULL;
 	struct mvn_error err = { 0 }, quiet = { 0 };
 	int ret;
 
 	if (one_name(cli))
 		return 2;
-	ret = mvn_engine_definition(cli->eng, cli->argv[1], &in.net, &err);
-	if (ret < 0)
-		return mvn_cmd_fail(cli, &err);
-	mvn_engine_state(cli->eng, cli->argv[1], &in.st, &quiet);
+	if (mvn_engine_state(cli->eng, in.name, &in.st, &quiet) < 0)
+		in.st = NULL;
+	if (!in.st || !in.st->has_uuid) {
+		/* Not active, or started by a version that kept no UUID. */
+		ret = mvn_engine_definition(cli->eng, in.name, &net, &err);
+		if (ret < 0) {
+			mvn_state_free(in.st);
+			return mvn_cmd_fail(cli, &err);
+		}
+		mvn_uuid_format(net->uuid, in.uuid);
+		in.mode = net->forward.mode;
+		if (in.st)
+			in.st->hairpin = net->switch_hairpin;
+		mvn_network_free(net);
+	} else {
+		mvn_uuid_format(in.st->uuid, in.uuid);
+		in.mode = in.st->mode;
+	}
 	/* Other networks' endpoints on the same devices. */
-	if (in.st &&
-	    mvn_engine_port_list(cli->eng, NULL, &in.all, &in.nall, &quiet) < 0)
-		in.nall = 0;
-	mvn_uuid_format(in.net->uuid, in.uuid);
+	if (in.st) {
+		in.others = calloc(in.st->nlowers + 1, sizeof(*in.others));
+		if (!in.others) {
+			mvn_state_free(in.st);
+			mvn_error_set(&err, -ENOMEM, _("out of memory"));
+			return mvn_cmd_fail(cli, &err);
+		}
+		/* Not readable: none counted, as for a damaged network. */
+		mvn_engine_lower_use(cli->eng, in.name, in.st->lowers,
+				     in.st->nlowers, in.others, &quiet);
+	}
 	if (cli->json)
 		info_json(cli->eng, &in);
 	else
 		info_text(cli->eng, &in);
-	free(in.all);
+	free(in.others);
 	mvn_state_free(in.st);
-	mvn_network_free(in.net);
 	return 0;
 }
 

@@ -118,4 +118,17 @@ size_t mvn_text_width(const char *s);
 /* Print s on f, then spaces up to width columns. */
 void mvn_text_pad(FILE *f, const char *s, size_t width);
 
+/*
+ * A table row built in memory, printed with one call: listings of
+ * thousands of endpoints cost what their text costs.
+ */
+struct mvn_row {
+	char text[1024];
+	size_t len;
+};
+/* Add s, then spaces up to width columns (s is cut where the row is full). */
+void mvn_row_cell(struct mvn_row *r, const char *s, size_t width);
+/* Print the row and a newline on f, and empty it. */
+void mvn_row_print(struct mvn_row *r, FILE *f);
+
 #endif

@@ -1008,15 +1008,56 @@ out:
 	return ret;
 }
 
-int mvn_engine_port_list(struct mvn_engine *eng, const char *network,
-			 struct mvn_port_row **rows, size_t *n,
-			 struct mvn_error *err)
+void mvn_port_list_free(struct mvn_port_list *l)
 {
-	struct mvn_port_row *v = NULL, *grown;
+	size_t i;
+
+	for (i = 0; i < l->nstates; i++)
+		mvn_state_free(l->states[i]);
+	free(l->states);
+	free(l->rows);
+	memset(l, 0, sizeof(*l));
+}
+
+/* Add st's endpoints (made ones only) to l, which takes st. */
+static int list_add(struct mvn_port_list *l, struct mvn_state *st)
+{
+	struct mvn_port_row *rows;
+	struct mvn_state **states;
+	size_t j;
+
+	states = realloc(l->states, (l->nstates + 1) * sizeof(*states));
+	if (!states) {
+		mvn_state_free(st);
+		return -ENOMEM;
+	}
+	l->states = states;
+	l->states[l->nstates++] = st;
+	if (!st->nports)
+		return 0;
+	rows = realloc(l->rows, (l->n + st->nports) * sizeof(*rows));
+	if (!rows)
+		return -ENOMEM;
+	l->rows = rows;
+	for (j = 0; j < st->nports; j++) {
+		if (!st->ports[j].ifindex)
+			continue; /* still being made */
+		rows[l->n].network = st->network;
+		rows[l->n].mode = st->mode;
+		rows[l->n].port = &st->ports[j];
+		l->n++;
+	}
+	return 0;
+}
+
+int mvn_engine_port_list(struct mvn_engine *eng, const char *network,
+			 struct mvn_port_list *out, struct mvn_error *err)
+{
+	struct mvn_port_list l = { 0 };
 	char **names = NULL;
 	const char *one[2] = { network, NULL };
-	size_t count = 0, i, j;
-	int ret;
+	size_t i;
+	int ret = 0;
 
 	if (!network) {
 		ret = mvn_engine_state_names(eng, &names, err);
@@ -1041,34 +1082,42 @@ int mvn_engine_port_list(struct mvn_engine *eng, const char *network,
 				*err = e;
 			goto fail;
 		}
-		/* Room for all of this network's at once. */
-		grown = st->nports ?
-				realloc(v, (count + st->nports) * sizeof(*v)) :
-				v;
-		if (st->nports && !grown) {
-			mvn_state_free(st);
-			ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
+		ret = list_add(&l, st);
+		if (ret < 0) {
+			ret = mvn_error_set(err, ret, _("out of memory"));
 			goto fail;
 		}
-		v = grown;
-		for (j = 0; j < st->nports; j++) {
-			if (!st->ports[j].ifindex)
-				continue; /* still being made */
-			snprintf(v[count].network, sizeof(v[count].network),
-				 "%s", st->network);
-			v[count].mode = st->mode;
-			v[count].port = st->ports[j];
-			count++;
-		}
-		mvn_state_free(st);
 	}
 	mvn_store_names_free(names);
-	*rows = v;
-	*n = count;
+	*out = l;
 	return 0;
 fail:
 	mvn_store_names_free(names);
-	free(v);
+	mvn_port_list_free(&l);
+	return ret;
+}
+
+int mvn_engine_lower_use(struct mvn_engine *eng, const char *skip,
+			 char *const *devs, size_t n, size_t *counts,
+			 struct mvn_error *err)
+{
+	char **names = NULL;
+	size_t i, k;
+	int ret;
+
+	memset(counts, 0, n * sizeof(*counts));
+	ret = mvn_engine_state_names(eng, &names, err);
+	for (i = 0; ret == 0 && names[i]; i++) {
+		struct mvn_state *st = NULL;
+
+		if (!strcmp(names[i], skip) ||
+		    mvn_engine_state_load(eng, names[i], &st, NULL) < 0)
+			continue;
+		for (k = 0; k < n; k++)
+			counts[k] += mvn_state_count_lower(st, devs[k]);
+		mvn_state_free(st);
+	}
+	mvn_store_names_free(names);
 	return ret;
 }
 

@@ -157,6 +157,9 @@ int mvn_engine_state_new(struct mvn_engine *eng, const struct mvn_network *net,
 	snprintf(st->store_id, sizeof(st->store_id), "%s",
 		 mvn_store_id(eng->store));
 	st->mode = net->forward.mode;
+	memcpy(st->uuid, net->uuid, sizeof(st->uuid));
+	st->has_uuid = true;
+	st->hairpin = net->switch_hairpin;
 	for (i = 0; i < n; i++)
 		if (!(st->lowers[st->nlowers++] =
 			      strdup(net->forward.ifaces[i].dev)))
@@ -351,16 +354,7 @@ bool mvn_engine_link_mine(const struct mvn_engine *eng,
 	return st && l->group == st->group;
 }
 
-/* Hash of a name, and of a namespace's ifindex. */
-static size_t hash_name(const char *name)
-{
-	size_t h = 5381;
-
-	while (*name)
-		h = h * 33 + (unsigned char)*name++;
-	return h;
-}
-
+/* Hash of a namespace's ifindex. */
 static size_t hash_index(int netnsid, int ifindex)
 {
 	return (size_t)(unsigned int)ifindex * 2654435761u +
@@ -389,7 +383,7 @@ static void hash_put(struct mvn_linkset *ls, size_t i)
 	ls->by_mac[k] = i + 1;
 
 	if (l->netnsid == MVN_NETNSID_SELF) {
-		k = hash_name(l->name) & ls->mask;
+		k = mvn_hash_name(l->name) & ls->mask;
 		while (ls->by_name[k])
 			k = (k + 1) & ls->mask;
 		ls->by_name[k] = i + 1;
@@ -540,7 +534,7 @@ const struct mvn_link_info *mvn_linkset_find(const struct mvn_linkset *ls,
 
 	if (!ls->mask)
 		return NULL;
-	for (k = hash_name(name) & ls->mask; ls->by_name[k];
+	for (k = mvn_hash_name(name) & ls->mask; ls->by_name[k];
 	     k = (k + 1) & ls->mask) {
 		const struct mvn_link_info *l = &ls->v[ls->by_name[k] - 1];
 

@@ -240,15 +240,35 @@ int mvn_engine_ports_create(struct mvn_engine *eng,
 int mvn_engine_port_delete(struct mvn_engine *eng, char *const *names, size_t n,
 			   struct mvn_error *err);
 
+/* One endpoint of a listing; it points into the list's states. */
 struct mvn_port_row {
-	char network[256];
+	const char *network;
 	enum mvn_fwd_mode mode;
-	struct mvn_port_state port;
+	const struct mvn_port_state *port;
 };
 
-/* The endpoints of one active network (or all); *rows is freed by the caller. */
+struct mvn_port_list {
+	struct mvn_port_row *rows;
+	size_t n;
+	struct mvn_state **states; /* what the rows point into */
+	size_t nstates;
+};
+
+/*
+ * The endpoints of one active network (or all), each network's sorted by
+ * name; free with mvn_port_list_free().
+ */
 int mvn_engine_port_list(struct mvn_engine *eng, const char *network,
-			 struct mvn_port_row **rows, size_t *n,
+			 struct mvn_port_list *out, struct mvn_error *err);
+void mvn_port_list_free(struct mvn_port_list *l);
+
+/*
+ * counts[i]: how many endpoints of active networks other than skip use
+ * device devs[i] (n of them).  A network whose state cannot be read
+ * counts none; only skip's own endpoints are never read.
+ */
+int mvn_engine_lower_use(struct mvn_engine *eng, const char *skip,
+			 char *const *devs, size_t n, size_t *counts,
 			 struct mvn_error *err);
 
 /*

@@ -14,6 +14,7 @@
 #include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -217,10 +218,17 @@ bool mvn_cli_has(const struct mvn_cli *cli, int key)
 
 size_t mvn_text_width(const char *s)
 {
-	size_t n = mbstowcs(NULL, s, 0);
+	const unsigned char *a;
+	size_t n;
 	wchar_t *w;
 	int cols;
 
+	/* Names and numbers are ASCII: one column a byte, no conversion. */
+	for (a = (const unsigned char *)s; *a >= 0x20 && *a < 0x7f; a++)
+		;
+	if (!*a)
+		return (size_t)(a - (const unsigned char *)s);
+	n = mbstowcs(NULL, s, 0);
 	if (n == (size_t)-1)
 		return strlen(s);
 	w = calloc(n + 1, sizeof(*w));
@@ -234,11 +242,35 @@ size_t mvn_text_width(const char *s)
 
 void mvn_text_pad(FILE *f, const char *s, size_t width)
 {
-	size_t n = mvn_text_width(s);
+	static const char blanks[] = "                                ";
+	size_t n = mvn_text_width(s), k;
 
 	fputs(s, f);
-	for (; n < width; n++)
-		putc(' ', f);
+	for (; n < width; n += k) {
+		k = width - n < sizeof(blanks) - 1 ? width - n :
+						     sizeof(blanks) - 1;
+		fwrite(blanks, 1, k, f);
+	}
+}
+
+void mvn_row_cell(struct mvn_row *r, const char *s, size_t width)
+{
+	size_t room = sizeof(r->text) - 1 - r->len, n = strlen(s);
+	size_t cols = mvn_text_width(s);
+
+	if (n > room)
+		n = room; /* the row is cut; it is never longer than that */
+	memcpy(r->text + r->len, s, n);
+	r->len += n;
+	for (; cols < width && r->len < sizeof(r->text) - 1; cols++)
+		r->text[r->len++] = ' ';
+}
+
+void mvn_row_print(struct mvn_row *r, FILE *f)
+{
+	r->text[r->len++] = '\n';
+	fwrite(r->text, 1, r->len, f);
+	r->len = 0;
 }
 
 /* Cut s (in place) to at most cols columns, at a character boundary. */
@@ -723,6 +755,9 @@ int main(int argc, char **argv)
 	int first, ret;
 
 	setlocale(LC_ALL, "");
+	/* One thread: stdio need not lock for each character of a listing. */
+	__fsetlocking(stdout, FSETLOCKING_BYCALLER);
+	__fsetlocking(stderr, FSETLOCKING_BYCALLER);
 	/* MACVNET_LOCALEDIR: catalogs not installed (the build tree's). */
 	bindtextdomain(PACKAGE, getenv("MACVNET_LOCALEDIR") ?
 					getenv("MACVNET_LOCALEDIR") :

@@ -17,6 +17,8 @@
  *   status active|starting|stopping
  *   group N
  *   mode MODE
+ *   uuid UUID                (the network's, as started)
+ *   hairpin yes|no           (its <macvnet:switch hairpin>, when stated)
  *   lower DEV                (once per pool device, in order)
  *   host NAME IFINDEX LOWER  (the host shim)
  *   moved DEV IFINDEX KIND HEX
@@ -77,19 +79,35 @@ static bool copy_field(char *dst, size_t size, const char *src)
 	return true;
 }
 
-/* A decimal number in [min, max], nothing else on the line. */
+/*
+ * A number in base 8 or 10 in [min, max] (a '-' before it where min is
+ * negative), nothing else on the line.  Written out rather than strtol():
+ * the ports log holds several per endpoint, and replaying it is what every
+ * port command costs.
+ */
 static bool parse_num(const char *s, int base, long min, long max, long *out)
 {
-	char *end;
-	long v;
+	unsigned long long v = 0;
+	bool neg = *s == '-';
+	long x;
 
-	if (!*s || strspn(s, "-0123456789abcdefABCDEF") != strlen(s))
+	if (neg)
+		s++;
+	if (!*s)
 		return false;
-	errno = 0;
-	v = strtol(s, &end, base);
-	if (errno || *end || v < min || v > max)
+	for (; *s; s++) {
+		unsigned int d = (unsigned int)((unsigned char)*s - '0');
+
+		if (d >= (unsigned int)base)
+			return false;
+		v = v * (unsigned int)base + d;
+		if (v > 0xffffffffffULL) /* far past any max */
+			return false;
+	}
+	x = neg ? -(long)v : (long)v;
+	if (x < min || x > max)
 		return false;
-	*out = v;
+	*out = x;
 	return true;
 }
 
@@ -184,6 +202,14 @@ static int header_line(void *arg, const char *key, char *v)
 		if (m < 0 || !mvn_fwd_mode_is_macvtap(m))
 			return -EINVAL;
 		s->mode = (enum mvn_fwd_mode)m;
+	} else if (!strcmp(key, "uuid")) {
+		if (!mvn_uuid_parse(v, s->uuid))
+			return -EINVAL;
+		s->has_uuid = true;
+	} else if (!strcmp(key, "hairpin")) {
+		if (strcmp(v, "yes") && strcmp(v, "no"))
+			return -EINVAL;
+		s->hairpin = v[0] == 'y' ? MVN_YES : MVN_NO;
 	} else if (!strcmp(key, "lower")) {
 		char **grown =
 			realloc(s->lowers, (s->nlowers + 1) * sizeof(*grown));
@@ -261,6 +287,15 @@ char *mvn_state_format(const struct mvn_state *s)
 		       s->store_id, s->network,
 		       mvn_state_status_name(s->status), s->group);
 	mvn_buf_printf(&b, "mode %s\n", mvn_fwd_mode_name(s->mode));
+	if (s->has_uuid) {
+		char uuid[37];
+
+		mvn_uuid_format(s->uuid, uuid);
+		mvn_buf_printf(&b, "uuid %s\n", uuid);
+	}
+	if (s->hairpin != MVN_ABSENT)
+		mvn_buf_printf(&b, "hairpin %s\n",
+			       s->hairpin == MVN_YES ? "yes" : "no");
 	for (i = 0; i < s->nlowers; i++)
 		mvn_buf_printf(&b, "lower %s\n", s->lowers[i]);
 	if (s->has_host)
@@ -281,54 +316,66 @@ char *mvn_state_format(const struct mvn_state *s)
 	return mvn_buf_steal(&b);
 }
 
-static int port_line(void *arg, const char *key, char *v)
+/* Whether key (klen bytes) is the word w. */
+#define KEY_IS(key, klen, w) ((klen) == sizeof(w) - 1 && !memcmp(key, w, klen))
+
+/*
+ * One line of a port, its key klen bytes long: the log's replay runs this
+ * for every line, so keys are told apart by length before any comparison.
+ */
+static int port_kv(struct mvn_port_state *p, const char *key, size_t klen,
+		   const char *v)
 {
-	struct mvn_port_state *p = arg;
 	long num;
 
-	if (!strcmp(key, "port")) {
+	if (KEY_IS(key, klen, "port")) {
 		if (!mvn_ifname_valid(v))
 			return -EINVAL;
 		strcpy(p->name, v); /* valid: at most 15 bytes */
-	} else if (!strcmp(key, "ifindex")) {
-		if (!parse_num(v, 10, 0, 0x7fffffffL, &num))
-			return -EINVAL;
-		p->ifindex = (int)num;
-	} else if (!strcmp(key, "netnsid")) {
-		if (!parse_num(v, 10, -1, 0x7fffffffL, &num))
-			return -EINVAL;
-		p->netnsid = (int)num;
-	} else if (!strcmp(key, "lower")) {
-		if (!mvn_ifname_valid(v))
-			return -EINVAL;
-		strcpy(p->lower, v); /* valid: at most 15 bytes */
-	} else if (!strcmp(key, "mac")) {
-		if (!mvn_mac_parse(v, p->mac))
-			return -EINVAL;
-	} else if (!strcmp(key, "saved-mac")) {
-		if (!mvn_mac_parse(v, p->saved_mac))
-			return -EINVAL;
-		p->has_saved_mac = true;
-	} else if (!strcmp(key, "uid") || !strcmp(key, "gid")) {
-		if (!parse_num(v, 10, 0, 0xfffffffeL, &num))
-			return -EINVAL;
-		*(key[0] == 'u' ? &p->uid : &p->gid) = (unsigned int)num;
-	} else if (!strcmp(key, "perm")) {
+	} else if (KEY_IS(key, klen, "perm")) {
 		if (!parse_num(v, 8, 0, 07777, &num))
 			return -EINVAL;
 		p->perm = (unsigned int)num;
-	} else if (!strcmp(key, "static")) {
-		if (strcmp(v, "0") && strcmp(v, "1"))
+	} else if (KEY_IS(key, klen, "ifindex")) {
+		if (!parse_num(v, 10, 0, 0x7fffffffL, &num))
+			return -EINVAL;
+		p->ifindex = (int)num;
+	} else if (KEY_IS(key, klen, "netnsid")) {
+		if (!parse_num(v, 10, -1, 0x7fffffffL, &num))
+			return -EINVAL;
+		p->netnsid = (int)num;
+	} else if (KEY_IS(key, klen, "lower")) {
+		if (!mvn_ifname_valid(v))
+			return -EINVAL;
+		strcpy(p->lower, v); /* valid: at most 15 bytes */
+	} else if (KEY_IS(key, klen, "mac")) {
+		if (!mvn_mac_parse(v, p->mac))
+			return -EINVAL;
+	} else if (KEY_IS(key, klen, "saved-mac")) {
+		if (!mvn_mac_parse(v, p->saved_mac))
+			return -EINVAL;
+		p->has_saved_mac = true;
+	} else if (KEY_IS(key, klen, "static")) {
+		if ((v[0] != '0' && v[0] != '1') || v[1])
 			return -EINVAL;
 		p->is_static = v[0] == '1';
-	} else if (!strcmp(key, "owner")) {
+	} else if (KEY_IS(key, klen, "uid") || KEY_IS(key, klen, "gid")) {
+		if (!parse_num(v, 10, 0, 0xfffffffeL, &num))
+			return -EINVAL;
+		*(key[0] == 'u' ? &p->uid : &p->gid) = (unsigned int)num;
+	} else if (KEY_IS(key, klen, "owner")) {
 		if (!copy_field(p->owner, sizeof(p->owner), v))
 			return -EINVAL;
-	} else if (!strcmp(key, "tap")) {
+	} else if (KEY_IS(key, klen, "tap")) {
 		if (!copy_field(p->tap, sizeof(p->tap), v))
 			return -EINVAL;
 	}
 	return 0;
+}
+
+static int port_line(void *arg, const char *key, char *v)
+{
+	return port_kv(arg, key, strlen(key), v);
 }
 
 int mvn_port_parse(const char *text, const char *what,
@@ -459,7 +506,7 @@ char *mvn_port_log_drop(const char *ifname, size_t *len)
 /*
  * The replay's index from port names to their place in s->ports (open
  * addressing, never emptied: a dropped port keeps its place, marked dead,
- * until the end).
+ * until the end).  It doubles when half full.
  */
 struct replay {
 	struct mvn_state *s;
@@ -469,23 +516,34 @@ struct replay {
 	size_t deadcap;
 };
 
-static size_t name_hash(const char *name)
-{
-	size_t h = 5381;
-
-	while (*name)
-		h = h * 33 + (unsigned char)*name++;
-	return h;
-}
-
 /* The slot of name: where it is, or the empty one where it would go. */
 static size_t *replay_slot(const struct replay *r, const char *name)
 {
-	size_t i = name_hash(name) & r->mask;
+	size_t i = mvn_hash_name(name) & r->mask;
 
 	while (r->slot[i] && strcmp(r->s->ports[r->slot[i] - 1].name, name))
 		i = (i + 1) & r->mask;
 	return &r->slot[i];
+}
+
+/* Make room for one more name: a table twice the size, every place in it. */
+static int replay_grow(struct replay *r)
+{
+	size_t size = (r->mask + 1) * 2, i;
+	size_t *old = r->slot;
+
+	if ((r->s->nports + 1) * 2 <= r->mask + 1)
+		return 0;
+	r->slot = calloc(size, sizeof(*r->slot));
+	if (!r->slot) {
+		r->slot = old;
+		return -ENOMEM;
+	}
+	r->mask = size - 1;
+	for (i = 0; i < r->s->nports; i++)
+		*replay_slot(r, r->s->ports[i].name) = i + 1;
+	free(old);
+	return 0;
 }
 
 /* Put p in its place (a new one at the end), alive. */
@@ -508,158 +566,232 @@ static int replay_put(struct replay *r, const struct mvn_port_state *p)
 		r->dead = dead;
 		r->deadcap = cap;
 	}
-	if (mvn_state_add_port(r->s, p) < 0)
+	if (replay_grow(r) < 0 || mvn_state_add_port(r->s, p) < 0)
 		return -ENOMEM;
 	r->dead[r->s->nports - 1] = false;
-	*slot = r->s->nports;
+	*replay_slot(r, p->name) = r->s->nports;
 	return 0;
 }
 
 /*
- * Apply one whole record to the replay: its lines (NUL-ended in place of
- * their newlines) from body to end, the first of them line first of the
- * file.
+ * Copy the len bytes at src, NUL-ended, into buf (size bytes); false when
+ * they do not fit.  The log is read where it lies, one line at a time.
  */
-static int replay_record(struct replay *r, char *body, const char *end,
-			 const char *what, int first, struct mvn_error *err)
+static bool take(char *buf, size_t size, const char *src, size_t len)
 {
-	struct mvn_port_state p = { .netnsid = -1 };
-	char *line;
-	size_t *slot;
-	int n = first, ret;
+	if (len >= size)
+		return false;
+	memcpy(buf, src, len);
+	buf[len] = '\0';
+	return true;
+}
 
-	if (!strncmp(body, "drop ", 5) && body + strlen(body) + 1 == end) {
-		if (!mvn_ifname_valid(body + 5))
-			return damaged(err, what, n);
-		slot = replay_slot(r, body + 5);
-		if (*slot)
-			r->dead[*slot - 1] = true;
-		return 0;
-	}
-	if (strncmp(body, "port ", 5))
-		return damaged(err, what, n);
-	for (line = body; line < end; line += strlen(line) + 1, n++) {
-		char *sp = strchr(line, ' ');
+/*
+ * One "KEY VALUE" line of a port record (len bytes, no newline) into p.
+ * Values of the keys the model knows are shorter than 256 bytes; a longer
+ * one is damage for them and left alone for any other key.
+ */
+static int replay_line(struct mvn_port_state *p, const char *line, size_t len)
+{
+	char value[256];
+	size_t k;
 
-		if (!sp || !sp[1])
-			return damaged(err, what, n);
-		*sp = '\0';
-		ret = port_line(&p, line, sp + 1);
-		*sp = ' ';
-		if (ret < 0)
-			return damaged(err, what, n);
-	}
-	if (!p.name[0] || !p.lower[0] || !p.owner[0] ||
-	    (p.ifindex && !p.tap[0]))
-		return damaged(err, what, first);
-	if (replay_put(r, &p) < 0)
-		return mvn_error_set(err, -ENOMEM, _("out of memory"));
-	return 0;
+	for (k = 0; k < len && line[k] != ' '; k++)
+		;
+	if (k + 1 >= len)
+		return -EINVAL; /* no space, or nothing after it */
+	/* Too long: "" is no valid value of any key the model knows. */
+	if (!take(value, sizeof(value), line + k + 1, len - k - 1))
+		value[0] = '\0';
+	return port_kv(p, line, k, value);
 }
 
 /* A live port's place, and its name where the sort finds it at hand. */
 struct sort_key {
-	char name[16];
+	uint64_t hi, lo; /* the name's 16 bytes, NUL-padded, big-endian */
 	size_t place;
 };
 
+static uint64_t big_endian(const char *b)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | (unsigned char)b[i];
+	return v;
+}
+
+/* Ordered as strcmp() orders the names. */
 static int compare_keys(const void *a, const void *b)
 {
-	return strcmp(((const struct sort_key *)a)->name,
-		      ((const struct sort_key *)b)->name);
+	const struct sort_key *x = a, *y = b;
+
+	if (x->hi != y->hi)
+		return x->hi < y->hi ? -1 : 1;
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
 }
 
 /*
- * Keep the live ports only, sorted by name: their names and places are
- * sorted, then the ports copied once in that order (sorting the ports
- * themselves would move every one of them many times).
+ * Keep the live ports only, sorted by name, in the array they are in: the
+ * live ones are moved down, their names and places sorted, then each port
+ * moved once along the cycles of that order (sorting the ports themselves
+ * would move every one of them many times, and a second array would cost
+ * as much memory again).
  */
 static int replay_finish(struct replay *r)
 {
 	struct mvn_state *s = r->s;
-	struct mvn_port_state *v;
+	struct mvn_port_state held;
 	struct sort_key *key;
-	size_t i, n = 0, k = s->nports ? s->nports : 1;
+	size_t i, j, k, n = 0;
+	bool sorted = true;
+	char name[16];
 
-	key = malloc(k * sizeof(*key));
-	v = malloc(k * sizeof(*v));
-	if (!key || !v) {
-		free(key);
-		free(v);
+	key = malloc((s->nports ? s->nports : 1) * sizeof(*key));
+	if (!key)
 		return -ENOMEM;
+	for (i = 0; i < s->nports; i++) {
+		if (r->dead[i])
+			continue;
+		if (n != i)
+			s->ports[n] = s->ports[i];
+		memset(name, 0, sizeof(name));
+		strcpy(name, s->ports[n].name);
+		key[n].hi = big_endian(name);
+		key[n].lo = big_endian(name + 8);
+		key[n].place = n;
+		if (n && compare_keys(&key[n - 1], &key[n]) > 0)
+			sorted = false;
+		n++;
 	}
-	for (i = 0; i < s->nports; i++)
-		if (!r->dead[i]) {
-			memcpy(key[n].name, s->ports[i].name, 16);
-			key[n++].place = i;
+	if (!sorted)
+		qsort(key, n, sizeof(*key), compare_keys);
+	/* Place i takes the port at key[i].place; SIZE_MAX marks it done. */
+	for (i = 0; i < n && !sorted; i++) {
+		if (key[i].place == SIZE_MAX || key[i].place == i)
+			continue;
+		held = s->ports[i];
+		for (j = i; key[j].place != i; j = k) {
+			k = key[j].place;
+			s->ports[j] = s->ports[k];
+			key[j].place = SIZE_MAX;
 		}
-	qsort(key, n, sizeof(*key), compare_keys);
-	for (i = 0; i < n; i++)
-		v[i] = s->ports[key[i].place];
+		s->ports[j] = held;
+		key[j].place = SIZE_MAX;
+	}
 	free(key);
-	free(s->ports);
-	s->ports = v;
-	s->portcap = k;
 	s->nports = n;
 	return 0;
 }
 
-/* Records end at a line "end LEN" whose LEN is the bytes before it. */
-static bool record_end(const char *line, size_t body)
+/* Records end at a line "end LEN" (len bytes) whose LEN is the bytes before it. */
+static bool record_end(const char *line, size_t len, size_t body)
 {
-	long len;
+	char num[24];
+	long v;
 
-	return !strncmp(line, "end ", 4) &&
-	       parse_num(line + 4, 10, 0, 0x7fffffffL, &len) &&
-	       (size_t)len == body;
+	return len > 4 && !memcmp(line, "end ", 4) &&
+	       take(num, sizeof(num), line + 4, len - 4) &&
+	       parse_num(num, 10, 0, 0x7fffffffL, &v) && (size_t)v == body;
+}
+
+/* What the record being read is, from its lines so far. */
+enum record_kind { REC_NONE, REC_PORT, REC_DROP, REC_BAD };
+
+/* The record being read: its kind, its port or dropped name, or its flaw. */
+struct record {
+	enum record_kind kind;
+	int first; /* its first line */
+	int bad; /* REC_BAD: the line to name */
+	struct mvn_port_state p;
+	char drop[16];
+};
+
+/* Read one line (len bytes at line, line n of the file) of record c. */
+static void record_line(struct record *c, const char *line, size_t len, int n)
+{
+	if (c->kind == REC_NONE && len > 5 && !memcmp(line, "drop ", 5)) {
+		c->kind = REC_DROP;
+		if (!take(c->drop, sizeof(c->drop), line + 5, len - 5) ||
+		    !mvn_ifname_valid(c->drop))
+			c->kind = REC_BAD, c->bad = n;
+		return;
+	}
+	if (c->kind == REC_NONE) {
+		c->kind = REC_PORT;
+		if (len < 5 || memcmp(line, "port ", 5)) {
+			c->kind = REC_BAD, c->bad = n;
+			return;
+		}
+	} else if (c->kind == REC_DROP) {
+		/* A drop is one line. */
+		c->kind = REC_BAD, c->bad = c->first;
+		return;
+	}
+	if (c->kind == REC_PORT && replay_line(&c->p, line, len) < 0)
+		c->kind = REC_BAD, c->bad = n;
+}
+
+/* Apply record c, whole, to the replay. */
+static int record_apply(struct replay *r, struct record *c, const char *what,
+			struct mvn_error *err)
+{
+	const struct mvn_port_state *p = &c->p;
+	size_t *slot;
+
+	if (c->kind == REC_BAD)
+		return damaged(err, what, c->bad);
+	if (c->kind == REC_DROP) {
+		slot = replay_slot(r, c->drop);
+		if (*slot)
+			r->dead[*slot - 1] = true;
+		return 0;
+	}
+	if (!p->name[0] || !p->lower[0] || !p->owner[0] ||
+	    (p->ifindex && !p->tap[0]))
+		return damaged(err, what, c->first);
+	if (replay_put(r, p) < 0)
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	return 0;
 }
 
 int mvn_port_log_replay(struct mvn_state *s, const char *text, size_t len,
 			const char *what, struct mvn_error *err)
 {
-	struct replay r = { .s = s };
-	char *copy, *line, *nl, *body;
-	size_t lines = 1, good = 0, records = 0;
-	int n = 1, first = 1, ret = 0;
+	static const struct mvn_port_state blank = { .netnsid = -1 };
+	struct replay r = { .s = s, .mask = 255 };
+	struct record c = { .kind = REC_NONE, .first = 1, .p = blank };
+	const char *line, *nl, *body = text, *stop = text + len, *nul;
+	size_t good = 0, records = 0;
+	int n = 1, ret = 0;
 
-	copy = malloc(len + 1);
-	if (!copy)
+	r.slot = calloc(r.mask + 1, sizeof(*r.slot));
+	if (!r.slot)
 		return mvn_error_set(err, -ENOMEM, _("out of memory"));
-	memcpy(copy, text, len);
-	copy[len] = '\0';
-	for (nl = copy; (nl = memchr(nl, '\n', len - (size_t)(nl - copy)));
-	     nl++)
-		lines++;
-	for (r.mask = 64; r.mask < lines; r.mask *= 2)
-		;
-	r.slot = calloc(r.mask, sizeof(*r.slot));
-	r.mask--;
-	if (!r.slot) {
-		free(copy);
-		return mvn_error_set(err, -ENOMEM, _("out of memory"));
-	}
-	body = line = copy;
-	while (ret == 0 &&
-	       (nl = memchr(line, '\n', len - (size_t)(line - copy)))) {
-		*nl = '\0';
-		if (memchr(line, '\0', (size_t)(nl - line)))
+	/* A NUL byte is damage on its line, if that line is read. */
+	nul = memchr(text, '\0', len);
+	for (line = text;
+	     ret == 0 && (nl = memchr(line, '\n', (size_t)(stop - line)));
+	     line = nl + 1, n++) {
+		size_t ll = (size_t)(nl - line);
+
+		if (nul && nul < nl)
 			ret = damaged(err, what, n);
-		else if (!strncmp(line, "end ", 4) &&
-			 !record_end(line, (size_t)(line - body)))
+		else if (ll < 4 || memcmp(line, "end ", 4))
+			record_line(&c, line, ll, n);
+		else if (!record_end(line, ll, (size_t)(line - body)) ||
+			 line == body)
 			ret = damaged(err, what, n);
-		else if (!strncmp(line, "end ", 4)) {
-			if (line == body)
-				ret = damaged(err, what, n);
-			else
-				ret = replay_record(&r, body, line, what, first,
-						    err);
-			good = (size_t)(nl + 1 - copy);
+		else {
+			ret = record_apply(&r, &c, what, err);
+			good = (size_t)(nl + 1 - text);
 			records++;
 			body = nl + 1;
-			first = n + 1;
+			c.kind = REC_NONE;
+			c.first = n + 1;
+			c.p = blank;
 		}
-		line = nl + 1;
-		n++;
 	}
 	/*
 	 * What follows the last whole record is one cut short (left out),
@@ -668,7 +800,7 @@ int mvn_port_log_replay(struct mvn_state *s, const char *text, size_t len,
 	if (ret == 0 && good < len &&
 	    strncmp(text + good, "port ", len - good < 5 ? len - good : 5) &&
 	    strncmp(text + good, "drop ", len - good < 5 ? len - good : 5))
-		ret = damaged(err, what, first);
+		ret = damaged(err, what, c.first);
 	if (ret == 0 && replay_finish(&r) < 0)
 		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
 	if (ret == 0) {
@@ -677,7 +809,6 @@ int mvn_port_log_replay(struct mvn_state *s, const char *text, size_t len,
 	}
 	free(r.slot);
 	free(r.dead);
-	free(copy);
 	return ret;
 }
 

@@ -51,6 +51,10 @@ struct mvn_state {
 	enum mvn_state_status status;
 	uint32_t group;
 	enum mvn_fwd_mode mode;
+	/* The definition's, as started (net-info reads them here). */
+	bool has_uuid; /* files written before these lack both */
+	unsigned char uuid[16];
+	enum mvn_tristate hairpin;
 	char **lowers; /* the pool, in order */
 	size_t nlowers;
 	struct mvn_port_state *ports;

@@ -142,6 +142,21 @@ char *mvn_strdup(const char *s)
 	return s ? strdup(s) : NULL;
 }
 
+size_t mvn_hash_name(const char *s)
+{
+	uint64_t h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	/* Mixed so that every bit of h reaches the low ones. */
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	h ^= h >> 31;
+	return (size_t)h;
+}
+
 bool mvn_ifname_valid(const char *name)
 {
 	size_t n;
@@ -152,7 +167,7 @@ bool mvn_ifname_valid(const char *name)
 	n = strlen(name);
 	if (n == 0 || n > 15)
 		return false;
-	if (!strcmp(name, ".") || !strcmp(name, ".."))
+	if (name[0] == '.' && (n == 1 || (n == 2 && name[1] == '.')))
 		return false;
 	for (p = name; *p; p++) {
 		if (*p == '/' || *p == ':' || isspace((unsigned char)*p) ||
@@ -193,8 +208,14 @@ bool mvn_mac_parse(const char *s, unsigned char mac[6])
 
 void mvn_mac_format(const unsigned char mac[6], char out[18])
 {
-	snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1],
-		 mac[2], mac[3], mac[4], mac[5]);
+	static const char hex[] = "0123456789abcdef";
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		out[3 * i] = hex[mac[i] >> 4];
+		out[3 * i + 1] = hex[mac[i] & 15];
+		out[3 * i + 2] = i < 5 ? ':' : '\0';
+	}
 }
 
 bool mvn_uuid_parse(const char *s, unsigned char uuid[16])

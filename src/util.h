@@ -39,6 +39,11 @@ char *mvn_strdup(const char *s);
  * Whether name can be a Linux interface name: 1..15 bytes, no '/', ':' or
  * white space, not "." or "..".
  */
+/*
+ * A hash of a string whose low bits are as good as its high ones (for
+ * tables indexed by a mask): names that differ in one digit spread out.
+ */
+size_t mvn_hash_name(const char *s);
 bool mvn_ifname_valid(const char *name);
 
 /*

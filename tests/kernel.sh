@@ -215,6 +215,20 @@ run "$M" port-create two --name dm1 --mac 52:54:00:aa:bb:01 --lower veth2
 like "$rc$err" "^1macvnet: error: MAC 52:54:00:aa:bb:01 is already used by 'dm0'" "one MAC on two devices of one LAN is refused"
 [ ! -e /sys/class/net/dm1 ]
 ok $? "and nothing is created"
+# An active network shows as it was started: a redefinition counts from
+# its next start.  A state that predates the UUID and hairpin lines makes
+# net-info read the definition.
+sed 's#</network>#<metadata><macvnet:switch xmlns:macvnet="urn:macvnet:1" hairpin="yes"/></metadata></network>#' \
+	"$tmp/two.xml" >"$tmp/two-hp.xml"
+"$M" net-define "$tmp/two-hp.xml" >/dev/null
+like "$("$M" --json net-info two)" '"hairpin":"unknown"' "net-info shows an active network as it was started"
+"$M" net-destroy two >/dev/null
+"$M" net-start two >/dev/null
+like "$("$M" --json net-info two)" '"hairpin":"yes"' "and its redefinition from its next start"
+grep -q '^uuid ' "$MACVNET_RUN_DIR/networks/two.state"
+ok $? "the state keeps the network's UUID"
+sed -i '/^uuid \|^hairpin /d' "$MACVNET_RUN_DIR/networks/two.state"
+like "$("$M" --json net-info two)" '"uuid":"[0-9a-f-]{36}".*"hairpin":"yes"' "a state without them: the definition says"
 "$M" net-destroy two >/dev/null
 
 # --- autostart ---

@@ -240,16 +240,19 @@ static void assert_unlocked(struct fixture *f)
  */
 static void assert_agree(struct fixture *f)
 {
-	struct mvn_port_row *rows = NULL;
+	struct mvn_port_list list = { 0 };
+	struct mvn_port_row *rows;
 	struct mvn_error err = { 0 };
-	size_t n = 0, i;
+	size_t n, i;
 	int j, known = 0, shims = 0, moved = 0;
 	char run_nets[400];
 
-	if (mvn_engine_port_list(f->eng, NULL, &rows, &n, &err) < 0)
+	if (mvn_engine_port_list(f->eng, NULL, &list, &err) < 0)
 		fail_msg("port-list: %s", err.msg);
+	rows = list.rows;
+	n = list.n;
 	for (i = 0; i < n; i++) {
-		const struct mvn_port_state *p = &rows[i].port;
+		const struct mvn_port_state *p = rows[i].port;
 		struct fake_link *l = fake_find(&f->k, p->name);
 		bool node = false;
 
@@ -309,7 +312,7 @@ static void assert_agree(struct fixture *f)
 			assert_int_equal(fake_find(&f->k, "eth0")->naddrs, 1);
 	}
 	snprintf(run_nets, sizeof(run_nets), "%s/networks", f->run);
-	free(rows);
+	mvn_port_list_free(&list);
 	assert_unlocked(f);
 }
 
@@ -705,10 +708,10 @@ static void test_two_stores(void **state)
 static void test_moved_endpoint(void **state)
 {
 	struct fixture f;
-	struct mvn_port_row *rows = NULL;
+	struct mvn_port_list l = { 0 };
 	struct mvn_reconcile_report rep = { 0 };
 	struct mvn_error err = { 0 };
-	size_t n = 0, i;
+	size_t i;
 	bool seen = false;
 
 	(void)state;
@@ -717,14 +720,13 @@ static void test_moved_endpoint(void **state)
 	fake_move(&f.k, "s1", 7);
 	assert_int_equal(mvn_engine_reconcile(f.eng, &rep, &err), 0);
 	assert_int_equal(rep.forgotten, 0);
-	assert_int_equal(mvn_engine_port_list(f.eng, "lan", &rows, &n, &err),
-			 0);
-	for (i = 0; i < n; i++)
-		if (!strcmp(rows[i].port.name, "s1")) {
+	assert_int_equal(mvn_engine_port_list(f.eng, "lan", &l, &err), 0);
+	for (i = 0; i < l.n; i++)
+		if (!strcmp(l.rows[i].port->name, "s1")) {
 			seen = true;
-			assert_int_equal(rows[i].port.netnsid, 7);
+			assert_int_equal(l.rows[i].port->netnsid, 7);
 		}
-	free(rows);
+	mvn_port_list_free(&l);
 	assert_true(seen);
 	assert_int_equal(mvn_engine_destroy(f.eng, "lan", &err), 0);
 	assert_int_equal(fake_count_ours(&f.k), 0);
@@ -735,11 +737,10 @@ static void test_moved_endpoint(void **state)
 static void test_damaged_state(void **state)
 {
 	struct fixture f;
-	struct mvn_port_row *rows = NULL;
+	struct mvn_port_list l = { 0 };
 	struct mvn_reconcile_report rep = { 0 };
 	struct mvn_error err = { 0 };
 	char path[600];
-	size_t n = 0;
 
 	(void)state;
 	fixture_init(&f);
@@ -757,10 +758,9 @@ static void test_damaged_state(void **state)
 	}
 	assert_int_equal(mvn_engine_reconcile(f.eng, &rep, &err), 0);
 	assert_int_equal(rep.set_aside, 1);
-	assert_int_equal(mvn_engine_port_list(f.eng, "lan", &rows, &n, &err),
-			 0);
-	assert_int_equal(n, 3);
-	free(rows);
+	assert_int_equal(mvn_engine_port_list(f.eng, "lan", &l, &err), 0);
+	assert_int_equal(l.n, 3);
+	mvn_port_list_free(&l);
 	snprintf(path, sizeof(path), "%s/damaged", f.run);
 	assert_int_equal(access(path, F_OK), 0);
 	assert_int_equal(mvn_engine_destroy(f.eng, "lan", &err), 0);

@@ -54,7 +54,7 @@ is "$rc" 1 "a definition others can write is refused"
 like "$err" "^macvnet: error: file '$tmp/etc/networks/lan.xml' is writable by other users.*chmod go-w" "with the reason and the fix"
 chmod 0600 "$tmp/etc/networks/lan.xml"
 chown nobody "$tmp/etc/networks/lan.xml"
-run "$M" net-info lan
+run "$M" net-dumpxml lan
 is "$rc" 1 "a definition another user owns is refused"
 like "$err" "belongs to user $(id -u nobody), neither root nor you" "naming the owner"
 chown root "$tmp/etc/networks/lan.xml"
