@@ -1539,6 +1539,102 @@ static void test_log_replay(void **state)
 	free(st.ports);
 }
 
+/*
+ * Many endpoints in no order, some replaced and some dropped: the replay
+ * keeps the live ones sorted as strcmp() sorts their names (names alike
+ * in their first eight bytes too), each with its last record.
+ */
+static void test_log_replay_many(void **state)
+{
+	enum { N = 3000 };
+	struct mvn_state st = { 0 };
+	struct mvn_error err = { 0 };
+	static char log[N * 2 * 160];
+	static int perm[N];
+	char name[16];
+	size_t len = 0, i, live = 0;
+	int k, t;
+
+	(void)state;
+	for (k = 0; k < N; k++)
+		perm[k] = k;
+	srand(7);
+	for (k = N - 1; k > 0; k--) {
+		int j = rand() % (k + 1);
+
+		t = perm[k], perm[k] = perm[j], perm[j] = t;
+	}
+	for (k = 0; k < N; k++) {
+		snprintf(name, sizeof(name), k % 2 ? "p%d" : "longname%d",
+			 perm[k]);
+		add_put(log, &len, name, perm[k] + 1);
+	}
+	/* Every third replaced (ifindex + 100000), every fifth dropped. */
+	for (k = 0; k < N; k++) {
+		snprintf(name, sizeof(name), k % 2 ? "p%d" : "longname%d",
+			 perm[k]);
+		if (perm[k] % 5 == 0)
+			add_drop(log, &len, name);
+		else if (perm[k] % 3 == 0)
+			add_put(log, &len, name, perm[k] + 100001);
+	}
+	for (k = 0; k < N; k++)
+		live += perm[k] % 5 != 0;
+	assert_int_equal(mvn_port_log_replay(&st, log, len, "t", &err), 0);
+	assert_int_equal(st.nports, live);
+	for (i = 0; i < st.nports; i++) {
+		const char *nm = st.ports[i].name;
+		int num = atoi(nm[0] == 'p' ? nm + 1 : nm + 8);
+
+		if (i)
+			assert_true(strcmp(st.ports[i - 1].name, nm) < 0);
+		assert_true(num % 5 != 0);
+		assert_int_equal(st.ports[i].ifindex,
+				 num % 3 == 0 ? num + 100001 : num + 1);
+	}
+	free(st.ports);
+}
+
+/* The header keeps the network's UUID and hairpin as started. */
+static void test_state_header(void **state)
+{
+	static const char text[] = "store 0123456789abcdef\nnetwork lan\n"
+				   "status active\ngroup 7\nmode vepa\n"
+				   "uuid 5dfb2f7f-3ad4-4ef7-9b05-0c1a0ee6f3a1\n"
+				   "hairpin yes\nlower eth0\n";
+	struct mvn_state *st = NULL, *again = NULL;
+	struct mvn_error err = { 0 };
+	char uuid[37], *out;
+
+	(void)state;
+	assert_int_equal(mvn_state_parse(text, "t", &st, &err), 0);
+	assert_true(st->has_uuid);
+	mvn_uuid_format(st->uuid, uuid);
+	assert_string_equal(uuid, "5dfb2f7f-3ad4-4ef7-9b05-0c1a0ee6f3a1");
+	assert_int_equal(st->hairpin, MVN_YES);
+	out = mvn_state_format(st);
+	assert_non_null(out);
+	assert_int_equal(mvn_state_parse(out, "t", &again, &err), 0);
+	assert_memory_equal(again->uuid, st->uuid, 16);
+	assert_int_equal(again->hairpin, MVN_YES);
+	free(out);
+	mvn_state_free(again);
+	mvn_state_free(st);
+	/* Without them (an older file): none; a bad value is damage. */
+	assert_int_equal(mvn_state_parse("store 0123456789abcdef\nnetwork "
+					 "lan\ngroup 7\n",
+					 "t", &st, &err),
+			 0);
+	assert_false(st->has_uuid);
+	assert_int_equal(st->hairpin, MVN_ABSENT);
+	mvn_state_free(st);
+	assert_int_equal(mvn_state_parse("store 0123456789abcdef\nnetwork "
+					 "lan\ngroup 7\nhairpin maybe\n",
+					 "t", &st, &err),
+			 -EINVAL);
+	assert_int_equal(err.line, 4);
+}
+
 static void test_log_damage(void **state)
 {
 	static const char *const bad[] = {
@@ -2240,6 +2336,8 @@ int main(void)
 		STORE_TEST(test_port_roundtrip),
 		STORE_TEST(test_state_missing_dir),
 		cmocka_unit_test(test_log_replay),
+		cmocka_unit_test(test_log_replay_many),
+		cmocka_unit_test(test_state_header),
 		cmocka_unit_test(test_log_damage),
 		STORE_TEST(test_log_store),
 		STORE_TEST(test_state_dir_damaged),
