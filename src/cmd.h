@@ -126,7 +126,10 @@ struct mvn_row {
 	char text[1024];
 	size_t len;
 };
-/* Add s, then spaces up to width columns (s is cut where the row is full). */
+/*
+ * Add s, then spaces up to width columns, and at least one when width is
+ * not 0 (s is cut where the row is full).
+ */
 void mvn_row_cell(struct mvn_row *r, const char *s, size_t width);
 /* Print the row and a newline on f, and empty it. */
 void mvn_row_print(struct mvn_row *r, FILE *f);

@@ -104,6 +104,13 @@ int mvn_engine_load_def(struct mvn_engine *eng, const char *name,
 int mvn_engine_state_load(struct mvn_engine *eng, const char *name,
 			  struct mvn_state **out, struct mvn_error *err);
 /*
+ * The same, light (mvn_port_log_scan()): only the endpoints named in want
+ * (n of them) are read whole, the others by name and lower device.
+ */
+int mvn_engine_state_load_light(struct mvn_engine *eng, const char *name,
+				const char *const *want, size_t n,
+				struct mvn_state **out, struct mvn_error *err);
+/*
  * A new state for net, to be recorded under key (the network's name, or
  * another key for a network libvirt runs), with the network's pool and
  * mode and this store's id; no group yet.

@@ -68,6 +68,9 @@ static int fresh_name(struct mvn_linkset *ls, const struct mvn_state *st,
 	for (i = 0; i < st->nports; i++)
 		if (mvt_number(st->ports[i].name, &n))
 			taken[n / 8] |= (unsigned char)(1u << (n % 8));
+	for (i = 0; i < st->rest.n; i++)
+		if (mvt_number(st->rest.name[i], &n))
+			taken[n / 8] |= (unsigned char)(1u << (n % 8));
 	for (; *start < 100000; (*start)++) {
 		if (taken[*start / 8] & (1u << (*start % 8)))
 			continue;
@@ -236,8 +239,8 @@ static int plan_port(struct mvn_engine *eng, struct mvn_state *st,
 		ret = mvn_linkset_fetch(ls, st->lowers[i], err);
 	if (ret < 0)
 		return ret;
-	if (c->name && (mvn_state_find_port(st, c->name) >= 0 ||
-			mvn_linkset_find(ls, c->name)))
+	if (c->name &&
+	    (mvn_state_has_port(st, c->name) || mvn_linkset_find(ls, c->name)))
 		return mvn_error_set(err, -EEXIST,
 				     _("an interface named '%s' already "
 				       "exists; choose another name"),

@@ -61,9 +61,12 @@ static int load_legacy(struct mvn_engine *eng, struct mvn_state *st,
 	return ret;
 }
 
-/* Load the ports log of st's network into st (or the older port files). */
+/*
+ * Load the ports log of st's network into st (or the older port files):
+ * light when want is given (n names, perhaps none).
+ */
 static int load_ports(struct mvn_engine *eng, struct mvn_state *st,
-		      struct mvn_error *err)
+		      const char *const *want, size_t n, struct mvn_error *err)
 {
 	char what[300], *text = NULL;
 	size_t len = 0;
@@ -75,7 +78,8 @@ static int load_ports(struct mvn_engine *eng, struct mvn_state *st,
 	if (ret < 0)
 		return ret;
 	snprintf(what, sizeof(what), "%s.log", st->network);
-	ret = mvn_port_log_replay(st, text, len, what, err);
+	ret = want ? mvn_port_log_scan(st, text, len, want, n, what, err) :
+		     mvn_port_log_replay(st, text, len, what, err);
 	free(text);
 	return ret == -EINVAL ? -EUCLEAN : ret;
 }
@@ -135,7 +139,26 @@ int mvn_engine_state_load(struct mvn_engine *eng, const char *name,
 	int ret = load_header(eng, name, &st, err);
 
 	if (ret == 0)
-		ret = load_ports(eng, st, err);
+		ret = load_ports(eng, st, NULL, 0, err);
+	if (ret < 0) {
+		mvn_state_free(st);
+		return ret;
+	}
+	*out = st;
+	return 0;
+}
+
+int mvn_engine_state_load_light(struct mvn_engine *eng, const char *name,
+				const char *const *want, size_t n,
+				struct mvn_state **out, struct mvn_error *err)
+{
+	static const char *const none[1] = { NULL };
+	struct mvn_state *st = NULL;
+	int ret = load_header(eng, name, &st, err);
+
+	if (ret == 0)
+		ret = load_ports(eng, st, want ? want : none, want ? n : 0,
+				 err);
 	if (ret < 0) {
 		mvn_state_free(st);
 		return ret;

@@ -831,7 +831,9 @@ static int quick_sync(struct mvn_engine *eng, const char *const *names,
 			states[i] = states[j];
 			continue;
 		}
-		ret = mvn_engine_state_load(eng, names[i], &states[i], NULL);
+		/* Only the touched endpoints are read whole. */
+		ret = mvn_engine_state_load_light(eng, names[i], touched,
+						  ntouched, &states[i], NULL);
 		if (ret == -ENOENT) {
 			ret = 0; /* not active: the command says so */
 			continue;

@@ -262,6 +262,9 @@ void mvn_row_cell(struct mvn_row *r, const char *s, size_t width)
 		n = room; /* the row is cut; it is never longer than that */
 	memcpy(r->text + r->len, s, n);
 	r->len += n;
+	/* A cell that fills its column is still followed by a blank. */
+	if (width && cols >= width)
+		width = cols + 1;
 	for (; cols < width && r->len < sizeof(r->text) - 1; cols++)
 		r->text[r->len++] = ' ';
 }

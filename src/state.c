@@ -49,6 +49,17 @@ const char *mvn_state_status_name(enum mvn_state_status s)
 	return s <= MVN_STATE_STOPPING ? status_names[s] : "?";
 }
 
+/* Free what a light load kept of the endpoints it did not read whole. */
+static void rest_free(struct mvn_port_names *r)
+{
+	free(r->name);
+	free(r->lower);
+	free(r->slot);
+	free(r->devs);
+	free(r->count);
+	memset(r, 0, sizeof(*r));
+}
+
 void mvn_state_free(struct mvn_state *s)
 {
 	size_t i;
@@ -60,6 +71,7 @@ void mvn_state_free(struct mvn_state *s)
 		free(s->lowers[i]);
 	free(s->lowers);
 	free(s->ports);
+	rest_free(&s->rest);
 	mvn_state_clear_moved(s);
 	free(s);
 }
@@ -420,42 +432,6 @@ char *mvn_port_format(const struct mvn_port_state *p)
 	return mvn_buf_steal(&b);
 }
 
-struct mvn_state *mvn_state_dup(const struct mvn_state *s)
-{
-	struct mvn_state *d = calloc(1, sizeof(*d));
-	size_t i;
-
-	if (!d)
-		return NULL;
-	*d = *s;
-	d->network = NULL;
-	d->lowers = NULL;
-	d->ports = NULL;
-	d->moved = NULL;
-	d->nlowers = d->nports = d->nmoved = d->portcap = 0;
-	d->network = strdup(s->network);
-	d->lowers = calloc(s->nlowers + 1, sizeof(char *));
-	if (!d->network || !d->lowers)
-		goto nomem;
-	for (i = 0; i < s->nlowers; i++) {
-		d->lowers[i] = strdup(s->lowers[i]);
-		if (!d->lowers[i])
-			goto nomem;
-		d->nlowers++;
-	}
-	for (i = 0; i < s->nports; i++)
-		if (mvn_state_add_port(d, &s->ports[i]) < 0)
-			goto nomem;
-	for (i = 0; i < s->nmoved; i++)
-		if (mvn_state_add_moved(d, s->moved[i].dev, s->moved[i].ifindex,
-					&s->moved[i].rec) < 0)
-			goto nomem;
-	return d;
-nomem:
-	mvn_state_free(d);
-	return NULL;
-}
-
 int mvn_state_add_port(struct mvn_state *s, const struct mvn_port_state *p)
 {
 	struct mvn_port_state *v;
@@ -812,6 +788,279 @@ int mvn_port_log_replay(struct mvn_state *s, const char *text, size_t len,
 	return ret;
 }
 
+/*
+ * A light replay's names that are not read whole: places in the order
+ * they come, a dropped one marked dead, and a hash of the names (place
+ * + 1) that doubles when half full.
+ */
+struct scan {
+	char (*name)[16];
+	unsigned short *lower; /* index into devs */
+	bool *dead;
+	size_t n, cap;
+	size_t *slot, mask;
+	char (*devs)[16];
+	size_t ndevs;
+};
+
+static size_t *scan_slot(const struct scan *sc, const char *name)
+{
+	size_t i = mvn_hash_name(name) & sc->mask;
+
+	while (sc->slot[i] && strcmp(sc->name[sc->slot[i] - 1], name))
+		i = (i + 1) & sc->mask;
+	return &sc->slot[i];
+}
+
+/* Room for one more place, in the arrays and in the hash. */
+static int scan_room(struct scan *sc)
+{
+	size_t i;
+
+	if (sc->n == sc->cap) {
+		size_t cap = sc->cap ? sc->cap * 2 : 256;
+		char(*name)[16] = realloc(sc->name, cap * sizeof(*name));
+		unsigned short *lower;
+		bool *dead;
+
+		if (name)
+			sc->name = name;
+		lower = name ? realloc(sc->lower, cap * sizeof(*lower)) : NULL;
+		if (lower)
+			sc->lower = lower;
+		dead = lower ? realloc(sc->dead, cap * sizeof(*dead)) : NULL;
+		if (!dead)
+			return -ENOMEM;
+		sc->dead = dead;
+		sc->cap = cap;
+	}
+	if ((sc->n + 1) * 2 > sc->mask + 1) {
+		size_t size = sc->mask ? (sc->mask + 1) * 2 : 512;
+		size_t *slot = calloc(size, sizeof(*slot));
+
+		if (!slot)
+			return -ENOMEM;
+		free(sc->slot);
+		sc->slot = slot;
+		sc->mask = size - 1;
+		for (i = 0; i < sc->n; i++)
+			*scan_slot(sc, sc->name[i]) = i + 1;
+	}
+	return 0;
+}
+
+/* The index of device dev among the scan's, added if new. */
+static int scan_dev(struct scan *sc, const char *dev)
+{
+	char(*devs)[16];
+	size_t i;
+
+	for (i = 0; i < sc->ndevs; i++)
+		if (!strcmp(sc->devs[i], dev))
+			return (int)i;
+	if (sc->ndevs == 0xffff)
+		return -ENOSPC;
+	devs = realloc(sc->devs, (sc->ndevs + 1) * sizeof(*devs));
+	if (!devs)
+		return -ENOMEM;
+	sc->devs = devs;
+	strcpy(devs[sc->ndevs], dev); /* valid: at most 15 bytes */
+	return (int)sc->ndevs++;
+}
+
+/* name is live on dev (a later record replaces an earlier one). */
+static int scan_put(struct scan *sc, const char *name, const char *dev)
+{
+	int d = scan_dev(sc, dev);
+	size_t *slot;
+
+	if (d < 0 || scan_room(sc) < 0)
+		return -ENOMEM;
+	slot = scan_slot(sc, name);
+	if (!*slot) {
+		memset(sc->name[sc->n], 0, 16);
+		strcpy(sc->name[sc->n], name); /* valid: at most 15 bytes */
+		*slot = ++sc->n;
+	}
+	sc->lower[*slot - 1] = (unsigned short)d;
+	sc->dead[*slot - 1] = false;
+	return 0;
+}
+
+static void scan_drop(struct scan *sc, const char *name)
+{
+	size_t *slot;
+
+	if (!sc->slot)
+		return;
+	slot = scan_slot(sc, name);
+	if (*slot)
+		sc->dead[*slot - 1] = true;
+}
+
+/* The live names of sc into r, hashed for look-ups, with counts per device. */
+static int scan_finish(struct scan *sc, struct mvn_port_names *r)
+{
+	size_t i, k = 0, size = 64;
+
+	while (size < sc->n * 2)
+		size *= 2;
+	r->name = malloc((sc->n ? sc->n : 1) * sizeof(*r->name));
+	r->lower = malloc((sc->n ? sc->n : 1) * sizeof(*r->lower));
+	r->slot = calloc(size, sizeof(*r->slot));
+	r->count = calloc(sc->ndevs + 1, sizeof(*r->count));
+	if (!r->name || !r->lower || !r->slot || !r->count)
+		return -ENOMEM;
+	r->mask = size - 1;
+	for (i = 0; i < sc->n; i++) {
+		size_t j;
+
+		if (sc->dead[i])
+			continue;
+		memcpy(r->name[k], sc->name[i], 16);
+		r->lower[k] = sc->lower[i];
+		r->count[sc->lower[i]]++;
+		for (j = mvn_hash_name(r->name[k]) & r->mask; r->slot[j];
+		     j = (j + 1) & r->mask)
+			;
+		r->slot[j] = ++k;
+	}
+	r->n = k;
+	r->devs = sc->devs;
+	r->ndevs = sc->ndevs;
+	sc->devs = NULL;
+	return 0;
+}
+
+static void scan_free(struct scan *sc)
+{
+	free(sc->name);
+	free(sc->lower);
+	free(sc->dead);
+	free(sc->slot);
+	free(sc->devs);
+}
+
+/* The value of the line "KEY VALUE" that starts at key, into buf. */
+static bool line_value(const char *key, size_t klen, const char *stop,
+		       char *buf, size_t size)
+{
+	const char *v = key + klen, *nl = memchr(v, '\n', (size_t)(stop - v));
+
+	return nl && take(buf, size, v, (size_t)(nl - v));
+}
+
+/* Whether name is one of the n in want. */
+static bool wanted(const char *const *want, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(want[i], name))
+			return true;
+	return false;
+}
+
+/*
+ * One whole record, from body to its "end" line at endline, into the light
+ * replay; false when it is not plainly one macvnet writes.
+ */
+static bool scan_record(struct replay *r, struct scan *sc,
+			const char *const *want, size_t nwant, const char *body,
+			const char *endline)
+{
+	const char *l1 = memchr(body, '\n', (size_t)(endline - body));
+	struct record c = { .kind = REC_NONE, .p = { .netnsid = -1 } };
+	const char *line, *nl, *lp;
+	char name[16], lower[16];
+	size_t *slot;
+
+	if (!l1 || l1 - body < 6 ||
+	    !take(name, sizeof(name), body + 5, (size_t)(l1 - body - 5)) ||
+	    !mvn_ifname_valid(name))
+		return false;
+	if (!memcmp(body, "drop ", 5)) {
+		if (l1 + 1 != endline)
+			return false;
+		if (wanted(want, nwant, name)) {
+			slot = replay_slot(r, name);
+			if (*slot)
+				r->dead[*slot - 1] = true;
+		} else {
+			scan_drop(sc, name);
+		}
+		return true;
+	}
+	if (memcmp(body, "port ", 5) ||
+	    memmem(l1, (size_t)(endline - l1), "\nport ", 6))
+		return false;
+	if (!wanted(want, nwant, name)) {
+		lp = memmem(l1, (size_t)(endline - l1), "\nlower ", 7);
+		return lp &&
+		       line_value(lp + 1, 6, endline, lower, sizeof(lower)) &&
+		       mvn_ifname_valid(lower) &&
+		       scan_put(sc, name, lower) == 0;
+	}
+	for (line = body; line < endline; line = nl + 1) {
+		nl = memchr(line, '\n', (size_t)(endline - line));
+		record_line(&c, line, (size_t)(nl - line), 1);
+	}
+	return record_apply(r, &c, "", NULL) == 0;
+}
+
+int mvn_port_log_scan(struct mvn_state *s, const char *text, size_t len,
+		      const char *const *want, size_t n, const char *what,
+		      struct mvn_error *err)
+{
+	struct replay r = { .s = s, .mask = 255 };
+	struct scan sc = { 0 };
+	const char *pos = text, *stop = text + len, *e, *nl;
+	size_t good = 0, records = 0;
+	bool plain = !memchr(text, '\0', len);
+
+	r.slot = calloc(r.mask + 1, sizeof(*r.slot));
+	if (!r.slot)
+		plain = false;
+	while (plain && pos < stop) {
+		if (stop - pos >= 4 && !memcmp(pos, "end ", 4)) {
+			plain = false; /* an empty record */
+			break;
+		}
+		e = memmem(pos, (size_t)(stop - pos), "\nend ", 5);
+		nl = e ? memchr(e + 1, '\n', (size_t)(stop - e - 1)) : NULL;
+		if (!nl)
+			break; /* the last record, cut short */
+		if (!record_end(e + 1, (size_t)(nl - e - 1),
+				(size_t)(e + 1 - pos)) ||
+		    !scan_record(&r, &sc, want, n, pos, e + 1)) {
+			plain = false;
+			break;
+		}
+		records++;
+		pos = nl + 1;
+		good = (size_t)(pos - text);
+	}
+	if (plain && good < len &&
+	    strncmp(text + good, "port ", len - good < 5 ? len - good : 5) &&
+	    strncmp(text + good, "drop ", len - good < 5 ? len - good : 5))
+		plain = false;
+	if (plain && (replay_finish(&r) < 0 || scan_finish(&sc, &s->rest) < 0))
+		plain = false;
+	free(r.slot);
+	free(r.dead);
+	scan_free(&sc);
+	if (!plain) {
+		/* Not plain: the full replay judges it, as always. */
+		rest_free(&s->rest);
+		s->nports = 0;
+		return mvn_port_log_replay(s, text, len, what, err);
+	}
+	s->light = true;
+	s->log_len = good;
+	s->log_records = records;
+	return 0;
+}
+
 void mvn_state_remove_port(struct mvn_state *s, size_t i)
 {
 	if (i >= s->nports)
@@ -831,6 +1080,26 @@ int mvn_state_find_port(const struct mvn_state *s, const char *name)
 	return -1;
 }
 
+/* The place of name in a light load's rest, or -1. */
+static long rest_find(const struct mvn_port_names *r, const char *name)
+{
+	size_t i;
+
+	if (!r->slot)
+		return -1;
+	for (i = mvn_hash_name(name) & r->mask; r->slot[i];
+	     i = (i + 1) & r->mask)
+		if (!strcmp(r->name[r->slot[i] - 1], name))
+			return (long)(r->slot[i] - 1);
+	return -1;
+}
+
+bool mvn_state_has_port(const struct mvn_state *s, const char *name)
+{
+	return mvn_state_find_port(s, name) >= 0 ||
+	       rest_find(&s->rest, name) >= 0;
+}
+
 size_t mvn_state_count_lower(const struct mvn_state *s, const char *dev)
 {
 	size_t i, n = 0;
@@ -838,7 +1107,15 @@ size_t mvn_state_count_lower(const struct mvn_state *s, const char *dev)
 	for (i = 0; i < s->nports; i++)
 		if (!strcmp(s->ports[i].lower, dev))
 			n++;
+	for (i = 0; i < s->rest.ndevs; i++)
+		if (!strcmp(s->rest.devs[i], dev))
+			n += s->rest.count[i];
 	return n;
+}
+
+size_t mvn_state_live(const struct mvn_state *s)
+{
+	return s->nports + s->rest.n;
 }
 
 int mvn_state_add_moved(struct mvn_state *s, const char *dev, int ifindex,

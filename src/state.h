@@ -45,6 +45,21 @@ struct mvn_moved {
 	struct mvn_l3 rec; /* as the kernel described it then */
 };
 
+/*
+ * The endpoints a light load did not read whole: their names and lower
+ * devices only (see mvn_port_log_scan()).
+ */
+struct mvn_port_names {
+	char (*name)[16];
+	unsigned short *lower; /* index into devs */
+	size_t n;
+	size_t *slot; /* hash of the names: place + 1; 0: empty */
+	size_t mask;
+	char (*devs)[16]; /* the lower devices they use, and how many each */
+	size_t *count;
+	size_t ndevs;
+};
+
 struct mvn_state {
 	char *network;
 	char store_id[17]; /* the store that wrote it */
@@ -70,6 +85,12 @@ struct mvn_state {
 	size_t log_len; /* bytes of whole records in the ports log */
 	size_t log_records; /* records in it (puts and drops) */
 	bool legacy; /* the ports came from a ports directory */
+	/*
+	 * A light load: ports holds only the endpoints asked for (and those
+	 * added since); every other live one is in rest, by name and device.
+	 */
+	bool light;
+	struct mvn_port_names rest;
 };
 
 /*
@@ -81,8 +102,6 @@ int mvn_state_parse(const char *text, const char *what, struct mvn_state **out,
 		    struct mvn_error *err);
 /* The text of a network's state file (caller frees), NULL when out of memory. */
 char *mvn_state_format(const struct mvn_state *s);
-/* A deep copy of s (its ports too), NULL when out of memory. */
-struct mvn_state *mvn_state_dup(const struct mvn_state *s);
 /* Free a state; NULL is a no-op. */
 void mvn_state_free(struct mvn_state *s);
 
@@ -114,6 +133,18 @@ char *mvn_port_log_drop(const char *ifname, size_t *len);
 int mvn_port_log_replay(struct mvn_state *s, const char *text, size_t len,
 			const char *what, struct mvn_error *err);
 
+/*
+ * A light replay of the log, for commands that change a few endpoints:
+ * the records of the n names in want are read whole into s->ports; of the
+ * others only the name and lower device, into s->rest (s->light is set).
+ * A log that is not plainly whole (damage, a NUL byte, a record unlike
+ * the ones macvnet writes) is replayed in full instead, with the same
+ * verdict and messages as mvn_port_log_replay().
+ */
+int mvn_port_log_scan(struct mvn_state *s, const char *text, size_t len,
+		      const char *const *want, size_t n, const char *what,
+		      struct mvn_error *err);
+
 /* The name of a status as written in the file. */
 const char *mvn_state_status_name(enum mvn_state_status s);
 
@@ -123,8 +154,12 @@ int mvn_state_add_port(struct mvn_state *s, const struct mvn_port_state *p);
 void mvn_state_remove_port(struct mvn_state *s, size_t i);
 /* The index of the port called name, or -1. */
 int mvn_state_find_port(const struct mvn_state *s, const char *name);
-/* How many ports use lower device dev. */
+/* Whether a port called name is live (in ports, or in rest). */
+bool mvn_state_has_port(const struct mvn_state *s, const char *name);
+/* How many ports use lower device dev (in ports and in rest). */
 size_t mvn_state_count_lower(const struct mvn_state *s, const char *dev);
+/* How many ports are live (in ports and in rest). */
+size_t mvn_state_live(const struct mvn_state *s);
 /* Remember (a copy of) what the host shim took from dev (ifindex). */
 int mvn_state_add_moved(struct mvn_state *s, const char *dev, int ifindex,
 			const struct mvn_l3 *rec);

@@ -1684,6 +1684,141 @@ static void test_log_damage(void **state)
 	}
 }
 
+/* Append to buf a record putting name on lower (ifindex 10). */
+static void add_put_on(char *buf, size_t *len, const char *name,
+		       const char *lower)
+{
+	struct mvn_port_state p = { .netnsid = -1, .ifindex = 10 };
+	size_t n = 0;
+	char *rec;
+
+	snprintf(p.name, sizeof(p.name), "%s", name);
+	snprintf(p.lower, sizeof(p.lower), "%s", lower);
+	snprintf(p.owner, sizeof(p.owner), "cli");
+	snprintf(p.tap, sizeof(p.tap), "/dev/tap10");
+	rec = mvn_port_log_put(&p, &n);
+	assert_non_null(rec);
+	cat_rec(buf, len, rec, n);
+}
+
+/* Free what a light replay into a state on the stack allocated. */
+static void free_light(struct mvn_state *st)
+{
+	free(st->ports);
+	free(st->rest.name);
+	free(st->rest.lower);
+	free(st->rest.slot);
+	free(st->rest.devs);
+	free(st->rest.count);
+}
+
+/*
+ * The light replay and the full one of the first len bytes of log agree:
+ * on the verdict and message, and on what is live, where, and how long the
+ * whole records are.  The light one reads only want (one name) whole.
+ */
+static void assert_scan_agrees(const char *log, size_t len, const char *want)
+{
+	struct mvn_state full = { 0 }, light = { 0 };
+	struct mvn_error e1 = { 0 }, e2 = { 0 };
+	const char *w[1] = { want };
+	int r1, r2;
+
+	r1 = mvn_port_log_replay(&full, log, len, "lan.log", &e1);
+	r2 = mvn_port_log_scan(&light, log, len, w, 1, "lan.log", &e2);
+	assert_int_equal(r1, r2);
+	assert_string_equal(e1.msg, e2.msg);
+	assert_int_equal(e1.line, e2.line);
+	if (r1 == 0) {
+		size_t i;
+
+		assert_int_equal(light.log_len, full.log_len);
+		assert_int_equal(light.log_records, full.log_records);
+		assert_int_equal(mvn_state_live(&light), full.nports);
+		for (i = 0; i < full.nports; i++) {
+			assert_true(
+				mvn_state_has_port(&light, full.ports[i].name));
+			assert_int_equal(mvn_state_count_lower(
+						 &light, full.ports[i].lower),
+					 mvn_state_count_lower(
+						 &full, full.ports[i].lower));
+		}
+		/* Replayed in full (not plain): all of it, as the full one. */
+		if (!light.light) {
+			assert_int_equal(light.nports, full.nports);
+			assert_memory_equal(light.ports, full.ports,
+					    full.nports * sizeof(*full.ports));
+		}
+		/* Else want alone is whole, as the full replay has it. */
+		else if (light.nports) {
+			assert_int_equal(light.nports, 1);
+			int k = mvn_state_find_port(&full, want);
+
+			assert_true(k >= 0);
+			assert_memory_equal(&light.ports[0], &full.ports[k],
+					    sizeof(full.ports[k]));
+		}
+	}
+	free(full.ports);
+	free_light(&light);
+}
+
+/*
+ * The light replay: the one endpoint asked for whole, the others by name
+ * and device, replaced and dropped as in the full one; cut short at any
+ * byte, and damaged, it says what the full replay says.
+ */
+static void test_log_scan(void **state)
+{
+	static const char *const bad[] = {
+		"port a\nlower v\nowner cli\nend 5\n",
+		"junk\nend 5\n",
+		"port a\nlower v\nowner cli\nifindex x\nend 37\n",
+		"drop a/b\nend 9\n",
+		"garbage\n",
+		"end 0\n",
+		"port a\nowner cli\nend 17\n", /* no lower */
+		"port a\nlower v\nport b\nowner cli\nend 32\n",
+		"drop a\nlower v\nend 15\n",
+	};
+	struct mvn_state st = { 0 };
+	struct mvn_error err = { 0 };
+	const char *want[1] = { "c" };
+	char log[4096];
+	size_t len = 0, n;
+
+	(void)state;
+	add_put_on(log, &len, "a", "veth0");
+	add_put_on(log, &len, "b", "veth1");
+	add_put_on(log, &len, "c", "veth0");
+	add_put_on(log, &len, "d", "veth1");
+	add_drop(log, &len, "b");
+	add_put(log, &len, "c", 42);
+	add_drop(log, &len, "x");
+	add_put_on(log, &len, "a", "veth1"); /* moved to another device */
+	assert_int_equal(mvn_port_log_scan(&st, log, len, want, 1, "t", &err),
+			 0);
+	assert_true(st.light);
+	assert_int_equal(st.nports, 1);
+	assert_string_equal(st.ports[0].name, "c");
+	assert_int_equal(st.ports[0].ifindex, 42);
+	assert_int_equal(st.rest.n, 2);
+	assert_true(mvn_state_has_port(&st, "a"));
+	assert_false(mvn_state_has_port(&st, "b"));
+	assert_true(mvn_state_has_port(&st, "d"));
+	assert_int_equal(mvn_state_count_lower(&st, "veth0"), 1);
+	assert_int_equal(mvn_state_count_lower(&st, "veth1"), 2);
+	assert_int_equal(mvn_state_live(&st), 3);
+	free_light(&st);
+	for (n = 0; n <= len; n++)
+		assert_scan_agrees(log, n, "c");
+	assert_scan_agrees(log, len, "b");
+	for (n = 0; n < sizeof(bad) / sizeof(bad[0]); n++)
+		assert_scan_agrees(bad[n], strlen(bad[n]), "a");
+	memcpy(log, "drop a\0b\nend 9\n", 15);
+	assert_scan_agrees(log, 15, "a");
+}
+
 static void test_log_store(void **state)
 {
 	struct fixture *f = *state;
@@ -2339,6 +2474,7 @@ int main(void)
 		cmocka_unit_test(test_log_replay_many),
 		cmocka_unit_test(test_state_header),
 		cmocka_unit_test(test_log_damage),
+		cmocka_unit_test(test_log_scan),
 		STORE_TEST(test_log_store),
 		STORE_TEST(test_state_dir_damaged),
 		STORE_TEST(test_state_invalid_names),
