@@ -111,6 +111,14 @@ int mvn_engine_state_load_light(struct mvn_engine *eng, const char *name,
 				const char *const *want, size_t n,
 				struct mvn_state **out, struct mvn_error *err);
 /*
+ * After a change under the network's lock: when st's endpoint log holds
+ * more than twice as many records as live endpoints (and more than 64),
+ * write it again with the live ones only, read whole for it.  The cost is
+ * paid once for as many changes as made the log grow; a failure leaves
+ * the log as it was, which is as true.
+ */
+void mvn_engine_log_tidy(struct mvn_engine *eng, struct mvn_state *st);
+/*
  * A new state for net, to be recorded under key (the network's name, or
  * another key for a network libvirt runs), with the network's pool and
  * mode and this store's id; no group yet.

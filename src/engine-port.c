@@ -874,6 +874,8 @@ static int ports_create(struct mvn_engine *eng,
 		else
 			mvn_txn_abort(b.t, &b.ls, err);
 		b.t = NULL;
+		for (i = 0; i < n && ret == 0; i++)
+			mvn_engine_log_tidy(eng, b.sts[i]);
 		mvn_engine_unlock(eng);
 	}
 	batch_free(&b);
@@ -993,6 +995,8 @@ int mvn_engine_port_delete(struct mvn_engine *eng, char *const *names, size_t n,
 			ret = mvn_engine_forget_port(eng, &ls, sts[i],
 						     (size_t)idx, NULL, err);
 	}
+	for (i = 0; i < n && ret == 0; i++)
+		mvn_engine_log_tidy(eng, sts[i]);
 	mvn_engine_unlock(eng);
 out:
 	for (i = 0; sts && i < n; i++) {

@@ -302,6 +302,21 @@ int mvn_engine_ports_rewrite(struct mvn_engine *eng, struct mvn_state *st,
 	return ret;
 }
 
+void mvn_engine_log_tidy(struct mvn_engine *eng, struct mvn_state *st)
+{
+	struct mvn_state *full = NULL;
+
+	if (!st || st->log_records <= 64 ||
+	    st->log_records <= 2 * mvn_state_live(st))
+		return;
+	if (mvn_engine_state_load(eng, st->network, &full, NULL) == 0 &&
+	    !full->legacy && mvn_engine_ports_rewrite(eng, full, NULL) == 0) {
+		st->log_len = full->log_len;
+		st->log_records = full->log_records;
+	}
+	mvn_state_free(full);
+}
+
 int mvn_engine_state_names(struct mvn_engine *eng, char ***names,
 			   struct mvn_error *err)
 {

@@ -704,6 +704,60 @@ static void test_two_stores(void **state)
 	fixture_free(&a);
 }
 
+/* How many records the endpoint log of network name holds. */
+static size_t log_records(struct fixture *f, const char *name)
+{
+	char path[600], line[300];
+	size_t n = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/networks/%s.log", f->run, name);
+	fp = fopen(path, "r");
+	assert_non_null(fp);
+	while (fgets(line, sizeof(line), fp))
+		n += !strncmp(line, "end ", 4);
+	fclose(fp);
+	return n;
+}
+
+/*
+ * Endpoints made and deleted over and over: the log is written again
+ * when its dead records outnumber the live ones twice, so it stays about
+ * the size of what lives; the endpoints are as before.
+ */
+static void test_log_tidy(void **state)
+{
+	struct port_churn {
+		struct mvn_port_request req;
+		struct mvn_port_state out;
+	} c = { .req = { .network = "lan", .owner_tag = "cli" } };
+	struct fixture f;
+	struct mvn_error err = { 0 };
+	size_t most = 0, k, live;
+	int i;
+
+	(void)state;
+	fixture_init(&f);
+	set_lan(&f);
+	live = log_records(&f, "lan");
+	for (i = 0; i < 300; i++) {
+		char *names[1];
+
+		assert_int_equal(
+			mvn_engine_port_create(f.eng, &c.req, &c.out, &err), 0);
+		names[0] = c.out.name;
+		assert_int_equal(mvn_engine_port_delete(f.eng, names, 1, &err),
+				 0);
+		k = log_records(&f, "lan");
+		most = k > most ? k : most;
+	}
+	/* Tidied past 64 records and twice the live ones; it got there. */
+	assert_true(most <= 66 + 2 * live);
+	assert_true(most >= 60);
+	assert_agree(&f);
+	fixture_free(&f);
+}
+
 /* An endpoint handed to another namespace is followed, then deleted. */
 static void test_moved_endpoint(void **state)
 {
@@ -814,6 +868,7 @@ int main(void)
 		cmocka_unit_test(test_reconcile),
 		cmocka_unit_test(test_two_stores),
 		cmocka_unit_test(test_moved_endpoint),
+		cmocka_unit_test(test_log_tidy),
 		cmocka_unit_test(test_damaged_state),
 		cmocka_unit_test(test_definition_name),
 	};
