@@ -37,6 +37,13 @@ struct nl_ctx {
 	uint32_t batch_seq; /* the sequence number of its next request */
 	size_t window; /* requests in flight at once, sized to its buffers */
 	size_t batch_max; /* the most bytes one sendmsg on it may carry */
+	/*
+	 * After a macvtap here got another namespace's /dev/tapN: the index
+	 * from which free nodes are looked for next, so that the macvtaps
+	 * made after it are asked for at free indexes instead of clashing
+	 * (and being deleted) one by one.  0: no clash seen.
+	 */
+	int tap_next;
 };
 
 /*

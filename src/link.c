@@ -994,6 +994,9 @@ static int clash_undo(struct nl_ctx *c, const struct mvn_link_spec *s,
 		 mvn_tap_clash(info->name, info->ifindex, info->mac);
 	if (!*again)
 		return 0;
+	/* From now on, macvtaps are asked for at free nodes past it. */
+	if (info->ifindex + 1 > c->tap_next)
+		c->tap_next = info->ifindex + 1;
 	r = del(c, MVN_NETNSID_SELF, info->ifindex, NULL);
 	if (r == 0 || r == -ENODEV)
 		return 0;
@@ -1015,9 +1018,14 @@ static int lk_create(void *ctx, const struct mvn_link_spec *s,
 {
 	struct mvn_link_spec t = *s;
 	struct nl_ctx *c = ctx;
-	bool again = false;
+	bool again = false, chosen = false;
 	int tries, ret = 0;
 
+	/* Once a node clashed, ask for a free one from the start. */
+	if (t.kind == MVN_LINK_MACVTAP && !t.ifindex && c->tap_next) {
+		t.ifindex = mvn_tap_free_index(c->tap_next);
+		chosen = true;
+	}
 	for (tries = 0; tries <= CLASH_TRIES; tries++) {
 		ret = create_one(c, &t, out, err);
 		/*
@@ -1031,9 +1039,16 @@ static int lk_create(void *ctx, const struct mvn_link_spec *s,
 		}
 		if (ret == 0)
 			ret = clash_undo(c, &t, out, &again, err);
-		if (ret < 0 || !again)
+		if (ret < 0)
 			return ret;
-		t.ifindex = mvn_tap_free_index(out->ifindex + 1);
+		if (!again) {
+			if (chosen)
+				c->tap_next = out->ifindex + 1;
+			return 0;
+		}
+		/* clash_undo() moved tap_next past the clash. */
+		t.ifindex = mvn_tap_free_index(c->tap_next);
+		chosen = true;
 	}
 	return mvn_error_set(err, -EXDEV,
 			     _("every index tried for '%s' has its /dev/tapN "
@@ -1374,6 +1389,7 @@ struct many_link {
 	bool made; /* the kernel made it: ours to finish or to delete */
 	int undo; /* made but to be deleted again, why: a negative errno */
 	bool at_alias; /* the undo comes from the alias step */
+	int ifindex; /* asked for after a clash (0: the kernel's choice) */
 };
 
 #define NO_REQ ((size_t)-1)
@@ -1421,6 +1437,20 @@ static struct nl_msg *many_create_msg(struct many *m, size_t i,
 		m->lower = s->lower;
 		m->lower_ifindex = l->lower_ifindex;
 	}
+	/* After a clash: at a free node, as lk_create() asks. */
+	if (s->kind == MVN_LINK_MACVTAP && !s->ifindex && m->c->tap_next) {
+		struct mvn_link_spec t = *s;
+
+		t.ifindex = l->ifindex = mvn_tap_free_index(m->c->tap_next);
+		m->c->tap_next = l->ifindex + 1;
+		if (create_msg(&t, l->lower_ifindex, &msg) < 0)
+			msg = NULL;
+		if (!msg) {
+			mvn_error_set(&e, -ENOMEM, _("out of memory"));
+			many_fail(m, i, &e);
+		}
+		return msg;
+	}
 	if (create_msg(s, l->lower_ifindex, &msg) < 0) {
 		mvn_error_set(&e, -ENOMEM, _("out of memory"));
 		many_fail(m, i, &e);
@@ -1444,6 +1474,12 @@ static void many_created(struct many *m, size_t i, struct many_link *l,
 		else
 			create_error(s, r, &e);
 		many_fail(m, i, &e);
+		return;
+	}
+	/* An index asked for that a link here has: made alone after. */
+	if (l->ifindex && (q->err == -EBUSY ||
+			   (q->err == -EEXIST && !if_nametoindex(s->name)))) {
+		m->res[i] = -EAGAIN;
 		return;
 	}
 	if (q->err < 0) {
@@ -1628,26 +1664,41 @@ static int lk_create_many(void *ctx, const struct mvn_link_spec *specs,
 		res[i] = -EINPROGRESS;
 	for (from = 0; from < n; from += count) {
 		count = n - from < m.c->window ? n - from : m.c->window;
+		/*
+		 * A first macvtap alone: if its node clashes, all the others
+		 * are asked for at free nodes (one clash, not a window's).
+		 */
+		if (from == 0 && specs[0].kind == MVN_LINK_MACVTAP &&
+		    !specs[0].ifindex && !m.c->tap_next)
+			count = 1;
 		if (many_window(&m, from, count) < 0)
 			break;
+		/*
+		 * Each one made where /dev/tapN clashes is made again alone,
+		 * before the next window: after the first clash, the rest
+		 * are asked for at free nodes.
+		 */
+		for (i = from; i < from + count; i++) {
+			bool again = res[i] == -EAGAIN;
+			int r = 0;
+
+			if (res[i] != 0 && !again)
+				continue;
+			if (!again)
+				r = clash_undo(m.c, &specs[i], &out[i], &again,
+					       &e);
+			if (r == 0 && again)
+				r = lk_create(ctx, &specs[i], &out[i], &e);
+			if (r < 0)
+				many_fail(&m, i, &e);
+			else
+				res[i] = 0;
+		}
 	}
 	/* Out of memory for a window: it and those after it are not tried. */
 	for (i = from; i < n; i++) {
 		mvn_error_set(&e, -ENOMEM, _("out of memory"));
 		many_fail(&m, i, &e);
-	}
-	/* Each one made where /dev/tapN clashes is made again alone. */
-	for (i = 0; i < n; i++) {
-		bool again = false;
-		int r;
-
-		if (res[i] != 0)
-			continue;
-		r = clash_undo(m.c, &specs[i], &out[i], &again, &e);
-		if (r == 0 && again)
-			r = lk_create(ctx, &specs[i], &out[i], &e);
-		if (r < 0)
-			many_fail(&m, i, &e);
 	}
 	return m.first < n ? res[m.first] : 0;
 }

@@ -358,6 +358,35 @@ is "$(stat -c '%t:%T' "/dev/tap$idx" | awk -F: '{ printf "%d:%d", "0x" $1, "0x" 
 	"$(cat "/sys/class/net/clash0/macvtap/tap$idx/dev")" "and /dev/tap$idx is its own device"
 like "$out" " /dev/tap$idx\$" "port-create names that node"
 "$M" net-destroy lan >/dev/null
+# net-start of 12 static ports where the next indexes here clash: the
+# first is made alone, clashes once, and the others are asked for at free
+# nodes; before, each one was made, deleted and made again.
+{
+	printf '<network><name>st12</name><forward mode="bridge"><interface dev="veth0"/></forward>\n'
+	printf '<metadata><m:network xmlns:m="urn:macvnet:1">'
+	i=0
+	while [ $i -lt 12 ]; do printf '<m:port name="st%d"/>' $i; i=$((i + 1)); done
+	printf '</m:network></metadata></network>\n'
+} >"$tmp/st12.xml"
+"$M" net-define "$tmp/st12.xml" >/dev/null
+ip monitor link >"$tmp/mon" 2>&1 &
+mon=$!
+sleep 0.2
+run "$M" net-start st12
+sleep 0.2
+kill "$mon" 2>/dev/null
+wait "$mon" 2>/dev/null
+is "$rc" 0 "net-start of 12 where the next /dev/tapN are another namespace's"
+is "$(grep -c '^Deleted' "$tmp/mon")" 1 "one clash, one deletion, not one for each endpoint"
+grep "^Deleted" "$tmp/mon" | while read -r l; do diag "$l"; done
+own=0
+for i in 0 1 2 3 4 5 6 7 8 9 10 11; do
+	n=$(cat /sys/class/net/st$i/ifindex)
+	[ "$(stat -c '%t:%T' "/dev/tap$n" | awk -F: '{ printf "%d:%d", "0x" $1, "0x" $2 }')" = \
+		"$(cat "/sys/class/net/st$i/macvtap/tap$n/dev")" ] && own=$((own + 1))
+done
+is "$own" 12 "each /dev/tapN is its own endpoint's device"
+"$M" net-destroy st12 >/dev/null
 kill "$other" 2>/dev/null
 wait "$other" 2>/dev/null
 ip link del cx0

@@ -69,12 +69,16 @@ like "$(message)" "lower device 'nosuch0' not found" \
 # --- batches of 0 and 1 ---
 lm sizes v0
 
-# --- a failure at each request of a batch of 6: creates 1-6, aliases 7-12
+# --- a failure at each request of a batch of 6: the first macvtap goes
+# alone (create 1, alias 2), so that a /dev/tapN clash is seen before the
+# others are sent; then creates 3-7 and aliases 8-12 of the other five
 for k in 1 2 3 4 5 6 7 8 9 10 11 12 13; do
 	rm -f "$tmp/log"
 	MACVNET_FAULT=netlink:$k:EIO MACVNET_FAULT_LOG=$tmp/log lm fault v0 6
-	if [ "$k" -le 6 ]; then
-		want="ret=-5 failed=$((k - 1)):-5"
+	if [ "$k" -le 2 ]; then
+		want="ret=-5 failed=0:-5"
+	elif [ "$k" -le 7 ]; then
+		want="ret=-5 failed=$((k - 2)):-5"
 	elif [ "$k" -le 12 ]; then
 		want="ret=-5 failed=$((k - 7)):-5"
 	else
@@ -92,17 +96,18 @@ like "$(message)" "cannot set the alias of new interface 'lf2', so it was delete
 	"fault at an alias: the message names the endpoint and the undo"
 
 # --- a request lost in the middle of a window: the window times out ---
+# (the second window: lf1 to lf5; lf0 went alone and was made)
 export LINK_MANY_TIMEOUT_MS=500
-all="0:-110,1:-110,2:-110,3:-110,4:-110,5:-110"
-MACVNET_FAULT=netlink:3:lost lm fault v0 6
+all="1:-110,2:-110,3:-110,4:-110,5:-110"
+MACVNET_FAULT=netlink:5:lost lm fault v0 6
 is "$(result)" "ret=-110 failed=$all" \
 	"lost create: every spec of the window fails with ETIMEDOUT"
-like "$(message)" "did not answer within 500 ms while creating the interfaces sent together with 'lf0', which was deleted again" \
+like "$(message)" "did not answer within 500 ms while creating the interfaces sent together with 'lf1', which was deleted again" \
 	"lost create: the message names the step and the undo"
 MACVNET_FAULT=netlink:10:lost lm fault v0 6
 is "$(result)" "ret=-110 failed=$all" \
 	"lost alias: every spec of the window fails with ETIMEDOUT"
-like "$(message)" "did not answer within 500 ms while creating the interfaces sent together with 'lf0'" \
+like "$(message)" "did not answer within 500 ms while creating the interfaces sent together with 'lf1'" \
 	"lost alias: the message names the step"
 MACVNET_FAULT=netlink:10:lost lm fault v0 2
 is "$(result)" "ret=0 failed=" "a fault past the batch: nothing fails"
