@@ -941,15 +941,6 @@ static void scan_free(struct scan *sc)
 	free(sc->devs);
 }
 
-/* The value of the line "KEY VALUE" that starts at key, into buf. */
-static bool line_value(const char *key, size_t klen, const char *stop,
-		       char *buf, size_t size)
-{
-	const char *v = key + klen, *nl = memchr(v, '\n', (size_t)(stop - v));
-
-	return nl && take(buf, size, v, (size_t)(nl - v));
-}
-
 /* Whether name is one of the n in want. */
 static bool wanted(const char *const *want, size_t n, const char *name)
 {
@@ -961,17 +952,25 @@ static bool wanted(const char *const *want, size_t n, const char *name)
 	return false;
 }
 
+/* What a light replay saw of a record's lines while it looked for its end. */
+struct seen {
+	const char *end; /* its "end" line */
+	const char *lower; /* the value of its first "lower" line, or NULL */
+	size_t lowerlen;
+	bool two_ports; /* a "port" line after the first */
+};
+
 /*
- * One whole record, from body to its "end" line at endline, into the light
- * replay; false when it is not plainly one macvnet writes.
+ * One whole record, from body to its "end" line, into the light replay;
+ * false when it is not plainly one macvnet writes.
  */
 static bool scan_record(struct replay *r, struct scan *sc,
 			const char *const *want, size_t nwant, const char *body,
-			const char *endline)
+			const struct seen *w)
 {
-	const char *l1 = memchr(body, '\n', (size_t)(endline - body));
+	const char *l1 = memchr(body, '\n', (size_t)(w->end - body));
 	struct record c = { .kind = REC_NONE, .p = { .netnsid = -1 } };
-	const char *line, *nl, *lp;
+	const char *line, *nl;
 	char name[16], lower[16];
 	size_t *slot;
 
@@ -980,7 +979,7 @@ static bool scan_record(struct replay *r, struct scan *sc,
 	    !mvn_ifname_valid(name))
 		return false;
 	if (!memcmp(body, "drop ", 5)) {
-		if (l1 + 1 != endline)
+		if (l1 + 1 != w->end)
 			return false;
 		if (wanted(want, nwant, name)) {
 			slot = replay_slot(r, name);
@@ -991,21 +990,48 @@ static bool scan_record(struct replay *r, struct scan *sc,
 		}
 		return true;
 	}
-	if (memcmp(body, "port ", 5) ||
-	    memmem(l1, (size_t)(endline - l1), "\nport ", 6))
+	if (memcmp(body, "port ", 5) || w->two_ports)
 		return false;
-	if (!wanted(want, nwant, name)) {
-		lp = memmem(l1, (size_t)(endline - l1), "\nlower ", 7);
-		return lp &&
-		       line_value(lp + 1, 6, endline, lower, sizeof(lower)) &&
+	if (!wanted(want, nwant, name))
+		return w->lower &&
+		       take(lower, sizeof(lower), w->lower, w->lowerlen) &&
 		       mvn_ifname_valid(lower) &&
 		       scan_put(sc, name, lower) == 0;
-	}
-	for (line = body; line < endline; line = nl + 1) {
-		nl = memchr(line, '\n', (size_t)(endline - line));
+	for (line = body; line < w->end; line = nl + 1) {
+		nl = memchr(line, '\n', (size_t)(w->end - line));
 		record_line(&c, line, (size_t)(nl - line), 1);
 	}
 	return record_apply(r, &c, "", NULL) == 0;
+}
+
+/*
+ * The lines after a record's first (which ends at nl), up to its "end"
+ * line, into *w; false when the text ends first (a record cut short).
+ */
+static bool scan_lines(const char *nl, const char *stop, struct seen *w)
+{
+	const char *line;
+	size_t ll;
+
+	memset(w, 0, sizeof(*w));
+	for (line = nl + 1; line < stop; line = nl + 1) {
+		nl = memchr(line, '\n', (size_t)(stop - line));
+		if (!nl)
+			return false;
+		ll = (size_t)(nl - line);
+		if (line[0] == 'e' && ll >= 4 && !memcmp(line, "end ", 4)) {
+			w->end = line;
+			return true;
+		}
+		if (line[0] == 'l' && !w->lower && ll > 6 &&
+		    !memcmp(line, "lower ", 6)) {
+			w->lower = line + 6;
+			w->lowerlen = ll - 6;
+		}
+		if (line[0] == 'p' && ll >= 5 && !memcmp(line, "port ", 5))
+			w->two_ports = true;
+	}
+	return false;
 }
 
 int mvn_port_log_scan(struct mvn_state *s, const char *text, size_t len,
@@ -1014,9 +1040,10 @@ int mvn_port_log_scan(struct mvn_state *s, const char *text, size_t len,
 {
 	struct replay r = { .s = s, .mask = 255 };
 	struct scan sc = { 0 };
-	const char *pos = text, *stop = text + len, *e, *nl;
+	const char *pos = text, *stop = text + len, *nl, *enl;
 	size_t good = 0, records = 0;
 	bool plain = !memchr(text, '\0', len);
+	struct seen w;
 
 	r.slot = calloc(r.mask + 1, sizeof(*r.slot));
 	if (!r.slot)
@@ -1026,18 +1053,18 @@ int mvn_port_log_scan(struct mvn_state *s, const char *text, size_t len,
 			plain = false; /* an empty record */
 			break;
 		}
-		e = memmem(pos, (size_t)(stop - pos), "\nend ", 5);
-		nl = e ? memchr(e + 1, '\n', (size_t)(stop - e - 1)) : NULL;
-		if (!nl)
+		nl = memchr(pos, '\n', (size_t)(stop - pos));
+		if (!nl || !scan_lines(nl, stop, &w))
 			break; /* the last record, cut short */
-		if (!record_end(e + 1, (size_t)(nl - e - 1),
-				(size_t)(e + 1 - pos)) ||
-		    !scan_record(&r, &sc, want, n, pos, e + 1)) {
+		enl = memchr(w.end, '\n', (size_t)(stop - w.end));
+		if (!record_end(w.end, (size_t)(enl - w.end),
+				(size_t)(w.end - pos)) ||
+		    !scan_record(&r, &sc, want, n, pos, &w)) {
 			plain = false;
 			break;
 		}
 		records++;
-		pos = nl + 1;
+		pos = enl + 1;
 		good = (size_t)(pos - text);
 	}
 	if (plain && good < len &&
