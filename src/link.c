@@ -1046,8 +1046,13 @@ static int lk_create(void *ctx, const struct mvn_link_spec *s,
 				c->tap_next = out->ifindex + 1;
 			return 0;
 		}
-		/* clash_undo() moved tap_next past the clash. */
-		t.ifindex = mvn_tap_free_index(c->tap_next);
+		/*
+		 * clash_undo() moved tap_next past the clash.  Each retry
+		 * looks further on (1, 4, 16... past it), away from another
+		 * namespace making its links in the same range just now.
+		 */
+		t.ifindex = mvn_tap_free_index(c->tap_next +
+					       (1 << (2 * tries)) - 1);
 		chosen = true;
 	}
 	return mvn_error_set(err, -EXDEV,

@@ -481,7 +481,7 @@ char *mvn_xml_prop(xmlNodePtr node, const char *name)
 	if (!v)
 		return NULL;
 	s = strdup((const char *)v);
-	xmlFree(v);
+	mvn_xml_free(v);
 	return s;
 }
 
@@ -511,7 +511,7 @@ char *mvn_xml_text(xmlNodePtr node)
 	if (!v)
 		return strdup("");
 	s = trim_dup((const char *)v);
-	xmlFree(v);
+	mvn_xml_free(v);
 	return s;
 }
 
@@ -567,7 +567,7 @@ struct mvn_xnode *mvn_xml_to_xnode(xmlNodePtr node)
 		mvn_buf_printf(&qb, "%s", (const char *)a->name);
 		x->name = mvn_buf_steal(&qb);
 		x->value = strdup(v ? (const char *)v : "");
-		xmlFree(v);
+		mvn_xml_free(v);
 		if (!x->name || !x->value)
 			goto fail;
 	}
@@ -654,7 +654,7 @@ char *mvn_xml_dump_body(xmlDocPtr doc)
 	if (!strncmp(body, "<?xml", 5) && strchr(body, '\n'))
 		body = strchr(body, '\n') + 1;
 	out = strdup(body);
-	xmlFree(dump);
+	mvn_xml_free(dump);
 	return out;
 }
 

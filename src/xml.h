@@ -40,6 +40,11 @@ int mvn_xml_parse(const char *text, size_t len, const char *name,
 int mvn_xml_parse_file(const char *path, xmlDocPtr *out, struct mvn_error *err);
 
 /* A copy of attribute name of node (caller frees), or NULL if absent. */
+/*
+ * Free what libxml2 returned (its xmlFree): libxml2 is loaded when first
+ * used (xmlload.c), so its variables are not linked to.
+ */
+void mvn_xml_free(void *p);
 char *mvn_xml_prop(xmlNodePtr node, const char *name);
 /* A copy of the text content of node, trimmed (caller frees). */
 char *mvn_xml_text(xmlNodePtr node);

@@ -28,11 +28,14 @@ like "$out" "net-dumpxml" "--help lists net-dumpxml"
 like "$out" "MACVNET_CONFIG_DIR" "--help names the environment"
 run "$M" --version
 like "$out" "^macvnet [0-9]" "--version prints the version"
-# libvirt's client is loaded only by migrate-ovs --connect, never linked.
+# libvirt's client is loaded only by migrate-ovs --connect, libxml2 when
+# XML is first read: neither is linked.
 if command -v ldd >/dev/null; then
 	libs=$(ldd "$M")
 	! printf '%s\n' "$libs" | grep -Eq 'libvirt|libglib|libgnutls'
 	ok $? "macvnet is not linked with libvirt (ldd: $(printf '%s\n' "$libs" | wc -l) libraries)"
+	! printf '%s\n' "$libs" "$(ldd "${MACVNET_HOOK:-$M}")" | grep -Eq 'libxml2|libicu'
+	ok $? "nor macvnet nor macvnet-hook with libxml2 and ICU"
 fi
 run "$M"
 is "$rc" 2 "no command: exit 2"

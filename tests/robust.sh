@@ -246,4 +246,20 @@ like "$out" " web +damaged" "net-list shows it as damaged"
 like "$err" "^macvnet: warning: .*'web'" "and says why on stderr"
 run "$M" net-dumpxml web
 is "$rc" 1 "net-dumpxml refuses it"
+
+# --- libxml2 missing: loaded only when XML is read ---
+# In this mount namespace the library is an empty file: what reads no XML
+# still works, what reads XML ends with one line naming the package.
+lib=$(ldconfig -p | sed -n 's/^[[:space:]]*libxml2\.so\.2 (.*x86-64.*) => //p' | head -n 1)
+[ -n "$lib" ] || lib=$(ldconfig -p | sed -n 's/^[[:space:]]*libxml2\.so\.2 .* => //p' | head -n 1)
+[ -f "$lib" ] || bail "no libxml2.so.2 in ldconfig's cache"
+mount --bind /dev/null "$lib" || bail "cannot hide $lib"
+run "$M" --version
+is "$rc" 0 "without libxml2: --version works"
+run "$M" port-list
+is "$rc" 0 "without libxml2: port-list works"
+run "$M" validate "$tmp/lan.xml"
+is "$rc$(printf '%s\n' "$err" | wc -l)" 11 "without libxml2: validate fails with one line"
+like "$err" "^macvnet: error: cannot load libxml2 .*apt-get install libxml2" "naming the package"
+umount "$lib"
 done_testing
