@@ -1019,22 +1019,25 @@ static int lk_create(void *ctx, const struct mvn_link_spec *s,
 	struct mvn_link_spec t = *s;
 	struct nl_ctx *c = ctx;
 	bool again = false, chosen = false;
-	int tries, ret = 0;
+	int tries = 0, busy = 0, ret = 0;
 
 	/* Once a node clashed, ask for a free one from the start. */
 	if (t.kind == MVN_LINK_MACVTAP && !t.ifindex && c->tap_next) {
 		t.ifindex = mvn_tap_free_index(c->tap_next);
 		chosen = true;
 	}
-	for (tries = 0; tries <= CLASH_TRIES; tries++) {
+	while (tries <= CLASH_TRIES) {
 		ret = create_one(c, &t, out, err);
 		/*
-		 * An index asked for that a link here has: the kernel says
-		 * EBUSY, or EEXIST as for a name, told apart by the name.
+		 * An index asked for that a link here has (made since it
+		 * was chosen): the kernel says EBUSY, or EEXIST as for a
+		 * name, told apart by the name.  Not a clash, but bounded.
 		 */
-		if (t.ifindex && (ret == -EBUSY || (ret == -EEXIST &&
-						    !if_nametoindex(t.name)))) {
+		if (t.ifindex && busy < CLASH_TRIES * 8 &&
+		    (ret == -EBUSY ||
+		     (ret == -EEXIST && !if_nametoindex(t.name)))) {
 			t.ifindex = mvn_tap_free_index(t.ifindex + 1);
+			busy++;
 			continue;
 		}
 		if (ret == 0)
@@ -1054,6 +1057,7 @@ static int lk_create(void *ctx, const struct mvn_link_spec *s,
 		t.ifindex = mvn_tap_free_index(c->tap_next +
 					       (1 << (2 * tries)) - 1);
 		chosen = true;
+		tries++;
 	}
 	return mvn_error_set(err, -EXDEV,
 			     _("every index tried for '%s' has its /dev/tapN "

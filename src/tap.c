@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <net/if.h>
 #include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -274,13 +275,14 @@ bool mvn_tap_clash(const char *ifname, int ifindex, const unsigned char *mac)
 
 int mvn_tap_free_index(int from)
 {
-	char path[32];
+	char path[32], name[IF_NAMESIZE];
 	struct stat sb;
 	int i;
 
 	for (i = from > 0 ? from : 1; i < 0x7fffffff; i++) {
 		snprintf(path, sizeof(path), "/dev/tap%d", i);
-		if (lstat(path, &sb) < 0 && errno == ENOENT)
+		if (lstat(path, &sb) < 0 && errno == ENOENT &&
+		    !if_indextoname((unsigned int)i, name))
 			return i;
 	}
 	return from;

@@ -43,7 +43,10 @@ int mvn_tap_private_path(const char *run_dir, dev_t devt, char *path,
  * cannot tell.
  */
 bool mvn_tap_clash(const char *ifname, int ifindex, const unsigned char *mac);
-/* The first ifindex from from on whose /dev/tapN does not exist. */
+/*
+ * The first ifindex from from on whose /dev/tapN does not exist and that
+ * no link of this namespace has.
+ */
 int mvn_tap_free_index(int from);
 
 /* Whether name is one of a private node: tapMAJOR.MINOR (or tapN). */

@@ -14,7 +14,7 @@
 # else is), and the definitions are unchanged.
 . "${TESTS_SRCDIR:-$(dirname "$0")}/tap.sh"
 
-in_netns -- "$@"
+in_netns --alone -- "$@"
 
 M=${MACVNET:?}
 F=${MACVNET_FAULTY:?}

@@ -7,7 +7,7 @@
 # port-create.  Nothing outside the namespace is touched.
 . "${TESTS_SRCDIR:-$(dirname "$0")}/tap.sh"
 
-in_netns -- "$@"
+in_netns --alone -- "$@"
 
 M=${MACVNET:?}
 TAPIO=${TAPIO:-$(dirname "$M")/../tests/tapio}

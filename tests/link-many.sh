@@ -9,7 +9,7 @@
 # are made by tests/link-many, whose "ok"/"not ok" lines are numbered here.
 . "${TESTS_SRCDIR:-$(dirname "$0")}/tap.sh"
 
-in_netns -- "$@"
+in_netns --alone -- "$@"
 
 M=${MACVNET:?}
 LM=${LINK_MANY:-$(dirname "$M")/../tests/link-many}

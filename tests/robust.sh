@@ -13,7 +13,7 @@
 . "${TESTS_SRCDIR:-$(dirname "$0")}/tap.sh"
 
 # ip netns keeps its namespaces under /run/netns: a private /run.
-in_netns --run -- "$@"
+in_netns --run --alone -- "$@"
 
 M=${MACVNET:?}
 F=${MACVNET_FAULTY:?}

@@ -97,18 +97,25 @@ holds() {
 # execed PID NAME: process PID has exec'd the program NAME (its comm).
 execed() { [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]; }
 
-# in_netns [--run] [--pid] [--] "$@": make the calling script run as root in
-# a private network and mount namespace (plus a PID namespace with --pid)
-# with a fresh sysfs, and with --run a private /run (ip netns keeps its
-# namespaces there).  Outside, it re-execs "$0" "$@" under unshare, with
-# MVN_IN_NETNS=1 (--bash: under bash); not root: the script is skipped.
+# in_netns [--run] [--pid] [--alone] [--] "$@": make the calling script run
+# as root in a private network and mount namespace (plus a PID namespace
+# with --pid) with a fresh sysfs, and with --run a private /run (ip netns
+# keeps its namespaces there).  Outside, it re-execs "$0" "$@" under
+# unshare, with MVN_IN_NETNS=1 (--bash: under bash); not root: the script
+# is skipped.  /dev is one for all namespaces: another test's macvtaps can
+# hold the /dev/tapN an endpoint here would get, and the clash adds kernel
+# requests.  A script that counts them (fault walks, clash counts) says
+# --alone: it holds a lock alone that every other one holds shared, so
+# make -j runs it beside no other namespace test (a wait of at most 15
+# minutes; flock -o: the script's children do not keep the lock).
 in_netns() {
-	nn_run= nn_pid= nn_sh=sh
+	nn_run= nn_pid= nn_sh=sh nn_lock=-s
 	while [ $# -gt 0 ]; do
 		case $1 in
 		--run) nn_run=1 ;;
 		--pid) nn_pid=--pid ;;
 		--bash) nn_sh=bash ;;
+		--alone) nn_lock=-x ;;
 		--) shift; break ;;
 		*) break ;;
 		esac
@@ -118,11 +125,14 @@ in_netns() {
 		[ "$(id -u)" = 0 ] || skip_all "needs root (network namespaces)"
 		unshare --net --mount true 2>/dev/null ||
 			bail "unshare --net --mount fails: no network namespaces here"
+		nn_file=${TMPDIR:-/tmp}/macvnet-netns-tests.lock
 		if [ -n "$nn_pid" ]; then
-			MVN_IN_NETNS=1 exec unshare --net --mount --pid --fork \
+			MVN_IN_NETNS=1 exec flock -w 900 -o $nn_lock "$nn_file" \
+				unshare --net --mount --pid --fork \
 				--mount-proc "$nn_sh" "$0" "$@"
 		fi
-		MVN_IN_NETNS=1 exec unshare --net --mount "$nn_sh" "$0" "$@"
+		MVN_IN_NETNS=1 exec flock -w 900 -o $nn_lock "$nn_file" \
+			unshare --net --mount "$nn_sh" "$0" "$@"
 	fi
 	mount --make-rprivate / 2>/dev/null
 	mount -t sysfs sysfs /sys || bail "cannot mount a private sysfs"
