@@ -23,6 +23,7 @@
 
 #include "cmd.h"
 #include "util.h"
+#include "xml.h"
 
 static const struct mvn_cmd *const commands[] = {
 	&mvn_cmd_validate,	  &mvn_cmd_net_define,	&mvn_cmd_net_undefine,
@@ -751,6 +752,15 @@ static int dispatch(struct mvn_cli *cli, struct globals *g, int argc,
 	return run(cli, g);
 }
 
+/* The command line being run, for an error that ends it from deep down. */
+static struct mvn_cli *running;
+
+/* libxml2 cannot be loaded: said as every error is (JSON under --json). */
+static void xml_missing(const char *msg)
+{
+	say_error(running, msg, -ENOENT, 0, NULL);
+}
+
 int main(int argc, char **argv)
 {
 	struct globals g = { .wait_s = -1 };
@@ -770,6 +780,8 @@ int main(int argc, char **argv)
 	g.paths.run_dir = getenv("MACVNET_RUN_DIR");
 	g.paths.schema_dir = getenv("MACVNET_SCHEMA_DIR");
 	first = parse_globals(argc, argv, &g, &cli);
+	running = &cli;
+	mvn_xml_on_failure(xml_missing);
 	if (g.help && first >= argc) {
 		usage(stdout);
 		return 0;

@@ -45,6 +45,11 @@ int mvn_xml_parse_file(const char *path, xmlDocPtr *out, struct mvn_error *err);
  * used (xmlload.c), so its variables are not linked to.
  */
 void mvn_xml_free(void *p);
+/*
+ * When libxml2 cannot be loaded, the program ends (exit code 1) after say
+ * is given the message (by default: one line on stderr).
+ */
+void mvn_xml_on_failure(void (*say)(const char *msg));
 char *mvn_xml_prop(xmlNodePtr node, const char *name);
 /* A copy of the text content of node, trimmed (caller frees). */
 char *mvn_xml_text(xmlNodePtr node);

@@ -33,11 +33,25 @@
 
 extern char *program_invocation_short_name;
 
-/* End the program with one line: "PROGRAM: error: " and what. */
+/* Who says that libxml2 is missing (mvn_xml_on_failure()). */
+static void (*failure)(const char *msg);
+
+void mvn_xml_on_failure(void (*say)(const char *msg))
+{
+	failure = say;
+}
+
+/*
+ * End the program saying what: the way the program says its errors, or
+ * one line "PROGRAM: error: WHAT".
+ */
 static void fail(const char *what)
 {
-	fprintf(stderr, "%s: %s %s\n", program_invocation_short_name,
-		_("error:"), what);
+	if (failure)
+		failure(what);
+	else
+		fprintf(stderr, "%s: %s %s\n", program_invocation_short_name,
+			_("error:"), what);
 	exit(1);
 }
 

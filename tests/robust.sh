@@ -261,5 +261,7 @@ is "$rc" 0 "without libxml2: port-list works"
 run "$M" validate "$tmp/lan.xml"
 is "$rc$(printf '%s\n' "$err" | wc -l)" 11 "without libxml2: validate fails with one line"
 like "$err" "^macvnet: error: cannot load libxml2 .*apt-get install libxml2" "naming the package"
+run "$M" --json validate "$tmp/lan.xml"
+like "$rc$err" '^1\{"error":\{"message":"cannot load libxml2 .*","errno":"ENOENT",' "under --json, the error is JSON"
 umount "$lib"
 done_testing
