@@ -197,6 +197,7 @@ i=0
 while [ $i -lt 10 ]; do hook d$i prepare begin - <"$tmp/d$i.xml" >"$tmp/p$i" 2>&1 & i=$((i + 1)); done
 wait
 is "$(cat "$tmp"/p[0-9] | wc -c)" 0 "ten prepares at once all succeed"
+for f in "$tmp"/p[0-9]; do [ ! -s "$f" ] || diag "$(basename "$f"): $(cat "$f")"; done
 is "$(ip -o link show type macvtap | wc -l)" 20 "twenty endpoints"
 is "$(cat /sys/class/net/d*-?/address | sort -u | wc -l)" 20 "twenty distinct MACs"
 is "$("$M" port-list lan | grep -c ' lan ')" 20 "the state lists exactly twenty"
