@@ -1758,34 +1758,47 @@ static int dump_nsids(struct nl_ctx *c, struct nsid_acc *a)
 	return r;
 }
 
-/*
- * The id this namespace has for itself, -1 if none: one can be given (ip
- * netns set), and a dump of that id would list this namespace's links again.
- */
-static int own_nsid(struct nl_ctx *c, int *id)
+/* A request of type (RTM_GETNSID, RTM_NEWNSID) about the namespace at fd. */
+static struct nl_msg *nsid_msg(int type, int fd)
 {
 	struct rtgenmsg g = { .rtgen_family = AF_UNSPEC };
-	struct nsid_acc a = { 0 };
-	struct nl_msg *msg;
-	int fd, r;
+	struct nl_msg *msg = nlmsg_alloc_simple(type, 0);
 
-	/* The socket's own namespace, whatever the thread is in now. */
-	fd = ioctl(nl_socket_get_fd(c->sk), SIOCGSKNS);
-	if (fd < 0)
-		return -errno;
-	msg = nlmsg_alloc_simple(RTM_GETNSID, 0);
 	if (msg)
 		msg = mvn_nl_checked(msg, nlmsg_append(msg, &g, sizeof(g),
 						       NLMSG_ALIGNTO));
 	if (msg)
 		msg = mvn_nl_checked(msg,
 				     nla_put_u32(msg, NETNSA_FD, (uint32_t)fd));
-	r = mvn_nl_exchange(c, msg, on_nsid, &a);
-	close(fd);
+	return msg;
+}
+
+/* The id this namespace has for the namespace open at fd, -1 if none. */
+static int peer_id(struct nl_ctx *c, int fd, int *id)
+{
+	struct nsid_acc a = { 0 };
+	int r = mvn_nl_exchange(c, nsid_msg(RTM_GETNSID, fd), on_nsid, &a);
+
 	if (r == 0 && a.oom)
 		r = -ENOMEM;
 	*id = r == 0 && a.n ? a.v[0] : -1;
 	free(a.v);
+	return r;
+}
+
+/*
+ * The id this namespace has for itself, -1 if none: one can be given (ip
+ * netns set), and a dump of that id would list this namespace's links again.
+ */
+static int own_nsid(struct nl_ctx *c, int *id)
+{
+	/* The socket's own namespace, whatever the thread is in now. */
+	int fd = ioctl(nl_socket_get_fd(c->sk), SIOCGSKNS), r;
+
+	if (fd < 0)
+		return -errno;
+	r = peer_id(c, fd, id);
+	close(fd);
 	return r;
 }
 
@@ -1954,28 +1967,6 @@ static int lk_set_group(void *ctx, int netnsid, int ifindex, uint32_t group,
 			     what, group, strerror(-r));
 }
 
-/* The id this namespace has for the namespace open at fd, -1 if none. */
-static int peer_id(struct nl_ctx *c, int fd, int *id)
-{
-	struct rtgenmsg g = { .rtgen_family = AF_UNSPEC };
-	struct nsid_acc a = { 0 };
-	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETNSID, 0);
-	int r;
-
-	if (msg)
-		msg = mvn_nl_checked(msg, nlmsg_append(msg, &g, sizeof(g),
-						       NLMSG_ALIGNTO));
-	if (msg)
-		msg = mvn_nl_checked(msg,
-				     nla_put_u32(msg, NETNSA_FD, (uint32_t)fd));
-	r = mvn_nl_exchange(c, msg, on_nsid, &a);
-	if (r == 0 && a.oom)
-		r = -ENOMEM;
-	*id = r == 0 && a.n ? a.v[0] : -1;
-	free(a.v);
-	return r;
-}
-
 /*
  * The id of the namespace open at fd, given one first if it has none: the
  * link is found there by it once moved, and deleted there should that
@@ -1983,19 +1974,12 @@ static int peer_id(struct nl_ctx *c, int fd, int *id)
  */
 static int ensure_peer_id(struct nl_ctx *c, int fd, int *id)
 {
-	struct rtgenmsg g = { .rtgen_family = AF_UNSPEC };
 	struct nl_msg *msg;
 	int r = peer_id(c, fd, id);
 
 	if (r < 0 || *id >= 0)
 		return r;
-	msg = nlmsg_alloc_simple(RTM_NEWNSID, 0);
-	if (msg)
-		msg = mvn_nl_checked(msg, nlmsg_append(msg, &g, sizeof(g),
-						       NLMSG_ALIGNTO));
-	if (msg)
-		msg = mvn_nl_checked(msg,
-				     nla_put_u32(msg, NETNSA_FD, (uint32_t)fd));
+	msg = nsid_msg(RTM_NEWNSID, fd);
 	if (msg)
 		msg = mvn_nl_checked(msg, nla_put_s32(msg, NETNSA_NSID, -1));
 	r = mvn_nl_exchange(c, msg, NULL, NULL);
