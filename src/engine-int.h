@@ -117,6 +117,11 @@ int mvn_engine_state_load_light(struct mvn_engine *eng, const char *name,
  * paid once for as many changes as made the log grow; a failure leaves
  * the log as it was, which is as true.
  */
+/*
+ * Whether st's log holds so many dead records that it is worth rewriting:
+ * over 64, and more than twice its live endpoints (light loads included).
+ */
+bool mvn_engine_log_bloated(const struct mvn_state *st);
 void mvn_engine_log_tidy(struct mvn_engine *eng, struct mvn_state *st);
 /*
  * A new state for net, to be recorded under key (the network's name, or

@@ -302,12 +302,16 @@ int mvn_engine_ports_rewrite(struct mvn_engine *eng, struct mvn_state *st,
 	return ret;
 }
 
+bool mvn_engine_log_bloated(const struct mvn_state *st)
+{
+	return st->log_records > 64 && st->log_records > 2 * mvn_state_live(st);
+}
+
 void mvn_engine_log_tidy(struct mvn_engine *eng, struct mvn_state *st)
 {
 	struct mvn_state *full = NULL;
 
-	if (!st || st->log_records <= 64 ||
-	    st->log_records <= 2 * mvn_state_live(st))
+	if (!st || !mvn_engine_log_bloated(st))
 		return;
 	if (mvn_engine_state_load(eng, st->network, &full, NULL) == 0 &&
 	    !full->legacy && mvn_engine_ports_rewrite(eng, full, NULL) == 0) {

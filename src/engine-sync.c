@@ -536,12 +536,6 @@ static int rewrite_log(struct mvn_engine *eng, struct mvn_state *st,
 	return ret;
 }
 
-/* Whether st's log holds so many dead records that it is worth rewriting. */
-static bool log_bloated(const struct mvn_state *st)
-{
-	return st->log_records > 64 && st->log_records > 2 * st->nports;
-}
-
 /*
  * The state of name is damaged: set aside what cannot be read, keep what
  * can, and rebuild the rest from this store's links of the network.
@@ -635,7 +629,7 @@ static int sync_one(struct mvn_engine *eng, const char *name,
 		return ret;
 	}
 	ret = sync_active(eng, ls, st, cut, ncut, rep, err);
-	if (ret == 0 && (st->legacy || log_bloated(st)))
+	if (ret == 0 && (st->legacy || mvn_engine_log_bloated(st)))
 		ret = rewrite_log(eng, st, err);
 	if (ret < 0) {
 		mvn_state_free(st);
