@@ -6,6 +6,9 @@
 #   port-create of one more endpoint, port-delete of it (alternating),
 #   port-list, net-info, net-list, reconcile: the median of RUNS (7) runs;
 #   net-destroy of the whole network: one run.
+# Beside it, network small on its own device veth2 holds one endpoint; the
+# same port-create, port-delete, port-list and net-info of small show what
+# a command on one network pays for the endpoints of another.
 # Then the S static ports' net-start next to one "ip -batch" adding the
 # same number of macvtaps, and net-destroy of all S+P next to one
 # "ip link del group N" request for as many links.
@@ -40,9 +43,17 @@ if [ -w $rt ] && [ "$(cat $rt)" -lt $((N * 4)) ]; then
 fi
 
 bench_veth
+ip link add veth2 type veth peer name veth3
+ip link set veth2 up
+ip link set veth3 up
+printf '<network><name>small</name><forward mode="bridge"><interface dev="veth2"/></forward></network>\n' >"$tmp/small.xml"
+"$M" net-define "$tmp/small.xml" >/dev/null
+"$M" net-start small >/dev/null
+"$M" port-create small >/dev/null
 
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 1e6 }'; }
-count() { ip -o link show type macvtap | wc -l; }
+# The endpoints of network bench: the macvtaps on veth0.
+count() { ip -o link show type macvtap | grep -c '@veth0:' || true; }
 # timed FILE CMD...: run CMD, its output thrown away; add its time to FILE.
 timed() {
 	f=$1
@@ -82,12 +93,23 @@ measure() {
 		# The kernel's own cost of one macvtap at this size.
 		timed "$d/ipadd" ip link add link veth0 name ref0 up type macvtap mode bridge
 		timed "$d/ipdel" ip link del ref0
+		# The same on network small, beside bench.
+		t0=$(now)
+		out=$("$M" port-create small)
+		t1=$(now)
+		echo $((t1 - t0)) >>"$d/screate"
+		timed "$d/sdelete" "$M" port-delete "${out%% *}"
+		timed "$d/slist" "$M" port-list small
+		timed "$d/sinfo" "$M" net-info small
+		timed "$d/sipadd" ip link add link veth2 name ref0 up type macvtap mode bridge
+		ip link del ref0
 		k=$((k + 1))
 	done
 	[ "$(count)" -eq "$before" ] || { echo "bench/scale.sh: $(count) endpoints after the pairs, not $before" >&2; exit 1; }
 	timed "$d/destroy" "$M" net-destroy bench
 	[ "$(count)" -eq 0 ] || { echo "bench/scale.sh: net-destroy left $(count) endpoints" >&2; exit 1; }
-	for op in create delete list info netlist reconcile destroy ipadd ipdel; do
+	for op in create delete list info netlist reconcile destroy ipadd ipdel \
+		screate sdelete slist sinfo sipadd; do
 		median <"$d/$op" >"$d/$op.ms"
 	done
 }
@@ -160,6 +182,13 @@ awk -v a0="$(cat "$tmp/0/create.ms")" -v aS="$(cat "$tmp/S/create.ms")" \
 	printf "%-22s %10.1f %12.1f %7.2fx\n", "port-create - ip add", a0 - k0, aS - kS, (aS - kS) / (a0 - k0 ? a0 - k0 : 1)
 	printf "%-22s %10.1f %12.1f %7.2fx\n", "port-delete - ip del", d0 - e0, dS - eS, (dS - eS) / (d0 - e0 ? d0 - e0 : 1)
 }'
+printf '\n%-22s %10s %12s %8s\n' "small, 1 endpoint (ms)" "bench 0" "bench $S+$P" ratio
+row port-create screate
+row port-delete sdelete
+row port-list slist
+row net-info sinfo
+row "ip link add (kernel)" sipadd
+echo "(network small on veth2 beside bench; target: within 1.5x)"
 awk -v f="$fill" -v p="$P" 'BEGIN {
 	printf "%d port-create calls to fill: %.0f ms, %.1f ms each\n", p, f, f / (p ? p : 1)
 }'

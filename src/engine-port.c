@@ -35,6 +35,9 @@ static enum mvn_link_mode link_mode(enum mvn_fwd_mode m)
 	}
 }
 
+/* How many "mvtN" names there are: mvt0 to mvt99999. */
+#define MVT_NAMES 100000
+
 /* Whether name is "mvtN", and N. */
 static bool mvt_number(const char *name, int *n)
 {
@@ -45,21 +48,26 @@ static bool mvt_number(const char *name, int *n)
 	    (name[3] == '0' && name[4]))
 		return false;
 	v = strtol(name + 3, &end, 10);
-	if (*end || v >= 100000)
+	if (*end || v >= MVT_NAMES)
 		return false;
 	*n = (int)v;
 	return true;
 }
 
 /*
- * A free name "mvtN" from start on: no port of st has it, and no link here
- * (in a lazy ls, each candidate is looked up).  The numbers st's ports
- * hold are marked first, so the search costs one pass over them.
+ * A free name "mvtN": no port of st has it, and no link here (in a lazy
+ * ls, each candidate is looked up).  Candidates run from base on, past
+ * mvt99999 around to mvt0; *k counts those tried, so that a retry goes on
+ * after a name another creator took meanwhile.  The numbers st's ports
+ * hold are marked first, so the search costs one pass over them, and
+ * with base the store's hint, one look-up however many endpoints other
+ * networks hold.
  */
 static int fresh_name(struct mvn_linkset *ls, const struct mvn_state *st,
-		      int *start, char out[16], struct mvn_error *err)
+		      unsigned int base, unsigned int *k, char out[16],
+		      struct mvn_error *err)
 {
-	unsigned char *taken = calloc(100000 / 8 + 1, 1);
+	unsigned char *taken = calloc(MVT_NAMES / 8 + 1, 1);
 	size_t i;
 	int n, ret = -ENOSPC;
 
@@ -71,10 +79,11 @@ static int fresh_name(struct mvn_linkset *ls, const struct mvn_state *st,
 	for (i = 0; i < st->rest.n; i++)
 		if (mvt_number(st->rest.name[i], &n))
 			taken[n / 8] |= (unsigned char)(1u << (n % 8));
-	for (; *start < 100000; (*start)++) {
-		if (taken[*start / 8] & (1u << (*start % 8)))
+	for (; *k < MVT_NAMES; (*k)++) {
+		n = (int)((base + *k) % MVT_NAMES);
+		if (taken[n / 8] & (1u << (n % 8)))
 			continue;
-		snprintf(out, 16, "mvt%d", *start);
+		snprintf(out, 16, "mvt%d", n);
 		ret = mvn_linkset_fetch(ls, out, err);
 		if (ret < 0 || !mvn_linkset_find(ls, out))
 			break;
@@ -82,7 +91,11 @@ static int fresh_name(struct mvn_linkset *ls, const struct mvn_state *st,
 	}
 	free(taken);
 	if (ret == -ENOSPC)
-		return mvn_error_set(err, ret, _("no free interface name"));
+		return mvn_error_set(err, ret,
+				     _("no free interface name (mvt0 to "
+				       "mvt99999 are all taken; delete "
+				       "endpoints, or name new ones with "
+				       "--name)"));
 	return ret;
 }
 
@@ -288,12 +301,15 @@ static int create_link(struct mvn_engine *eng, struct mvn_state *st,
 		       struct mvn_link_spec *spec, struct mvn_port_state *p,
 		       struct mvn_link_info *info, struct mvn_error *err)
 {
-	int next = 0, tries, ret;
+	unsigned int base = c->name ? 0 : mvn_store_name_hint(eng->store);
+	unsigned int next = 0;
+	int tries, ret, n;
 
 	for (tries = 0;; tries++) {
 		if (c->name)
 			snprintf(p->name, sizeof(p->name), "%s", c->name);
-		else if ((ret = fresh_name(ls, st, &next, p->name, err)) < 0)
+		else if ((ret = fresh_name(ls, st, base % MVT_NAMES, &next,
+					   p->name, err)) < 0)
 			return ret;
 		spec->name = p->name;
 		spec->has_mac = true;
@@ -308,6 +324,11 @@ static int create_link(struct mvn_engine *eng, struct mvn_state *st,
 				return ret;
 		}
 		ret = eng->link_ops->create(eng->link_ctx, spec, info, err);
+		/* The next automatic name is looked for after this one. */
+		if (ret == 0 && !c->name && mvt_number(p->name, &n))
+			mvn_store_set_name_hint(eng->store,
+						(unsigned int)(n + 1) %
+							MVT_NAMES);
 		if (ret == 0 || tries >= RETRIES ||
 		    st->mode == MVN_FWD_PASSTHROUGH ||
 		    !((ret == -EEXIST && !c->name) ||
@@ -1104,6 +1125,17 @@ fail:
 	return ret;
 }
 
+/* Whether dev is one of the n in devs. */
+static bool in_list(char *const *devs, size_t n, const char *dev)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(devs[i], dev))
+			return true;
+	return false;
+}
+
 int mvn_engine_lower_use(struct mvn_engine *eng, const char *skip,
 			 char *const *devs, size_t n, size_t *counts,
 			 struct mvn_error *err)
@@ -1116,9 +1148,21 @@ int mvn_engine_lower_use(struct mvn_engine *eng, const char *skip,
 	ret = mvn_engine_state_names(eng, &names, err);
 	for (i = 0; ret == 0 && names[i]; i++) {
 		struct mvn_state *st = NULL;
+		bool shares = false;
 
 		if (!strcmp(names[i], skip) ||
-		    mvn_engine_state_load(eng, names[i], &st, NULL) < 0)
+		    mvn_engine_state_header(eng, names[i], &st, NULL) < 0)
+			continue;
+		/*
+		 * A network's endpoints are on its pool devices: only the
+		 * logs of networks sharing one of devs are read, and lightly.
+		 */
+		for (k = 0; k < st->nlowers && !shares; k++)
+			shares = in_list(devs, n, st->lowers[k]);
+		mvn_state_free(st);
+		st = NULL;
+		if (!shares || mvn_engine_state_load_light(eng, names[i], NULL,
+							   0, &st, NULL) < 0)
 			continue;
 		for (k = 0; k < n; k++)
 			counts[k] += mvn_state_count_lower(st, devs[k]);

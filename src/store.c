@@ -659,6 +659,36 @@ const char *mvn_store_id(const struct mvn_store *st)
 }
 
 /* The configuration directory, without trailing slashes. */
+unsigned int mvn_store_name_hint(struct mvn_store *st)
+{
+	struct mvn_error quiet = { 0 };
+	char *path = store_printf("%s/next-name", st->run_dir), *text = NULL;
+	unsigned long v = 0;
+	size_t len = 0, i;
+
+	if (path && store_read_nofollow(path, 16, &text, &len, &quiet) == 0 &&
+	    len > 1 && len < 8 && text[len - 1] == '\n') {
+		for (i = 0; i + 1 < len && text[i] >= '0' && text[i] <= '9'; i++)
+			v = v * 10 + (unsigned long)(text[i] - '0');
+		if (i + 1 != len)
+			v = 0;
+	}
+	free(text);
+	free(path);
+	return (unsigned int)v;
+}
+
+void mvn_store_set_name_hint(struct mvn_store *st, unsigned int next)
+{
+	struct mvn_error quiet = { 0 };
+	char text[16];
+	int len = snprintf(text, sizeof(text), "%u\n", next);
+
+	/* A hint: a full disk or a race with another writer loses nothing. */
+	(void)store_write_atomic(st->run_dir, "next-name", "next-name", text,
+				 (size_t)len, 0600, true, &quiet);
+}
+
 const char *mvn_store_config_dir(const struct mvn_store *st)
 {
 	return st->config_dir;

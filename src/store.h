@@ -54,6 +54,16 @@ void mvn_store_free(struct mvn_store *st);
  */
 const char *mvn_store_id(const struct mvn_store *st);
 
+/*
+ * Where automatic endpoint names ("mvtN") are looked for first: the number
+ * kept in run_dir/next-name.  Only a hint, so that a new name costs one
+ * look-up however many endpoints other networks hold: a missing, foreign
+ * or malformed file reads as 0, and a write that fails is let go (every
+ * name is still checked against the state and the kernel).
+ */
+unsigned int mvn_store_name_hint(struct mvn_store *st);
+void mvn_store_set_name_hint(struct mvn_store *st, unsigned int next);
+
 /* How long to wait for a lock, and whom to tell when it takes a while. */
 struct mvn_lock_wait {
 	unsigned int timeout_ms; /* give up after this long (0: try once) */

@@ -758,6 +758,91 @@ static void test_log_tidy(void **state)
 	fixture_free(&f);
 }
 
+/* One automatic port-create on web: the kernel operations it took. */
+static unsigned long web_create_ops(struct fixture *f, char name[16])
+{
+	struct mvn_port_request req = { .network = "web", .owner_tag = "cli" };
+	struct mvn_port_state out;
+	struct mvn_error err = { 0 };
+	unsigned long before = f->k.ops;
+
+	if (mvn_engine_port_create(f->eng, &req, &out, &err) < 0)
+		fail_msg("port-create web: %s", err.msg);
+	snprintf(name, 16, "%s", out.name);
+	return f->k.ops - before;
+}
+
+/*
+ * An automatic name costs one look-up however many endpoints another
+ * network holds: names go on from the store's hint (run/next-name), not
+ * from mvt0 past every name in use.  A hint that is malformed or another
+ * user's is read as none.
+ */
+static void test_name_hint(void **state)
+{
+	struct mvn_port_request req = { .network = "lan", .owner_tag = "cli" };
+	struct mvn_port_state out;
+	struct mvn_error err = { 0 };
+	struct fixture f;
+	unsigned long alone, beside;
+	char name[16], path[400];
+	FILE *fp;
+	int i;
+
+	(void)state;
+	fixture_init(&f);
+	set_lan_web(&f);
+	alone = web_create_ops(&f, name);
+	assert_string_equal(name, "mvt0");
+	for (i = 0; i < 60; i++)
+		assert_int_equal(
+			mvn_engine_port_create(f.eng, &req, &out, &err), 0);
+	assert_string_equal(out.name, "mvt60");
+	beside = web_create_ops(&f, name);
+	assert_string_equal(name, "mvt61");
+	print_message("# automatic port-create on web: %lu kernel operations "
+		      "alone, %lu beside 60 of lan's\n",
+		      alone, beside);
+	assert_int_equal(beside, alone);
+	/* A name just deleted is not the next one given. */
+	{
+		char *names[1] = { name };
+
+		assert_int_equal(mvn_engine_port_delete(f.eng, names, 1, &err),
+				 0);
+	}
+	web_create_ops(&f, name);
+	assert_string_equal(name, "mvt62");
+	/* Malformed: from mvt0 on again, past the names in use. */
+	snprintf(path, sizeof(path), "%s/next-name", f.run);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("62x\n", fp);
+	fclose(fp);
+	web_create_ops(&f, name);
+	assert_string_equal(name, "mvt61");
+	/* Another user's: not trusted, so read as none either. */
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("99990\n", fp);
+	fclose(fp);
+	assert_int_equal(chown(path, 1, 1), 0);
+	web_create_ops(&f, name);
+	assert_string_equal(name, "mvt63");
+	/* Past mvt99999, around to mvt0 and on. */
+	assert_int_equal(unlink(path), 0);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("99999\n", fp);
+	fclose(fp);
+	web_create_ops(&f, name);
+	assert_string_equal(name, "mvt99999");
+	web_create_ops(&f, name);
+	assert_string_equal(name, "mvt64");
+	assert_agree(&f);
+	fixture_free(&f);
+}
+
 /* An endpoint handed to another namespace is followed, then deleted. */
 static void test_moved_endpoint(void **state)
 {
@@ -869,6 +954,7 @@ int main(void)
 		cmocka_unit_test(test_two_stores),
 		cmocka_unit_test(test_moved_endpoint),
 		cmocka_unit_test(test_log_tidy),
+		cmocka_unit_test(test_name_hint),
 		cmocka_unit_test(test_damaged_state),
 		cmocka_unit_test(test_definition_name),
 	};
