@@ -7,7 +7,8 @@
 #   port-list, net-info, net-list, reconcile: the median of RUNS (7) runs;
 #   net-destroy of the whole network: one run.
 # Beside it, network small on its own device veth2 holds one endpoint; the
-# same port-create, port-delete, port-list and net-info of small show what
+# same port-create, port-delete, port-list, net-info and the hook's prepare
+# of a one-interface domain on small show what
 # a command on one network pays for the endpoints of another.
 # Then the S static ports' net-start next to one "ip -batch" adding the
 # same number of macvtaps, and net-destroy of all S+P next to one
@@ -50,6 +51,19 @@ printf '<network><name>small</name><forward mode="bridge"><interface dev="veth2"
 "$M" net-define "$tmp/small.xml" >/dev/null
 "$M" net-start small >/dev/null
 "$M" port-create small >/dev/null
+# A domain with one interface on small, as the hook gets it from libvirt.
+cat >"$tmp/dom.xml" <<'XML'
+<domain type='qemu'>
+  <name>bench</name>
+  <uuid>6f1c2a7e-3b0d-4c55-9f4e-2d8a1b7c9eab</uuid>
+  <metadata><macvnet:domain xmlns:macvnet='urn:macvnet:1'>
+    <macvnet:port target='hk0' network='small'/>
+  </macvnet:domain></metadata>
+  <devices>
+    <interface type='ethernet'><mac address='52:54:00:be:01:00'/><target dev='hk0' managed='no'/></interface>
+  </devices>
+</domain>
+XML
 
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 1e6 }'; }
 # The endpoints of network bench: the macvtaps on veth0.
@@ -101,6 +115,8 @@ measure() {
 		timed "$d/sdelete" "$M" port-delete "${out%% *}"
 		timed "$d/slist" "$M" port-list small
 		timed "$d/sinfo" "$M" net-info small
+		timed "$d/shook" "$HOOK" bench prepare begin - <"$tmp/dom.xml"
+		"$HOOK" bench release end - <"$tmp/dom.xml"
 		timed "$d/sipadd" ip link add link veth2 name ref0 up type macvtap mode bridge
 		ip link del ref0
 		k=$((k + 1))
@@ -109,7 +125,7 @@ measure() {
 	timed "$d/destroy" "$M" net-destroy bench
 	[ "$(count)" -eq 0 ] || { echo "bench/scale.sh: net-destroy left $(count) endpoints" >&2; exit 1; }
 	for op in create delete list info netlist reconcile destroy ipadd ipdel \
-		screate sdelete slist sinfo sipadd; do
+		screate sdelete slist sinfo shook sipadd; do
 		median <"$d/$op" >"$d/$op.ms"
 	done
 }
@@ -187,6 +203,7 @@ row port-create screate
 row port-delete sdelete
 row port-list slist
 row net-info sinfo
+row "hook prepare, 1 iface" shook
 row "ip link add (kernel)" sipadd
 echo "(network small on veth2 beside bench; target: within 1.5x)"
 awk -v f="$fill" -v p="$P" 'BEGIN {

@@ -1219,3 +1219,38 @@ int mvn_engine_release_owner(struct mvn_engine *eng, const char *tag,
 	mvn_store_names_free(names);
 	return ret;
 }
+
+int mvn_engine_release_named(struct mvn_engine *eng, const char *tag,
+			     char *const *names, size_t n, size_t *released,
+			     struct mvn_error *err)
+{
+	struct mvn_link_info l;
+	char **v, owner[64], id[17];
+	size_t i, k = 0;
+	int ret;
+
+	if (released)
+		*released = 0;
+	ret = mvn_engine_open_store(eng, err);
+	if (ret == 0)
+		ret = mvn_engine_links(eng, err);
+	if (ret < 0)
+		return ret;
+	v = calloc(n + 1, sizeof(*v));
+	if (!v)
+		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	for (i = 0; i < n; i++) {
+		/* Not there, or not readable: nothing of tag's to free. */
+		if (eng->link_ops->get(eng->link_ctx, names[i], &l, NULL) < 0 ||
+		    l.kind != MVN_LINK_MACVTAP ||
+		    !mvn_engine_alias_parse(l.alias, id, owner, NULL) ||
+		    strcmp(id, mvn_store_id(eng->store)) || strcmp(owner, tag))
+			continue;
+		v[k++] = names[i];
+	}
+	ret = k ? mvn_engine_port_delete(eng, v, k, err) : 0;
+	if (ret == 0 && released)
+		*released = k;
+	free(v);
+	return ret;
+}

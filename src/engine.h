@@ -282,4 +282,14 @@ int mvn_engine_port_owned(struct mvn_engine *eng, const char *tag,
 int mvn_engine_release_owner(struct mvn_engine *eng, const char *tag,
 			     struct mvn_error *err);
 
+/*
+ * Delete those of the n endpoints called names that are this store's and
+ * carry owner tag tag: one look-up each, no dump of all links (what a
+ * crash left of a domain under the names it asks for again).  *released
+ * (may be NULL) says how many went.
+ */
+int mvn_engine_release_named(struct mvn_engine *eng, const char *tag,
+			     char *const *names, size_t n, size_t *released,
+			     struct mvn_error *err);
+
 #endif

@@ -100,25 +100,53 @@ static int release(struct mvn_engine *eng, const struct mvn_hook_req *req,
 	return mvn_engine_release_owner(eng, req->owner, err);
 }
 
+/* Delete every endpoint of owner tag; *gone says how many there were. */
+static int release_all(struct mvn_engine *eng, const char *tag, size_t *gone,
+		       struct mvn_error *err)
+{
+	char **names = NULL;
+	int ret = owned(eng, tag, &names, gone, err);
+
+	if (ret == 0 && *gone)
+		ret = mvn_engine_port_delete(eng, names, *gone, err);
+	mvn_store_names_free(names);
+	return ret;
+}
+
 static int prepare(struct mvn_engine *eng, const struct mvn_hook_req *req,
 		   struct mvn_error *err)
 {
 	const struct mvn_domain *d = req->domain;
 	struct mvn_port_request *reqs;
 	struct mvn_port_state *outs;
-	size_t i;
+	struct mvn_error quiet = { 0 };
+	char **targets;
+	size_t i, gone = 0;
 	int ret;
 
-	/* What a crash or a failed start left for this domain goes first. */
-	ret = release(eng, req, err);
-	if (ret < 0)
-		return ret;
 	reqs = calloc(d->nports, sizeof(*reqs));
 	outs = calloc(d->nports, sizeof(*outs));
-	if (!reqs || !outs) {
+	targets = calloc(d->nports + 1, sizeof(*targets));
+	if (!reqs || !outs || !targets) {
 		free(reqs);
 		free(outs);
+		free(targets);
 		return mvn_error_set(err, -ENOMEM, _("out of memory"));
+	}
+	for (i = 0; i < d->nports; i++)
+		targets[i] = d->ports[i].target;
+	/*
+	 * What a crash or a failed start left of this domain under the names
+	 * it asks for goes first: one look-up per endpoint, however many
+	 * links the host has.
+	 */
+	ret = mvn_engine_release_named(eng, req->owner, targets, d->nports,
+				       NULL, err);
+	free(targets);
+	if (ret < 0) {
+		free(reqs);
+		free(outs);
+		return ret;
 	}
 	for (i = 0; i < d->nports; i++) {
 		const struct mvn_dom_port *p = &d->ports[i];
@@ -135,6 +163,16 @@ static int prepare(struct mvn_engine *eng, const struct mvn_hook_req *req,
 		reqs[i].owner_tag = req->owner;
 	}
 	ret = mvn_engine_ports_create(eng, reqs, d->nports, outs, err);
+	/*
+	 * A name or MAC in use may be what a crash left of this domain under
+	 * another name: then all of the domain's goes (a dump of all links)
+	 * and the endpoints are made once more.
+	 */
+	if ((ret == -EEXIST || ret == -EADDRINUSE) &&
+	    release_all(eng, req->owner, &gone, &quiet) == 0 && gone) {
+		memset(err, 0, sizeof(*err));
+		ret = mvn_engine_ports_create(eng, reqs, d->nports, outs, err);
+	}
 	free(reqs);
 	free(outs);
 	return ret;

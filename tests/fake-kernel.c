@@ -258,6 +258,7 @@ static int fk_list(void *ctx, unsigned int flags, struct mvn_link_info **out,
 	size_t count = 0;
 	int i;
 
+	k->lists++;
 	if (failing(k, err))
 		return fail_code(k);
 	v = calloc(FAKE_MAX_LINKS, sizeof(*v));

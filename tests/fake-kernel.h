@@ -29,6 +29,7 @@ struct fake_kernel {
 	char nodes[FAKE_MAX_NODES][256];
 	int nnodes;
 	unsigned long ops; /* operations asked for so far */
+	unsigned long lists; /* of them, lists of all links (dumps) */
 	unsigned long fail_at; /* fail operation number fail_at (0: never) */
 	int fail_code; /* the errno it fails with (default EIO) */
 	bool fired; /* the failure happened */

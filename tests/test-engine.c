@@ -483,6 +483,16 @@ static int op_release(struct fixture *f, struct mvn_error *err)
 	return mvn_engine_release_owner(f->eng, "domain:x", err);
 }
 
+/* The hook's prepare of the same names again: what was left goes by name. */
+static int op_release_named(struct fixture *f, struct mvn_error *err)
+{
+	char a[] = "web1-a", b[] = "web1-b", c[] = "nosuch";
+	char *names[] = { a, c, b };
+
+	return mvn_engine_release_named(f->eng, "domain:x", names, 3, NULL,
+					err);
+}
+
 static int op_reconcile(struct fixture *f, struct mvn_error *err)
 {
 	return mvn_engine_reconcile(f->eng, NULL, err);
@@ -640,6 +650,45 @@ static void test_prepare_release(void **state)
 	walk(set_lan_web, op_prepare, true);
 	walk(set_prepared, op_prepare, false);
 	walk(set_prepared, op_release, false);
+	walk(set_prepared, op_release_named, false);
+}
+
+/*
+ * Releasing by name looks each name up, dumps no list, and frees only
+ * this store's endpoints of that owner tag.
+ */
+static void test_release_named(void **state)
+{
+	char a[] = "web1-a", b[] = "web1-b", s0[] = "s0";
+	char *names[] = { a, s0 }, *rest[] = { b };
+	struct mvn_error err = { 0 };
+	struct fixture f;
+	unsigned long before, lists;
+	size_t released = 9;
+
+	(void)state;
+	fixture_init(&f);
+	set_prepared(&f);
+	assert_int_equal(mvn_engine_release_named(f.eng, "domain:y", rest, 1,
+						  &released, &err),
+			 0);
+	assert_int_equal(released, 0);
+	assert_non_null(fake_find(&f.k, "web1-b"));
+	before = f.k.ops;
+	lists = f.k.lists;
+	assert_int_equal(mvn_engine_release_named(f.eng, "domain:x", names, 2,
+						  &released, &err),
+			 0);
+	assert_int_equal(released, 1);
+	assert_null(fake_find(&f.k, "web1-a"));
+	assert_non_null(fake_find(&f.k, "web1-b"));
+	assert_non_null(fake_find(&f.k, "s0"));
+	print_message("# release of 2 names: %lu kernel operations\n",
+		      f.k.ops - before);
+	assert_true(f.k.ops - before <= 6);
+	assert_int_equal(f.k.lists, lists);
+	assert_agree(&f);
+	fixture_free(&f);
 }
 
 static void test_reconcile(void **state)
@@ -950,6 +999,7 @@ int main(void)
 		cmocka_unit_test(test_port_create_netns),
 		cmocka_unit_test(test_port_delete),
 		cmocka_unit_test(test_prepare_release),
+		cmocka_unit_test(test_release_named),
 		cmocka_unit_test(test_reconcile),
 		cmocka_unit_test(test_two_stores),
 		cmocka_unit_test(test_moved_endpoint),
