@@ -78,6 +78,16 @@ timed() {
 	echo $((t1 - t0)) >>"$f"
 }
 
+# pair NET CREATE DELETE: port-create of one endpoint on NET, then
+# port-delete of it, their times added to files CREATE and DELETE.
+pair() {
+	t0=$(now)
+	out=$("$M" port-create "$1")
+	t1=$(now)
+	echo $((t1 - t0)) >>"$2"
+	timed "$3" "$M" port-delete "${out%% *}"
+}
+
 # define STATIC: (re)define network bench with STATIC static ports.
 define() {
 	bench_network "$1" "$tmp/bench.xml"
@@ -95,11 +105,7 @@ measure() {
 	before=$(count)
 	k=0
 	while [ $k -lt "$R" ]; do
-		t0=$(now)
-		out=$("$M" port-create bench)
-		t1=$(now)
-		echo $((t1 - t0)) >>"$d/create"
-		timed "$d/delete" "$M" port-delete "${out%% *}"
+		pair bench "$d/create" "$d/delete"
 		timed "$d/list" "$M" port-list bench
 		timed "$d/info" "$M" net-info bench
 		timed "$d/netlist" "$M" net-list
@@ -108,11 +114,7 @@ measure() {
 		timed "$d/ipadd" ip link add link veth0 name ref0 up type macvtap mode bridge
 		timed "$d/ipdel" ip link del ref0
 		# The same on network small, beside bench.
-		t0=$(now)
-		out=$("$M" port-create small)
-		t1=$(now)
-		echo $((t1 - t0)) >>"$d/screate"
-		timed "$d/sdelete" "$M" port-delete "${out%% *}"
+		pair small "$d/screate" "$d/sdelete"
 		timed "$d/slist" "$M" port-list small
 		timed "$d/sinfo" "$M" net-info small
 		timed "$d/shook" "$HOOK" bench prepare begin - <"$tmp/dom.xml"

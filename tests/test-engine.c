@@ -835,7 +835,6 @@ static void test_name_hint(void **state)
 	struct fixture f;
 	unsigned long alone, beside;
 	char name[16], path[400];
-	FILE *fp;
 	int i;
 
 	(void)state;
@@ -864,26 +863,17 @@ static void test_name_hint(void **state)
 	assert_string_equal(name, "mvt62");
 	/* Malformed: from mvt0 on again, past the names in use. */
 	snprintf(path, sizeof(path), "%s/next-name", f.run);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs("62x\n", fp);
-	fclose(fp);
+	write_text(path, "62x\n");
 	web_create_ops(&f, name);
 	assert_string_equal(name, "mvt61");
 	/* Another user's: not trusted, so read as none either. */
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs("99990\n", fp);
-	fclose(fp);
+	write_text(path, "99990\n");
 	assert_int_equal(chown(path, 1, 1), 0);
 	web_create_ops(&f, name);
 	assert_string_equal(name, "mvt63");
 	/* Past mvt99999, around to mvt0 and on. */
 	assert_int_equal(unlink(path), 0);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs("99999\n", fp);
-	fclose(fp);
+	write_text(path, "99999\n");
 	web_create_ops(&f, name);
 	assert_string_equal(name, "mvt99999");
 	web_create_ops(&f, name);
