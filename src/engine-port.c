@@ -326,9 +326,8 @@ static int create_link(struct mvn_engine *eng, struct mvn_state *st,
 		ret = eng->link_ops->create(eng->link_ctx, spec, info, err);
 		/* The next automatic name is looked for after this one. */
 		if (ret == 0 && !c->name && mvt_number(p->name, &n))
-			mvn_store_set_name_hint(eng->store,
-						(unsigned int)(n + 1) %
-							MVT_NAMES);
+			mvn_store_set_name_hint(
+				eng->store, (unsigned int)(n + 1) % MVT_NAMES);
 		if (ret == 0 || tries >= RETRIES ||
 		    st->mode == MVN_FWD_PASSTHROUGH ||
 		    !((ret == -EEXIST && !c->name) ||

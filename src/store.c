@@ -668,7 +668,8 @@ unsigned int mvn_store_name_hint(struct mvn_store *st)
 
 	if (path && store_read_nofollow(path, 16, &text, &len, &quiet) == 0 &&
 	    len > 1 && len < 8 && text[len - 1] == '\n') {
-		for (i = 0; i + 1 < len && text[i] >= '0' && text[i] <= '9'; i++)
+		for (i = 0; i + 1 < len && text[i] >= '0' && text[i] <= '9';
+		     i++)
 			v = v * 10 + (unsigned long)(text[i] - '0');
 		if (i + 1 != len)
 			v = 0;
