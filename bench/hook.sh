@@ -4,6 +4,8 @@
 # runs, each followed by "release end"), next to a shell hook that does
 # the same with ip link, and, for one interface, next to the single
 # "ip link add ... type macvtap" process a shell hook needs at least.
+# Each time is taken with date +%s%N around one run, so it holds one start
+# of date too: the timer is measured alone and the ratio given less it.
 # Every program runs with LC_ALL=C, as libvirt runs hooks (with a clean
 # environment that sets it).  Runs in a private network namespace.
 # Usage: bench/hook.sh (as root)
@@ -54,8 +56,13 @@ measure() {
 	: >"$tmp/sh"
 	: >"$tmp/ip"
 	: >"$tmp/pair"
+	: >"$tmp/timer"
 	k=0
 	while [ $k -lt "$R" ]; do
+		# The timer alone: each time below holds one start of date.
+		t0=$(now)
+		t1=$(now)
+		echo $((t1 - t0)) >>"$tmp/timer"
 		t0=$(now)
 		LC_ALL=C "$HOOK" bench prepare begin - <"$tmp/dom.xml"
 		t1=$(now)
@@ -77,7 +84,7 @@ measure() {
 		ip link del bench-eth0
 		k=$((k + 1))
 	done
-	echo "$(median <"$tmp/mv" 2) $(median <"$tmp/sh" 2) $(median <"$tmp/ip" 2)"
+	echo "$(median <"$tmp/mv" 2) $(median <"$tmp/sh" 2) $(median <"$tmp/ip" 2) $(median <"$tmp/timer" 2)"
 }
 
 set -- $(measure 4)
@@ -88,5 +95,8 @@ set -- $(measure 1)
 printf '%-44s %8s\n' "macvnet-hook, 1 interface" "$1"
 printf '%-44s %8s\n' "shell hook with ip link, 1 interface" "$2"
 printf '%-44s %8s\n' "one ip link add ... up type macvtap" "$3"
-awk -v a="$1" -v b="$3" 'BEGIN { printf "macvnet-hook, 1 interface / one ip link add: %.2fx of the medians\n", a / b }'
+printf '%-44s %8s\n' "timer (date +%s%N), in each time above" "$4"
+awk -v a="$1" -v b="$3" -v t="$4" 'BEGIN {
+	printf "macvnet-hook, 1 interface / one ip link add: %.2fx of the medians, %.2fx less the timer\n", a / b, (a - t) / (b - t)
+}'
 awk '{ print $1 / $2 * 1e6 }' "$tmp/pair" | median 2 | awk '{ printf "  and %.2fx as the median of the %d runs'"'"' own ratios (target 1.5x)\n", $1, '"$R"' }'

@@ -648,7 +648,7 @@ static int add_port(struct mvn_domain *d, xmlNodePtr n, const char *name,
 
 static xmlNodePtr domain_root(xmlDocPtr doc)
 {
-	xmlNodePtr root = xmlDocGetRootElement(doc), c;
+	xmlNodePtr root = mvn_xml_root(doc), c;
 
 	if (mvn_xml_is(root, "domain"))
 		return root;
@@ -735,7 +735,8 @@ int mvn_domain_parse(const char *text, size_t len, const char *name,
 	xmlNodePtr root, c;
 	int ret;
 
-	ret = mvn_xml_parse(text, len, name, &doc, err);
+	/* Plain XML (what libvirt writes) is read without loading libxml2. */
+	ret = mvn_xml_parse_plain(text, len, name, &doc, err);
 	if (ret < 0)
 		return ret;
 	root = domain_root(doc);
@@ -768,7 +769,7 @@ int mvn_domain_parse(const char *text, size_t len, const char *name,
 	}
 cleanup:
 	mvn_domain_free(d);
-	xmlFreeDoc(doc);
+	mvn_xml_doc_free(doc);
 	return ret;
 }
 

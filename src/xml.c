@@ -400,8 +400,8 @@ static void set_handlers(xmlParserCtxtPtr ctxt, struct parse_ctx *pc)
 	sax->ignorableWhitespace = on_chars;
 }
 
-int mvn_xml_parse(const char *text, size_t len, const char *name,
-		  xmlDocPtr *out, struct mvn_error *err)
+static int parse(const char *text, size_t len, const char *name, xmlDocPtr *out,
+		 bool plain, struct mvn_error *err)
 {
 	struct parse_ctx pc = { .err = err, .name = name };
 	xmlParserCtxtPtr ctxt = NULL;
@@ -419,6 +419,8 @@ int mvn_xml_parse(const char *text, size_t len, const char *name,
 		ret = scan_attrs(text, len, name, err);
 	if (ret < 0)
 		return ret;
+	if (plain && mvn_xml_mini_parse(text, len, out) == 0)
+		return 0;
 
 	ctxt = xmlNewParserCtxt();
 	if (!ctxt)
@@ -459,6 +461,58 @@ cleanup:
 	return ret;
 }
 
+int mvn_xml_parse(const char *text, size_t len, const char *name,
+		  xmlDocPtr *out, struct mvn_error *err)
+{
+	return parse(text, len, name, out, false, err);
+}
+
+int mvn_xml_parse_plain(const char *text, size_t len, const char *name,
+			xmlDocPtr *out, struct mvn_error *err)
+{
+	return parse(text, len, name, out, true, err);
+}
+
+void mvn_xml_doc_free(xmlDocPtr doc)
+{
+	if (mvn_xml_is_mini(doc))
+		mvn_xml_mini_free(doc);
+	else if (doc)
+		xmlFreeDoc(doc);
+}
+
+/* As libxml2 finds it: the first element among the document's children. */
+xmlNodePtr mvn_xml_root(xmlDocPtr doc)
+{
+	xmlNodePtr c;
+
+	for (c = doc ? doc->children : NULL; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE)
+			return c;
+	return NULL;
+}
+
+/* Whether node is in a tree of the reader of plain XML. */
+static bool in_mini(xmlNodePtr node)
+{
+	return node && mvn_xml_is_mini(node->doc);
+}
+
+/* The text of node's subtree added to b, as libxml2 gathers content. */
+static void mini_content(xmlNodePtr node, struct mvn_buf *b)
+{
+	xmlNodePtr c;
+
+	if (node->type == XML_TEXT_NODE) {
+		mvn_buf_printf(b, "%s", (const char *)node->content);
+		return;
+	}
+	if (node->type != XML_ELEMENT_NODE)
+		return;
+	for (c = node->children; c; c = c->next)
+		mini_content(c, b);
+}
+
 int mvn_xml_parse_file(const char *path, xmlDocPtr *out, struct mvn_error *err)
 {
 	char *text = NULL;
@@ -475,9 +529,21 @@ int mvn_xml_parse_file(const char *path, xmlDocPtr *out, struct mvn_error *err)
 
 char *mvn_xml_prop(xmlNodePtr node, const char *name)
 {
-	xmlChar *v = xmlGetNoNsProp(node, (const xmlChar *)name);
+	xmlChar *v;
 	char *s;
 
+	if (in_mini(node)) {
+		xmlAttrPtr a;
+
+		for (a = node->properties; a; a = a->next)
+			if (!a->ns && !strcmp((const char *)a->name, name))
+				return strdup(a->children ?
+						      (const char *)a->children
+							      ->content :
+						      "");
+		return NULL;
+	}
+	v = xmlGetNoNsProp(node, (const xmlChar *)name);
 	if (!v)
 		return NULL;
 	s = strdup((const char *)v);
@@ -505,9 +571,19 @@ static char *trim_dup(const char *s)
 
 char *mvn_xml_text(xmlNodePtr node)
 {
-	xmlChar *v = xmlNodeGetContent(node);
+	xmlChar *v;
 	char *s;
 
+	if (in_mini(node)) {
+		struct mvn_buf b = { 0 };
+
+		mini_content(node, &b);
+		v = (xmlChar *)mvn_buf_steal(&b);
+		s = trim_dup(v ? (const char *)v : "");
+		free(v);
+		return s;
+	}
+	v = xmlNodeGetContent(node);
 	if (!v)
 		return strdup("");
 	s = trim_dup((const char *)v);
@@ -517,7 +593,7 @@ char *mvn_xml_text(xmlNodePtr node)
 
 int mvn_xml_line(xmlNodePtr node)
 {
-	long l = xmlGetLineNo(node);
+	long l = in_mini(node) ? node->line : xmlGetLineNo(node);
 
 	return l > 0 && l < INT32_MAX ? (int)l : 0;
 }

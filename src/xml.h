@@ -39,7 +39,28 @@ int mvn_xml_parse(const char *text, size_t len, const char *name,
 /* Read and parse a file (or "-" for standard input), at most 1 MiB. */
 int mvn_xml_parse_file(const char *path, xmlDocPtr *out, struct mvn_error *err);
 
-/* A copy of attribute name of node (caller frees), or NULL if absent. */
+/*
+ * The same, but plain XML is read without libxml2 (xmlmini.c), into the
+ * tree libxml2 would build; anything else goes to libxml2 as above.  Read
+ * such a tree only with the accessors below and mvn_xml_root(), and free
+ * it with mvn_xml_doc_free(): libxml2 is not loaded for it.
+ */
+int mvn_xml_parse_plain(const char *text, size_t len, const char *name,
+			xmlDocPtr *out, struct mvn_error *err);
+/* Free a document of mvn_xml_parse() or mvn_xml_parse_plain(). */
+void mvn_xml_doc_free(xmlDocPtr doc);
+/* The root element of doc, or NULL. */
+xmlNodePtr mvn_xml_root(xmlDocPtr doc);
+
+/*
+ * The reader of plain XML (xmlmini.c): 0 with *out, or -1 when the text is
+ * not plain XML it is sure of (then libxml2 must judge it).
+ */
+int mvn_xml_mini_parse(const char *text, size_t len, xmlDocPtr *out);
+/* Whether doc was made by mvn_xml_mini_parse(). */
+bool mvn_xml_is_mini(const xmlDoc *doc);
+void mvn_xml_mini_free(xmlDocPtr doc);
+
 /*
  * Free what libxml2 returned (its xmlFree): libxml2 is loaded when first
  * used (xmlload.c), so its variables are not linked to.
@@ -50,6 +71,7 @@ void mvn_xml_free(void *p);
  * is given the message (by default: one line on stderr).
  */
 void mvn_xml_on_failure(void (*say)(const char *msg));
+/* A copy of attribute name of node (caller frees), or NULL if absent. */
 char *mvn_xml_prop(xmlNodePtr node, const char *name);
 /* A copy of the text content of node, trimmed (caller frees). */
 char *mvn_xml_text(xmlNodePtr node);

@@ -96,8 +96,9 @@ ok $? "the endpoints are macvtaps"
 tap=$("$M" port-list lan | awk '$1 == "web1-eth0" { print $6 }')
 is "$(stat -c '%U %a' "$tap")" "root 600" "the device stays root's, 0600 (libvirt opens it)"
 ifindex=$(cat /sys/class/net/web1-eth0/ifindex)
-run hook web1 prepare begin - <"$tmp/web1.xml"
-is "$rc" 0 "prepare again (after a failed start) replaces what was left"
+env -i PATH=/usr/bin:/bin LC_ALL=C LD_DEBUG=files "$H" web1 prepare begin - <"$tmp/web1.xml" >"$tmp/ld" 2>&1
+rc=$?
+is "$rc$(grep -c 'libxml2\|libicu' "$tmp/ld")" 00 "prepare again (after a failed start) replaces what was left, without loading libxml2 or ICU"
 is "$("$M" port-list lan | grep -c 'web1-eth')" 2 "still two endpoints"
 # Left by a crash, and the interfaces renamed meanwhile (same UUID).
 sed 's/web1-eth/web1-new/g' "$tmp/web1.xml" >"$tmp/web1b.xml"
@@ -111,6 +112,12 @@ is "$rc$err" "0" "prepare under new names and new MACs"
 is "$("$M" port-list lan | grep -c 'web1-')" 4 "what the domain left under names and MACs it no longer has stays until its release"
 run hook web1 release end - <"$tmp/web1c.xml"
 is "$("$M" port-list lan | grep -c 'web1-')" 0 "release end frees all of the domain's endpoints"
+# Not plain XML (a processing instruction): libxml2 reads it, the same.
+sed 's|<devices>|<?pi x?><devices>|' "$tmp/web1.xml" >"$tmp/web1pi.xml"
+env -i PATH=/usr/bin:/bin LC_ALL=C LD_DEBUG=files "$H" web1 prepare begin - <"$tmp/web1pi.xml" >"$tmp/ld" 2>&1
+rc=$?
+is "$rc$(grep -c 'calling init: .*libxml2' "$tmp/ld")" 01 "a domain that is not plain XML is read by libxml2"
+is "$("$M" port-list lan | grep -c 'web1-eth')" 2 "and its endpoints are made the same"
 run hook web1 prepare begin - <"$tmp/web1.xml"
 is "$rc$err" "0" "prepare the domain as it was"
 run hook web1 reconnect begin - <"$tmp/web1.xml"
