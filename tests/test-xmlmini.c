@@ -234,6 +234,7 @@ static void test_corpus(void **state)
 
 	const char *conf = getenv("CONFORMANCE_DIR");
 	const char *dirs[] = { NULL, TESTS_SRCDIR "/data",
+			       TESTS_SRCDIR "/schema",
 			       TESTS_SRCDIR "/../data" };
 	size_t i, taken = 0, seen = 0;
 
