@@ -38,6 +38,7 @@ struct mini {
 	char *buf; /* the text being gathered */
 	size_t len, cap;
 	size_t run; /* bytes of text since the last tag, as libxml2 counts */
+	bool chars; /* character data since the last node, if only "" */
 };
 
 /* Every byte of s is UTF-8 and a character XML allows, but carriage return. */
@@ -295,13 +296,14 @@ static bool flush_text(struct mini *m, xmlNodePtr parent)
 {
 	xmlNodePtr n;
 
-	if (!m->len)
+	if (!m->len && !m->chars)
 		return true;
 	n = new_node(m, parent, XML_TEXT_NODE, text_name);
 	if (!n)
 		return false;
-	n->content = (xmlChar *)dup_n(m->buf, m->len);
+	n->content = (xmlChar *)dup_n(m->buf ? m->buf : "", m->len);
 	m->len = 0;
+	m->chars = false;
 	return n->content != NULL;
 }
 
@@ -342,11 +344,13 @@ static xmlNsPtr find_ns(xmlNodePtr n, const char *prefix)
 struct raw_attr {
 	char prefix[128], local[128];
 	char *value;
+	xmlNsPtr ns; /* once known */
 };
 
 /* An attribute's value at m->p (quoted), decoded and normalized. */
 static char *take_value(struct mini *m)
 {
+	size_t amps = 0;
 	char q;
 
 	if (m->p >= m->end || (*m->p != '"' && *m->p != '\''))
@@ -360,6 +364,9 @@ static char *take_value(struct mini *m)
 		if (*m->p == '&') {
 			if (!take_ref(m))
 				return NULL;
+			/* libxml2 measures an & of a value as "&#38;". */
+			if (m->buf[m->len - 1] == '&')
+				amps++;
 			continue;
 		}
 		/* A tab or line end in a value reads as a space. */
@@ -367,7 +374,8 @@ static char *take_value(struct mini *m)
 			return NULL;
 		step(m, 1);
 	}
-	if (m->p >= m->end || m->len > MVN_XML_MAX_TEXT)
+	/* Near the limit on values, libxml2's measure is the one to judge. */
+	if (m->p >= m->end || m->len + 4 * amps > MVN_XML_MAX_TEXT / 2)
 		return NULL;
 	step(m, 1);
 	return dup_n(m->buf ? m->buf : "", m->len);
@@ -407,10 +415,12 @@ static bool uri_plain(const char *s)
 			return false;
 		if (*p == ':') {
 			const char *port = ++p;
+			long v = 0;
 
-			while (*p >= '0' && *p <= '9')
-				p++;
-			if (p == port)
+			/* libxml2 refuses a port past 2^31 - 1. */
+			while (*p >= '0' && *p <= '9' && v <= 65535)
+				v = v * 10 + (*p++ - '0');
+			if (p == port || v > 65535)
 				return false;
 		}
 		if (*p && *p != '/')
@@ -457,8 +467,8 @@ static bool add_attr(struct mini *m, xmlNodePtr n, struct raw_attr *a)
 		return false;
 	if (a->prefix[0] && !(at->ns = find_ns(n, a->prefix)))
 		return false;
-	if (!*a->value)
-		return true;
+	a->ns = at->ns;
+	/* As libxml2 does, an empty value too is one text node. */
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return false;
@@ -551,8 +561,8 @@ static bool take_attrs(struct mini *m, xmlNodePtr n, bool *empty)
 			     !strcmp(v[j].prefix, "xmlns") ||
 			     !strcmp(v[i].prefix, v[j].prefix) ||
 			     strcmp(v[i].local, v[j].local) ||
-			     strcmp((const char *)find_ns(n, v[i].prefix)->href,
-				    (const char *)find_ns(n, v[j].prefix)->href);
+			     strcmp((const char *)v[i].ns->href,
+				    (const char *)v[j].ns->href);
 	free_raw(v, k);
 	return ok;
 }
@@ -565,19 +575,24 @@ static bool take_content(struct mini *m, xmlNodePtr n, const char *qname,
 {
 	m->len = 0;
 	m->run = 0;
+	m->chars = false;
 	while (m->p < m->end) {
 		/* Near the limit on text, libxml2's count is the one to judge. */
 		if (m->run > MVN_XML_MAX_TEXT / 2)
 			return false;
 		if (*m->p == '&') {
+			size_t before = m->len;
+
 			if (!take_ref(m))
 				return false;
-			m->run++;
+			m->run += m->len - before;
+			m->chars = true;
 		} else if (*m->p != '<') {
 			if (at(m, "]]>") || !put(m, m->p, 1))
 				return false;
 			step(m, 1);
 			m->run++;
+			m->chars = true;
 		} else if (at(m, "<![CDATA[")) {
 			const char *s = m->p + 9, *e;
 
@@ -586,6 +601,8 @@ static bool take_content(struct mini *m, xmlNodePtr n, const char *qname,
 			if (e + 2 >= m->end || !put(m, s, (size_t)(e - s)))
 				return false;
 			m->run += (size_t)(e - s);
+			/* Even an empty section makes a text node in libxml2. */
+			m->chars = true;
 			step(m, (size_t)(e + 3 - m->p));
 		} else if (at(m, "<!--")) {
 			if (!flush_text(m, n) || !take_comment(m, n))
@@ -612,6 +629,7 @@ static bool take_content(struct mini *m, xmlNodePtr n, const char *qname,
 				return false;
 			m->len = 0;
 			m->run = 0;
+			m->chars = false;
 		}
 	}
 	return false;
@@ -654,6 +672,23 @@ static bool take_element(struct mini *m, xmlNodePtr parent, int depth)
 	return empty || take_content(m, n, qname, depth);
 }
 
+/* A quoted value at m->p with no reference or "<" in it (a declaration's). */
+static char *take_plain_value(struct mini *m)
+{
+	const char *s, *e;
+
+	if (m->p >= m->end || (*m->p != '"' && *m->p != '\''))
+		return NULL;
+	s = m->p + 1;
+	for (e = s; e < m->end && *e != *m->p; e++)
+		if (*e == '&' || *e == '<')
+			return NULL;
+	if (e >= m->end)
+		return NULL;
+	step(m, (size_t)(e + 1 - m->p));
+	return dup_n(s, (size_t)(e - s));
+}
+
 /* Version 1.0, in UTF-8 if said, standalone or not: nothing else. */
 static bool take_decl(struct mini *m)
 {
@@ -683,7 +718,7 @@ static bool take_decl(struct mini *m)
 			return false;
 		step(m, 1);
 		skip_ws(m);
-		v = take_value(m);
+		v = take_plain_value(m);
 		ok = v && (i == 0 ? !strcmp(v, "1.0") :
 			   i == 1 ? !strcasecmp(v, "UTF-8") :
 				    !strcmp(v, "yes") || !strcmp(v, "no"));

@@ -79,6 +79,14 @@ static void test_taken(void **state)
 		"<a>]</a>",
 		"<a>]]</a>",
 		"<a>&gt;]]&gt;</a>",
+		"<a><![CDATA[]]></a>",
+		"<a><![CDATA[]]><b/></a>",
+		"<a><b/><![CDATA[]]></a>",
+		"<a><!--c--><![CDATA[]]></a>",
+		"<a>x<![CDATA[]]>y</a>",
+		"<a><![CDATA[]]><![CDATA[]]></a>",
+		"<a y='' z='&#38;&amp;'/>",
+		"<a xmlns:p='http://h:65535/'/>",
 		"<a xmlns:p='urn:1' xmlns:q='urn:2' p:x='1' q:y='2'/>",
 		"<a xmlns:p='http://libvirt.org/schemas/domain/qemu/1.0'/>",
 		"<a xmlns:p='http://example.org:8080/a-b/c_d.e~f'/>",
@@ -140,6 +148,11 @@ static void test_left(void **state)
 		"<a xmlns:p='urn:x y'/>",
 		"<a xmlns:p='urn:%41'/>",
 		"<a xmlns:p='http://www.w3.org/XML/1998/namespace'/>",
+		"<a xmlns:p='http://h:2147483648/'/>",
+		"<a xmlns:p='http://h:4294967295'/>",
+		"<?xml version='1&#46;0'?><a/>",
+		"<?xml version='1.0' encoding='UTF&#45;8'?><a/>",
+		"<?xml version='1.0' standalone='y&#101;s'?><a/>",
 		"<a xmlns='http://www.w3.org/2000/xmlns/'/>",
 		"<\xc3\xa9/>",
 		"<a>\xff</a>",
@@ -185,6 +198,22 @@ static void test_limits(void **state)
 	for (i = 0; i < MVN_XML_MAX_TEXT; i++)
 		mvn_buf_printf(&b, "x");
 	mvn_buf_printf(&b, "</a>");
+	s = mvn_buf_steal(&b);
+	assert_false(check_str(s));
+	free(s);
+	/* References that stand for more bytes than they take. */
+	mvn_buf_printf(&b, "<a>");
+	for (i = 0; i < 20000; i++)
+		mvn_buf_printf(&b, "&#x10000;");
+	mvn_buf_printf(&b, "</a>");
+	s = mvn_buf_steal(&b);
+	assert_false(check_str(s));
+	free(s);
+	/* libxml2 measures each & of a value as "&#38;". */
+	mvn_buf_printf(&b, "<a x='");
+	for (i = 0; i < 13108; i++)
+		mvn_buf_printf(&b, "&amp;");
+	mvn_buf_printf(&b, "'/>");
 	s = mvn_buf_steal(&b);
 	assert_false(check_str(s));
 	free(s);
