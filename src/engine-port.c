@@ -1171,11 +1171,22 @@ int mvn_engine_lower_use(struct mvn_engine *eng, const char *skip,
 	return ret;
 }
 
+/* Whether l is an endpoint of this store whose owner tag is tag. */
+static bool owned_by(struct mvn_engine *eng, const struct mvn_link_info *l,
+		     const char *tag)
+{
+	char owner[64], id[17];
+
+	return l->kind == MVN_LINK_MACVTAP &&
+	       mvn_engine_alias_parse(l->alias, id, owner, NULL) &&
+	       !strcmp(id, mvn_store_id(eng->store)) && !strcmp(owner, tag);
+}
+
 int mvn_engine_port_owned(struct mvn_engine *eng, const char *tag,
 			  char ***names, struct mvn_error *err)
 {
 	struct mvn_linkset ls = { 0 };
-	char **v = NULL, owner[64], id[17];
+	char **v = NULL;
 	size_t i, n = 0;
 	int ret;
 
@@ -1186,9 +1197,7 @@ int mvn_engine_port_owned(struct mvn_engine *eng, const char *tag,
 		ret = mvn_error_set(err, -ENOMEM, _("out of memory"));
 	/* The kernel's links say whose they are: one dump, no state read. */
 	for (i = 0; ret == 0 && i < ls.n; i++) {
-		if (!mvn_engine_alias_parse(ls.v[i].alias, id, owner, NULL) ||
-		    strcmp(id, mvn_store_id(eng->store)) ||
-		    strcmp(owner, tag) || ls.v[i].kind != MVN_LINK_MACVTAP)
+		if (!owned_by(eng, &ls.v[i], tag))
 			continue;
 		v[n] = strdup(ls.v[i].name);
 		if (!v[n++])
@@ -1204,17 +1213,21 @@ int mvn_engine_port_owned(struct mvn_engine *eng, const char *tag,
 }
 
 int mvn_engine_release_owner(struct mvn_engine *eng, const char *tag,
-			     struct mvn_error *err)
+			     size_t *released, struct mvn_error *err)
 {
 	char **names = NULL;
 	size_t n;
 	int ret;
 
+	if (released)
+		*released = 0;
 	ret = mvn_engine_port_owned(eng, tag, &names, err);
 	for (n = 0; ret == 0 && names[n]; n++)
 		;
 	if (ret == 0 && n)
 		ret = mvn_engine_port_delete(eng, names, n, err);
+	if (ret == 0 && released)
+		*released = n;
 	mvn_store_names_free(names);
 	return ret;
 }
@@ -1224,7 +1237,7 @@ int mvn_engine_release_named(struct mvn_engine *eng, const char *tag,
 			     struct mvn_error *err)
 {
 	struct mvn_link_info l;
-	char **v, owner[64], id[17];
+	char **v;
 	size_t i, k = 0;
 	int ret;
 
@@ -1241,9 +1254,7 @@ int mvn_engine_release_named(struct mvn_engine *eng, const char *tag,
 	for (i = 0; i < n; i++) {
 		/* Not there, or not readable: nothing of tag's to free. */
 		if (eng->link_ops->get(eng->link_ctx, names[i], &l, NULL) < 0 ||
-		    l.kind != MVN_LINK_MACVTAP ||
-		    !mvn_engine_alias_parse(l.alias, id, owner, NULL) ||
-		    strcmp(id, mvn_store_id(eng->store)) || strcmp(owner, tag))
+		    !owned_by(eng, &l, tag))
 			continue;
 		v[k++] = names[i];
 	}

@@ -278,9 +278,12 @@ int mvn_engine_lower_use(struct mvn_engine *eng, const char *skip,
 int mvn_engine_port_owned(struct mvn_engine *eng, const char *tag,
 			  char ***names, struct mvn_error *err);
 
-/* Delete every endpoint of this store whose owner tag is tag. */
+/*
+ * Delete every endpoint of this store whose owner tag is tag (one dump of
+ * all links finds them); *released (may be NULL) says how many went.
+ */
 int mvn_engine_release_owner(struct mvn_engine *eng, const char *tag,
-			     struct mvn_error *err);
+			     size_t *released, struct mvn_error *err);
 
 /*
  * Delete those of the n endpoints called names that are this store's and

@@ -97,20 +97,7 @@ static void free_names(char **v, size_t n)
 static int release(struct mvn_engine *eng, const struct mvn_hook_req *req,
 		   struct mvn_error *err)
 {
-	return mvn_engine_release_owner(eng, req->owner, err);
-}
-
-/* Delete every endpoint of owner tag; *gone says how many there were. */
-static int release_all(struct mvn_engine *eng, const char *tag, size_t *gone,
-		       struct mvn_error *err)
-{
-	char **names = NULL;
-	int ret = owned(eng, tag, &names, gone, err);
-
-	if (ret == 0 && *gone)
-		ret = mvn_engine_port_delete(eng, names, *gone, err);
-	mvn_store_names_free(names);
-	return ret;
+	return mvn_engine_release_owner(eng, req->owner, NULL, err);
 }
 
 static int prepare(struct mvn_engine *eng, const struct mvn_hook_req *req,
@@ -169,7 +156,8 @@ static int prepare(struct mvn_engine *eng, const struct mvn_hook_req *req,
 	 * and the endpoints are made once more.
 	 */
 	if ((ret == -EEXIST || ret == -EADDRINUSE) &&
-	    release_all(eng, req->owner, &gone, &quiet) == 0 && gone) {
+	    mvn_engine_release_owner(eng, req->owner, &gone, &quiet) == 0 &&
+	    gone) {
 		memset(err, 0, sizeof(*err));
 		ret = mvn_engine_ports_create(eng, reqs, d->nports, outs, err);
 	}

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
 #include "xml.h"
 
 /* doc->_private of a tree made here. */
@@ -35,8 +36,7 @@ struct mini {
 	int line;
 	xmlDocPtr doc;
 	int elements, attrs;
-	char *buf; /* the text being gathered */
-	size_t len, cap;
+	struct mvn_buf text; /* the text being gathered */
 	size_t run; /* bytes of text since the last tag, as libxml2 counts */
 	bool chars; /* character data since the last node, if only "" */
 };
@@ -44,44 +44,23 @@ struct mini {
 /* Every byte of s is UTF-8 and a character XML allows, but carriage return. */
 static bool chars_ok(const unsigned char *s, size_t n)
 {
-	size_t i = 0;
+	size_t i = 0, k;
 
 	while (i < n) {
-		unsigned char c = s[i];
+		unsigned char tail[5] = { 0 };
+		const unsigned char *c = s + i;
 		uint32_t cp;
-		size_t k, need;
 
-		if (c < 0x80) {
-			if (c < 0x20 && c != '\t' && c != '\n')
-				return false;
-			i++;
-			continue;
+		/* mvn_utf8_char() stops at a NUL; s has none at its end. */
+		if (n - i < 4) {
+			memcpy(tail, c, n - i);
+			c = tail;
 		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			need = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			need = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			need = 3;
-			cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (n - i <= need)
-			return false;
-		for (k = 1; k <= need; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i + k] & 0x3f);
-		}
-		/* Overlong forms, surrogates, beyond U+10FFFF, U+FFFE/F. */
-		if ((need == 2 && cp < 0x800) || (need == 3 && cp < 0x10000) ||
-		    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
+		k = mvn_utf8_char(c, &cp);
+		if (!k || (cp < 0x20 && cp != '\t' && cp != '\n') ||
 		    cp == 0xfffe || cp == 0xffff)
 			return false;
-		i += need + 1;
+		i += k;
 	}
 	return true;
 }
@@ -158,22 +137,8 @@ static bool take_qname(struct mini *m, char prefix[128], char local[128])
 
 static bool put(struct mini *m, const char *s, size_t n)
 {
-	if (m->len + n + 1 > m->cap) {
-		size_t cap = m->cap ? m->cap : 256;
-		char *b;
-
-		while (cap < m->len + n + 1)
-			cap *= 2;
-		b = realloc(m->buf, cap);
-		if (!b)
-			return false;
-		m->buf = b;
-		m->cap = cap;
-	}
-	memcpy(m->buf + m->len, s, n);
-	m->len += n;
-	m->buf[m->len] = '\0';
-	return true;
+	mvn_buf_add(&m->text, s, n);
+	return !m->text.oom;
 }
 
 /* The character cp (an XML Char) as UTF-8, added to the text. */
@@ -248,17 +213,6 @@ static bool take_ref(struct mini *m)
 	return put_char(m, cp);
 }
 
-static char *dup_n(const char *s, size_t n)
-{
-	char *d = malloc(n + 1);
-
-	if (d) {
-		memcpy(d, s, n);
-		d[n] = '\0';
-	}
-	return d;
-}
-
 /* A node of type t called name, last child of parent. */
 static xmlNodePtr new_node(struct mini *m, xmlNodePtr parent, xmlElementType t,
 			   char *name)
@@ -296,13 +250,14 @@ static bool flush_text(struct mini *m, xmlNodePtr parent)
 {
 	xmlNodePtr n;
 
-	if (!m->len && !m->chars)
+	if (!m->text.len && !m->chars)
 		return true;
 	n = new_node(m, parent, XML_TEXT_NODE, text_name);
 	if (!n)
 		return false;
-	n->content = (xmlChar *)dup_n(m->buf ? m->buf : "", m->len);
-	m->len = 0;
+	n->content = (xmlChar *)strndup(m->text.data ? m->text.data : "",
+					m->text.len);
+	m->text.len = 0;
 	m->chars = false;
 	return n->content != NULL;
 }
@@ -321,7 +276,7 @@ static bool take_comment(struct mini *m, xmlNodePtr parent)
 	n = new_node(m, parent, XML_COMMENT_NODE, comment_name);
 	if (!n)
 		return false;
-	n->content = (xmlChar *)dup_n(s, (size_t)(e - s));
+	n->content = (xmlChar *)strndup(s, (size_t)(e - s));
 	return n->content != NULL;
 }
 
@@ -357,7 +312,7 @@ static char *take_value(struct mini *m)
 		return NULL;
 	q = *m->p;
 	step(m, 1);
-	m->len = 0;
+	m->text.len = 0;
 	while (m->p < m->end && *m->p != q) {
 		if (*m->p == '<')
 			return NULL;
@@ -365,7 +320,7 @@ static char *take_value(struct mini *m)
 			if (!take_ref(m))
 				return NULL;
 			/* libxml2 measures an & of a value as "&#38;". */
-			if (m->buf[m->len - 1] == '&')
+			if (m->text.data[m->text.len - 1] == '&')
 				amps++;
 			continue;
 		}
@@ -375,10 +330,10 @@ static char *take_value(struct mini *m)
 		step(m, 1);
 	}
 	/* Near the limit on values, libxml2's measure is the one to judge. */
-	if (m->p >= m->end || m->len + 4 * amps > MVN_XML_MAX_TEXT / 2)
+	if (m->p >= m->end || m->text.len + 4 * amps > MVN_XML_MAX_TEXT / 2)
 		return NULL;
 	step(m, 1);
-	return dup_n(m->buf ? m->buf : "", m->len);
+	return strndup(m->text.data ? m->text.data : "", m->text.len);
 }
 
 static bool alnum(char c)
@@ -573,7 +528,7 @@ static bool take_element(struct mini *m, xmlNodePtr parent, int depth);
 static bool take_content(struct mini *m, xmlNodePtr n, const char *qname,
 			 int depth)
 {
-	m->len = 0;
+	m->text.len = 0;
 	m->run = 0;
 	m->chars = false;
 	while (m->p < m->end) {
@@ -581,11 +536,11 @@ static bool take_content(struct mini *m, xmlNodePtr n, const char *qname,
 		if (m->run > MVN_XML_MAX_TEXT / 2)
 			return false;
 		if (*m->p == '&') {
-			size_t before = m->len;
+			size_t before = m->text.len;
 
 			if (!take_ref(m))
 				return false;
-			m->run += m->len - before;
+			m->run += m->text.len - before;
 			m->chars = true;
 		} else if (*m->p != '<') {
 			if (at(m, "]]>") || !put(m, m->p, 1))
@@ -627,7 +582,7 @@ static bool take_content(struct mini *m, xmlNodePtr n, const char *qname,
 		} else {
 			if (!flush_text(m, n) || !take_element(m, n, depth + 1))
 				return false;
-			m->len = 0;
+			m->text.len = 0;
 			m->run = 0;
 			m->chars = false;
 		}
@@ -686,7 +641,7 @@ static char *take_plain_value(struct mini *m)
 	if (e >= m->end)
 		return NULL;
 	step(m, (size_t)(e + 1 - m->p));
-	return dup_n(s, (size_t)(e - s));
+	return strndup(s, (size_t)(e - s));
 }
 
 /* Version 1.0, in UTF-8 if said, standalone or not: nothing else. */
@@ -805,7 +760,7 @@ int mvn_xml_mini_parse(const char *text, size_t len, xmlDocPtr *out)
 	ok = ok && take_misc(&m) && at(&m, "<") && !at(&m, "<!") &&
 	     !at(&m, "<?") && take_element(&m, NULL, 1) && take_misc(&m) &&
 	     m.p == m.end;
-	free(m.buf);
+	mvn_buf_free(&m.text);
 	if (!ok) {
 		mvn_xml_mini_free(m.doc);
 		return -1;

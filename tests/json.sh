@@ -260,13 +260,7 @@ jout "v == {'started': ['h']}" "start-autostart: the networks it started"
 "$M" net-destroy h >/dev/null
 
 # --- progress: on a terminal only, never with --json or --quiet ---
-{
-	printf '<network>\n  <name>big</name>\n  <forward mode="bridge"><interface dev="l\\w0"/></forward>\n'
-	printf '  <metadata><m:network xmlns:m="urn:macvnet:1">\n'
-	i=0
-	while [ $i -lt 150 ]; do printf '    <m:port name="big%d"/>\n' $i; i=$((i + 1)); done
-	printf '  </m:network></metadata>\n</network>\n'
-} >"$tmp/big.xml"
+static_network big 'l\w0' 150 big >"$tmp/big.xml"
 "$M" net-define "$tmp/big.xml" >/dev/null || bail "net-define big"
 # on_tty CMD...: run CMD with a terminal as stdout and stderr, into $tmp/tty.
 on_tty() { script -qec "$*" /dev/null >"$tmp/tty" 2>&1 </dev/null; }

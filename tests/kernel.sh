@@ -243,12 +243,7 @@ run "$M" start-autostart
 is "$out" "" "after --disable nothing starts"
 
 # --- a crash in the middle of creating 50 endpoints ---
-{
-	printf '<network>\n  <name>big</name>\n  <forward mode="bridge"><interface dev="veth0"/></forward>\n  <metadata><m:network xmlns:m="urn:macvnet:1">\n'
-	i=0
-	while [ $i -lt 50 ]; do printf '    <m:port name="big%d"/>\n' $i; i=$((i + 1)); done
-	printf '  </m:network></metadata>\n</network>\n'
-} >"$tmp/big.xml"
+static_network big veth0 50 big >"$tmp/big.xml"
 "$M" net-define "$tmp/big.xml" >/dev/null
 # The creations go out together (one sendto per window), then the
 # aliases that mark them (the next sendto): strace kills it there, when
@@ -361,13 +356,7 @@ like "$out" " /dev/tap$idx\$" "port-create names that node"
 # net-start of 12 static ports where the next indexes here clash: the
 # first is made alone, clashes once, and the others are asked for at free
 # nodes; before, each one was made, deleted and made again.
-{
-	printf '<network><name>st12</name><forward mode="bridge"><interface dev="veth0"/></forward>\n'
-	printf '<metadata><m:network xmlns:m="urn:macvnet:1">'
-	i=0
-	while [ $i -lt 12 ]; do printf '<m:port name="st%d"/>' $i; i=$((i + 1)); done
-	printf '</m:network></metadata></network>\n'
-} >"$tmp/st12.xml"
+static_network st12 veth0 12 st >"$tmp/st12.xml"
 "$M" net-define "$tmp/st12.xml" >/dev/null
 ip monitor link >"$tmp/mon" 2>&1 &
 mon=$!

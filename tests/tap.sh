@@ -153,6 +153,19 @@ maybe_netns() {
 
 # run CMD...: sets $rc, $out (stdout) and $err (stderr) for the assertions;
 # the caller's $tmp holds the two files.
+# static_network NAME DEV N PREFIX: on stdout, network NAME in bridge mode
+# on DEV, with N static ports PREFIX0, PREFIX1, ... in its metadata.
+static_network() {
+	printf '<network>\n  <name>%s</name>\n  <forward mode="bridge"><interface dev="%s"/></forward>\n' "$1" "$2"
+	printf '  <metadata><m:network xmlns:m="urn:macvnet:1">\n'
+	i=0
+	while [ "$i" -lt "$3" ]; do
+		printf '    <m:port name="%s%d"/>\n' "$4" "$i"
+		i=$((i + 1))
+	done
+	printf '  </m:network></metadata>\n</network>\n'
+}
+
 run() {
 	"$@" >"$tmp/o" 2>"$tmp/e"
 	rc=$?

@@ -463,7 +463,7 @@ static int op_prepare(struct fixture *f, struct mvn_error *err)
 	struct mvn_port_state outs[2];
 	int ret;
 
-	ret = mvn_engine_release_owner(f->eng, "domain:x", err);
+	ret = mvn_engine_release_owner(f->eng, "domain:x", NULL, err);
 	if (ret == 0)
 		ret = mvn_engine_ports_create(f->eng, reqs, 2, outs, err);
 	return ret;
@@ -480,7 +480,7 @@ static void set_prepared(struct fixture *f)
 
 static int op_release(struct fixture *f, struct mvn_error *err)
 {
-	return mvn_engine_release_owner(f->eng, "domain:x", err);
+	return mvn_engine_release_owner(f->eng, "domain:x", NULL, err);
 }
 
 /* The hook's prepare of the same names again: what was left goes by name. */

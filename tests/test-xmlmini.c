@@ -57,8 +57,6 @@ static bool check_str(const char *text)
 /* Plain XML of every kind the reader knows: taken, and the same tree. */
 static void test_taken(void **state)
 {
-	(void)state;
-
 	static const char *const docs[] = {
 		"<a/>",
 		"<a></a>",
@@ -93,6 +91,7 @@ static void test_taken(void **state)
 	};
 	size_t i;
 
+	(void)state;
 	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++)
 		if (!check_str(docs[i]))
 			fail_msg("not taken: %s", docs[i]);
@@ -101,8 +100,6 @@ static void test_taken(void **state)
 /* What the reader must leave to libxml2 (a few of them well formed). */
 static void test_left(void **state)
 {
-	(void)state;
-
 	static const char *const docs[] = {
 		"",
 		"   ",
@@ -164,59 +161,60 @@ static void test_left(void **state)
 	};
 	size_t i;
 
+	(void)state;
 	for (i = 0; i < sizeof(docs) / sizeof(docs[0]); i++)
 		if (check_str(docs[i]))
 			fail_msg("taken: %s", docs[i]);
 }
 
 /* Near macvnet's limits, libxml2 (and mvn_xml_parse()) judge. */
-static void test_limits(void **state)
+/* unit, n times, added to b. */
+static void repeat(struct mvn_buf *b, const char *unit, int n)
 {
-	(void)state;
-
-	struct mvn_buf b = { 0 };
-	char *s;
 	int i;
 
-	mvn_buf_printf(&b, "<a>");
-	for (i = 0; i < MVN_XML_MAX_DEPTH; i++)
-		mvn_buf_printf(&b, "<b>");
-	for (i = 0; i < MVN_XML_MAX_DEPTH; i++)
-		mvn_buf_printf(&b, "</b>");
-	mvn_buf_printf(&b, "</a>");
-	s = mvn_buf_steal(&b);
+	for (i = 0; i < n; i++)
+		mvn_buf_printf(b, "%s", unit);
+}
+
+/* The document in b (emptied) must be left to libxml2. */
+static void assert_left(struct mvn_buf *b)
+{
+	char *s = mvn_buf_steal(b);
+
+	assert_non_null(s);
 	assert_false(check_str(s));
 	free(s);
+}
+
+static void test_limits(void **state)
+{
+	struct mvn_buf b = { 0 };
+
+	(void)state;
 	mvn_buf_printf(&b, "<a>");
-	for (i = 0; i < MVN_XML_MAX_ELEMENTS; i++)
-		mvn_buf_printf(&b, "<b/>");
+	repeat(&b, "<b>", MVN_XML_MAX_DEPTH);
+	repeat(&b, "</b>", MVN_XML_MAX_DEPTH);
 	mvn_buf_printf(&b, "</a>");
-	s = mvn_buf_steal(&b);
-	assert_false(check_str(s));
-	free(s);
+	assert_left(&b);
 	mvn_buf_printf(&b, "<a>");
-	for (i = 0; i < MVN_XML_MAX_TEXT; i++)
-		mvn_buf_printf(&b, "x");
+	repeat(&b, "<b/>", MVN_XML_MAX_ELEMENTS);
 	mvn_buf_printf(&b, "</a>");
-	s = mvn_buf_steal(&b);
-	assert_false(check_str(s));
-	free(s);
+	assert_left(&b);
+	mvn_buf_printf(&b, "<a>");
+	repeat(&b, "x", MVN_XML_MAX_TEXT);
+	mvn_buf_printf(&b, "</a>");
+	assert_left(&b);
 	/* References that stand for more bytes than they take. */
 	mvn_buf_printf(&b, "<a>");
-	for (i = 0; i < 20000; i++)
-		mvn_buf_printf(&b, "&#x10000;");
+	repeat(&b, "&#x10000;", 20000);
 	mvn_buf_printf(&b, "</a>");
-	s = mvn_buf_steal(&b);
-	assert_false(check_str(s));
-	free(s);
+	assert_left(&b);
 	/* libxml2 measures each & of a value as "&#38;". */
 	mvn_buf_printf(&b, "<a x='");
-	for (i = 0; i < 13108; i++)
-		mvn_buf_printf(&b, "&amp;");
+	repeat(&b, "&amp;", 13108);
 	mvn_buf_printf(&b, "'/>");
-	s = mvn_buf_steal(&b);
-	assert_false(check_str(s));
-	free(s);
+	assert_left(&b);
 }
 
 /* Every XML file under dir (and its subdirectories): how many were taken. */
@@ -259,14 +257,13 @@ static size_t check_dir(const char *dir, size_t *seen)
  */
 static void test_corpus(void **state)
 {
-	(void)state;
-
 	const char *conf = getenv("CONFORMANCE_DIR");
 	const char *dirs[] = { NULL, TESTS_SRCDIR "/data",
 			       TESTS_SRCDIR "/schema",
 			       TESTS_SRCDIR "/../data" };
 	size_t i, taken = 0, seen = 0;
 
+	(void)state;
 	dirs[0] = conf ? conf :
 			 TESTS_SRCDIR "/../../shared/conformance/libvirt-9.0";
 	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
@@ -281,8 +278,6 @@ static void test_corpus(void **state)
 /* The accessors read a plain tree as they read libxml2's. */
 static void test_accessors(void **state)
 {
-	(void)state;
-
 	static const char doc[] =
 		"<domain>\n  <name> web1 </name>\n  <uuid>u<!--x-->v</uuid>\n"
 		"  <devices><interface type='ethernet' x='a&#10;b'>\n"
@@ -292,6 +287,7 @@ static void test_accessors(void **state)
 	xmlDocPtr d[2] = { NULL, NULL };
 	int k;
 
+	(void)state;
 	assert_int_equal(
 		mvn_xml_parse_plain(doc, strlen(doc), "t", &d[0], &err), 0);
 	assert_int_equal(mvn_xml_parse(doc, strlen(doc), "t", &d[1], &err), 0);
